@@ -1,0 +1,109 @@
+//! Clients blocked on keys (BLPOP, BRPOP ...), served first come, first served when a key
+//! they wait on is pushed to, right after the command that pushed, as Redis does.
+
+use super::command::{Outcome, execute};
+use super::store::Store;
+use crate::resp::Value;
+use bytes::Bytes;
+use std::collections::{HashMap, VecDeque};
+use tokio::sync::oneshot;
+
+/// A blocked client: the command to run again and where to send its reply.
+#[derive(Debug)]
+struct Waiter {
+    db: usize,
+    keys: Vec<Bytes>,
+    args: Vec<Bytes>,
+    reply: oneshot::Sender<Value>,
+}
+
+/// The registry of blocked clients.
+#[derive(Debug, Default)]
+pub struct Blocked {
+    queues: HashMap<(usize, Bytes), VecDeque<u64>>,
+    waiters: HashMap<u64, Waiter>,
+    ready: Vec<(usize, Bytes)>,
+}
+
+impl Blocked {
+    /// Notes a push to `key` if anybody waits on it.
+    pub fn signal_ready(&mut self, db: usize, key: &Bytes) {
+        if self.queues.contains_key(&(db, key.clone())) {
+            self.ready.push((db, key.clone()));
+        }
+    }
+
+    /// Blocks `client_id` on `keys`; the reply arrives on the returned receiver.
+    pub fn block(
+        &mut self,
+        client_id: u64,
+        db: usize,
+        keys: Vec<Bytes>,
+        args: Vec<Bytes>,
+    ) -> oneshot::Receiver<Value> {
+        let (tx, rx) = oneshot::channel();
+        for key in &keys {
+            self.queues
+                .entry((db, key.clone()))
+                .or_default()
+                .push_back(client_id);
+        }
+        self.waiters.insert(
+            client_id,
+            Waiter {
+                db,
+                keys,
+                args,
+                reply: tx,
+            },
+        );
+        rx
+    }
+
+    /// Stops waiting for `client_id` (timeout, disconnect); false when it was already served.
+    pub fn unblock(&mut self, client_id: u64) -> bool {
+        self.take(client_id).is_some()
+    }
+
+    /// Removes a waiter from the registry and from every key queue it stands in.
+    fn take(&mut self, client_id: u64) -> Option<Waiter> {
+        let waiter = self.waiters.remove(&client_id)?;
+        for key in &waiter.keys {
+            let slot = (waiter.db, key.clone());
+            if let Some(queue) = self.queues.get_mut(&slot) {
+                queue.retain(|&id| id != client_id);
+                if queue.is_empty() {
+                    self.queues.remove(&slot);
+                }
+            }
+        }
+        Some(waiter)
+    }
+
+    pub fn is_blocked(&self, client_id: u64) -> bool {
+        self.waiters.contains_key(&client_id)
+    }
+
+    pub fn blocked_count(&self) -> usize {
+        self.waiters.len()
+    }
+}
+
+impl Store {
+    /// Serves clients blocked on keys that were pushed to, oldest waiter first.
+    pub fn serve_blocked(&mut self, now_us: i64) {
+        while let Some(slot) = self.blocked.ready.pop() {
+            while let Some(&client_id) = self.blocked.queues.get(&slot).and_then(|q| q.front()) {
+                let args = self.blocked.waiters[&client_id].args.clone();
+                let Outcome::Reply(reply) = execute(self, client_id, now_us, &args) else {
+                    break;
+                };
+                let waiter = self
+                    .blocked
+                    .take(client_id)
+                    .expect("a queued client has a waiter");
+                let _ = waiter.reply.send(reply);
+            }
+        }
+    }
+}

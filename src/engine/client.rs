@@ -1,0 +1,42 @@
+//! A connected client's state: what CLIENT INFO/LIST report and what commands consult.
+
+use crate::resp::Protocol;
+use bytes::Bytes;
+
+/// One connection's session state, kept in the store so that CLIENT LIST can see all of them.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: u64,
+    pub addr: String,
+    pub local_addr: String,
+    pub name: Option<Bytes>,
+    pub lib_name: Option<Bytes>,
+    pub lib_ver: Option<Bytes>,
+    pub db: usize,
+    pub protocol: Protocol,
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    /// The last command's full name (`client|setname`), for CLIENT LIST's `cmd=`.
+    pub last_command: String,
+    /// Set by QUIT: close the connection once the reply is written.
+    pub closing: bool,
+}
+
+impl Client {
+    pub fn new(id: u64, addr: String, local_addr: String, now_ms: i64) -> Client {
+        Client {
+            id,
+            addr,
+            local_addr,
+            name: None,
+            lib_name: None,
+            lib_ver: None,
+            db: 0,
+            protocol: Protocol::Resp2,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL".into(),
+            closing: false,
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Dispatch: find a request's command in the table, check its arity, run its handler.
+
+use super::client::Client;
+use super::command_table::command_table;
+use super::db::Db;
+use super::store::Store;
+use crate::resp::Value;
+use bytes::Bytes;
+use std::time::Duration;
+
+/// A command implementation: arguments include the command name (`args[0]`).
+pub type Handler = fn(&mut Ctx, &[Bytes]) -> Value;
+
+/// What a handler sees: the store, the calling client and the time of the call.
+pub struct Ctx<'a> {
+    pub store: &'a mut Store,
+    pub client_id: u64,
+    /// The engine clock at the start of the command, in microseconds.
+    pub now_us: i64,
+    block: Option<BlockRequest>,
+}
+
+/// A blocking command found nothing to serve: wait for a push to one of `keys`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockRequest {
+    pub keys: Vec<Bytes>,
+    /// None blocks forever (timeout 0).
+    pub timeout: Option<Duration>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn now_ms(&self) -> i64 {
+        self.now_us / 1000
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.store.clients[&self.client_id]
+    }
+
+    pub fn client_mut(&mut self) -> &mut Client {
+        self.store
+            .clients
+            .get_mut(&self.client_id)
+            .expect("the calling client is registered")
+    }
+
+    /// The client's selected database.
+    pub fn db(&mut self) -> &mut Db {
+        let index = self.client().db;
+        &mut self.store.dbs[index]
+    }
+
+    /// Blocks the client (BLPOP and friends). The handler's reply is discarded; the command is
+    /// run again when a key is pushed to, and a null array is sent when the timeout passes.
+    pub fn block_on(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>) {
+        self.block = Some(BlockRequest { keys, timeout });
+    }
+
+    /// Marks a key of the current database as pushed to, so blocked clients get served.
+    pub fn signal_key_ready(&mut self, key: &Bytes) {
+        let db = self.client().db;
+        self.store.blocked.signal_ready(db, key);
+    }
+}
+
+/// The result of running one request.
+#[derive(Debug)]
+pub enum Outcome {
+    Reply(Value),
+    Block(BlockRequest),
+}
+
+/// Runs one request for `client_id`.
+pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
+    let table = command_table();
+    let name = lower(&args[0]);
+    let Some(mut spec) = table.get(&name) else {
+        return Outcome::Reply(unknown_command(args));
+    };
+    if !spec.subcommands.is_empty() && args.len() >= 2 {
+        match spec.subcommands.get(&lower(&args[1])) {
+            Some(sub) => spec = sub,
+            None => {
+                return Outcome::Reply(reject(format!(
+                    "ERR unknown subcommand '{}'. Try {} HELP.",
+                    clip(&args[1], 128),
+                    name.to_uppercase()
+                )));
+            }
+        }
+    }
+    let client = store
+        .clients
+        .get_mut(&client_id)
+        .expect("the calling client is registered");
+    client.last_interaction_ms = now_us / 1000;
+    client.last_command.clone_from(&spec.name);
+    let Some(handler) = spec.handler.filter(|_| spec.arity_ok(args.len())) else {
+        return Outcome::Reply(reject(format!(
+            "ERR wrong number of arguments for '{}' command",
+            spec.name
+        )));
+    };
+    store.stats.commands_processed += 1;
+    let mut ctx = Ctx {
+        store,
+        client_id,
+        now_us,
+        block: None,
+    };
+    let reply = handler(&mut ctx, args);
+    match ctx.block {
+        Some(block) => Outcome::Block(block),
+        None => Outcome::Reply(reply),
+    }
+}
+
+fn lower(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_ascii_lowercase()
+}
+
+/// At most `n` bytes of `b`, as C's `%.*s` prints them.
+fn clip(b: &[u8], n: usize) -> String {
+    String::from_utf8_lossy(&b[..b.len().min(n)]).into_owned()
+}
+
+/// An error reply for a rejected command; Redis turns CR and LF into spaces.
+fn reject(msg: String) -> Value {
+    Value::error(msg.replace(['\r', '\n'], " "))
+}
+
+fn unknown_command(args: &[Bytes]) -> Value {
+    let mut listed = String::new();
+    for arg in &args[1..] {
+        if listed.len() >= 128 {
+            break;
+        }
+        listed.push_str(&format!("'{}' ", clip(arg, 128 - listed.len())));
+    }
+    reject(format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        clip(&args[0], 128),
+        listed
+    ))
+}

@@ -1,0 +1,18 @@
+//! Command implementations, one file per command family, and the registry that maps full
+//! command names (`get`, `client|setname`) to handlers.
+
+use super::command::Handler;
+
+mod connection;
+
+/// Every family's handlers.
+const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS];
+
+/// The handler for a lower-case full command name, if this engine implements it.
+pub fn handler(name: &str) -> Option<Handler> {
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .find(|(n, _)| *n == name)
+        .map(|(_, h)| *h)
+}

@@ -1,0 +1,263 @@
+//! One logical database: its keys, their expiry times, lazy and active expiry, and a SCAN
+//! cursor that never misses a key present for the whole scan.
+
+use super::data::Data;
+use bytes::Bytes;
+use indexmap::IndexMap;
+use std::collections::BTreeSet;
+
+/// A key's value and its absolute expiry time (milliseconds since the epoch), if any.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub data: Data,
+    expire_at: Option<i64>,
+}
+
+impl Entry {
+    pub fn expire_at(&self) -> Option<i64> {
+        self.expire_at
+    }
+}
+
+/// A database (SELECT 0..15).
+#[derive(Debug, Default)]
+pub struct Db {
+    /// Keys in an order SCAN can walk by index (see `scan`).
+    entries: IndexMap<Bytes, Entry>,
+    /// (expire_at, key) for every key with a TTL, soonest first, for active expiry.
+    expiry: BTreeSet<(i64, Bytes)>,
+}
+
+impl Db {
+    /// Number of keys, counting expired keys not yet reclaimed (as DBSIZE does).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Number of keys with a TTL.
+    pub fn expires_len(&self) -> usize {
+        self.expiry.len()
+    }
+
+    /// Average remaining TTL in ms over keys with one (INFO keyspace's avg_ttl).
+    pub fn avg_ttl(&self, now: i64) -> i64 {
+        if self.expiry.is_empty() {
+            return 0;
+        }
+        let total: i64 = self.expiry.iter().map(|(at, _)| (at - now).max(0)).sum();
+        total / self.expiry.len() as i64
+    }
+
+    /// Removes `key` if its TTL has passed; true when it did.
+    fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
+        match self.entries.get(key).and_then(|e| e.expire_at) {
+            Some(at) if at <= now => {
+                self.remove(key);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The live entry for `key` (an expired one is deleted first).
+    pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
+        self.expire_if_due(key, now);
+        self.entries.get_mut(key)
+    }
+
+    /// The live value for `key`.
+    pub fn data(&mut self, key: &[u8], now: i64) -> Option<&mut Data> {
+        self.get(key, now).map(|e| &mut e.data)
+    }
+
+    pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
+        self.get(key, now).is_some()
+    }
+
+    /// Stores `data` at `key`, dropping any TTL (as SET does).
+    pub fn set(&mut self, key: Bytes, data: Data) {
+        self.set_with_expiry(key, data, None);
+    }
+
+    /// Stores `data` at `key`, keeping the key's TTL if it has one (KEEPTTL, in-place updates).
+    pub fn set_keep_ttl(&mut self, key: Bytes, data: Data, now: i64) {
+        let ttl = self.get(&key, now).and_then(|e| e.expire_at);
+        self.set_with_expiry(key, data, ttl);
+    }
+
+    /// Stores `data` at `key` with the given absolute expiry.
+    pub fn set_with_expiry(&mut self, key: Bytes, data: Data, expire_at: Option<i64>) {
+        let old = self.entries.insert(key.clone(), Entry { data, expire_at });
+        if let Some(at) = old.and_then(|e| e.expire_at) {
+            self.expiry.remove(&(at, key.clone()));
+        }
+        if let Some(at) = expire_at {
+            self.expiry.insert((at, key));
+        }
+    }
+
+    /// Deletes `key`, live or expired.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        let (k, entry) = self.entries.swap_remove_entry(key)?;
+        if let Some(at) = entry.expire_at {
+            self.expiry.remove(&(at, k));
+        }
+        Some(entry)
+    }
+
+    /// Deletes `key` if it holds an emptied collection.
+    pub fn remove_if_empty(&mut self, key: &[u8]) {
+        if self
+            .entries
+            .get(key)
+            .is_some_and(|e| e.data.is_empty_collection())
+        {
+            self.remove(key);
+        }
+    }
+
+    /// Sets or clears the expiry of an existing key; false when the key does not exist.
+    pub fn set_expire(&mut self, key: &[u8], expire_at: Option<i64>) -> bool {
+        let Some((_, k, entry)) = self.entries.get_full_mut(key) else {
+            return false;
+        };
+        if let Some(old) = entry.expire_at.take() {
+            self.expiry.remove(&(old, k.clone()));
+        }
+        entry.expire_at = expire_at;
+        if let Some(at) = expire_at {
+            self.expiry.insert((at, k.clone()));
+        }
+        true
+    }
+
+    /// Deletes every key.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.expiry.clear();
+    }
+
+    /// Active expiry: deletes up to `limit` keys whose TTL has passed; returns how many.
+    pub fn purge_expired(&mut self, now: i64, limit: usize) -> usize {
+        let due: Vec<Bytes> = self
+            .expiry
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .take(limit)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for k in &due {
+            self.remove(k);
+        }
+        due.len()
+    }
+
+    /// Every live key, in storage order.
+    pub fn keys(&mut self, now: i64) -> Vec<Bytes> {
+        self.purge_expired(now, usize::MAX);
+        self.entries.keys().cloned().collect()
+    }
+
+    /// One step of a SCAN walk.
+    ///
+    /// Keys are visited from the highest index down, and the cursor is the number of indexes
+    /// still to visit. A delete moves the last key into the hole (swap-remove): the moved key
+    /// was already visited or is visited again (a duplicate, which SCAN allows), so no key
+    /// present for the whole walk is missed. Keys added during the walk land at the end and
+    /// may not be returned, as SCAN allows. Returns the next cursor (0 when done).
+    pub fn scan(&mut self, cursor: u64, count: usize, now: i64) -> (u64, Vec<Bytes>) {
+        let len = self.entries.len() as u64;
+        let mut next = if cursor == 0 || cursor > len {
+            len
+        } else {
+            cursor
+        };
+        let mut keys = Vec::with_capacity(count);
+        while next > 0 && keys.len() < count.max(1) {
+            next -= 1;
+            let (key, entry) = self
+                .entries
+                .get_index(next as usize)
+                .expect("index below len");
+            if entry.expire_at.is_none_or(|at| at > now) {
+                keys.push(key.clone());
+            }
+        }
+        (next, keys)
+    }
+
+    /// A uniformly random live key (RANDOMKEY).
+    pub fn random_key(&mut self, now: i64) -> Option<Bytes> {
+        self.purge_expired(now, usize::MAX);
+        if self.entries.is_empty() {
+            return None;
+        }
+        let i = rand::random_range(0..self.entries.len());
+        self.entries.get_index(i).map(|(k, _)| k.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn string(s: &'static str) -> Data {
+        Data::String(Bytes::from_static(s.as_bytes()))
+    }
+
+    #[test]
+    fn expired_keys_vanish_on_access_and_actively() {
+        let mut db = Db::default();
+        db.set_with_expiry(Bytes::from("a"), string("1"), Some(100));
+        db.set_with_expiry(Bytes::from("b"), string("2"), Some(200));
+        db.set(Bytes::from("c"), string("3"));
+        assert!(db.get(b"a", 99).is_some());
+        assert!(db.get(b"a", 100).is_none());
+        assert_eq!(db.len(), 2);
+        assert_eq!(db.purge_expired(1000, 10), 1);
+        assert_eq!(db.len(), 1);
+        assert_eq!(db.expires_len(), 0);
+    }
+
+    #[test]
+    fn set_clears_ttl_and_keep_ttl_keeps_it() {
+        let mut db = Db::default();
+        db.set_with_expiry(Bytes::from("k"), string("1"), Some(5000));
+        db.set_keep_ttl(Bytes::from("k"), string("2"), 0);
+        assert_eq!(db.get(b"k", 0).unwrap().expire_at(), Some(5000));
+        db.set(Bytes::from("k"), string("3"));
+        assert_eq!(db.get(b"k", 0).unwrap().expire_at(), None);
+        assert_eq!(db.expires_len(), 0);
+    }
+
+    #[test]
+    fn scan_sees_every_key_present_throughout_despite_deletes() {
+        let mut db = Db::default();
+        for i in 0..100 {
+            db.set(Bytes::from(format!("k{i}")), string("v"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        let mut round = 0;
+        loop {
+            let (next, keys) = db.scan(cursor, 7, 0);
+            seen.extend(keys);
+            // Delete keys with even numbers as the walk goes on.
+            db.remove(format!("k{}", round * 2).as_bytes());
+            round += 1;
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..100 {
+            if i % 2 == 1 || i / 2 >= round {
+                assert!(seen.contains(format!("k{i}").as_bytes()), "k{i} missed");
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The embedded Redis 7.0: a real RESP2/RESP3 server on loopback with 16 databases, lazy and
+//! active expiry and a virtual clock. It knows nothing of the course or the terminal.
+
+pub mod blocking;
+pub mod client;
+pub mod clock;
+pub mod command;
+pub mod command_table;
+mod commands;
+pub mod data;
+pub mod db;
+pub mod protocol;
+mod server;
+pub mod sorted_set;
+pub mod store;
+
+pub use clock::Clock;
+pub use command_table::{CommandSpec, CommandTable, command_table};
+pub use server::Engine;

@@ -1,0 +1,54 @@
+//! Everything commands work on, behind one lock: the databases, the clients, blocked clients
+//! and the server's counters. Holding the lock for a command is what makes it atomic, as
+//! Redis's single thread does.
+
+use super::blocking::Blocked;
+use super::client::Client;
+use super::db::Db;
+use std::collections::HashMap;
+
+/// Number of logical databases (the `databases` config).
+pub const DATABASES: usize = 16;
+
+/// Counters reported by INFO.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub commands_processed: u64,
+    pub connections_received: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+}
+
+/// The engine's whole state.
+#[derive(Debug)]
+pub struct Store {
+    pub dbs: Vec<Db>,
+    pub clients: HashMap<u64, Client>,
+    pub blocked: Blocked,
+    pub stats: Stats,
+    /// When the server started (ms since the epoch, engine clock).
+    pub started_ms: i64,
+    /// The TCP port the server listens on.
+    pub port: u16,
+}
+
+impl Store {
+    pub fn new(started_ms: i64, port: u16) -> Store {
+        Store {
+            dbs: (0..DATABASES).map(|_| Db::default()).collect(),
+            clients: HashMap::new(),
+            blocked: Blocked::default(),
+            stats: Stats::default(),
+            started_ms,
+            port,
+        }
+    }
+
+    /// Active expiry: reclaims keys whose TTL has passed, a bounded number per database.
+    pub fn purge_expired(&mut self, now_ms: i64, per_db: usize) {
+        for db in &mut self.dbs {
+            self.stats.expired_keys += db.purge_expired(now_ms, per_db) as u64;
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! RESP2/RESP3 values: one `Value` type for what the engine replies, what clients parse,
+//! what the console prints and what the tests compare.
+
+mod double;
+mod parse;
+mod split;
+
+pub use double::format_double;
+pub use parse::{ParseError, parse_value};
+pub use split::split_args;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// The protocol a connection speaks (HELLO 2 / HELLO 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    #[default]
+    Resp2,
+    Resp3,
+}
+
+impl Protocol {
+    /// The number HELLO and CLIENT INFO report.
+    pub fn version(self) -> i64 {
+        match self {
+            Protocol::Resp2 => 2,
+            Protocol::Resp3 => 3,
+        }
+    }
+}
+
+/// A reply (or a request) in the RESP data model.
+///
+/// RESP3-only types degrade to their RESP2 forms when encoded for a RESP2 client, exactly as
+/// Redis does (maps flatten to arrays, doubles become bulk strings, booleans integers).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `+OK`
+    Simple(Bytes),
+    /// `-ERR ...`: the full message including its code.
+    Error(Bytes),
+    Integer(i64),
+    Bulk(Bytes),
+    /// A null bulk string (`$-1` in RESP2, `_` in RESP3).
+    Null,
+    /// A null array (`*-1` in RESP2, `_` in RESP3), e.g. BLPOP timing out.
+    NullArray,
+    Array(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+    Set(Vec<Value>),
+    Double(f64),
+    Boolean(bool),
+    Verbatim {
+        format: Bytes,
+        text: Bytes,
+    },
+    BigNumber(Bytes),
+    Push(Vec<Value>),
+}
+
+impl Value {
+    pub fn ok() -> Value {
+        Value::Simple(Bytes::from_static(b"OK"))
+    }
+
+    pub fn simple(s: &'static str) -> Value {
+        Value::Simple(Bytes::from_static(s.as_bytes()))
+    }
+
+    /// An error reply; `msg` includes the code (`ERR ...`, `WRONGTYPE ...`).
+    pub fn error(msg: impl Into<String>) -> Value {
+        Value::Error(Bytes::from(msg.into()))
+    }
+
+    pub fn bulk(b: impl Into<Bytes>) -> Value {
+        Value::Bulk(b.into())
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self, Value::Error(_))
+    }
+
+    /// The bytes of a string-like value (simple, bulk, verbatim, error, big number).
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Simple(b) | Value::Bulk(b) | Value::Error(b) | Value::BigNumber(b) => Some(b),
+            Value::Verbatim { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Encodes a request: an array of bulk strings.
+    pub fn encode_request<A: AsRef<[u8]>>(args: &[A], out: &mut BytesMut) {
+        put_header(out, b'*', args.len() as i64);
+        for a in args {
+            put_bulk(out, a.as_ref());
+        }
+    }
+
+    /// Serializes the value for a client speaking `proto`.
+    pub fn encode(&self, proto: Protocol, out: &mut BytesMut) {
+        let resp3 = proto == Protocol::Resp3;
+        match self {
+            Value::Simple(s) => put_line(out, b'+', s),
+            Value::Error(e) => put_line(out, b'-', e),
+            Value::Integer(i) => put_header(out, b':', *i),
+            Value::Bulk(b) => put_bulk(out, b),
+            Value::Null if resp3 => out.put_slice(b"_\r\n"),
+            Value::NullArray if resp3 => out.put_slice(b"_\r\n"),
+            Value::Null => out.put_slice(b"$-1\r\n"),
+            Value::NullArray => out.put_slice(b"*-1\r\n"),
+            Value::Array(items) => put_aggregate(out, b'*', items, proto),
+            Value::Set(items) => put_aggregate(out, if resp3 { b'~' } else { b'*' }, items, proto),
+            Value::Push(items) => put_aggregate(out, if resp3 { b'>' } else { b'*' }, items, proto),
+            Value::Map(pairs) => {
+                if resp3 {
+                    put_header(out, b'%', pairs.len() as i64);
+                } else {
+                    put_header(out, b'*', 2 * pairs.len() as i64);
+                }
+                for (k, v) in pairs {
+                    k.encode(proto, out);
+                    v.encode(proto, out);
+                }
+            }
+            Value::Double(d) if resp3 => put_line(out, b',', format_double(*d).as_bytes()),
+            Value::Double(d) => put_bulk(out, format_double(*d).as_bytes()),
+            Value::Boolean(b) if resp3 => out.put_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
+            Value::Boolean(b) => put_header(out, b':', *b as i64),
+            Value::Verbatim { format, text } if resp3 => {
+                put_header(out, b'=', (format.len() + 1 + text.len()) as i64);
+                out.put_slice(format);
+                out.put_u8(b':');
+                out.put_slice(text);
+                out.put_slice(b"\r\n");
+            }
+            Value::Verbatim { text, .. } => put_bulk(out, text),
+            Value::BigNumber(n) if resp3 => put_line(out, b'(', n),
+            Value::BigNumber(n) => put_bulk(out, n),
+        }
+    }
+
+    /// The encoded bytes, for tests and one-off writes.
+    pub fn to_bytes(&self, proto: Protocol) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        self.encode(proto, &mut out);
+        out.to_vec()
+    }
+}
+
+fn put_line(out: &mut BytesMut, prefix: u8, body: &[u8]) {
+    out.reserve(body.len() + 3);
+    out.put_u8(prefix);
+    out.put_slice(body);
+    out.put_slice(b"\r\n");
+}
+
+fn put_header(out: &mut BytesMut, prefix: u8, n: i64) {
+    let mut buf = itoa_buf(n);
+    put_line(out, prefix, buf.as_bytes_mut());
+}
+
+fn put_bulk(out: &mut BytesMut, b: &[u8]) {
+    put_header(out, b'$', b.len() as i64);
+    out.reserve(b.len() + 2);
+    out.put_slice(b);
+    out.put_slice(b"\r\n");
+}
+
+fn put_aggregate(out: &mut BytesMut, prefix: u8, items: &[Value], proto: Protocol) {
+    put_header(out, prefix, items.len() as i64);
+    for v in items {
+        v.encode(proto, out);
+    }
+}
+
+/// A small stack buffer holding the decimal digits of an integer.
+struct ItoaBuf {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl ItoaBuf {
+    fn as_bytes_mut(&mut self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+fn itoa_buf(n: i64) -> ItoaBuf {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let neg = n < 0;
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    ItoaBuf { buf, start: i }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resp2_degrades_resp3_types() {
+        let map = Value::Map(vec![(Value::bulk("a"), Value::Integer(1))]);
+        assert_eq!(map.to_bytes(Protocol::Resp2), b"*2\r\n$1\r\na\r\n:1\r\n");
+        assert_eq!(map.to_bytes(Protocol::Resp3), b"%1\r\n$1\r\na\r\n:1\r\n");
+        assert_eq!(
+            Value::Double(1.5).to_bytes(Protocol::Resp2),
+            b"$3\r\n1.5\r\n"
+        );
+        assert_eq!(Value::Double(1e20).to_bytes(Protocol::Resp3), b",1e+20\r\n");
+        assert_eq!(Value::NullArray.to_bytes(Protocol::Resp2), b"*-1\r\n");
+        assert_eq!(Value::Null.to_bytes(Protocol::Resp3), b"_\r\n");
+        assert_eq!(
+            Value::Integer(i64::MIN).to_bytes(Protocol::Resp2),
+            b":-9223372036854775808\r\n"
+        );
+    }
+
+    #[test]
+    fn round_trips_through_the_parser() {
+        let v = Value::Array(vec![
+            Value::Set(vec![Value::bulk("x")]),
+            Value::Boolean(true),
+            Value::Double(-0.25),
+            Value::Verbatim {
+                format: Bytes::from_static(b"txt"),
+                text: Bytes::from_static(b"hi"),
+            },
+            Value::BigNumber(Bytes::from_static(b"123456789012345678901234567890")),
+            Value::Push(vec![Value::Null]),
+            Value::error("ERR x"),
+        ]);
+        let bytes = v.to_bytes(Protocol::Resp3);
+        let (parsed, used) = parse_value(&bytes).unwrap().unwrap();
+        assert_eq!(used, bytes.len());
+        assert_eq!(parsed, v);
+    }
+}
