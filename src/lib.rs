@@ -6,4 +6,5 @@
 
 pub mod backend;
 pub mod engine;
+pub mod glob;
 pub mod resp;
