@@ -10,8 +10,11 @@ pub mod command_table;
 mod commands;
 pub mod data;
 pub mod db;
+pub mod encoding;
+pub mod hash_value;
 pub mod protocol;
 mod server;
+pub mod set_value;
 pub mod sorted_set;
 pub mod store;
 

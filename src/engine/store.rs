@@ -5,6 +5,7 @@
 use super::blocking::Blocked;
 use super::client::Client;
 use super::db::Db;
+use super::encoding::EncodingLimits;
 use std::collections::HashMap;
 
 /// Number of logical databases (the `databases` config).
@@ -31,6 +32,8 @@ pub struct Store {
     pub started_ms: i64,
     /// The TCP port the server listens on.
     pub port: u16,
+    /// When collections switch to their large encodings.
+    pub encoding_limits: EncodingLimits,
 }
 
 impl Store {
@@ -42,6 +45,7 @@ impl Store {
             stats: Stats::default(),
             started_ms,
             port,
+            encoding_limits: EncodingLimits::default(),
         }
     }
 

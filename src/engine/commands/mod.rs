@@ -4,9 +4,10 @@
 use super::command::Handler;
 
 mod connection;
+mod lists;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
