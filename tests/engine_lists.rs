@@ -214,6 +214,47 @@ async fn moves_and_multi_pops() {
 }
 
 #[tokio::test]
+async fn wrong_type_keys() {
+    check_script(
+        "SADD s m
+         RPUSH l a
+         LPUSH s a
+         RPUSH s a
+         LPUSHX s a
+         RPUSHX s a
+         LPOP s
+         RPOP s 2
+         LLEN s
+         LRANGE s 0 -1
+         LRANGE s x 0
+         LINDEX s 0
+         LINDEX s x
+         LINSERT s BEFORE a b
+         LREM s 0 a
+         LTRIM s 0 1
+         LSET s 0 a
+         LSET s x a
+         LPOS s a
+         LPOS s a RANK 0
+         LMOVE s l LEFT LEFT
+         LMOVE l s LEFT LEFT
+         LRANGE l 0 -1
+         RPOPLPUSH s l
+         RPOPLPUSH l s
+         LMPOP 2 nokey s LEFT
+         LMPOP 2 l s LEFT
+         BLPOP nokey s 0
+         BRPOP s 0
+         BLMOVE s l LEFT LEFT 0
+         BLMOVE nokey s LEFT LEFT 0.01
+         BRPOPLPUSH s l 0
+         BLMPOP 0 1 s LEFT
+        ",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn blocking_commands_without_blocking() {
     check_script(
         "RPUSH l a b c

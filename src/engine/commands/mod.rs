@@ -5,9 +5,11 @@ use super::command::Handler;
 
 mod connection;
 mod lists;
+mod scan;
+mod sets;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS, sets::COMMANDS];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
