@@ -12,6 +12,7 @@ pub mod data;
 pub mod db;
 pub mod encoding;
 pub mod hash_value;
+pub mod long_double;
 pub mod protocol;
 mod server;
 pub mod set_value;

@@ -4,12 +4,13 @@
 use super::command::Handler;
 
 mod connection;
+mod hashes;
 mod lists;
 mod scan;
 mod sets;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS, sets::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS, sets::COMMANDS, hashes::COMMANDS];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
