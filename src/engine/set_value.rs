@@ -105,7 +105,10 @@ mod tests {
     fn set_of(members: &[&str]) -> SetValue {
         let mut set = SetValue::new();
         for m in members {
-            set.insert(Bytes::copy_from_slice(m.as_bytes()), &EncodingLimits::default());
+            set.insert(
+                Bytes::copy_from_slice(m.as_bytes()),
+                &EncodingLimits::default(),
+            );
         }
         set
     }

@@ -153,27 +153,28 @@ impl SortedSet {
     /// Adds or updates a member; returns its previous score. A new member may turn a
     /// listpack into a skiplist (too many members, or a member too long), for good.
     pub fn insert(&mut self, member: Bytes, score: f64, limits: &EncodingLimits) -> Option<f64> {
-        let old = match self.scores.get_mut(&member) {
-            Some(slot) => {
-                let old = std::mem::replace(slot, score);
-                if old == score {
-                    return Some(old);
-                }
-                self.order.remove(&(Score(old), member.clone()));
-                Some(old)
-            }
-            None => {
-                if member.len() > limits.zset_max_listpack_value
-                    || self.scores.len() + 1 > limits.zset_max_listpack_entries
-                {
-                    self.listpack = false;
-                }
-                self.scores.insert(member.clone(), score);
-                None
-            }
+        let existing = self.scores.get(&member).copied();
+        if existing.is_none()
+            && (member.len() > limits.zset_max_listpack_value
+                || self.scores.len() + 1 > limits.zset_max_listpack_entries)
+        {
+            self.listpack = false;
+        }
+        // A listpack keeps scores as text, where -0 reads back as 0.
+        let score = if self.listpack && score == 0.0 {
+            0.0
+        } else {
+            score
         };
+        if let Some(old) = existing {
+            if old == score {
+                return Some(old);
+            }
+            self.order.remove(&(Score(old), member.clone()));
+        }
+        self.scores.insert(member.clone(), score);
         self.order.insert((Score(score), member));
-        old
+        existing
     }
 
     /// Removes a member; returns its score.
@@ -196,7 +197,9 @@ impl SortedSet {
 
     /// Members in ascending order.
     pub fn iter(&self) -> Members<'_> {
-        self.order.range::<(Score, Bytes), _>(..).map(pair as fn(_) -> _)
+        self.order
+            .range::<(Score, Bytes), _>(..)
+            .map(pair as fn(_) -> _)
     }
 
     /// Members whose score is in `range`, ascending (reverse the iterator for descending).
@@ -279,6 +282,10 @@ impl SortedSet {
 
     /// The name OBJECT ENCODING reports.
     pub fn encoding(&self) -> &'static str {
-        if self.listpack { "listpack" } else { "skiplist" }
+        if self.listpack {
+            "listpack"
+        } else {
+            "skiplist"
+        }
     }
 }

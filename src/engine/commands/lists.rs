@@ -1,7 +1,9 @@
 //! List commands: pushes, pops (with counts and from several keys), ranges, positional edits,
 //! LPOS, LMOVE, and the blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP).
 
-use crate::engine::args::{NOT_INTEGER, not_integer, parse_f64, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{
+    NOT_INTEGER, not_integer, parse_f64, parse_i64, syntax_error, wrongtype,
+};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::resp::Value;
@@ -81,8 +83,8 @@ fn parse_long(arg: &[u8]) -> Result<i64, Value> {
 /// A blocking command's timeout in seconds (a float, 0 = forever), as Redis's
 /// getTimeoutFromObjectOrReply reads it; None means block forever.
 pub(super) fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, Value> {
-    let seconds = parse_f64(arg)
-        .ok_or_else(|| Value::error("ERR timeout is not a float or out of range"))?;
+    let seconds =
+        parse_f64(arg).ok_or_else(|| Value::error("ERR timeout is not a float or out of range"))?;
     let millis = seconds * 1000.0;
     // C's conversion of an out-of-range double to long long yields LLONG_MIN.
     let millis = if (-9.2e18..9.2e18).contains(&millis) {
@@ -122,7 +124,10 @@ fn push(ctx: &mut Ctx, key: &Bytes, values: &[Bytes], end: End, only_existing: b
         Some(_) => return wrongtype(),
         None if only_existing => return Value::Integer(0),
         None => {
-            db.set(key.clone(), Data::List(VecDeque::with_capacity(values.len())));
+            db.set(
+                key.clone(),
+                Data::List(VecDeque::with_capacity(values.len())),
+            );
             match db.data(key, now) {
                 Some(Data::List(list)) => list,
                 _ => unreachable!("the list was just stored"),
@@ -505,7 +510,12 @@ struct MultiPop<'a> {
 }
 
 fn parse_multi_pop(args: &[Bytes]) -> Result<MultiPop<'_>, Value> {
-    let numkeys = parse_ranged(&args[0], 1, i64::MAX, "ERR numkeys should be greater than 0")?;
+    let numkeys = parse_ranged(
+        &args[0],
+        1,
+        i64::MAX,
+        "ERR numkeys should be greater than 0",
+    )?;
     let end_at = numkeys as usize + 1;
     if numkeys >= args.len() as i64 - 1 {
         return Err(syntax_error());
@@ -534,10 +544,19 @@ fn parse_multi_pop(args: &[Bytes]) -> Result<MultiPop<'_>, Value> {
     })
 }
 
-/// Pops from the first non-empty list among `keys`: `[key, [elements]]`, or None.
-fn multi_pop(ctx: &mut Ctx, request: &MultiPop) -> Result<Option<Value>, Value> {
+/// Pops from the first non-empty list among `keys`: `[key, [elements]]`, or None. With
+/// `skip_other_types` (a blocked retry), keys holding another type count as empty.
+fn multi_pop(
+    ctx: &mut Ctx,
+    request: &MultiPop,
+    skip_other_types: bool,
+) -> Result<Option<Value>, Value> {
     for key in request.keys {
-        if list_at(ctx, key)?.is_some() {
+        let found = match list_at(ctx, key) {
+            Err(_) if skip_other_types => false,
+            found => found?.is_some(),
+        };
+        if found {
             let items = pop_many(ctx, key, request.end, request.count)?;
             return Ok(Some(Value::Array(vec![
                 Value::Bulk(key.clone()),
@@ -553,11 +572,18 @@ fn lmpop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(r) => r,
         Err(e) => return e,
     };
-    match multi_pop(ctx, &request) {
+    match multi_pop(ctx, &request, false) {
         Ok(Some(reply)) => reply,
         Ok(None) => Value::NullArray,
         Err(e) => e,
     }
+}
+
+/// True when the running command is a blocked client's retry after a push: keys that now
+/// hold another type are then skipped (the client stays blocked), as Redis serves only
+/// clients waiting for the type that was pushed.
+fn is_retry(ctx: &Ctx) -> bool {
+    ctx.store.blocked.is_blocked(ctx.client_id)
 }
 
 /// BLPOP/BRPOP: pops from the first non-empty key, or blocks on all of them.
@@ -566,9 +592,11 @@ fn blocking_pop(ctx: &mut Ctx, args: &[Bytes], end: End) -> Value {
         Ok(t) => t,
         Err(e) => return e,
     };
+    let retry = is_retry(ctx);
     let keys = &args[1..args.len() - 1];
     for key in keys {
         match list_at(ctx, key) {
+            Err(_) if retry => {}
             Err(e) => return e,
             Ok(None) => {}
             Ok(Some(list)) => {
@@ -596,9 +624,10 @@ fn blocking_move(ctx: &mut Ctx, args: &[Bytes], from: End, to: End, timeout: &[u
         Ok(t) => t,
         Err(e) => return e,
     };
+    let retry = is_retry(ctx);
     match list_at(ctx, &args[1]) {
-        Err(e) => e,
-        Ok(None) => {
+        Err(e) if !retry => e,
+        Err(_) | Ok(None) => {
             ctx.block_on(vec![args[1].clone()], timeout);
             Value::NullArray
         }
@@ -626,7 +655,8 @@ fn blmpop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(t) => t,
         Err(e) => return e,
     };
-    match multi_pop(ctx, &request) {
+    let retry = is_retry(ctx);
+    match multi_pop(ctx, &request, retry) {
         Ok(Some(reply)) => reply,
         Ok(None) => {
             ctx.block_on(request.keys.to_vec(), timeout);

@@ -8,9 +8,16 @@ mod hashes;
 mod lists;
 mod scan;
 mod sets;
+mod sorted_sets;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS, lists::COMMANDS, sets::COMMANDS, hashes::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[
+    connection::COMMANDS,
+    lists::COMMANDS,
+    sets::COMMANDS,
+    hashes::COMMANDS,
+    sorted_sets::COMMANDS,
+];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {

@@ -30,7 +30,11 @@ pub fn parse_cursor(arg: &[u8]) -> Result<u64, Value> {
         .ok()
         .and_then(|s| s.parse().ok())
         .ok_or_else(invalid)?;
-    Ok(if negative { value.wrapping_neg() } else { value })
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// Parses the cursor and the options after it (`args` starts at the cursor).

@@ -254,7 +254,10 @@ fn sets_at<'a>(ctx: &'a mut Ctx, keys: &[Bytes]) -> Result<Vec<Option<&'a SetVal
 }
 
 /// The members of every set in `sets` (SUNION), in a fresh set.
-fn union_of(sets: &[Option<&SetValue>], ctx_limits: &crate::engine::encoding::EncodingLimits) -> SetValue {
+fn union_of(
+    sets: &[Option<&SetValue>],
+    ctx_limits: &crate::engine::encoding::EncodingLimits,
+) -> SetValue {
     let mut result = SetValue::new();
     for set in sets.iter().flatten() {
         for m in set.iter() {
