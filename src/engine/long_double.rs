@@ -64,7 +64,7 @@ impl LongDouble {
     }
 
     /// The sum rounded to 64 significant bits, or an error when it overflows.
-    pub fn add(self, other: LongDouble) -> Result<LongDouble, LongDoubleError> {
+    pub fn sum(self, other: LongDouble) -> Result<LongDouble, LongDoubleError> {
         if other.mantissa == 0 {
             return Ok(if self.mantissa == 0 {
                 LongDouble::zero(self.negative && other.negative)
@@ -137,7 +137,7 @@ pub fn incr_by_float(current: &[u8], incr: &[u8]) -> Result<String, LongDoubleEr
     let b = LongDouble::parse(incr);
     match (a, b) {
         (Err(NotAFloat), _) | (_, Err(NotAFloat)) => Err(NotAFloat),
-        (Ok(a), Ok(b)) => Ok(a.add(b)?.to_human_string()),
+        (Ok(a), Ok(b)) => Ok(a.sum(b)?.to_human_string()),
         _ => Err(NanOrInfinity),
     }
 }
