@@ -399,9 +399,18 @@ mod tests {
         }
     }
 
+    /// A URL and what it parses to: target, user, password, database.
+    type Case = (
+        &'static str,
+        Target,
+        Option<&'static str>,
+        Option<&'static str>,
+        i64,
+    );
+
     #[test]
     fn plain_tcp_forms() {
-        let cases: &[(&str, Target, Option<&str>, Option<&str>, i64)] = &[
+        let cases: &[Case] = &[
             ("redis://localhost", tcp("localhost", 6379), None, None, 0),
             (
                 "redis://localhost:6380",
