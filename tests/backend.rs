@@ -467,3 +467,63 @@ async fn run_owned(connection: &mut Connection, args: &[String]) -> Value {
         .await
         .unwrap_or_else(|e| panic!("{}: connection error: {e}", args[0]))
 }
+
+/// A self-signed leaf certificate and key for 127.0.0.1, made with the openssl command line
+/// tool (`None` when it is not installed).
+fn self_signed_certificate(dir: &std::path::Path) -> Option<(String, String)> {
+    let cert = dir.join("cert.pem").to_string_lossy().into_owned();
+    let key = dir.join("key.pem").to_string_lossy().into_owned();
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-keyout", &key, "-out", &cert])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match made {
+        Ok(status) if status.success() => Some((cert, key)),
+        _ => {
+            println!("skipping: openssl cannot make a test certificate");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn tls_with_insecure_and_with_verification() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let Some((cert, key)) = self_signed_certificate(dir.path()) else { return };
+    let tls_port = free_port().to_string();
+    let Some(_server) = RealRedis::start(&[
+        "--requirepass",
+        PASSWORD,
+        "--tls-port",
+        &tls_port,
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-auth-clients",
+        "no",
+    ]) else {
+        return;
+    };
+
+    let insecure = format!("rediss://:{PASSWORD}@127.0.0.1:{tls_port}/3#insecure");
+    let mut connection = connect(&insecure).await;
+    assert_eq!(run(&mut connection, &["PING"]).await, Value::simple("PONG"));
+    assert_eq!(current_db(&mut connection).await, "3");
+    let query_form = format!("rediss://:{PASSWORD}@127.0.0.1:{tls_port}?insecure=true");
+    assert_eq!(run(&mut connect(&query_form).await, &["PING"]).await, Value::simple("PONG"));
+
+    // The certificate is signed by nobody the system trusts.
+    let verified = format!("rediss://:{PASSWORD}@127.0.0.1:{tls_port}");
+    assert_eq!(
+        connect_error(&verified).await,
+        format!(
+            "TLS handshake with rediss://127.0.0.1:{tls_port} failed: the server's certificate \
+             is not trusted (UnknownIssuer); add #insecure to the URL to skip verification"
+        )
+    );
+}
