@@ -474,8 +474,15 @@ fn self_signed_certificate(dir: &std::path::Path) -> Option<(String, String)> {
     let cert = dir.join("cert.pem").to_string_lossy().into_owned();
     let key = dir.join("key.pem").to_string_lossy().into_owned();
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
-        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .args(["-keyout", &key, "-out", &cert])
         .stdout(std::process::Stdio::null())
@@ -493,7 +500,9 @@ fn self_signed_certificate(dir: &std::path::Path) -> Option<(String, String)> {
 #[tokio::test]
 async fn tls_with_insecure_and_with_verification() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let Some((cert, key)) = self_signed_certificate(dir.path()) else { return };
+    let Some((cert, key)) = self_signed_certificate(dir.path()) else {
+        return;
+    };
     let tls_port = free_port().to_string();
     let Some(_server) = RealRedis::start(&[
         "--requirepass",
@@ -515,7 +524,10 @@ async fn tls_with_insecure_and_with_verification() {
     assert_eq!(run(&mut connection, &["PING"]).await, Value::simple("PONG"));
     assert_eq!(current_db(&mut connection).await, "3");
     let query_form = format!("rediss://:{PASSWORD}@127.0.0.1:{tls_port}?insecure=true");
-    assert_eq!(run(&mut connect(&query_form).await, &["PING"]).await, Value::simple("PONG"));
+    assert_eq!(
+        run(&mut connect(&query_form).await, &["PING"]).await,
+        Value::simple("PONG")
+    );
 
     // The certificate is signed by nobody the system trusts.
     let verified = format!("rediss://:{PASSWORD}@127.0.0.1:{tls_port}");
@@ -524,6 +536,28 @@ async fn tls_with_insecure_and_with_verification() {
         format!(
             "TLS handshake with rediss://127.0.0.1:{tls_port} failed: the server's certificate \
              is not trusted (UnknownIssuer); add #insecure to the URL to skip verification"
+        )
+    );
+}
+
+#[tokio::test]
+async fn tls_to_a_plain_port_times_out_with_a_hint() {
+    let Some(server) = RealRedis::start(&[]) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{}#insecure", server.port());
+    let backend = Backend::connected(&url).unwrap();
+    let error = backend
+        .connect_within(Duration::from_millis(300))
+        .await
+        .err()
+        .expect("a plain port does not speak TLS");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot connect to rediss://127.0.0.1:{}?insecure=true: no answer within 300ms \
+             (is it a TLS port? plain Redis takes redis://)",
+            server.port()
         )
     );
 }

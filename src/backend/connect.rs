@@ -33,7 +33,7 @@ pub(super) async fn open(spec: &ServerSpec) -> Result<Connection, ConnectionErro
             let tls = connector
                 .connect(name, tcp)
                 .await
-                .map_err(|e| tls_error(io_reason(&e)))?;
+                .map_err(|e| tls_error(tls_reason(&e)))?;
             Box::new(tls)
         }
         Target::Unix { path } => open_unix(path, &target).await?,
@@ -125,6 +125,30 @@ pub(super) fn io_reason(error: &io::Error) -> String {
     match text.rfind(" (os error ") {
         Some(tail) if text.ends_with(')') => text[..tail].to_string(),
         _ => text,
+    }
+}
+
+/// Why a TLS handshake failed, in words: certificate problems say how to get past them.
+fn tls_reason(error: &io::Error) -> String {
+    let rustls_error = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match rustls_error {
+        Some(rustls::Error::InvalidCertificate(problem)) => {
+            let problem = match problem {
+                rustls::CertificateError::Other(other) => format!("{other}"),
+                known => format!("{known:?}"),
+            };
+            format!(
+                "the server's certificate is not trusted ({problem}); \
+                 add #insecure to the URL to skip verification"
+            )
+        }
+        Some(other) => other.to_string(),
+        None if error.kind() == io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection (is this a TLS port?)".to_string()
+        }
+        None => io_reason(error),
     }
 }
 

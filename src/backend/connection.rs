@@ -29,9 +29,14 @@ pub enum ConnectionError {
     /// The TCP connection or unix socket could not be opened.
     #[error("cannot connect to {target}: {reason}")]
     Unreachable { target: String, reason: String },
-    /// Connecting (and logging in) took longer than the connect timeout.
-    #[error("cannot connect to {target}: no answer within {after:?}")]
-    TimedOut { target: String, after: Duration },
+    /// Connecting (and logging in) took longer than the connect timeout. `hint` is empty or
+    /// a parenthesized guess at the cause, with a leading space.
+    #[error("cannot connect to {target}: no answer within {after:?}{hint}")]
+    TimedOut {
+        target: String,
+        after: Duration,
+        hint: &'static str,
+    },
     /// The TLS handshake failed (certificate, protocol, or not a TLS port).
     #[error("TLS handshake with {target} failed: {reason}")]
     Tls { target: String, reason: String },

@@ -79,6 +79,11 @@ impl Backend {
             Err(_) => Err(ConnectionError::TimedOut {
                 target: spec.server_url(),
                 after: limit,
+                // A plain Redis port waits for the end of a "command" that never comes.
+                hint: match spec.target {
+                    Target::Tls { .. } => " (is it a TLS port? plain Redis takes redis://)",
+                    _ => "",
+                },
             }),
         }
     }
