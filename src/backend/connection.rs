@@ -73,7 +73,8 @@ impl Connection {
         self
     }
 
-    /// The server this connection was opened to, when known (`Backend::connect` sets it).
+    /// The server (and database) this connection was opened to, when known
+    /// (`Backend::connect` sets it). A later SELECT on the connection does not change it.
     pub fn server(&self) -> Option<&ServerSpec> {
         self.server.as_ref()
     }

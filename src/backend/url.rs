@@ -29,9 +29,12 @@ pub enum Target {
 /// A parsed Redis URL: where the server is, how to log in and which logical database to use.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerSpec {
+    /// Where the server listens.
     pub target: Target,
-    /// The ACL user (`AUTH user password`); `None` logs in as the default user.
+    /// The ACL user (`AUTH user password`); `None` logs in as the default user. A user
+    /// without a password is sent as `AUTH user ""`, which ACL users marked `nopass` accept.
     pub username: Option<String>,
+    /// The password (`AUTH password`, or with `username`); percent-decoded.
     pub password: Option<String>,
     /// The logical database to SELECT after connecting.
     pub db: i64,
@@ -43,6 +46,7 @@ pub struct ServerSpec {
 pub struct UrlError {
     /// The URL as given, password masked.
     pub url: String,
+    /// What is wrong with it, e.g. "invalid port number".
     pub reason: String,
 }
 

@@ -29,8 +29,8 @@ pub struct RealRedis {
 
 impl RealRedis {
     /// Starts redis-server with `--port <free> --save '' --appendonly no --bind 127.0.0.1`
-    /// plus `extra_args`, and waits until it answers PING (a NOAUTH error counts as an
-    /// answer). `None` when redis-server is not installed (unless
+    /// plus `extra_args`, and waits until its log says it is ready and it answers PING (a
+    /// NOAUTH error counts as an answer). `None` when redis-server is not installed (unless
     /// REDIS_TUTOR_REQUIRE_REAL_REDIS=1, then it panics).
     pub fn start(extra_args: &[&str]) -> Option<RealRedis> {
         let Some(binary) = find_on_path("redis-server") else {
@@ -68,7 +68,11 @@ impl RealRedis {
         let mut server = RealRedis { child, port, dir };
         let started = Instant::now();
         loop {
-            if server.answers_ping() {
+            // Our own log saying "ready" proves our server holds the port: a PING answer
+            // alone could come from another process that grabbed the port first.
+            let ready = std::fs::read_to_string(&log)
+                .is_ok_and(|text| text.contains("Ready to accept connections"));
+            if ready && server.answers_ping() {
                 return Ok(server);
             }
             if let Ok(Some(status)) = server.child.try_wait() {
