@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # check-lesson-blocks.sh: run the ```redis blocks of a lesson chapter, in order, against a Redis server.
 #
-# Usage: tools/check-lesson-blocks.sh [--show] [--compare] CHAPTER.md [PORT]
+# Usage: tools/check-lesson-blocks.sh [--show] [--compare] CHAPTER.md PORT
 #
 #   CHAPTER.md  a markdown lesson (e.g. chapters/01-redis-fundamentals.md)
-#   PORT        the port of a running redis-server on 127.0.0.1 (default 6379); use a
-#               scratch server with an empty database, because the blocks write keys
+#   PORT        the port of a running redis-server on 127.0.0.1; use a scratch server
+#               with an empty database, because the blocks write keys
 #   --show      print every command with the reply redis-cli printed for it
 #   --compare   compare the replies of each block with the ```text block that directly
 #               follows it (only blank lines in between) and print any difference
@@ -13,6 +13,9 @@
 # All blocks run over ONE redis-cli connection (so SELECT carries over, exactly as in a learner's
 # console). Every reply that is an error is printed as "block B, line L: COMMAND" followed by the
 # error. The exit status is 1 when any command failed (or, with --compare, any block differed).
+# Between MULTI and EXEC/DISCARD no per-command markers are sent (they would be queued), so the
+# replies of a transaction are attributed to its MULTI line. The whole run is limited to
+# LESSON_TIMEOUT seconds (default 120), in case a block blocks forever (BLPOP 0, SUBSCRIBE).
 set -euo pipefail
 
 show=0
@@ -25,12 +28,12 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     esac
     shift
 done
-if [[ $# -lt 1 || $# -gt 2 ]]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+if [[ $# -ne 2 ]]; then
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 chapter=$1
-port=${2:-6379}
+port=$2
 [[ -r $chapter ]] || { echo "cannot read $chapter" >&2; exit 2; }
 command -v redis-cli >/dev/null || { echo "redis-cli not found" >&2; exit 2; }
 redis-cli -p "$port" PING >/dev/null 2>&1 || { echo "no Redis answering on port $port" >&2; exit 2; }
@@ -69,10 +72,22 @@ fi
 # Interleave a marker before every command, then send everything over one connection.
 # ECHO's reply is printed as a quoted string, which no real reply in a lesson looks like.
 marker='@@lesson-block'
+in_transaction=0
 while IFS=$'\t' read -r block line cmd; do
-    printf 'ECHO "%s %s %s"\n%s\n' "$marker" "$block" "$line" "$cmd"
+    if [[ $in_transaction -eq 0 ]]; then
+        printf 'ECHO "%s %s %s"\n' "$marker" "$block" "$line"
+    fi
+    printf '%s\n' "$cmd"
+    case "$(awk '{print toupper($1)}' <<<"$cmd")" in
+        MULTI) in_transaction=1 ;;
+        EXEC | DISCARD) in_transaction=0 ;;
+    esac
 done <"$work/commands.tsv" >"$work/script.txt"
-redis-cli -p "$port" --no-raw <"$work/script.txt" >"$work/replies.txt" 2>&1 || true
+runner=()
+command -v timeout >/dev/null && runner=(timeout "${LESSON_TIMEOUT:-120}")
+if ! "${runner[@]}" redis-cli -p "$port" --no-raw <"$work/script.txt" >"$work/replies.txt" 2>&1; then
+    [[ ${#runner[@]} -gt 0 ]] && echo "note: redis-cli ended early (time limit or lost connection)"
+fi
 
 # Split the replies per command: replies/B.L holds the reply of line L in block B.
 mkdir -p "$work/replies"
@@ -91,7 +106,13 @@ failures=0
 current_block=0
 while IFS=$'\t' read -r block line cmd; do
     reply_file="$work/replies/$block.$line"
-    reply=$(cat "$reply_file" 2>/dev/null || echo "(no reply: the connection ended)")
+    if [[ -f $reply_file ]]; then
+        reply=$(cat "$reply_file")
+    elif grep -q "^$block\." <(ls "$work/replies") && [[ $line -gt 1 ]]; then
+        reply="(part of the transaction above)"
+    else
+        reply="(no reply: the connection ended)"
+    fi
     if [[ $show -eq 1 ]]; then
         if [[ $block != "$current_block" ]]; then
             printf '\n== block %s ==\n' "$block"
@@ -99,7 +120,7 @@ while IFS=$'\t' read -r block line cmd; do
         fi
         printf '> %s\n%s\n' "$cmd" "$reply"
     fi
-    if grep -q '^(error)\|^(no reply' <<<"$reply"; then
+    if grep -Eq '^[[:space:]0-9)~#]*\(error\) |^\(no reply' <<<"$reply"; then
         printf 'block %s, line %s: %s\n%s\n' "$block" "$line" "$cmd" "$reply"
         failures=$((failures + 1))
     fi
