@@ -34,7 +34,7 @@ impl RealRedis {
     /// REDIS_TUTOR_REQUIRE_REAL_REDIS=1, then it panics).
     pub fn start(extra_args: &[&str]) -> Option<RealRedis> {
         let Some(binary) = find_on_path("redis-server") else {
-            if std::env::var("REDIS_TUTOR_REQUIRE_REAL_REDIS").as_deref() == Ok("1") {
+            if real_redis_required() {
                 panic!("redis-server is not on PATH and REDIS_TUTOR_REQUIRE_REAL_REDIS=1");
             }
             println!("skipping: redis-server not installed");
@@ -130,6 +130,12 @@ impl Drop for RealRedis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// True when tests must not skip for lack of redis-server (REDIS_TUTOR_REQUIRE_REAL_REDIS=1,
+/// as CI sets it).
+pub fn real_redis_required() -> bool {
+    std::env::var("REDIS_TUTOR_REQUIRE_REAL_REDIS").is_ok_and(|v| v == "1")
 }
 
 /// A port nothing listens on right now (bound to 127.0.0.1:0, then released).
