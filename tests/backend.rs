@@ -561,3 +561,26 @@ async fn tls_to_a_plain_port_times_out_with_a_hint() {
         )
     );
 }
+
+#[tokio::test]
+async fn ipv6_loopback() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        println!("skipping: no IPv6 loopback here");
+        return;
+    }
+    let Some(server) = RealRedis::start(&["--bind", "127.0.0.1", "::1"]) else {
+        return;
+    };
+    let url = format!("redis://[::1]:{}/2", server.port());
+    let backend = Backend::connected(&url).unwrap();
+    assert_eq!(
+        backend.address_for_prompt(),
+        format!("[::1]:{}", server.port())
+    );
+    let mut connection = backend
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(run(&mut connection, &["PING"]).await, Value::simple("PONG"));
+    assert_eq!(current_db(&mut connection).await, "2");
+}

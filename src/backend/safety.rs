@@ -20,8 +20,9 @@ pub enum SafetyError {
     /// Database 0 holds data that is not the course's.
     #[error(
         "database {db} on {server} holds keys that no exercise owns (e.g. '{example}', \
-         seen after scanning {scanned} keys); use an empty database, e.g. {suggestion}, \
-         or pass --force"
+         seen after scanning {scanned} {keys}); use an empty database, e.g. {suggestion}, \
+         or pass --force",
+        keys = if *scanned == 1 { "key" } else { "keys" }
     )]
     ForeignKeys {
         db: i64,
@@ -246,18 +247,23 @@ mod tests {
 
     #[test]
     fn refusal_messages_are_one_line_and_helpful() {
-        let foreign = SafetyError::ForeignKeys {
+        let foreign = |scanned| SafetyError::ForeignKeys {
             db: 0,
             server: "redis://localhost:6379".to_string(),
             suggestion: "redis://localhost:6379/15".to_string(),
             example: "session:abc".to_string(),
-            scanned: 3,
+            scanned,
         };
         assert_eq!(
-            foreign.to_string(),
+            foreign(3).to_string(),
             "database 0 on redis://localhost:6379 holds keys that no exercise owns \
              (e.g. 'session:abc', seen after scanning 3 keys); use an empty database, \
              e.g. redis://localhost:6379/15, or pass --force"
+        );
+        let singular = foreign(1).to_string();
+        assert!(
+            singular.contains("seen after scanning 1 key);"),
+            "expected '1 key', found '{singular}'"
         );
         let noauth = SafetyError::Refused {
             server: "redis://localhost:6379".to_string(),
