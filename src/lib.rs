@@ -5,4 +5,5 @@
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
 pub mod engine;
+pub mod markdown;
 pub mod resp;
