@@ -62,7 +62,9 @@ fn render_block(block: &Block, width: usize, depth: usize) -> Rendered {
         } => list(*start, *tight, items, width, depth),
         Block::Footnote { label, blocks } => {
             let marker = vec![Span::styled(format!("[{label}] "), theme::FOOTNOTE)];
-            nested(width, marker, |inner| render_blocks(blocks, inner, true, depth))
+            nested(width, marker, |inner| {
+                render_blocks(blocks, inner, true, depth)
+            })
         }
         Block::Table(table) => Rendered {
             lines: table::render_table(table, width),

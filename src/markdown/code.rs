@@ -61,16 +61,22 @@ pub fn render_code_block(lang: &str, text: &str, width: usize) -> Rendered {
     let first_line = lines.len();
     for code_line in code_lines {
         let shown = expand_tabs(code_line.strip_suffix('\r').unwrap_or(code_line));
-        let mut spans = vec![Span::styled("│ ", theme::CODE_FRAME)];
-        if redis {
-            spans.extend(highlight_redis_line(&shown));
-        } else if !shown.is_empty() {
-            spans.push(Span::styled(shown, theme::CODE_TEXT));
+        let mut spans = vec![Span::styled("│", theme::CODE_FRAME)];
+        if !shown.is_empty() {
+            spans.push(Span::styled(" ", theme::CODE_FRAME));
+            if redis {
+                spans.extend(highlight_redis_line(&shown));
+            } else {
+                spans.push(Span::styled(shown, theme::CODE_TEXT));
+            }
         }
         lines.push(Line::from(merge_spans(spans)));
     }
     let last_line = lines.len() - 1;
-    lines.push(frame_line(vec![Span::styled("╰", theme::CODE_FRAME)], width));
+    lines.push(frame_line(
+        vec![Span::styled("╰", theme::CODE_FRAME)],
+        width,
+    ));
 
     Rendered {
         lines,

@@ -63,53 +63,76 @@ fn header_cell(cell: Option<&Vec<Inline>>) -> Vec<Inline> {
 /// The width of each column's content, or `None` when even narrow columns do not fit.
 ///
 /// A row is `│ a │ b │`: three columns of border and padding per column plus one. Columns
-/// start at their natural width; while too wide, the widest column narrows, first down to its
-/// widest word, then down to the minimum.
+/// start at their natural width; while the table is too wide, one column narrows by one
+/// column at a time: the one whose narrowing adds the fewest wrapped lines to the table (the
+/// widest on a tie), first never below its widest word, then never below the minimum.
 fn column_widths(
     head: &[Vec<Inline>],
     rows: &[Vec<Vec<Inline>>],
     width: usize,
 ) -> Option<Vec<usize>> {
     let columns = head.len();
-    let chrome = 3 * columns + 1;
-    let available = width.checked_sub(chrome)?;
+    let available = width.checked_sub(3 * columns + 1)?;
+    let all_rows: Vec<&[Vec<Inline>]> = std::iter::once(head)
+        .chain(rows.iter().map(Vec::as_slice))
+        .collect();
     let mut natural = vec![1; columns];
     let mut widest_word = vec![1; columns];
-    for row in std::iter::once(head).chain(rows.iter().map(Vec::as_slice)) {
+    for row in &all_rows {
         for (column, cell) in row.iter().enumerate() {
             let (cell_natural, cell_word) = measure(cell);
             natural[column] = natural[column].max(cell_natural);
             widest_word[column] = widest_word[column].max(cell_word);
         }
     }
-    let minimum: Vec<usize> = natural
-        .iter()
-        .map(|&n| n.min(MIN_COLUMN_WIDTH))
-        .collect();
+    let minimum: Vec<usize> = natural.iter().map(|&n| n.min(MIN_COLUMN_WIDTH)).collect();
     if minimum.iter().sum::<usize>() > available {
         return None;
     }
-    let mut widths = natural.clone();
     let word_floor: Vec<usize> = (0..columns)
         .map(|column| widest_word[column].clamp(minimum[column], natural[column]))
         .collect();
+    let mut widths: Vec<usize> = natural.iter().map(|&n| n.min(available)).collect();
+    let heights_at = |column: usize, width: usize| -> Vec<usize> {
+        all_rows
+            .iter()
+            .map(|row| wrap(&row[column], width).len())
+            .collect()
+    };
+    let mut heights: Vec<Vec<usize>> = (0..columns)
+        .map(|column| heights_at(column, widths[column]))
+        .collect();
     for floor in [&word_floor, &minimum] {
-        shrink(&mut widths, floor, available);
+        while widths.iter().sum::<usize>() > available {
+            let narrowest_growth = (0..columns)
+                .filter(|&column| widths[column] > floor[column])
+                .map(|column| {
+                    let narrowed = heights_at(column, widths[column] - 1);
+                    let total: usize = (0..all_rows.len())
+                        .map(|row| {
+                            (0..columns)
+                                .map(|other| {
+                                    if other == column {
+                                        narrowed[row]
+                                    } else {
+                                        heights[other][row]
+                                    }
+                                })
+                                .max()
+                                .unwrap_or(1)
+                        })
+                        .sum();
+                    (total, std::cmp::Reverse(widths[column]), column, narrowed)
+                })
+                .min_by_key(|(total, wider, column, _)| (*total, *wider, *column));
+            let Some((_, _, column, narrowed)) = narrowest_growth else {
+                break;
+            };
+            widths[column] -= 1;
+            heights[column] = narrowed;
+        }
     }
     Some(widths)
-}
-
-/// Narrows the widest column above its floor, one column at a time, until the widths fit.
-fn shrink(widths: &mut [usize], floor: &[usize], available: usize) {
-    let mut total: usize = widths.iter().sum();
-    while total > available {
-        let widest = (0..widths.len())
-            .filter(|&column| widths[column] > floor[column])
-            .max_by_key(|&column| (widths[column], std::cmp::Reverse(column)));
-        let Some(column) = widest else { return };
-        widths[column] -= 1;
-        total -= 1;
-    }
 }
 
 fn border(left: &str, middle: &str, right: &str, widths: &[usize]) -> Line<'static> {

@@ -25,14 +25,10 @@ pub const FOOTNOTE: Style = Style::new().fg(Color::Cyan);
 /// The style of a heading's text by level (1 to 6).
 pub fn heading(level: u8) -> Style {
     match level {
-        1 => Style::new()
-            .fg(Color::Magenta)
-            .add_modifier(Modifier::BOLD),
+        1 => Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         2 => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
         3 => Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-        4 => Style::new()
-            .fg(Color::Yellow)
-            .add_modifier(Modifier::BOLD),
+        4 => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         5 => Style::new().add_modifier(Modifier::BOLD | Modifier::ITALIC),
         _ => Style::new().add_modifier(Modifier::ITALIC | Modifier::DIM),
     }
@@ -79,15 +75,11 @@ pub const HTML: Style = Style::new().fg(Color::DarkGray);
 /// The frame and gutter of code blocks.
 pub const CODE_FRAME: Style = Style::new().fg(Color::DarkGray);
 /// The language label on a code block's frame.
-pub const CODE_LANG: Style = Style::new()
-    .fg(Color::Gray)
-    .add_modifier(Modifier::ITALIC);
+pub const CODE_LANG: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC);
 /// The text of code blocks that are not highlighted.
 pub const CODE_TEXT: Style = Style::new().fg(Color::Yellow);
 /// A redis command's name.
-pub const REDIS_COMMAND: Style = Style::new()
-    .fg(Color::Cyan)
-    .add_modifier(Modifier::BOLD);
+pub const REDIS_COMMAND: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 /// The subcommand of a container command (`CONFIG GET`, `XGROUP CREATE`).
 pub const REDIS_SUBCOMMAND: Style = Style::new().fg(Color::Cyan);
 /// A quoted argument.

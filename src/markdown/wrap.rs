@@ -34,7 +34,10 @@ struct Word {
 
 impl Word {
     fn width(&self) -> usize {
-        self.pieces.iter().map(|piece| text_width(&piece.text)).sum()
+        self.pieces
+            .iter()
+            .map(|piece| text_width(&piece.text))
+            .sum()
     }
 
     /// Breaks a word that holds inline code with spaces at those spaces, or else between its
@@ -53,7 +56,12 @@ impl Word {
         let mut groups: Vec<Word> = Vec::new();
         for piece in &self.pieces {
             match groups.last_mut() {
-                Some(word) if word.pieces.last().is_some_and(|last| last.code == piece.code) => {
+                Some(word)
+                    if word
+                        .pieces
+                        .last()
+                        .is_some_and(|last| last.code == piece.code) =>
+                {
                     word.pieces.push(piece.clone());
                 }
                 _ => groups.push(Word {
@@ -132,17 +140,16 @@ fn tokenize(inlines: &[Inline]) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut current: Option<Word> = None;
     let mut pending_space: Option<Style> = None;
-    let add_piece = |current: &mut Option<Word>,
-                         pending_space: &mut Option<Style>,
-                         piece: Piece| {
-        current
-            .get_or_insert_with(|| Word {
-                pieces: Vec::new(),
-                space_before: pending_space.take(),
-            })
-            .pieces
-            .push(piece);
-    };
+    let add_piece =
+        |current: &mut Option<Word>, pending_space: &mut Option<Style>, piece: Piece| {
+            current
+                .get_or_insert_with(|| Word {
+                    pieces: Vec::new(),
+                    space_before: pending_space.take(),
+                })
+                .pieces
+                .push(piece);
+        };
     for inline in inlines {
         match inline {
             Inline::Break => {
