@@ -1,6 +1,8 @@
 //! Tables: columns sized to their content and shrunk to fit, drawn with box-drawing borders;
 //! too narrow for a grid, each row becomes a stack of `header: value` lines.
 
+use std::collections::HashMap;
+
 use pulldown_cmark::Alignment;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -93,11 +95,18 @@ fn column_widths(
         .map(|column| widest_word[column].clamp(minimum[column], natural[column]))
         .collect();
     let mut widths: Vec<usize> = natural.iter().map(|&n| n.min(available)).collect();
-    let heights_at = |column: usize, width: usize| -> Vec<usize> {
-        all_rows
-            .iter()
-            .map(|row| wrap(&row[column], width).len())
-            .collect()
+    // Row heights of a column at a width, remembered: each step narrows only one column.
+    let mut known_heights: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    let mut heights_at = |column: usize, width: usize| -> Vec<usize> {
+        known_heights
+            .entry((column, width))
+            .or_insert_with(|| {
+                all_rows
+                    .iter()
+                    .map(|row| wrap(&row[column], width).len())
+                    .collect()
+            })
+            .clone()
     };
     let mut heights: Vec<Vec<usize>> = (0..columns)
         .map(|column| heights_at(column, widths[column]))

@@ -201,18 +201,51 @@ fn tokenize(inlines: &[Inline]) -> Vec<Token> {
 struct Lines {
     width: usize,
     lines: Vec<Line<'static>>,
-    spans: Vec<Span<'static>>,
+    /// The current line's runs of same-styled text, each with its parts' summed width.
+    runs: Vec<Run>,
     used: usize,
+}
+
+/// Text of one style on the line being built.
+struct Run {
+    parts: Vec<String>,
+    style: Style,
+    width: usize,
 }
 
 impl Lines {
     fn push(&mut self, text: String, style: Style) {
-        self.used += text_width(&text);
-        self.spans.push(Span::styled(text, style));
+        let width = text_width(&text);
+        self.used += width;
+        match self.runs.last_mut() {
+            Some(run) if run.style == style => {
+                run.parts.push(text);
+                run.width += width;
+            }
+            _ => self.runs.push(Run {
+                parts: vec![text],
+                style,
+                width,
+            }),
+        }
     }
 
+    /// Ends the current line. Each run becomes one span, unless joining its parts would change
+    /// their measured width (characters that combine across parts); then each part is a span.
     fn finish_line(&mut self) {
-        let spans = merge_spans(std::mem::take(&mut self.spans));
+        let mut spans = Vec::with_capacity(self.runs.len());
+        for run in self.runs.drain(..) {
+            let joined = run.parts.concat();
+            if text_width(&joined) == run.width {
+                spans.push(Span::styled(joined, run.style));
+            } else {
+                spans.extend(
+                    run.parts
+                        .into_iter()
+                        .map(|part| Span::styled(part, run.style)),
+                );
+            }
+        }
         self.lines.push(Line::from(spans));
         self.used = 0;
     }
@@ -280,7 +313,7 @@ pub fn wrap(inlines: &[Inline], width: usize) -> Vec<Line<'static>> {
     let mut out = Lines {
         width,
         lines: Vec::new(),
-        spans: Vec::new(),
+        runs: Vec::new(),
         used: 0,
     };
     let mut pending: Vec<Token> = tokenize(inlines);
@@ -313,7 +346,7 @@ pub fn wrap(inlines: &[Inline], width: usize) -> Vec<Line<'static>> {
             out.place_by_characters(word);
         }
     }
-    if !out.spans.is_empty() || out.lines.is_empty() {
+    if !out.runs.is_empty() || out.lines.is_empty() {
         out.finish_line();
     }
     out.lines
