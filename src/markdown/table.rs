@@ -204,7 +204,9 @@ fn grid(
     let separate_rows = body.iter().any(|lines| lines.len() > 1);
     let mut lines = vec![border("┌", "┬", "┐", widths)];
     lines.extend(row_lines(alignments, head, widths));
-    lines.push(border("├", "┼", "┤", widths));
+    if !body.is_empty() {
+        lines.push(border("├", "┼", "┤", widths));
+    }
     for (index, row) in body.into_iter().enumerate() {
         if index > 0 && separate_rows {
             lines.push(border("├", "┼", "┤", widths));

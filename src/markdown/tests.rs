@@ -385,6 +385,35 @@ fn redis_blocks_highlight_each_token_and_keep_spacing() {
 }
 
 #[test]
+fn redis_highlighting_never_changes_the_text_of_a_line() {
+    let lines = [
+        r#"SET k 'it\'s'"#,
+        r#"SET k "a\x41\"b""#,
+        r#"ab"cd" ef"#,
+        "  GET   k  ",
+        r#"HSET h f "v w" n 1"#,
+        "XADD s * café ☕",
+        r#"SET k "x"y"#,
+        r#"EVAL "return 1" 0"#,
+    ];
+    for line in lines {
+        let rendered = render(&format!("```redis\n{line}\n```"), 80);
+        let shown = to_plain_text(&rendered);
+        assert_eq!(
+            shown.split('\n').nth(1),
+            Some(format!("│ {line}").as_str()),
+            "highlighted line differs from its source"
+        );
+    }
+    let rendered = render("```redis\nab\"cd\" 'x y'\n```", 80);
+    assert_eq!(
+        style_of(&rendered, "ab\"cd\""),
+        Style::new().fg(Color::Cyan).bold()
+    );
+    assert_eq!(style_of(&rendered, "'x y'"), Style::new().fg(Color::Green));
+}
+
+#[test]
 fn redis_numbers_include_bounds_infinities_and_stream_ids() {
     let rendered = render(
         "```redis\nZRANGE board (1.5 +inf BYSCORE\nXRANGE s 1700000000000-0 +\n```",
@@ -453,6 +482,14 @@ fn tables_shrink_to_fit_by_wrapping_cells() {
             "│ noeviction  │   nothing    │",
             "└─────────────┴──────────────┘",
         ]
+    );
+}
+
+#[test]
+fn tables_without_body_rows_have_no_header_separator() {
+    assert_eq!(
+        plain_lines("| only header |\n|---|\n", 40),
+        ["┌─────────────┐", "│ only header │", "└─────────────┘"]
     );
 }
 
@@ -542,6 +579,8 @@ const STRESS: &[&str] = &[
     "Text with a tab\there and a control \u{7} char.",
     "",
     "   \n\n  ",
+    "# CRLF\r\n\r\n- item\r\n  > quoted\r\n\r\n```redis\r\nGET k\r\n```\r\n",
+    "1. outer\n   - > ## heading in a quote in a list\n     >\n     > | x |\n     > |---|\n     > | y |\n",
 ];
 
 #[test]
