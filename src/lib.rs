@@ -4,6 +4,8 @@
 //! `backend` that reaches it (or a learner's own server) over RESP, the `course` material and
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
+pub mod backend;
 pub mod engine;
+pub mod glob;
 pub mod markdown;
 pub mod resp;
