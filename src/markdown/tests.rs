@@ -136,6 +136,18 @@ fn wrapping_counts_display_width_of_wide_characters() {
 }
 
 #[test]
+fn hyphenated_words_may_wrap_after_a_hyphen() {
+    assert_eq!(
+        plain_lines("a read-modify-write cycle", 14),
+        ["a read-modify-", "write cycle"]
+    );
+    assert_eq!(
+        plain_lines("TTL returns -2 here", 13),
+        ["TTL returns", "-2 here"]
+    );
+}
+
+#[test]
 fn soft_breaks_are_spaces_and_hard_breaks_end_the_line() {
     assert_eq!(plain_lines("first\nsecond", 80), ["first second"]);
     assert_eq!(plain_lines("first  \nsecond", 80), ["first", "second"]);
@@ -648,4 +660,30 @@ fn redis_block_styles() {
 fn prose_styles() {
     let rendered = render(SAMPLE, 80);
     assert_snapshot!(styles_dump(&rendered, 0..6));
+}
+
+#[test]
+fn every_chapter_of_the_course_fits_the_pane() {
+    let chapters = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("chapters");
+    let Ok(entries) = std::fs::read_dir(&chapters) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|extension| extension != "md") {
+            continue;
+        }
+        let markdown = std::fs::read_to_string(&path).expect("chapter is readable");
+        for width in [1, 2, 5, 10, 20, 30, 40, 60, 80, 100, 120, 200] {
+            assert_fits(&markdown, width);
+        }
+        let rendered = render(&markdown, 80);
+        let sources = parse::code_blocks(&markdown);
+        assert_eq!(
+            rendered.code_blocks.len(),
+            sources.len(),
+            "{}: every code block is located",
+            path.display()
+        );
+    }
 }
