@@ -246,7 +246,7 @@ fn hincrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         Some(parsed) => parsed,
     };
-    let sum = match current.and_then(|c| c.add(incr)) {
+    let sum = match current.and_then(|c| c.sum(incr)) {
         Ok(sum) => sum,
         Err(_) => return Value::error("ERR increment would produce NaN or Infinity"),
     };

@@ -274,7 +274,12 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], incr: bool) -> Value {
     if flags.nx && flags.xx {
         return Value::error("ERR XX and NX options at the same time are not compatible");
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if [flags.gt, flags.lt, flags.nx]
+        .iter()
+        .filter(|&&f| f)
+        .count()
+        > 1
+    {
         return Value::error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     if flags.incr && pairs.len() > 2 {
