@@ -59,3 +59,59 @@ impl Data {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::encoding::EncodingLimits;
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    #[test]
+    fn strings_report_int_embstr_raw() {
+        assert_eq!(Data::String(b("12345")).encoding(), "int");
+        assert_eq!(Data::String(b("-9223372036854775808")).encoding(), "int");
+        assert_eq!(Data::String(b("007")).encoding(), "embstr");
+        assert_eq!(Data::String(b(&"x".repeat(44))).encoding(), "embstr");
+        assert_eq!(Data::String(b(&"x".repeat(45))).encoding(), "raw");
+    }
+
+    #[test]
+    fn collections_follow_redis_7_0_conversions() {
+        let limits = EncodingLimits::default();
+        assert_eq!(Data::List(VecDeque::new()).encoding(), "quicklist");
+
+        // Measured on 7.0.15: SADD s 1 2 a; SREM s a -> still hashtable.
+        let mut set = SetValue::new();
+        for m in ["1", "2", "a"] {
+            set.insert(b(m), &limits);
+        }
+        set.remove(b"a");
+        assert_eq!(Data::Set(set).encoding(), "hashtable");
+
+        // HINCRBYFLOAT with a long increment but a short result stays a listpack.
+        let mut hash = HashValue::new();
+        hash.insert(b("f"), b("2"), &limits);
+        assert_eq!(Data::Hash(hash).encoding(), "listpack");
+
+        // ZADD with a 74-byte member, then ZREM of it: skiplist for good.
+        let mut zset = SortedSet::default();
+        zset.insert(b(&"a".repeat(74)), 1.0, &limits);
+        zset.insert(b("b"), 2.0, &limits);
+        zset.remove("a".repeat(74).as_bytes());
+        assert_eq!(Data::ZSet(zset.clone()).encoding(), "skiplist");
+        // A stored result (ZUNIONSTORE, ZRANGESTORE) that fits is a listpack again.
+        zset.fit_encoding(&limits);
+        assert_eq!(Data::ZSet(zset).encoding(), "listpack");
+
+        let mut big = SortedSet::default();
+        for i in 0..128 {
+            big.insert(b(&i.to_string()), i as f64, &limits);
+        }
+        assert_eq!(big.encoding(), "listpack");
+        big.insert(b("one more"), 0.0, &limits);
+        assert_eq!(big.encoding(), "skiplist");
+    }
+}

@@ -289,3 +289,88 @@ impl SortedSet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> SortedSet {
+        let limits = EncodingLimits::default();
+        let mut z = SortedSet::default();
+        for (m, s) in [
+            ("a", 1.0),
+            ("b", 2.0),
+            ("c", 2.0),
+            ("d", 3.0),
+            ("e", f64::INFINITY),
+        ] {
+            z.insert(Bytes::from(m), s, &limits);
+        }
+        z
+    }
+
+    fn members<'a>(walk: impl Iterator<Item = (&'a Bytes, f64)>) -> Vec<String> {
+        walk.map(|(m, _)| String::from_utf8_lossy(m).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn score_ranges_honour_exclusive_ends_and_infinities() {
+        let z = sample();
+        let range = |min, max, min_exclusive, max_exclusive| ScoreRange {
+            min,
+            max,
+            min_exclusive,
+            max_exclusive,
+        };
+        assert_eq!(
+            members(z.range_by_score(&range(2.0, 3.0, false, false))),
+            ["b", "c", "d"]
+        );
+        assert_eq!(
+            members(z.range_by_score(&range(2.0, 3.0, true, false))),
+            ["d"]
+        );
+        assert_eq!(
+            members(z.range_by_score(&range(1.0, 3.0, false, true))),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            members(
+                z.range_by_score(&range(f64::NEG_INFINITY, f64::INFINITY, false, false))
+                    .rev()
+            ),
+            ["e", "d", "c", "b", "a"]
+        );
+        assert!(
+            members(z.range_by_score(&range(f64::INFINITY, f64::INFINITY, true, false))).is_empty()
+        );
+        assert!(members(z.range_by_score(&range(3.0, 1.0, false, false))).is_empty());
+        assert!(members(z.range_by_score(&range(2.0, 2.0, false, true))).is_empty());
+    }
+
+    #[test]
+    fn lex_ranges_and_ranks() {
+        let z = sample();
+        let range = LexRange {
+            min: LexBound::Exclusive(Bytes::from("a")),
+            max: LexBound::Inclusive(Bytes::from("c")),
+        };
+        assert_eq!(members(z.range_by_lex(&range, false)), ["b", "c"]);
+        assert_eq!(members(z.range_by_lex(&range, true)), ["c", "b"]);
+        let everything = LexRange {
+            min: LexBound::NegInfinity,
+            max: LexBound::PosInfinity,
+        };
+        assert_eq!(z.range_by_lex(&everything, false).count(), 5);
+        assert_eq!(z.rank(b"c"), Some(2));
+        assert_eq!(z.rank(b"zz"), None);
+    }
+
+    #[test]
+    fn listpack_sets_read_negative_zero_back_as_zero() {
+        let mut z = SortedSet::default();
+        z.insert(Bytes::from("m"), -0.0, &EncodingLimits::default());
+        assert!(z.score(b"m").unwrap().is_sign_positive());
+    }
+}
