@@ -432,3 +432,36 @@ async fn blocking_pops_are_served_across_connections_resp2() {
 async fn blocking_pops_are_served_across_connections_resp3() {
     blocking_flows(true).await;
 }
+
+#[tokio::test]
+async fn repeated_options_and_large_counts() {
+    check_script(
+        "RPUSH l a b a c a
+         LPOS l a RANK 1 RANK 2
+         LPOS l a COUNT 1 COUNT 0
+         LPOS l a MAXLEN 2 MAXLEN 0 COUNT 0
+         LREM l -100 a
+         LRANGE l 0 -1
+         LREM l 9223372036854775807 b
+         LRANGE l 0 -1
+         LINSERT l BEFORE c c
+         LINSERT l AFTER c c
+         LRANGE l 0 -1
+         LRANGE l -9223372036854775808 9223372036854775807
+         LTRIM l -9223372036854775808 9223372036854775807
+         LRANGE l 0 -1
+         LINDEX l 9223372036854775807
+         LINDEX l -9223372036854775808
+         LSET l -9223372036854775808 x
+         RPUSH big 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19
+         LRANGE big 5 9
+         LRANGE big -5 -3
+         LPOP big 3
+         RPOP big 3
+         LRANGE big 0 -1
+         LMPOP 1 big RIGHT COUNT 9223372036854775807
+         LLEN big
+        ",
+    )
+    .await;
+}

@@ -236,3 +236,35 @@ async fn sscan() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn overwrites_and_repeated_options() {
+    check_script(
+        "SADD a 1 2 3
+         SADD b 2 3 4
+         RPUSH list x
+         SUNIONSTORE list a b
+         SMEMBERS list
+         SINTERSTORE a a b
+         SMEMBERS a
+         SMOVE b a 2
+         SMEMBERS a
+         SMEMBERS b
+         SINTERCARD 2 a b LIMIT 1 LIMIT 5
+         SDIFFSTORE b b
+         SCARD b
+         SADD c 9 8 7
+         SDIFF c a b
+         SUNIONSTORE u c a
+         SMEMBERS u
+         SADD u x
+         SREM u x
+         ~ SMEMBERS u
+         SADD neg -1 -2 100 0
+         SMEMBERS neg
+         SISMEMBER neg -1
+         SISMEMBER neg 01
+        ",
+    )
+    .await;
+}

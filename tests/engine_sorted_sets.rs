@@ -518,3 +518,46 @@ async fn blocking_zpops_resp2() {
 async fn blocking_zpops_resp3() {
     blocking_zpops(true).await;
 }
+
+#[tokio::test]
+async fn repeated_options_and_overwrites() {
+    check_script(
+        "ZADD z 1 a 2 b 3 c
+         ZADD z GT 5 newmember
+         ZADD z LT CH 0 newer 10 a
+         ZADD z CH INCR 1 a
+         ZADD z XX GT CH 0.5 b 9 c
+         ZADD z nx nx 1 a
+         ZRANGE z 0 -1 WITHSCORES
+         ZRANGEBYSCORE z -inf +inf LIMIT 0 1 LIMIT 1 2
+         ZRANGE z 0 -1 REV REV
+         ZRANGE z 0 -1 WITHSCORES WITHSCORES
+         ZRANGE z (1 5 BYSCORE BYSCORE
+         ZINTERSTORE d 1 z WEIGHTS 2 WEIGHTS 3
+         ZRANGE d 0 -1 WITHSCORES
+         ZUNIONSTORE d 1 z AGGREGATE MIN AGGREGATE MAX
+         ZUNIONSTORE z 2 z d
+         ZRANGE z 0 -1 WITHSCORES
+         RPUSH list x
+         ZUNIONSTORE list 1 z
+         ZRANGE list 0 2
+         ZRANGESTORE list z 0 0
+         ZRANGE list 0 -1 WITHSCORES
+         ZDIFFSTORE z 2 z z
+         ZCARD z
+         ZINTERCARD 1 d LIMIT 1 LIMIT 2
+         ZREMRANGEBYRANK d -100 -2
+         ZRANGE d 0 -1
+         ZADD s 1.5 x 1.25 y
+         ZINCRBY s 0.1 x
+         ZSCORE s x
+         ZINCRBY s -1.35 y
+         ZADD s 1e308 big
+         ZINCRBY s 1e308 big
+         ZADD s -1e308 small
+         ZINCRBY s -1e308 small
+         ZRANGE s 0 -1 WITHSCORES
+        ",
+    )
+    .await;
+}
