@@ -30,9 +30,13 @@ impl Ord for Score {
 /// A score interval as ZRANGEBYSCORE takes it (`(` makes an end exclusive).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoreRange {
+    /// Lower end.
     pub min: f64,
+    /// Upper end.
     pub max: f64,
+    /// `(min`: the lower end itself is outside the range.
     pub min_exclusive: bool,
+    /// `(max`: the upper end itself is outside the range.
     pub max_exclusive: bool,
 }
 
@@ -64,16 +68,22 @@ impl ScoreRange {
 /// One end of a lexicographic range (`-`, `+`, `[member`, `(member`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum LexBound {
+    /// `-`: below every member.
     NegInfinity,
+    /// `+`: above every member.
     PosInfinity,
+    /// `[member`
     Inclusive(Bytes),
+    /// `(member`
     Exclusive(Bytes),
 }
 
 /// A member interval as ZRANGEBYLEX takes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LexRange {
+    /// Lower end.
     pub min: LexBound,
+    /// Upper end.
     pub max: LexBound,
 }
 
@@ -128,7 +138,8 @@ impl Default for SortedSet {
     }
 }
 
-type Members<'a> = std::iter::Map<
+/// An ascending walk over (member, score) pairs; `.rev()` walks descending.
+pub type Members<'a> = std::iter::Map<
     std::collections::btree_set::Range<'a, (Score, Bytes)>,
     fn(&'a (Score, Bytes)) -> (&'a Bytes, f64),
 >;
@@ -138,14 +149,17 @@ fn pair(entry: &(Score, Bytes)) -> (&Bytes, f64) {
 }
 
 impl SortedSet {
+    /// Number of members (ZCARD).
     pub fn len(&self) -> usize {
         self.scores.len()
     }
 
+    /// True when no member is left (Redis deletes such keys).
     pub fn is_empty(&self) -> bool {
         self.scores.is_empty()
     }
 
+    /// A member's score (ZSCORE).
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
     }
