@@ -44,6 +44,13 @@ async fn zadd_flags_and_scores() {
          ZADD z \" 1\" a
          ZADD z \"1 \" a
          ZADD z 0x10 hex
+         ZADD z --5 a
+         ZADD z +-5 a
+         ZADD z 1E2 upper
+         ZADD z 0X1p4 hexp
+         ZADD z .5 dot
+         ZADD z 5. dot2
+         ZADD z +5 plus
          ZADD z inf top -inf bottom +inf top2
          ZADD z INCR -inf top
          ZADD z 1.1 f1 1e20 f2 0.1 f3 -0.5 f4 3.0 f5 1e-5 f6 123456789.123 f7 5e-324 f8

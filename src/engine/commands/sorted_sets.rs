@@ -53,33 +53,39 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 
 /// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE.
 fn strtod_whole(s: &[u8]) -> Option<(f64, bool)> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (negative, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
+    let (negative, body) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
     };
-    let lower = body.to_ascii_lowercase();
     let sign = if negative { -1.0 } else { 1.0 };
-    if lower == "inf" || lower == "infinity" {
+    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
         return Some((sign * f64::INFINITY, false));
     }
-    if lower == "nan" {
+    if body.eq_ignore_ascii_case(b"nan") {
         return Some((f64::NAN, false));
     }
-    if let Some(hex) = lower.strip_prefix("0x") {
-        return parse_hex_float(hex).map(|v| (sign * v, v.is_infinite()));
+    if body.len() > 2 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x') {
+        let hex = std::str::from_utf8(&body[2..]).ok()?.to_ascii_lowercase();
+        return parse_hex_float(&hex).map(|v| (sign * v, v.is_infinite()));
     }
-    if lower.is_empty()
-        || !lower
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'-' | b'+'))
+    if body.is_empty()
+        || matches!(body[0], b'-' | b'+')
+        || !body
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
     {
         return None;
     }
-    let value: f64 = lower.parse().ok()?;
-    let mantissa = lower.split('e').next().unwrap_or("");
-    let underflow = value == 0.0 && mantissa.bytes().any(|c| matches!(c, b'1'..=b'9'));
+    let value: f64 = std::str::from_utf8(body).ok()?.parse().ok()?;
+    let mantissa_end = body
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(&b'e'))
+        .unwrap_or(body.len());
+    let underflow = value == 0.0
+        && body[..mantissa_end]
+            .iter()
+            .any(|c| matches!(c, b'1'..=b'9'));
     Some((sign * value, value.is_infinite() || underflow))
 }
 
