@@ -421,6 +421,25 @@ async fn blocking_flows(resp3: bool) {
     send_both(&mut d, "BLPOP w1 w2 5").await;
     other.same("LPUSH w2 z").await;
     same_pending(&mut d, "BLPOP on two keys").await;
+
+    // BLMOVE from a list to itself rotates the pushed element back in.
+    send_both(&mut d, "BLMOVE rot rot LEFT RIGHT 5").await;
+    other.same("RPUSH rot only").await;
+    same_pending(&mut d, "BLMOVE rotation").await;
+    d.same("LRANGE rot 0 -1").await;
+
+    // A set created on the awaited key does not serve (nor fail) the waiter.
+    send_both(&mut d, "BLPOP typed 5").await;
+    other.same("SADD typed m").await;
+    other.same("SREM typed m").await;
+    other.same("RPUSH typed v").await;
+    same_pending(&mut d, "BLPOP after a set came and went").await;
+
+    // LMOVE into an awaited key serves its waiter.
+    send_both(&mut d, "BRPOP target 5").await;
+    other.same("RPUSH source s1").await;
+    other.same("LMOVE source target LEFT LEFT").await;
+    same_pending(&mut d, "BRPOP served by LMOVE").await;
 }
 
 #[tokio::test]
