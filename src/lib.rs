@@ -8,3 +8,4 @@ pub mod backend;
 pub mod engine;
 pub mod glob;
 pub mod resp;
+pub mod tui;

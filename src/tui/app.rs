@@ -1,0 +1,688 @@
+//! The application state and its update function: terminal and background events become
+//! [`Action`]s, actions change the state, and the state is drawn by the pane modules.
+
+use super::console::ConsoleState;
+use super::event::{Event, Request};
+use super::exercise::ExerciseState;
+use super::layout::{self, PaneAreas, Screen};
+use super::lesson::LessonState;
+use super::model::{CheckView, ConsoleLine, ConsoleLineKind, CourseView, ProgressView};
+use super::sidebar::{SidebarRow, SidebarState};
+use super::{exercise, help, lesson, sidebar, status};
+use ratatui::Frame;
+use ratatui::crossterm::event::{
+    Event as TerminalEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
+    MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Position;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Reads the current time; tests pass a fixed clock so elapsed times stay deterministic.
+pub type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// Grey argument hint shown after the typed input (from the console's command table).
+pub type ArgumentHints = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Which pane receives keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Focus {
+    Sidebar,
+    Lesson,
+    Console,
+    Exercise,
+}
+
+impl Focus {
+    const ORDER: [Focus; 4] = [Focus::Sidebar, Focus::Lesson, Focus::Console, Focus::Exercise];
+
+    fn next(self) -> Focus {
+        let index = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Focus::ORDER[(index + 1) % Focus::ORDER.len()]
+    }
+
+    fn previous(self) -> Focus {
+        let index = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Focus::ORDER[(index + Focus::ORDER.len() - 1) % Focus::ORDER.len()]
+    }
+}
+
+/// A window drawn over the panes that takes the keys while it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// Every key binding.
+    Help,
+    /// "Reset this exercise?" for the exercise with this index.
+    ConfirmReset(usize),
+}
+
+/// Everything the learner can ask for, whatever key or mouse gesture asked for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrevious,
+    FocusPane(Focus),
+    /// Scroll (or move the selection in) a pane by this many lines; negative is up.
+    Scroll(Focus, isize),
+    /// Scroll a pane by a page; negative is up.
+    Page(Focus, isize),
+    ScrollTop(Focus),
+    ScrollBottom(Focus),
+    /// Open the chapter or exercise selected in the sidebar.
+    OpenSelected,
+    /// Select and open the sidebar row with this index.
+    OpenRow(usize),
+    NextChapter,
+    PreviousChapter,
+    CheckExercise,
+    RevealHint,
+    AskReset,
+    ConfirmReset,
+    CloseOverlay,
+    ToggleHelp,
+    Edit(Edit),
+    /// Run the console input line.
+    Submit,
+}
+
+/// An edit of the console input line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Insert(char),
+    Left,
+    Right,
+    Home,
+    End,
+    Backspace,
+    Delete,
+    KillToStart,
+    KillToEnd,
+    DeleteWord,
+    Clear,
+    HistoryPrevious,
+    HistoryNext,
+}
+
+/// How the app is built: the course, where the learner left off and the services it uses.
+pub struct AppOptions {
+    pub course: CourseView,
+    pub progress: ProgressView,
+    /// One line describing the Redis the tutor talks to, for the status bar.
+    pub backend_description: String,
+    /// The prompt shown before the console has connected.
+    pub initial_prompt: String,
+    /// Console history loaded from earlier sessions, oldest first.
+    pub history: Vec<String>,
+    pub requests: UnboundedSender<Request>,
+    pub now: Now,
+    pub argument_hints: ArgumentHints,
+}
+
+/// The whole UI state.
+pub struct App {
+    pub(super) course: CourseView,
+    pub(super) progress: ProgressView,
+    /// Progress changed in a way worth saving right away (not just a scroll).
+    progress_changed: bool,
+    pub(super) backend_description: String,
+    pub(super) focus: Focus,
+    pub(super) overlay: Option<Overlay>,
+    /// Index of the chapter in the lesson pane.
+    pub(super) chapter: usize,
+    /// Index of the exercise in the exercise pane.
+    pub(super) exercise: Option<usize>,
+    pub(super) sidebar: SidebarState,
+    pub(super) lesson: LessonState,
+    pub(super) console: ConsoleState,
+    pub(super) exercises: ExerciseState,
+    pub(super) areas: Option<PaneAreas>,
+    pub(super) now: Now,
+    pub(super) argument_hints: ArgumentHints,
+    requests: UnboundedSender<Request>,
+    should_quit: bool,
+    dirty: bool,
+}
+
+impl App {
+    /// Builds the app, opening the chapter and exercise where the learner left off.
+    pub fn new(options: AppOptions) -> App {
+        let AppOptions {
+            course,
+            progress,
+            backend_description,
+            initial_prompt,
+            history,
+            requests,
+            now,
+            argument_hints,
+        } = options;
+        let exercise = progress
+            .current_exercise
+            .as_deref()
+            .and_then(|id| course.exercise_index(id))
+            .or_else(|| first_unsolved(&course, &progress));
+        let chapter = progress
+            .current_chapter
+            .as_deref()
+            .and_then(|slug| course.chapter_index(slug))
+            .or_else(|| exercise.map(|e| course.exercises[e].chapter))
+            .unwrap_or(0);
+        let mut app = App {
+            sidebar: SidebarState::default(),
+            lesson: LessonState::default(),
+            console: ConsoleState::new(initial_prompt, history),
+            exercises: ExerciseState::default(),
+            course,
+            progress,
+            progress_changed: false,
+            backend_description,
+            focus: Focus::Lesson,
+            overlay: None,
+            chapter,
+            exercise,
+            areas: None,
+            now,
+            argument_hints,
+            requests,
+            should_quit: false,
+            dirty: true,
+        };
+        app.select_current_in_sidebar();
+        app
+    }
+
+    /// Whether the learner asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.should_quit
+    }
+
+    /// Whether something changed since the last draw.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Whether a command, check or reset is running (the screen then shows elapsed time).
+    pub fn is_busy(&self) -> bool {
+        self.console.running_since.is_some() || self.exercises.is_busy()
+    }
+
+    /// Marks the screen for redrawing (elapsed times moved on).
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// The focused pane.
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// The open overlay, if any.
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.overlay
+    }
+
+    /// The learner's progress as it stands.
+    pub fn progress(&self) -> &ProgressView {
+        &self.progress
+    }
+
+    /// Returns whether progress changed since the last call (and should be saved).
+    pub fn take_progress_changed(&mut self) -> bool {
+        std::mem::take(&mut self.progress_changed)
+    }
+
+    /// The text in the console input line.
+    pub fn console_input(&self) -> String {
+        self.console.input.text()
+    }
+
+    /// The console history, oldest first (to save on quit).
+    pub fn console_history(&self) -> &[String] {
+        &self.console.history
+    }
+
+    /// The first lesson line shown for the open chapter.
+    pub fn lesson_scroll(&self) -> usize {
+        self.lesson_scroll_of(self.chapter)
+    }
+
+    /// Index of the open chapter.
+    pub fn current_chapter(&self) -> usize {
+        self.chapter
+    }
+
+    /// Index of the open exercise.
+    pub fn current_exercise(&self) -> Option<usize> {
+        self.exercise
+    }
+
+    /// Reacts to one event.
+    pub fn handle_event(&mut self, event: Event) {
+        self.dirty = true;
+        match event {
+            Event::Terminal(TerminalEvent::Paste(text)) => self.paste(&text),
+            Event::Terminal(terminal_event) => {
+                if let Some(action) = self.action_for(&terminal_event) {
+                    self.update(action);
+                }
+            }
+            Event::ConsoleOutput(lines) => self.console.push_output(lines),
+            Event::ConsoleReady { prompt } => self.console.command_finished(prompt, (self.now)()),
+            Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
+            Event::ResetDone { exercise, outcome } => {
+                let message = match outcome {
+                    Ok(()) => format!(
+                        "Exercise \"{}\" was reset.",
+                        self.course.exercises[exercise].title
+                    ),
+                    Err(error) => format!("Reset failed: {error}"),
+                };
+                self.exercises.reset_finished(exercise, message.clone());
+                self.console
+                    .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, message)]);
+            }
+        }
+    }
+
+    /// Maps a terminal event to the action it stands for in the current mode.
+    pub fn action_for(&self, event: &TerminalEvent) -> Option<Action> {
+        match event {
+            TerminalEvent::Key(key) if key.kind != KeyEventKind::Release => self.action_for_key(key),
+            TerminalEvent::Mouse(mouse) => self.action_for_mouse(mouse),
+            _ => None,
+        }
+    }
+
+    fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if let Some(overlay) = self.overlay {
+            return match (overlay, key.code) {
+                (_, KeyCode::Char('c')) if ctrl => Some(Action::Quit),
+                (Overlay::Help, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q')) => {
+                    Some(Action::CloseOverlay)
+                }
+                (Overlay::Help, KeyCode::F(1)) => Some(Action::CloseOverlay),
+                (Overlay::ConfirmReset(_), KeyCode::Char('y' | 'Y') | KeyCode::Enter) => {
+                    Some(Action::ConfirmReset)
+                }
+                (Overlay::ConfirmReset(_), KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc) => {
+                    Some(Action::CloseOverlay)
+                }
+                _ => None,
+            };
+        }
+        match key.code {
+            KeyCode::Tab => return Some(Action::FocusNext),
+            KeyCode::BackTab => return Some(Action::FocusPrevious),
+            KeyCode::F(1) => return Some(Action::ToggleHelp),
+            KeyCode::F(5) => return Some(Action::CheckExercise),
+            _ => {}
+        }
+        if self.focus == Focus::Console {
+            return Some(match key.code {
+                KeyCode::Char('c') if ctrl => {
+                    if self.console.input.is_empty() {
+                        Action::Quit
+                    } else {
+                        Action::Edit(Edit::Clear)
+                    }
+                }
+                KeyCode::Char('u') if ctrl => Action::Edit(Edit::KillToStart),
+                KeyCode::Char('k') if ctrl => Action::Edit(Edit::KillToEnd),
+                KeyCode::Char('w') if ctrl => Action::Edit(Edit::DeleteWord),
+                KeyCode::Char('a') if ctrl => Action::Edit(Edit::Home),
+                KeyCode::Char('e') if ctrl => Action::Edit(Edit::End),
+                KeyCode::Char('b') if ctrl => Action::Edit(Edit::Left),
+                KeyCode::Char('f') if ctrl => Action::Edit(Edit::Right),
+                KeyCode::Char('p') if ctrl => Action::Edit(Edit::HistoryPrevious),
+                KeyCode::Char('n') if ctrl => Action::Edit(Edit::HistoryNext),
+                KeyCode::Char(_) if ctrl || alt => return None,
+                KeyCode::Char(c) => Action::Edit(Edit::Insert(c)),
+                KeyCode::Left => Action::Edit(Edit::Left),
+                KeyCode::Right => Action::Edit(Edit::Right),
+                KeyCode::Home => Action::Edit(Edit::Home),
+                KeyCode::End => Action::Edit(Edit::End),
+                KeyCode::Backspace => Action::Edit(Edit::Backspace),
+                KeyCode::Delete => Action::Edit(Edit::Delete),
+                KeyCode::Up => Action::Edit(Edit::HistoryPrevious),
+                KeyCode::Down => Action::Edit(Edit::HistoryNext),
+                KeyCode::PageUp => Action::Page(Focus::Console, -1),
+                KeyCode::PageDown => Action::Page(Focus::Console, 1),
+                KeyCode::Enter => Action::Submit,
+                KeyCode::Esc => Action::FocusPane(Focus::Lesson),
+                _ => return None,
+            });
+        }
+        let pane = self.focus;
+        Some(match key.code {
+            KeyCode::Char('c') if ctrl => Action::Quit,
+            KeyCode::Char(_) if ctrl || alt => return None,
+            KeyCode::Char('q') => Action::Quit,
+            KeyCode::Char('?') => Action::ToggleHelp,
+            KeyCode::Char('c') => Action::CheckExercise,
+            KeyCode::Char('h') => Action::RevealHint,
+            KeyCode::Char('r') => Action::AskReset,
+            KeyCode::Char('n') => Action::NextChapter,
+            KeyCode::Char('p') => Action::PreviousChapter,
+            KeyCode::Char('i' | ':') => Action::FocusPane(Focus::Console),
+            KeyCode::Up | KeyCode::Char('k') => Action::Scroll(pane, -1),
+            KeyCode::Down | KeyCode::Char('j') => Action::Scroll(pane, 1),
+            KeyCode::PageUp => Action::Page(pane, -1),
+            KeyCode::PageDown | KeyCode::Char(' ') => Action::Page(pane, 1),
+            KeyCode::Home | KeyCode::Char('g') => Action::ScrollTop(pane),
+            KeyCode::End | KeyCode::Char('G') => Action::ScrollBottom(pane),
+            KeyCode::Enter if pane == Focus::Sidebar => Action::OpenSelected,
+            _ => return None,
+        })
+    }
+
+    fn action_for_mouse(&self, mouse: &MouseEvent) -> Option<Action> {
+        if self.overlay.is_some() {
+            return None;
+        }
+        let position = Position::new(mouse.column, mouse.row);
+        let pane = self.pane_at(position)?;
+        match mouse.kind {
+            MouseEventKind::ScrollUp => Some(Action::Scroll(pane, -3)),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(pane, 3)),
+            MouseEventKind::Down(MouseButton::Left) if pane == Focus::Sidebar => self
+                .sidebar_row_at(position)
+                .map(Action::OpenRow)
+                .or(Some(Action::FocusPane(pane))),
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::FocusPane(pane)),
+            _ => None,
+        }
+    }
+
+    fn pane_at(&self, position: Position) -> Option<Focus> {
+        let areas = self.areas?;
+        [
+            (areas.sidebar, Focus::Sidebar),
+            (areas.lesson, Focus::Lesson),
+            (areas.console, Focus::Console),
+            (areas.exercise, Focus::Exercise),
+        ]
+        .into_iter()
+        .find(|(area, _)| area.contains(position))
+        .map(|(_, pane)| pane)
+    }
+
+    fn sidebar_row_at(&self, position: Position) -> Option<usize> {
+        let area = self.areas?.sidebar;
+        let inner_top = area.y + sidebar::HEADER_ROWS;
+        if position.y < inner_top || position.y + 1 >= area.bottom() {
+            return None;
+        }
+        let row = self.sidebar.list.offset() + usize::from(position.y - inner_top);
+        (row < sidebar::rows(&self.course).len()).then_some(row)
+    }
+
+    /// Applies one action to the state.
+    pub fn update(&mut self, action: Action) {
+        self.dirty = true;
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::FocusNext => self.focus = self.focus.next(),
+            Action::FocusPrevious => self.focus = self.focus.previous(),
+            Action::FocusPane(pane) => self.focus = pane,
+            Action::Scroll(pane, lines) => self.scroll(pane, lines),
+            Action::Page(pane, pages) => {
+                let page = self.page_height(pane) as isize;
+                self.scroll(pane, pages * page.max(1));
+            }
+            Action::ScrollTop(pane) => self.scroll(pane, isize::MIN / 2),
+            Action::ScrollBottom(pane) => self.scroll(pane, isize::MAX / 2),
+            Action::OpenSelected => {
+                if let Some(row) = self.sidebar.list.selected() {
+                    self.open_row(row);
+                }
+            }
+            Action::OpenRow(row) => {
+                self.focus = Focus::Sidebar;
+                self.open_row(row);
+            }
+            Action::NextChapter => {
+                if self.chapter + 1 < self.course.chapters.len() {
+                    self.open_chapter(self.chapter + 1);
+                }
+            }
+            Action::PreviousChapter => {
+                if self.chapter > 0 {
+                    self.open_chapter(self.chapter - 1);
+                }
+            }
+            Action::CheckExercise => self.check(),
+            Action::RevealHint => self.reveal_hint(),
+            Action::AskReset => {
+                if let Some(exercise) = self.exercise {
+                    self.overlay = Some(Overlay::ConfirmReset(exercise));
+                }
+            }
+            Action::ConfirmReset => {
+                if let Some(Overlay::ConfirmReset(exercise)) = self.overlay.take()
+                    && !self.exercises.is_resetting(exercise)
+                {
+                    self.exercises.reset_started(exercise, (self.now)());
+                    self.send(Request::Reset { exercise });
+                }
+            }
+            Action::CloseOverlay => self.overlay = None,
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help) => None,
+                    _ => Some(Overlay::Help),
+                }
+            }
+            Action::Edit(edit) => self.console.edit(edit),
+            Action::Submit => {
+                let now = (self.now)();
+                if let Some(line) = self.console.submit(now) {
+                    self.send(Request::ConsoleLine(line));
+                }
+            }
+        }
+    }
+
+    /// Inserts pasted text into the console input line.
+    pub fn paste(&mut self, text: &str) {
+        if self.overlay.is_none() && self.focus == Focus::Console {
+            self.console.input.insert_str(text);
+            self.dirty = true;
+        }
+    }
+
+    fn send(&mut self, request: Request) {
+        if self.requests.send(request).is_err() {
+            self.console.push_output(vec![ConsoleLine::new(
+                ConsoleLineKind::Notice,
+                "The background worker has stopped; restart the tutor.",
+            )]);
+        }
+    }
+
+    fn page_height(&self, pane: Focus) -> usize {
+        let Some(areas) = self.areas else { return 10 };
+        let area = match pane {
+            Focus::Sidebar => areas.sidebar,
+            Focus::Lesson => areas.lesson,
+            Focus::Console => areas.console,
+            Focus::Exercise => areas.exercise,
+        };
+        usize::from(area.height.saturating_sub(3)).max(1)
+    }
+
+    fn scroll(&mut self, pane: Focus, lines: isize) {
+        match pane {
+            Focus::Sidebar => {
+                let count = sidebar::rows(&self.course).len();
+                if count == 0 {
+                    return;
+                }
+                let current = self.sidebar.list.selected().unwrap_or(0) as isize;
+                let target = current.saturating_add(lines).clamp(0, count as isize - 1);
+                self.sidebar.list.select(Some(target as usize));
+            }
+            Focus::Lesson => {
+                let max = self.lesson.max_scroll();
+                let current = self.lesson_scroll_of(self.chapter) as isize;
+                let target = current.saturating_add(lines).clamp(0, max as isize) as usize;
+                if let Some(chapter) = self.course.chapters.get(self.chapter) {
+                    self.progress
+                        .lesson_scroll
+                        .insert(chapter.slug.clone(), target);
+                }
+            }
+            Focus::Console => self.console.scroll(lines),
+            Focus::Exercise => self.exercises.scroll(lines),
+        }
+    }
+
+    pub(super) fn lesson_scroll_of(&self, chapter: usize) -> usize {
+        self.course
+            .chapters
+            .get(chapter)
+            .and_then(|c| self.progress.lesson_scroll.get(&c.slug))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn open_row(&mut self, row: usize) {
+        let rows = sidebar::rows(&self.course);
+        let Some(&target) = rows.get(row) else { return };
+        self.sidebar.list.select(Some(row));
+        match target {
+            SidebarRow::Chapter(chapter) => self.open_chapter(chapter),
+            SidebarRow::Exercise(exercise) => self.open_exercise(exercise),
+        }
+    }
+
+    /// Opens a chapter in the lesson pane, and its first unsolved exercise.
+    fn open_chapter(&mut self, chapter: usize) {
+        self.chapter = chapter;
+        let exercises: Vec<usize> = self.course.exercises_of(chapter).collect();
+        if let Some(&exercise) = exercises
+            .iter()
+            .find(|&&e| !self.progress.is_solved(&self.course.exercises[e].id))
+            .or(exercises.first())
+        {
+            self.set_exercise(exercise);
+        }
+        self.progress.current_chapter = Some(self.course.chapters[chapter].slug.clone());
+        self.progress_changed = true;
+        self.select_current_in_sidebar();
+    }
+
+    /// Opens an exercise, and its chapter in the lesson pane.
+    fn open_exercise(&mut self, exercise: usize) {
+        self.chapter = self.course.exercises[exercise].chapter;
+        self.progress.current_chapter = Some(self.course.chapters[self.chapter].slug.clone());
+        self.set_exercise(exercise);
+        self.progress_changed = true;
+    }
+
+    fn set_exercise(&mut self, exercise: usize) {
+        if self.exercise != Some(exercise) {
+            self.exercises.scroll = 0;
+        }
+        self.exercise = Some(exercise);
+        self.progress.current_exercise = Some(self.course.exercises[exercise].id.clone());
+    }
+
+    fn select_current_in_sidebar(&mut self) {
+        let rows = sidebar::rows(&self.course);
+        let row = self
+            .exercise
+            .filter(|&e| self.course.exercises[e].chapter == self.chapter)
+            .and_then(|e| rows.iter().position(|r| *r == SidebarRow::Exercise(e)))
+            .or_else(|| {
+                rows.iter()
+                    .position(|r| *r == SidebarRow::Chapter(self.chapter))
+            });
+        if row.is_some() {
+            self.sidebar.list.select(row);
+        }
+    }
+
+    fn check(&mut self) {
+        let Some(exercise) = self.exercise else {
+            return;
+        };
+        if self.exercises.is_checking(exercise) {
+            return;
+        }
+        self.exercises.check_started(exercise, (self.now)());
+        self.send(Request::Check { exercise });
+    }
+
+    fn record_check(&mut self, exercise: usize, outcome: Result<Vec<CheckView>, String>) {
+        if let Ok(checks) = &outcome
+            && !checks.is_empty()
+            && checks.iter().all(|check| check.passed)
+        {
+            let id = self.course.exercises[exercise].id.clone();
+            if !self.progress.is_solved(&id) {
+                self.progress.solved.insert(id, true);
+                self.progress_changed = true;
+            }
+        }
+        self.exercises.check_finished(exercise, outcome);
+    }
+
+    fn reveal_hint(&mut self) {
+        let Some(exercise) = self.exercise else {
+            return;
+        };
+        let exercise = &self.course.exercises[exercise];
+        let revealed = self.progress.hints_revealed(&exercise.id);
+        if revealed < exercise.hints.len() {
+            self.progress
+                .hints_used
+                .insert(exercise.id.clone(), revealed + 1);
+            self.progress_changed = true;
+            self.exercises.scroll = usize::MAX / 2;
+        }
+    }
+
+    /// Draws the whole screen.
+    pub fn draw(&mut self, frame: &mut Frame) {
+        self.dirty = false;
+        let area = frame.area();
+        match layout::compute(area) {
+            Screen::TooSmall => {
+                self.areas = None;
+                status::draw_too_small(frame, area);
+            }
+            Screen::Panes(areas) => {
+                self.areas = Some(areas);
+                sidebar::draw(frame, areas.sidebar, self);
+                lesson::draw(frame, areas.lesson, self);
+                super::console::draw(frame, areas.console, self);
+                exercise::draw(frame, areas.exercise, self);
+                status::draw(frame, areas.status, self);
+                match self.overlay {
+                    Some(Overlay::Help) => help::draw(frame, area),
+                    Some(Overlay::ConfirmReset(exercise)) => {
+                        help::draw_confirm_reset(frame, area, &self.course.exercises[exercise].title)
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+
+    /// Border style of a pane: highlighted when it has the focus.
+    pub(super) fn is_focused(&self, pane: Focus) -> bool {
+        self.overlay.is_none() && self.focus == pane
+    }
+}
+
+/// The exercise to continue with: the first one not solved yet, in course order.
+pub(super) fn first_unsolved(course: &CourseView, progress: &ProgressView) -> Option<usize> {
+    course
+        .exercises
+        .iter()
+        .position(|exercise| !progress.is_solved(&exercise.id))
+}

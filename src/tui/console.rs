@@ -1,0 +1,195 @@
+//! The console pane: output scrollback, the prompt the console gives, and the input line with
+//! readline-style editing, history and grey argument hints.
+
+use super::app::{App, Edit, Focus};
+use super::input::InputLine;
+use super::model::{ConsoleLine, ConsoleLineKind};
+use super::theme;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use std::time::Instant;
+
+/// Scrollback kept in memory; older lines are dropped.
+const MAX_SCROLLBACK: usize = 5000;
+/// History entries kept.
+const MAX_HISTORY: usize = 1000;
+
+/// The console's scrollback, prompt, input line and running command.
+#[derive(Debug)]
+pub struct ConsoleState {
+    pub(super) lines: Vec<ConsoleLine>,
+    pub(super) prompt: String,
+    pub(super) input: InputLine,
+    pub(super) history: Vec<String>,
+    /// When the oldest command still waiting for its reply was sent.
+    pub(super) running_since: Option<Instant>,
+    /// Commands sent and not answered yet.
+    pending: usize,
+    /// Wrapped lines scrolled up from the bottom (0 follows new output).
+    scroll_back: usize,
+    /// The largest `scroll_back` at the last draw.
+    max_scroll_back: usize,
+}
+
+impl ConsoleState {
+    pub(super) fn new(prompt: String, history: Vec<String>) -> ConsoleState {
+        ConsoleState {
+            lines: Vec::new(),
+            prompt,
+            input: InputLine::default(),
+            history,
+            running_since: None,
+            pending: 0,
+            scroll_back: 0,
+            max_scroll_back: 0,
+        }
+    }
+
+    pub(super) fn edit(&mut self, edit: Edit) {
+        let input = &mut self.input;
+        match edit {
+            Edit::Insert(c) => input.insert(c),
+            Edit::Left => input.move_left(),
+            Edit::Right => input.move_right(),
+            Edit::Home => input.move_home(),
+            Edit::End => input.move_end(),
+            Edit::Backspace => input.backspace(),
+            Edit::Delete => input.delete(),
+            Edit::KillToStart => input.kill_to_start(),
+            Edit::KillToEnd => input.kill_to_end(),
+            Edit::DeleteWord => input.delete_word_before(),
+            Edit::Clear => input.clear(),
+            Edit::HistoryPrevious => input.history_previous(&self.history),
+            Edit::HistoryNext => input.history_next(&self.history),
+        }
+    }
+
+    /// Echoes the input line after the prompt and returns it when it holds a command.
+    pub(super) fn submit(&mut self, now: Instant) -> Option<String> {
+        let line = self.input.take();
+        self.push(ConsoleLine::new(
+            ConsoleLineKind::Command,
+            format!("{}{line}", self.prompt),
+        ));
+        self.scroll_back = 0;
+        if line.trim().is_empty() {
+            return None;
+        }
+        if self.history.last() != Some(&line) {
+            self.history.push(line.clone());
+            if self.history.len() > MAX_HISTORY {
+                self.history.remove(0);
+            }
+        }
+        self.pending += 1;
+        self.running_since.get_or_insert(now);
+        Some(line)
+    }
+
+    /// Appends reply lines to the scrollback.
+    pub(super) fn push_output(&mut self, lines: Vec<ConsoleLine>) {
+        for line in lines {
+            self.push(line);
+        }
+    }
+
+    /// A command finished; the console now shows `prompt`.
+    pub(super) fn command_finished(&mut self, prompt: String, now: Instant) {
+        self.prompt = prompt;
+        self.pending = self.pending.saturating_sub(1);
+        self.running_since = (self.pending > 0).then_some(now);
+    }
+
+    pub(super) fn scroll(&mut self, lines: isize) {
+        let target = (self.scroll_back as isize).saturating_sub(lines);
+        self.scroll_back = target.clamp(0, self.max_scroll_back as isize) as usize;
+    }
+
+    fn push(&mut self, line: ConsoleLine) {
+        self.lines.push(line);
+        if self.lines.len() > MAX_SCROLLBACK {
+            let excess = self.lines.len() - MAX_SCROLLBACK;
+            self.lines.drain(..excess);
+        }
+    }
+}
+
+fn styled(line: &ConsoleLine) -> Line<'static> {
+    let style = match line.kind {
+        ConsoleLineKind::Command | ConsoleLineKind::Reply => Style::default(),
+        ConsoleLineKind::Error => theme::failed(),
+        ConsoleLineKind::Notice => theme::running().add_modifier(Modifier::ITALIC),
+    };
+    Line::from(Span::styled(line.text.clone(), style))
+}
+
+/// Formats an elapsed time like `1.2s`.
+pub(super) fn elapsed(since: Instant, now: Instant) -> String {
+    format!("{:.1}s", now.saturating_duration_since(since).as_secs_f64())
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let focused = app.is_focused(Focus::Console);
+    let mut title = vec![Span::styled(" Console ", theme::title(focused))];
+    if let Some(since) = app.console.running_since {
+        title.push(Span::styled(
+            format!("running… {} ", elapsed(since, (app.now)())),
+            theme::running(),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(focused))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+
+    let console = &mut app.console;
+    let output = Paragraph::new(console.lines.iter().map(styled).collect::<Vec<_>>())
+        .wrap(Wrap { trim: false });
+    let total = output.line_count(inner.width);
+    let output_rows = usize::from(inner.height - 1);
+    console.max_scroll_back = total.saturating_sub(output_rows);
+    console.scroll_back = console.scroll_back.min(console.max_scroll_back);
+    let shown = total.min(output_rows);
+    let first = total - shown - console.scroll_back;
+    let output_area = Rect::new(inner.x, inner.y, inner.width, shown as u16);
+    frame.render_widget(
+        output.scroll((first.min(usize::from(u16::MAX)) as u16, 0)),
+        output_area,
+    );
+
+    let input_row = Rect::new(inner.x, inner.y + shown as u16, inner.width, 1);
+    let text = console.input.text();
+    let before_cursor: String = text.chars().take(console.input.cursor()).collect();
+    let cursor_column = Span::raw(console.prompt.as_str()).width() + Span::raw(before_cursor).width();
+    let width = usize::from(inner.width);
+    let skip = (cursor_column + 1).saturating_sub(width);
+    let mut spans = vec![Span::raw(console.prompt.clone()), Span::raw(text.clone())];
+    if console.input.cursor_at_end()
+        && let Some(hint) = (app.argument_hints)(&text)
+    {
+        let separator = if text.is_empty() || text.ends_with(' ') || hint.starts_with(' ') {
+            ""
+        } else {
+            " "
+        };
+        spans.push(Span::styled(format!("{separator}{hint}"), theme::dim()));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).scroll((0, skip.min(usize::from(u16::MAX)) as u16)),
+        input_row,
+    );
+    if focused {
+        frame.set_cursor_position(Position::new(
+            input_row.x + (cursor_column - skip) as u16,
+            input_row.y,
+        ));
+    }
+}

@@ -1,0 +1,88 @@
+//! The lesson pane: the open chapter rendered as markdown at the pane's width, scrollable, with
+//! the scroll position kept per chapter.
+
+use super::app::{App, Focus};
+use super::text::render_markdown;
+use super::theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// The rendered lesson, cached until the chapter or the width changes.
+#[derive(Debug, Default)]
+pub struct LessonState {
+    rendered: Option<RenderedLesson>,
+    /// Rows of text visible at the last draw.
+    viewport_height: usize,
+}
+
+#[derive(Debug)]
+struct RenderedLesson {
+    chapter: usize,
+    width: u16,
+    lines: Vec<Line<'static>>,
+}
+
+impl LessonState {
+    /// The largest useful scroll position: the last line at the bottom of the pane.
+    pub fn max_scroll(&self) -> usize {
+        self.rendered
+            .as_ref()
+            .map(|r| r.lines.len().saturating_sub(self.viewport_height))
+            .unwrap_or(0)
+    }
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let focused = app.is_focused(Focus::Lesson);
+    let title = match app.course.chapters.get(app.chapter) {
+        Some(chapter) => format!(" {} · {} ", chapter.number, chapter.title),
+        None => " Lesson ".to_string(),
+    };
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    let width = inner.width;
+    let needs_render = !matches!(
+        &app.lesson.rendered,
+        Some(r) if r.chapter == app.chapter && r.width == width
+    );
+    if needs_render {
+        let lines = app
+            .course
+            .chapters
+            .get(app.chapter)
+            .map(|chapter| render_markdown(&chapter.markdown, width))
+            .unwrap_or_default();
+        app.lesson.rendered = Some(RenderedLesson {
+            chapter: app.chapter,
+            width,
+            lines,
+        });
+    }
+    app.lesson.viewport_height = usize::from(inner.height);
+    let max_scroll = app.lesson.max_scroll();
+    let scroll = app.lesson_scroll_of(app.chapter).min(max_scroll);
+    let lines = app
+        .lesson
+        .rendered
+        .as_ref()
+        .map(|r| r.lines.as_slice())
+        .unwrap_or_default();
+    let visible: Vec<Line<'static>> = lines
+        .iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .cloned()
+        .collect();
+    let position = if lines.len() <= usize::from(inner.height) {
+        String::new()
+    } else {
+        format!(" {}% ", (scroll * 100).checked_div(max_scroll).unwrap_or(100))
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(focused))
+        .title(Span::styled(title, theme::title(focused)))
+        .title_bottom(Line::from(Span::styled(position, theme::dim())).right_aligned());
+    frame.render_widget(Paragraph::new(visible).block(block), area);
+}

@@ -1,0 +1,122 @@
+//! The sidebar: chapters and their exercises, solved marks, the open item and where to
+//! continue.
+
+use super::app::{App, Focus, first_unsolved};
+use super::model::CourseView;
+use super::theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+
+/// Rows above the list inside the sidebar (border and progress summary).
+pub(super) const HEADER_ROWS: u16 = 2;
+
+/// The sidebar's selection and scroll offset.
+#[derive(Debug, Default)]
+pub struct SidebarState {
+    pub(super) list: ListState,
+}
+
+/// What a sidebar row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SidebarRow {
+    Chapter(usize),
+    Exercise(usize),
+}
+
+/// The rows of the sidebar: each chapter followed by its exercises.
+pub fn rows(course: &CourseView) -> Vec<SidebarRow> {
+    let mut rows = Vec::with_capacity(course.chapters.len() + course.exercises.len());
+    for chapter in 0..course.chapters.len() {
+        rows.push(SidebarRow::Chapter(chapter));
+        rows.extend(course.exercises_of(chapter).map(SidebarRow::Exercise));
+    }
+    rows
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let focused = app.is_focused(Focus::Sidebar);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(focused))
+        .title(Span::styled(" Course ", theme::title(focused)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+
+    let solved = app
+        .course
+        .exercises
+        .iter()
+        .filter(|e| app.progress.is_solved(&e.id))
+        .count();
+    let summary = Line::from(vec![
+        Span::styled(
+            format!(" {solved}/{} solved", app.course.exercises.len()),
+            theme::dim(),
+        ),
+        Span::styled("  ▸ continue", theme::continue_here()),
+    ]);
+    frame.render_widget(
+        Paragraph::new(summary),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let list_area = Rect::new(
+        inner.x,
+        inner.y + 1,
+        inner.width,
+        inner.height.saturating_sub(1),
+    );
+
+    let continue_here = first_unsolved(&app.course, &app.progress);
+    let items: Vec<ListItem> = rows(&app.course)
+        .into_iter()
+        .map(|row| match row {
+            SidebarRow::Chapter(index) => {
+                let chapter = &app.course.chapters[index];
+                let mut style = Style::default().add_modifier(Modifier::BOLD);
+                if index == app.chapter {
+                    style = style.fg(theme::ACCENT);
+                }
+                ListItem::new(Line::from(Span::styled(
+                    format!("{} {}", chapter.number, chapter.title),
+                    style,
+                )))
+            }
+            SidebarRow::Exercise(index) => {
+                let exercise = &app.course.exercises[index];
+                let (mark, mark_style) = if app.progress.is_solved(&exercise.id) {
+                    ("✓", theme::passed())
+                } else if continue_here == Some(index) {
+                    ("▸", theme::continue_here())
+                } else {
+                    ("·", theme::dim())
+                };
+                let title_style = if app.exercise == Some(index) {
+                    Style::default()
+                        .fg(theme::ACCENT)
+                        .add_modifier(Modifier::BOLD)
+                } else {
+                    Style::default()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(mark, mark_style),
+                    Span::raw(" "),
+                    Span::styled(exercise.title.clone(), title_style),
+                ]))
+            }
+        })
+        .collect();
+    let highlight = if focused {
+        Style::default().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::default().add_modifier(Modifier::UNDERLINED)
+    };
+    let list = List::new(items).highlight_style(highlight);
+    frame.render_stateful_widget(list, list_area, &mut app.sidebar.list);
+}

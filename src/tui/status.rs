@@ -1,0 +1,47 @@
+//! The status bar (backend, running work, key reminders) and the "terminal too small" screen.
+
+use super::app::{App, Focus};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
+use super::theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Key reminders for the focused pane.
+fn reminders(focus: Focus) -> &'static str {
+    match focus {
+        Focus::Console => "Enter run · ↑↓ history · F5 check · Esc leave · Tab focus · ^C quit",
+        Focus::Sidebar => "Enter open · ↑↓ move · Tab focus · c check · h hint · ? help · q quit",
+        Focus::Lesson | Focus::Exercise => {
+            "↑↓ scroll · n/p chapter · Tab focus · c check · h hint · r reset · ? help · q quit"
+        }
+    }
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let line = Line::from(vec![
+        Span::styled(
+            format!(" {} ", app.backend_description),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(" "),
+        Span::styled(reminders(app.focus), theme::dim()),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Replaces the panes when the terminal is smaller than they need.
+pub(super) fn draw_too_small(frame: &mut Frame, area: Rect) {
+    let message = format!(
+        "Terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
+        area.width, area.height
+    );
+    let paragraph = Paragraph::new(message)
+        .centered()
+        .wrap(Wrap { trim: true });
+    let height = (paragraph.line_count(area.width.max(1)) as u16).min(area.height);
+    let top = area.y + (area.height - height) / 2;
+    frame.render_widget(paragraph, Rect::new(area.x, top, area.width, height));
+}
