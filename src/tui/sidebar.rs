@@ -54,13 +54,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         .iter()
         .filter(|e| app.progress.is_solved(&e.id))
         .count();
-    let summary = Line::from(vec![
-        Span::styled(
-            format!(" {solved}/{} solved", app.course.exercises.len()),
-            theme::dim(),
-        ),
-        Span::styled("  ▸ continue", theme::continue_here()),
-    ]);
+    let mut summary = Line::from(Span::styled(
+        format!(" {solved}/{} solved", app.course.exercises.len()),
+        theme::dim(),
+    ));
+    let legend = Span::styled("  ▸ continue", theme::continue_here());
+    if summary.width() + legend.width() <= usize::from(inner.width) {
+        summary.push_span(legend);
+    }
     frame.render_widget(
         Paragraph::new(summary),
         Rect::new(inner.x, inner.y, inner.width, 1),
