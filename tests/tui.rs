@@ -209,11 +209,13 @@ fn failing_report() -> Event {
                 name: "greeting exists".into(),
                 passed: true,
                 detail: String::new(),
+                hint: None,
             },
             CheckView {
                 name: "greeting is hello".into(),
                 passed: false,
                 detail: "expected \"hello\", found \"helo\"".into(),
+                hint: Some("Check the spelling of the value.".into()),
             },
         ]),
     }
@@ -474,6 +476,7 @@ fn checking_sends_a_request_and_a_full_pass_marks_the_exercise_solved() {
             name: "greeting is hello".into(),
             passed: true,
             detail: String::new(),
+            hint: None,
         }]),
     }]);
     assert!(harness.app.progress().is_solved("01-greeting"));
@@ -573,4 +576,20 @@ fn no_size_makes_drawing_panic() {
         harness.keys(&[key(KeyCode::F(1))]);
     }
     assert!(!harness.app.should_quit());
+}
+
+#[test]
+fn clicking_a_sidebar_row_opens_it() {
+    let mut harness = Harness::new(120, 40);
+    harness.run(vec![]);
+    // Row 0 is the border, row 1 the summary, then chapter 1, its two exercises, chapter 2.
+    harness.run(vec![Event::Terminal(TerminalEvent::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }))]);
+    assert_eq!(harness.app.focus(), Focus::Sidebar);
+    assert_eq!(harness.app.current_chapter(), 1);
+    assert_screen_contains(&harness, "A list keeps insertion order.");
 }

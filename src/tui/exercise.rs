@@ -148,6 +148,12 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
                         theme::dim(),
                     )));
                 }
+                if let Some(hint) = check.hint.as_ref().filter(|_| !check.passed) {
+                    lines.push(Line::from(Span::styled(
+                        format!("    → {hint}"),
+                        theme::continue_here(),
+                    )));
+                }
             }
         }
         Some(Err(error)) => {

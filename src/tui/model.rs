@@ -92,6 +92,8 @@ pub struct CheckView {
     pub passed: bool,
     /// What was expected and found when the check failed; may be empty.
     pub detail: String,
+    /// A nudge shown under a failed check.
+    pub hint: Option<String>,
 }
 
 /// The kind of a console scrollback line, which decides its colour.
