@@ -593,3 +593,16 @@ fn clicking_a_sidebar_row_opens_it() {
     assert_eq!(harness.app.current_chapter(), 1);
     assert_screen_contains(&harness, "A list keeps insertion order.");
 }
+
+#[test]
+fn help_lists_every_key_and_scrolls_when_it_does_not_fit() {
+    let mut harness = Harness::new(80, 24);
+    harness.keys(&[key(KeyCode::Char('?'))]);
+    assert_screen_contains(&harness, "Tab / Shift-Tab");
+    assert_screen_lacks(&harness, "leave the console");
+    harness.keys(&[key(KeyCode::End)]);
+    assert_screen_contains(&harness, "leave the console");
+    harness.keys(&[key(KeyCode::Esc)]);
+    assert_eq!(harness.app.overlay(), None);
+    assert_screen_lacks(&harness, "leave the console");
+}

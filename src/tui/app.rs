@@ -82,6 +82,8 @@ pub enum Action {
     ConfirmReset,
     CloseOverlay,
     ToggleHelp,
+    /// Scroll the help overlay by this many lines; negative is up.
+    ScrollHelp(isize),
     Edit(Edit),
     /// Run the console input line.
     Submit,
@@ -138,6 +140,8 @@ pub struct App {
     pub(super) console: ConsoleState,
     pub(super) exercises: ExerciseState,
     pub(super) areas: Option<PaneAreas>,
+    /// First line shown in the help overlay (clamped when drawn).
+    pub(super) help_scroll: usize,
     pub(super) now: Now,
     pub(super) argument_hints: ArgumentHints,
     requests: UnboundedSender<Request>,
@@ -183,6 +187,7 @@ impl App {
             chapter,
             exercise,
             areas: None,
+            help_scroll: 0,
             now,
             argument_hints,
             requests,
@@ -305,6 +310,14 @@ impl App {
                     Some(Action::CloseOverlay)
                 }
                 (Overlay::Help, KeyCode::F(1)) => Some(Action::CloseOverlay),
+                (Overlay::Help, KeyCode::Up | KeyCode::Char('k')) => Some(Action::ScrollHelp(-1)),
+                (Overlay::Help, KeyCode::Down | KeyCode::Char('j')) => Some(Action::ScrollHelp(1)),
+                (Overlay::Help, KeyCode::PageUp) => Some(Action::ScrollHelp(-10)),
+                (Overlay::Help, KeyCode::PageDown | KeyCode::Char(' ')) => {
+                    Some(Action::ScrollHelp(10))
+                }
+                (Overlay::Help, KeyCode::Home) => Some(Action::ScrollHelp(isize::MIN / 2)),
+                (Overlay::Help, KeyCode::End) => Some(Action::ScrollHelp(isize::MAX / 2)),
                 (Overlay::ConfirmReset(_), KeyCode::Char('y' | 'Y') | KeyCode::Enter) => {
                     Some(Action::ConfirmReset)
                 }
@@ -380,8 +393,11 @@ impl App {
     }
 
     fn action_for_mouse(&self, mouse: &MouseEvent) -> Option<Action> {
-        if self.overlay.is_some() {
-            return None;
+        match (self.overlay, mouse.kind) {
+            (None, _) => {}
+            (Some(Overlay::Help), MouseEventKind::ScrollUp) => return Some(Action::ScrollHelp(-3)),
+            (Some(Overlay::Help), MouseEventKind::ScrollDown) => return Some(Action::ScrollHelp(3)),
+            (Some(_), _) => return None,
         }
         let position = Position::new(mouse.column, mouse.row);
         let pane = self.pane_at(position)?;
@@ -471,10 +487,14 @@ impl App {
             }
             Action::CloseOverlay => self.overlay = None,
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 self.overlay = match self.overlay {
                     Some(Overlay::Help) => None,
                     _ => Some(Overlay::Help),
                 }
+            }
+            Action::ScrollHelp(lines) => {
+                self.help_scroll = (self.help_scroll as isize).saturating_add(lines).max(0) as usize;
             }
             Action::Edit(edit) => self.console.edit(edit),
             Action::Submit => {
@@ -650,7 +670,7 @@ impl App {
     pub fn draw(&mut self, frame: &mut Frame) {
         self.dirty = false;
         let area = frame.area();
-        match layout::compute(area) {
+        match layout::compute(area, self.focus) {
             Screen::TooSmall => {
                 self.areas = None;
                 status::draw_too_small(frame, area);
@@ -663,7 +683,7 @@ impl App {
                 exercise::draw(frame, areas.exercise, self);
                 status::draw(frame, areas.status, self);
                 match self.overlay {
-                    Some(Overlay::Help) => help::draw(frame, area),
+                    Some(Overlay::Help) => help::draw(frame, area, &mut self.help_scroll),
                     Some(Overlay::ConfirmReset(exercise)) => {
                         help::draw_confirm_reset(frame, area, &self.course.exercises[exercise].title)
                     }

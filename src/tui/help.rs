@@ -62,8 +62,8 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// The key reference.
-pub(super) fn draw(frame: &mut Frame, area: Rect) {
+/// The key reference, scrolled down by `scroll` lines when it does not fit (clamped here).
+pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: &mut usize) {
     let key_width = KEYS
         .iter()
         .flat_map(|(_, keys)| keys.iter())
@@ -93,13 +93,25 @@ pub(super) fn draw(frame: &mut Frame, area: Rect) {
         }
     }
     let popup = centered(area, 72, lines.len() as u16 + 2);
+    let visible = usize::from(popup.height.saturating_sub(2));
+    *scroll = (*scroll).min(lines.len().saturating_sub(visible));
+    let footer = if visible < lines.len() {
+        " ↑↓ scroll · Esc or ? closes "
+    } else {
+        " Esc or ? closes "
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(true))
         .title(" Keys ")
-        .title_bottom(Line::from(Span::styled(" Esc or ? closes ", theme::dim())).right_aligned());
+        .title_bottom(Line::from(Span::styled(footer, theme::dim())).right_aligned());
     frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll(((*scroll).min(usize::from(u16::MAX)) as u16, 0)),
+        popup,
+    );
 }
 
 /// "Reset this exercise?"

@@ -1,6 +1,7 @@
 //! Where each pane goes for a given terminal size: three columns on wide terminals, the
 //! console and exercise below the lesson on narrower ones, a message when it is too small.
 
+use super::app::Focus;
 use ratatui::layout::Rect;
 
 /// The smallest terminal the panes are drawn in.
@@ -29,8 +30,9 @@ pub enum Screen {
     Panes(PaneAreas),
 }
 
-/// Lays out the panes in `area`.
-pub fn compute(area: Rect) -> Screen {
+/// Lays out the panes in `area`. On narrow terminals, where lesson, console and exercise are
+/// stacked, the focused one of them gets half the height.
+pub fn compute(area: Rect, focus: Focus) -> Screen {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Screen::TooSmall;
     }
@@ -84,8 +86,14 @@ pub fn compute(area: Rect) -> Screen {
             status,
         }
     } else {
-        let lesson_height = main.height * 2 / 5;
-        let console_height = (main.height - lesson_height) / 2;
+        let half = main.height / 2;
+        let quarter = (main.height - half) / 2;
+        let rest = main.height - half - quarter;
+        let (lesson_height, console_height) = match focus {
+            Focus::Sidebar | Focus::Lesson => (half, quarter),
+            Focus::Console => (quarter, half),
+            Focus::Exercise => (quarter, rest),
+        };
         let exercise_height = main.height - lesson_height - console_height;
         PaneAreas {
             sidebar,
@@ -107,8 +115,8 @@ pub fn compute(area: Rect) -> Screen {
 mod tests {
     use super::*;
 
-    fn panes(width: u16, height: u16) -> PaneAreas {
-        match compute(Rect::new(0, 0, width, height)) {
+    fn panes(width: u16, height: u16, focus: Focus) -> PaneAreas {
+        match compute(Rect::new(0, 0, width, height), focus) {
             Screen::Panes(areas) => areas,
             Screen::TooSmall => panic!("{width}x{height} should fit the panes"),
         }
@@ -116,8 +124,10 @@ mod tests {
 
     #[test]
     fn panes_tile_the_screen_without_overlap() {
-        for (width, height) in [(60, 16), (80, 24), (99, 30), (119, 40), (120, 40), (300, 100)] {
-            let areas = panes(width, height);
+        let sizes = [(60, 16), (80, 24), (99, 30), (119, 40), (120, 40), (300, 100)];
+        let foci = [Focus::Sidebar, Focus::Lesson, Focus::Console, Focus::Exercise];
+        for ((width, height), focus) in sizes.into_iter().flat_map(|s| foci.map(|f| (s, f))) {
+            let areas = panes(width, height, focus);
             let all = [
                 areas.sidebar,
                 areas.lesson,
@@ -141,9 +151,23 @@ mod tests {
     }
 
     #[test]
+    fn stacked_panes_give_the_focused_one_half_the_height() {
+        let console = panes(80, 24, Focus::Console);
+        let exercise = panes(80, 24, Focus::Exercise);
+        assert!(
+            console.console.height > console.exercise.height
+                && exercise.exercise.height > exercise.console.height,
+            "focused pane should be taller: {console:?} / {exercise:?}"
+        );
+    }
+
+    #[test]
     fn small_terminals_get_no_panes() {
         for (width, height) in [(59, 40), (200, 15), (1, 1), (0, 0)] {
-            assert_eq!(compute(Rect::new(0, 0, width, height)), Screen::TooSmall);
+            assert_eq!(
+                compute(Rect::new(0, 0, width, height), Focus::Lesson),
+                Screen::TooSmall
+            );
         }
     }
 }
