@@ -7,5 +7,6 @@
 pub mod backend;
 pub mod engine;
 pub mod glob;
+pub mod markdown;
 pub mod resp;
 pub mod tui;
