@@ -8,3 +8,5 @@ pub mod backend;
 pub mod engine;
 pub mod glob;
 pub mod resp;
+pub mod course;
+pub mod grader;
