@@ -6,9 +6,12 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
     Event as TerminalEvent, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind,
 };
+use redis_tutor::course::progress::Progress;
+use redis_tutor::course::{Chapter, Course, Exercise};
+use redis_tutor::grader::{CheckOutcome, Report};
 use redis_tutor::tui::{
-    App, AppOptions, ChapterView, CheckView, ConsoleLine, ConsoleLineKind, CourseView, Event,
-    ExerciseView, Focus, LoopObserver, Overlay, ProgressView, Request, run_loop,
+    App, AppOptions, ConsoleLine, ConsoleLineKind, Event, Focus, LoopObserver, Overlay, Request,
+    run_loop,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,56 +19,88 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 /// A small course for the tests: two chapters, three exercises.
-fn fixture_course() -> CourseView {
+fn fixture_course() -> Course {
     let mut first = String::from("# Strings and keys\n\nRedis stores **values** under keys.\n\n");
     for n in 1..=60 {
         first.push_str(&format!("Line {n} of the first lesson.\n\n"));
     }
     let second = "# Lists\n\nA list keeps insertion order.\n\n```redis\nRPUSH queue a b\n```\n";
-    CourseView {
+    let exercise = |id: &str, chapter: u32, title: &str, goal: &str, hints: &[&str]| Exercise {
+        id: id.into(),
+        chapter,
+        title: title.into(),
+        owns: vec!["*".into()],
+        goal: goal.into(),
+        setup: vec![],
+        hints: hints.iter().map(|h| h.to_string()).collect(),
+        solution: vec![],
+        variants: vec![],
+        wrong: vec![],
+        checks: vec![],
+        file: format!("exercises/{id}.toml"),
+    };
+    Course {
         chapters: vec![
-            ChapterView {
+            Chapter {
                 number: 1,
-                slug: "01-strings".into(),
+                slug: "strings".into(),
                 title: "Strings".into(),
                 markdown: first,
             },
-            ChapterView {
+            Chapter {
                 number: 2,
-                slug: "02-lists".into(),
+                slug: "lists".into(),
                 title: "Lists".into(),
                 markdown: second.into(),
             },
         ],
         exercises: vec![
-            ExerciseView {
-                id: "01-greeting".into(),
-                chapter: 0,
-                title: "Store a greeting".into(),
-                goal: "Set `greeting` to `hello`.".into(),
-                hints: vec!["Use SET.".into(), "SET greeting hello".into()],
-            },
-            ExerciseView {
-                id: "01-counter".into(),
-                chapter: 0,
-                title: "Count visits".into(),
-                goal: "Make `visits` reach 3.".into(),
-                hints: vec!["INCR adds one.".into()],
-            },
-            ExerciseView {
-                id: "02-queue".into(),
-                chapter: 1,
-                title: "A queue".into(),
-                goal: "Push `a` then `b` onto `queue`.".into(),
-                hints: vec![],
-            },
+            exercise(
+                "store-greeting",
+                1,
+                "Store a greeting",
+                "Set `greeting` to `hello`.",
+                &["Use SET.", "SET greeting hello"],
+            ),
+            exercise(
+                "count-visits",
+                1,
+                "Count visits",
+                "Make `visits` reach 3.",
+                &["INCR adds one."],
+            ),
+            exercise(
+                "queue",
+                2,
+                "A queue",
+                "Push `a` then `b` onto `queue`.",
+                &[],
+            ),
         ],
+    }
+}
+
+fn outcome(name: &str, passed: bool, detail: &str, hint: Option<&str>) -> CheckOutcome {
+    CheckOutcome {
+        id: name.replace(' ', "-"),
+        name: name.into(),
+        passed,
+        detail: detail.into(),
+        hint: hint.map(String::from),
+    }
+}
+
+fn report(checks: Vec<CheckOutcome>) -> Report {
+    Report {
+        exercise: "store-greeting".into(),
+        variant: 0,
+        checks,
     }
 }
 
 /// Records when the loop asks for progress to be saved.
 #[derive(Default)]
-struct SavedProgress(Vec<ProgressView>);
+struct SavedProgress(Vec<Progress>);
 
 impl LoopObserver for SavedProgress {
     fn progress_changed(&mut self, app: &App) {
@@ -80,20 +115,22 @@ struct Harness {
     requests: UnboundedReceiver<Request>,
     saved: SavedProgress,
     clock_ms: Arc<AtomicU64>,
+    /// What the app asked for while starting.
+    startup_requests: Vec<Request>,
 }
 
 impl Harness {
     fn new(width: u16, height: u16) -> Harness {
-        Harness::with_progress(width, height, ProgressView::default())
+        Harness::with_progress(width, height, Progress::default())
     }
 
-    fn with_progress(width: u16, height: u16, progress: ProgressView) -> Harness {
+    fn with_progress(width: u16, height: u16, progress: Progress) -> Harness {
         let (requests_tx, requests) = mpsc::unbounded_channel();
         let base = Instant::now();
         let clock_ms = Arc::new(AtomicU64::new(0));
         let clock = Arc::clone(&clock_ms);
         let app = App::new(AppOptions {
-            course: fixture_course(),
+            course: Arc::new(fixture_course()),
             progress,
             backend_description: "embedded Redis 7.0.15 on 127.0.0.1:40000".into(),
             initial_prompt: "127.0.0.1:40000> ".into(),
@@ -106,13 +143,16 @@ impl Harness {
                     .then(|| "key value [NX|XX]".to_string())
             }),
         });
-        Harness {
+        let mut harness = Harness {
             app,
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             requests,
             saved: SavedProgress::default(),
             clock_ms,
-        }
+            startup_requests: vec![],
+        };
+        harness.startup_requests = harness.sent();
+        harness
     }
 
     /// Feeds `events` through the real main loop, which draws and returns once they are used.
@@ -204,20 +244,15 @@ fn assert_screen_lacks(harness: &Harness, unexpected: &str) {
 fn failing_report() -> Event {
     Event::Checked {
         exercise: 0,
-        outcome: Ok(vec![
-            CheckView {
-                name: "greeting exists".into(),
-                passed: true,
-                detail: String::new(),
-                hint: None,
-            },
-            CheckView {
-                name: "greeting is hello".into(),
-                passed: false,
-                detail: "expected \"hello\", found \"helo\"".into(),
-                hint: Some("Check the spelling of the value.".into()),
-            },
-        ]),
+        outcome: Ok(report(vec![
+            outcome("greeting exists", true, "", None),
+            outcome(
+                "greeting is hello",
+                false,
+                "expected \"hello\", found \"helo\"",
+                Some("Check the spelling of the value."),
+            ),
+        ])),
     }
 }
 
@@ -382,16 +417,16 @@ fn hints_are_revealed_one_at_a_time_and_saved() {
     assert_screen_contains(&harness, "Hint 1 of 2");
     assert_screen_contains(&harness, "Use SET.");
     assert_screen_lacks(&harness, "Hint 2 of 2");
-    assert_eq!(harness.app.progress().hints_revealed("01-greeting"), 1);
+    assert_eq!(harness.app.progress().exercise("store-greeting").hints_used, 1);
     harness.keys(&[key(KeyCode::Char('h')), key(KeyCode::Char('h'))]);
     assert_eq!(
-        harness.app.progress().hints_revealed("01-greeting"),
+        harness.app.progress().exercise("store-greeting").hints_used,
         2,
         "no more hints than the exercise has"
     );
     assert_screen_contains(&harness, "no hints left");
     let last_saved = harness.saved.0.last().expect("progress saved after a hint");
-    assert_eq!(last_saved.hints_revealed("01-greeting"), 2);
+    assert_eq!(last_saved.exercise("store-greeting").hints_used, 2);
 }
 
 #[test]
@@ -460,29 +495,27 @@ fn running_command_shows_elapsed_time_until_the_reply() {
 fn checking_sends_a_request_and_a_full_pass_marks_the_exercise_solved() {
     let mut harness = Harness::new(120, 40);
     harness.keys(&[key(KeyCode::Char('c'))]);
-    assert_eq!(harness.sent(), [Request::Check { exercise: 0 }]);
+    assert_eq!(harness.sent(), [Request::Check {
+            exercise: 0,
+            variant: 0
+        }]);
     assert_screen_contains(&harness, "checking… 0.0s");
     harness.keys(&[key(KeyCode::F(5))]);
     assert_eq!(harness.sent(), [], "no second check while one is running");
     harness.run(vec![failing_report()]);
     assert_screen_contains(&harness, "✗ greeting is hello");
     assert_screen_contains(&harness, "expected \"hello\", found \"helo\"");
-    assert!(!harness.app.progress().is_solved("01-greeting"));
+    assert!(!harness.app.progress().exercise("store-greeting").solved);
 
     harness.keys(&[key(KeyCode::F(5))]);
     harness.run(vec![Event::Checked {
         exercise: 0,
-        outcome: Ok(vec![CheckView {
-            name: "greeting is hello".into(),
-            passed: true,
-            detail: String::new(),
-            hint: None,
-        }]),
+        outcome: Ok(report(vec![outcome("greeting is hello", true, "", None)])),
     }]);
-    assert!(harness.app.progress().is_solved("01-greeting"));
+    assert!(harness.app.progress().exercise("store-greeting").solved);
     assert_screen_contains(&harness, "✓ Solved");
     assert_screen_contains(&harness, "✓ Store a greeting");
-    assert!(harness.saved.0.last().unwrap().is_solved("01-greeting"));
+    assert!(harness.saved.0.last().unwrap().exercise("store-greeting").solved);
 }
 
 #[test]
@@ -495,7 +528,10 @@ fn reset_asks_for_confirmation() {
     assert_eq!(harness.app.overlay(), None);
     assert_eq!(harness.sent(), []);
     harness.keys(&[key(KeyCode::Char('r')), key(KeyCode::Char('y'))]);
-    assert_eq!(harness.sent(), [Request::Reset { exercise: 0 }]);
+    assert_eq!(harness.sent(), [Request::Reset {
+            exercise: 0,
+            variant: 0
+        }]);
     harness.run(vec![Event::ResetDone {
         exercise: 0,
         outcome: Ok(()),
@@ -514,19 +550,37 @@ fn sidebar_enter_opens_the_selected_exercise() {
     assert_eq!(harness.app.current_exercise(), Some(2));
     assert_eq!(harness.app.current_chapter(), 1);
     assert_screen_contains(&harness, "Exercise · A queue");
+    assert_eq!(
+        harness.sent(),
+        [Request::OpenExercise {
+            exercise: 2,
+            variant: 0,
+            fresh: true
+        }]
+    );
     let saved = harness.saved.0.last().expect("opening an exercise saves progress");
-    assert_eq!(saved.current_exercise.as_deref(), Some("02-queue"));
-    assert_eq!(saved.current_chapter.as_deref(), Some("02-lists"));
+    assert_eq!(saved.current_exercise.as_deref(), Some("queue"));
+    assert_eq!(saved.current_chapter, Some(2));
 }
 
 #[test]
 fn resumes_where_the_learner_left_off() {
-    let mut progress = ProgressView::default();
-    progress.solved.insert("01-greeting".into(), true);
-    progress.current_chapter = Some("01-strings".into());
-    progress.current_exercise = Some("01-counter".into());
-    progress.lesson_scroll.insert("01-strings".into(), 30);
+    let mut progress = Progress::default();
+    progress.exercise_mut("store-greeting").solved = true;
+    progress.exercise_mut("count-visits").variant = Some(0);
+    progress.current_chapter = Some(1);
+    progress.current_exercise = Some("count-visits".into());
+    progress.lesson_scroll.insert(1, 30);
     let mut harness = Harness::with_progress(120, 40, progress);
+    assert_eq!(
+        harness.startup_requests,
+        [Request::OpenExercise {
+            exercise: 1,
+            variant: 0,
+            fresh: false
+        }],
+        "the exercise worked on last time is prepared again, not started over"
+    );
     harness.run(vec![]);
     assert_eq!(harness.app.current_exercise(), Some(1));
     assert_eq!(harness.app.lesson_scroll(), 30);

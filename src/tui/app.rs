@@ -6,9 +6,12 @@ use super::event::{Event, Request};
 use super::exercise::ExerciseState;
 use super::layout::{self, PaneAreas, Screen};
 use super::lesson::LessonState;
-use super::model::{CheckView, ConsoleLine, ConsoleLineKind, CourseView, ProgressView};
+use super::model::{ConsoleLine, ConsoleLineKind};
 use super::sidebar::{SidebarRow, SidebarState};
 use super::{exercise, help, lesson, sidebar, status};
+use crate::course::Course;
+use crate::course::progress::Progress;
+use crate::grader::Report;
 use ratatui::Frame;
 use ratatui::crossterm::event::{
     Event as TerminalEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
@@ -109,8 +112,8 @@ pub enum Edit {
 
 /// How the app is built: the course, where the learner left off and the services it uses.
 pub struct AppOptions {
-    pub course: CourseView,
-    pub progress: ProgressView,
+    pub course: Arc<Course>,
+    pub progress: Progress,
     /// One line describing the Redis the tutor talks to, for the status bar.
     pub backend_description: String,
     /// The prompt shown before the console has connected.
@@ -124,8 +127,8 @@ pub struct AppOptions {
 
 /// The whole UI state.
 pub struct App {
-    pub(super) course: CourseView,
-    pub(super) progress: ProgressView,
+    pub(super) course: Arc<Course>,
+    pub(super) progress: Progress,
     /// Progress changed in a way worth saving right away (not just a scroll).
     progress_changed: bool,
     pub(super) backend_description: String,
@@ -165,13 +168,12 @@ impl App {
         let exercise = progress
             .current_exercise
             .as_deref()
-            .and_then(|id| course.exercise_index(id))
+            .and_then(|id| course.exercises.iter().position(|e| e.id == id))
             .or_else(|| first_unsolved(&course, &progress));
         let chapter = progress
             .current_chapter
-            .as_deref()
-            .and_then(|slug| course.chapter_index(slug))
-            .or_else(|| exercise.map(|e| course.exercises[e].chapter))
+            .and_then(|number| chapter_index(&course, number))
+            .or_else(|| exercise.and_then(|e| chapter_index(&course, course.exercises[e].chapter)))
             .unwrap_or(0);
         let mut app = App {
             sidebar: SidebarState::default(),
@@ -194,6 +196,9 @@ impl App {
             should_quit: false,
             dirty: true,
         };
+        if let Some(exercise) = exercise {
+            app.activate_exercise(exercise);
+        }
         app.select_current_in_sidebar();
         app
     }
@@ -229,7 +234,7 @@ impl App {
     }
 
     /// The learner's progress as it stands.
-    pub fn progress(&self) -> &ProgressView {
+    pub fn progress(&self) -> &Progress {
         &self.progress
     }
 
@@ -288,6 +293,9 @@ impl App {
                 self.console
                     .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, message)]);
             }
+            Event::Notice(message) => self
+                .console
+                .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, message)]),
         }
     }
 
@@ -481,8 +489,12 @@ impl App {
                 if let Some(Overlay::ConfirmReset(exercise)) = self.overlay.take()
                     && !self.exercises.is_resetting(exercise)
                 {
+                    let variant = self
+                        .progress
+                        .start_attempt(&self.course.exercises[exercise]);
+                    self.progress_changed = true;
                     self.exercises.reset_started(exercise, (self.now)());
-                    self.send(Request::Reset { exercise });
+                    self.send(Request::Reset { exercise, variant });
                 }
             }
             Action::CloseOverlay => self.overlay = None,
@@ -550,9 +562,8 @@ impl App {
                 let current = self.lesson_scroll_of(self.chapter) as isize;
                 let target = current.saturating_add(lines).clamp(0, max as isize) as usize;
                 if let Some(chapter) = self.course.chapters.get(self.chapter) {
-                    self.progress
-                        .lesson_scroll
-                        .insert(chapter.slug.clone(), target);
+                    let target = u32::try_from(target).unwrap_or(u32::MAX);
+                    self.progress.lesson_scroll.insert(chapter.number, target);
                 }
             }
             Focus::Console => self.console.scroll(lines),
@@ -564,8 +575,8 @@ impl App {
         self.course
             .chapters
             .get(chapter)
-            .and_then(|c| self.progress.lesson_scroll.get(&c.slug))
-            .copied()
+            .and_then(|c| self.progress.lesson_scroll.get(&c.number))
+            .map(|&scroll| scroll as usize)
             .unwrap_or(0)
     }
 
@@ -582,40 +593,73 @@ impl App {
     /// Opens a chapter in the lesson pane, and its first unsolved exercise.
     fn open_chapter(&mut self, chapter: usize) {
         self.chapter = chapter;
-        let exercises: Vec<usize> = self.course.exercises_of(chapter).collect();
+        let number = self.course.chapters[chapter].number;
+        let exercises: Vec<usize> = exercises_of(&self.course, number).collect();
         if let Some(&exercise) = exercises
             .iter()
-            .find(|&&e| !self.progress.is_solved(&self.course.exercises[e].id))
+            .find(|&&e| !self.is_solved(e))
             .or(exercises.first())
         {
-            self.set_exercise(exercise);
+            self.activate_exercise(exercise);
         }
-        self.progress.current_chapter = Some(self.course.chapters[chapter].slug.clone());
+        self.progress.current_chapter = Some(number);
         self.progress_changed = true;
         self.select_current_in_sidebar();
     }
 
     /// Opens an exercise, and its chapter in the lesson pane.
     fn open_exercise(&mut self, exercise: usize) {
-        self.chapter = self.course.exercises[exercise].chapter;
-        self.progress.current_chapter = Some(self.course.chapters[self.chapter].slug.clone());
-        self.set_exercise(exercise);
+        let number = self.course.exercises[exercise].chapter;
+        self.chapter = chapter_index(&self.course, number).unwrap_or(self.chapter);
+        self.progress.current_chapter = Some(number);
+        self.activate_exercise(exercise);
         self.progress_changed = true;
     }
 
-    fn set_exercise(&mut self, exercise: usize) {
+    /// Makes `exercise` the one worked on: picks its variant on a first attempt and tells the
+    /// background, which prepares its keys and records console commands for it.
+    fn activate_exercise(&mut self, exercise: usize) {
+        if self.exercise == Some(exercise) && self.exercises.opened(exercise) {
+            return;
+        }
         if self.exercise != Some(exercise) {
             self.exercises.scroll = 0;
         }
         self.exercise = Some(exercise);
-        self.progress.current_exercise = Some(self.course.exercises[exercise].id.clone());
+        let definition = &self.course.exercises[exercise];
+        let fresh = self.progress.exercise(&definition.id).variant.is_none();
+        let variant = self.progress.variant_for(definition);
+        self.progress.current_exercise = Some(definition.id.clone());
+        self.progress_changed = true;
+        self.exercises.mark_opened(exercise);
+        self.send(Request::OpenExercise {
+            exercise,
+            variant,
+            fresh,
+        });
+    }
+
+    /// Whether exercise `exercise` (an index) has been solved.
+    pub(super) fn is_solved(&self, exercise: usize) -> bool {
+        self.progress
+            .exercise(&self.course.exercises[exercise].id)
+            .solved
+    }
+
+    /// The variant of the current attempt at `exercise`.
+    pub(super) fn variant_of(&self, exercise: usize) -> usize {
+        self.progress
+            .exercise(&self.course.exercises[exercise].id)
+            .variant
+            .unwrap_or(0)
     }
 
     fn select_current_in_sidebar(&mut self) {
         let rows = sidebar::rows(&self.course);
+        let chapter_number = self.course.chapters.get(self.chapter).map(|c| c.number);
         let row = self
             .exercise
-            .filter(|&e| self.course.exercises[e].chapter == self.chapter)
+            .filter(|&e| Some(self.course.exercises[e].chapter) == chapter_number)
             .and_then(|e| rows.iter().position(|r| *r == SidebarRow::Exercise(e)))
             .or_else(|| {
                 rows.iter()
@@ -634,19 +678,19 @@ impl App {
             return;
         }
         self.exercises.check_started(exercise, (self.now)());
-        self.send(Request::Check { exercise });
+        let variant = self.variant_of(exercise);
+        self.send(Request::Check { exercise, variant });
     }
 
-    fn record_check(&mut self, exercise: usize, outcome: Result<Vec<CheckView>, String>) {
-        if let Ok(checks) = &outcome
-            && !checks.is_empty()
-            && checks.iter().all(|check| check.passed)
+    fn record_check(&mut self, exercise: usize, outcome: Result<Report, String>) {
+        if let Ok(report) = &outcome
+            && !report.checks.is_empty()
+            && report.passed()
+            && !self.is_solved(exercise)
         {
-            let id = self.course.exercises[exercise].id.clone();
-            if !self.progress.is_solved(&id) {
-                self.progress.solved.insert(id, true);
-                self.progress_changed = true;
-            }
+            let id = &self.course.exercises[exercise].id;
+            self.progress.exercise_mut(id).solved = true;
+            self.progress_changed = true;
         }
         self.exercises.check_finished(exercise, outcome);
     }
@@ -655,12 +699,10 @@ impl App {
         let Some(exercise) = self.exercise else {
             return;
         };
-        let exercise = &self.course.exercises[exercise];
-        let revealed = self.progress.hints_revealed(&exercise.id);
-        if revealed < exercise.hints.len() {
-            self.progress
-                .hints_used
-                .insert(exercise.id.clone(), revealed + 1);
+        let definition = &self.course.exercises[exercise];
+        let state = self.progress.exercise_mut(&definition.id);
+        if (state.hints_used as usize) < definition.hints.len() {
+            state.hints_used += 1;
             self.progress_changed = true;
             self.exercises.scroll = usize::MAX / 2;
         }
@@ -700,9 +742,24 @@ impl App {
 }
 
 /// The exercise to continue with: the first one not solved yet, in course order.
-pub(super) fn first_unsolved(course: &CourseView, progress: &ProgressView) -> Option<usize> {
+pub(super) fn first_unsolved(course: &Course, progress: &Progress) -> Option<usize> {
     course
         .exercises
         .iter()
-        .position(|exercise| !progress.is_solved(&exercise.id))
+        .position(|exercise| !progress.exercise(&exercise.id).solved)
+}
+
+/// Index into `course.chapters` of the chapter numbered `number`.
+pub(super) fn chapter_index(course: &Course, number: u32) -> Option<usize> {
+    course.chapters.iter().position(|c| c.number == number)
+}
+
+/// Indices of the exercises of the chapter numbered `number`, in course order.
+pub(super) fn exercises_of(course: &Course, number: u32) -> impl Iterator<Item = usize> + '_ {
+    course
+        .exercises
+        .iter()
+        .enumerate()
+        .filter(move |(_, e)| e.chapter == number)
+        .map(|(index, _)| index)
 }

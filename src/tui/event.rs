@@ -2,7 +2,8 @@
 //! background to do. The UI never awaits I/O: it sends a [`Request`] and later receives an
 //! [`Event`] with the result.
 
-use super::model::{CheckView, ConsoleLine};
+use super::model::ConsoleLine;
+use crate::grader::Report;
 use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,16 +20,18 @@ pub enum Event {
     ConsoleOutput(Vec<ConsoleLine>),
     /// The console finished a command (or connected) and shows this prompt.
     ConsoleReady { prompt: String },
-    /// The grader finished checking an exercise.
+    /// The grader finished checking an exercise (index into the course's exercises).
     Checked {
         exercise: usize,
-        outcome: Result<Vec<CheckView>, String>,
+        outcome: Result<Report, String>,
     },
     /// An exercise's keys were reset (or resetting failed).
     ResetDone {
         exercise: usize,
         outcome: Result<(), String>,
     },
+    /// A message from the tutor for the console (an exercise prepared, a connection lost).
+    Notice(String),
 }
 
 /// Work the UI hands to the background.
@@ -36,10 +39,17 @@ pub enum Event {
 pub enum Request {
     /// Run one console input line.
     ConsoleLine(String),
-    /// Grade exercise `exercise` (an index into the course's exercises).
-    Check { exercise: usize },
-    /// Delete the exercise's keys and run its setup again.
-    Reset { exercise: usize },
+    /// The learner now works on `exercise` (an index into the course's exercises), attempt
+    /// `variant`; `fresh` when the attempt has just started and its keys must be set up.
+    OpenExercise {
+        exercise: usize,
+        variant: usize,
+        fresh: bool,
+    },
+    /// Grade the exercise's attempt `variant`.
+    Check { exercise: usize, variant: usize },
+    /// Start attempt `variant` over: delete the exercise's keys and run its setup.
+    Reset { exercise: usize, variant: usize },
 }
 
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.

@@ -3,21 +3,23 @@
 
 use super::app::{App, Focus};
 use super::console::elapsed;
-use super::model::CheckView;
-use super::text::render_markdown;
+use crate::grader::Report;
+use crate::markdown;
 use super::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 /// Check runs, resets and scrolling of the exercise pane.
 #[derive(Debug, Default)]
 pub struct ExerciseState {
     runs: HashMap<usize, ExerciseRun>,
+    /// Exercises announced to the background in this session.
+    opened: HashSet<usize>,
     /// First wrapped line shown.
     pub(super) scroll: usize,
     /// The largest useful `scroll` at the last draw.
@@ -30,12 +32,20 @@ struct ExerciseRun {
     checking_since: Option<Instant>,
     resetting_since: Option<Instant>,
     /// The last check run: each check's outcome, or why checking failed.
-    report: Option<Result<Vec<CheckView>, String>>,
+    report: Option<Result<Report, String>>,
     /// The outcome of the last reset.
     notice: Option<String>,
 }
 
 impl ExerciseState {
+    pub(super) fn opened(&self, exercise: usize) -> bool {
+        self.opened.contains(&exercise)
+    }
+
+    pub(super) fn mark_opened(&mut self, exercise: usize) {
+        self.opened.insert(exercise);
+    }
+
     pub(super) fn is_busy(&self) -> bool {
         self.runs
             .values()
@@ -61,7 +71,7 @@ impl ExerciseState {
     pub(super) fn check_finished(
         &mut self,
         exercise: usize,
-        outcome: Result<Vec<CheckView>, String>,
+        outcome: Result<Report, String>,
     ) {
         let run = self.runs.entry(exercise).or_default();
         run.checking_since = None;
@@ -87,11 +97,11 @@ impl ExerciseState {
 }
 
 fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'static>> {
-    let view = &app.course.exercises[exercise];
+    let view = app.course.exercises[exercise].variant(app.variant_of(exercise));
     let run = app.exercises.runs.get(&exercise);
     let mut lines = Vec::new();
 
-    let mut status = if app.progress.is_solved(&view.id) {
+    let mut status = if app.is_solved(exercise) {
         vec![Span::styled("✓ Solved", theme::passed().add_modifier(Modifier::BOLD))]
     } else {
         vec![Span::styled("Not solved yet", theme::dim())]
@@ -110,14 +120,15 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
     }
     lines.push(Line::from(status));
     lines.push(Line::default());
-    lines.extend(render_markdown(&view.goal, width));
+    lines.extend(markdown::render(&view.goal, width).lines);
 
     if let Some(notice) = run.and_then(|r| r.notice.as_ref()) {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(notice.clone(), theme::running())));
     }
     match run.and_then(|r| r.report.as_ref()) {
-        Some(Ok(checks)) => {
+        Some(Ok(report)) => {
+            let checks = &report.checks;
             let passed = checks.iter().filter(|c| c.passed).count();
             lines.push(Line::default());
             let summary_style = if passed == checks.len() {
@@ -166,7 +177,7 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
         None => {}
     }
 
-    let revealed = app.progress.hints_revealed(&view.id).min(view.hints.len());
+    let revealed = (app.progress.exercise(&view.exercise_id).hints_used as usize).min(view.hints.len());
     for (index, hint) in view.hints.iter().take(revealed).enumerate() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -175,7 +186,7 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
                 .fg(theme::ACCENT)
                 .add_modifier(Modifier::BOLD),
         )));
-        lines.extend(render_markdown(hint, width));
+        lines.extend(markdown::render(hint, width).lines);
     }
 
     lines.push(Line::default());

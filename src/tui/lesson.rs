@@ -2,7 +2,6 @@
 //! the scroll position kept per chapter.
 
 use super::app::{App, Focus};
-use super::text::render_markdown;
 use super::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -51,7 +50,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .course
             .chapters
             .get(app.chapter)
-            .map(|chapter| render_markdown(&chapter.markdown, width))
+            .map(|chapter| crate::markdown::render(&chapter.markdown, width).lines)
             .unwrap_or_default();
         app.lesson.rendered = Some(RenderedLesson {
             chapter: app.chapter,

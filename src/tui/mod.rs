@@ -17,15 +17,12 @@ mod model;
 mod sidebar;
 mod status;
 mod terminal;
-mod text;
 mod theme;
 
 pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use model::{
-    ChapterView, CheckView, ConsoleLine, ConsoleLineKind, CourseView, ExerciseView, ProgressView,
-};
+pub use model::{ConsoleLine, ConsoleLineKind};
 pub use terminal::{TerminalGuard, restore as restore_terminal};
 
 use ratatui::Terminal;

@@ -1,8 +1,8 @@
 //! The sidebar: chapters and their exercises, solved marks, the open item and where to
 //! continue.
 
-use super::app::{App, Focus, first_unsolved};
-use super::model::CourseView;
+use super::app::{App, Focus, exercises_of, first_unsolved};
+use crate::course::Course;
 use super::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,11 +27,11 @@ pub enum SidebarRow {
 }
 
 /// The rows of the sidebar: each chapter followed by its exercises.
-pub fn rows(course: &CourseView) -> Vec<SidebarRow> {
+pub fn rows(course: &Course) -> Vec<SidebarRow> {
     let mut rows = Vec::with_capacity(course.chapters.len() + course.exercises.len());
-    for chapter in 0..course.chapters.len() {
-        rows.push(SidebarRow::Chapter(chapter));
-        rows.extend(course.exercises_of(chapter).map(SidebarRow::Exercise));
+    for (index, chapter) in course.chapters.iter().enumerate() {
+        rows.push(SidebarRow::Chapter(index));
+        rows.extend(exercises_of(course, chapter.number).map(SidebarRow::Exercise));
     }
     rows
 }
@@ -52,7 +52,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         .course
         .exercises
         .iter()
-        .filter(|e| app.progress.is_solved(&e.id))
+        .filter(|e| app.progress.exercise(&e.id).solved)
         .count();
     let mut summary = Line::from(Span::styled(
         format!(" {solved}/{} solved", app.course.exercises.len()),
@@ -90,7 +90,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             }
             SidebarRow::Exercise(index) => {
                 let exercise = &app.course.exercises[index];
-                let (mark, mark_style) = if app.progress.is_solved(&exercise.id) {
+                let (mark, mark_style) = if app.is_solved(index) {
                     ("✓", theme::passed())
                 } else if continue_here == Some(index) {
                     ("▸", theme::continue_here())
