@@ -6,6 +6,7 @@
 //! that background tasks answer with [`Event`]s through a channel.
 
 mod app;
+mod background;
 mod console;
 mod event;
 mod exercise;
@@ -20,6 +21,7 @@ mod terminal;
 mod theme;
 
 pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay};
+pub use background::{BackgroundContext, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use model::{ConsoleLine, ConsoleLineKind};
