@@ -660,3 +660,15 @@ fn help_lists_every_key_and_scrolls_when_it_does_not_fit() {
     assert_eq!(harness.app.overlay(), None);
     assert_screen_lacks(&harness, "leave the console");
 }
+
+#[test]
+fn enter_in_the_lesson_runs_the_visible_redis_block() {
+    let mut harness = Harness::new(120, 40);
+    harness.keys(&[key(KeyCode::Char('n'))]);
+    assert_screen_contains(&harness, "Enter runs: RPUSH queue a b");
+    harness.sent();
+    harness.keys(&[key(KeyCode::Enter)]);
+    assert_eq!(harness.sent(), [Request::ConsoleLine("RPUSH queue a b".into())]);
+    assert_screen_contains(&harness, "127.0.0.1:40000> RPUSH queue a b");
+    assert_eq!(harness.app.focus(), Focus::Lesson);
+}

@@ -90,6 +90,8 @@ pub enum Action {
     Edit(Edit),
     /// Run the console input line.
     Submit,
+    /// Run the first ```redis block visible in the lesson in the console.
+    RunLessonBlock,
 }
 
 /// An edit of the console input line.
@@ -396,6 +398,7 @@ impl App {
             KeyCode::Home | KeyCode::Char('g') => Action::ScrollTop(pane),
             KeyCode::End | KeyCode::Char('G') => Action::ScrollBottom(pane),
             KeyCode::Enter if pane == Focus::Sidebar => Action::OpenSelected,
+            KeyCode::Enter if pane == Focus::Lesson => Action::RunLessonBlock,
             _ => return None,
         })
     }
@@ -513,6 +516,20 @@ impl App {
                 let now = (self.now)();
                 if let Some(line) = self.console.submit(now) {
                     self.send(Request::ConsoleLine(line));
+                }
+            }
+            Action::RunLessonBlock => {
+                let scroll = self.lesson_scroll();
+                let commands = self
+                    .lesson
+                    .visible_redis_block(scroll)
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default();
+                let now = (self.now)();
+                for command in commands {
+                    if let Some(line) = self.console.run_line(command, now) {
+                        self.send(Request::ConsoleLine(line));
+                    }
                 }
             }
         }

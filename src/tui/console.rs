@@ -70,6 +70,11 @@ impl ConsoleState {
     /// Echoes the input line after the prompt and returns it when it holds a command.
     pub(super) fn submit(&mut self, now: Instant) -> Option<String> {
         let line = self.input.take();
+        self.run_line(line, now)
+    }
+
+    /// Echoes `line` after the prompt, as if typed, and returns it when it holds a command.
+    pub(super) fn run_line(&mut self, line: String, now: Instant) -> Option<String> {
         self.push(ConsoleLine::new(
             ConsoleLineKind::Command,
             format!("{}{line}", self.prompt),

@@ -26,6 +26,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("PgUp PgDn Space", "scroll a page"),
             ("Home End  g G", "top / bottom"),
             ("Enter", "open the chapter or exercise (course list)"),
+            ("Enter", "run the redis block shown (lesson)"),
             ("n / p", "next / previous chapter"),
             ("c", "check the exercise"),
             ("h", "reveal the next hint"),

@@ -21,9 +21,22 @@ struct RenderedLesson {
     chapter: usize,
     width: u16,
     lines: Vec<Line<'static>>,
+    /// The ```redis blocks: (first line, last line, commands).
+    redis_blocks: Vec<(usize, usize, Vec<String>)>,
 }
 
 impl LessonState {
+    /// The commands of the first ```redis block visible with the lesson scrolled to `scroll`.
+    pub fn visible_redis_block(&self, scroll: usize) -> Option<&[String]> {
+        let rendered = self.rendered.as_ref()?;
+        let bottom = scroll + self.viewport_height;
+        rendered
+            .redis_blocks
+            .iter()
+            .find(|(first, last, _)| *last >= scroll && *first < bottom)
+            .map(|(_, _, commands)| commands.as_slice())
+    }
+
     /// The largest useful scroll position: the last line at the bottom of the pane.
     pub fn max_scroll(&self) -> usize {
         self.rendered
@@ -46,16 +59,24 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Some(r) if r.chapter == app.chapter && r.width == width
     );
     if needs_render {
-        let lines = app
+        let rendered = app
             .course
             .chapters
             .get(app.chapter)
-            .map(|chapter| crate::markdown::render(&chapter.markdown, width).lines)
+            .map(|chapter| crate::markdown::render(&chapter.markdown, width))
             .unwrap_or_default();
+        let redis_blocks = rendered
+            .code_blocks
+            .iter()
+            .filter(|block| block.is_redis())
+            .map(|block| (block.first_line, block.last_line, block.commands()))
+            .filter(|(_, _, commands)| !commands.is_empty())
+            .collect();
         app.lesson.rendered = Some(RenderedLesson {
             chapter: app.chapter,
             width,
-            lines,
+            lines: rendered.lines,
+            redis_blocks,
         });
     }
     app.lesson.viewport_height = usize::from(inner.height);
@@ -78,10 +99,21 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     } else {
         format!(" {}% ", (scroll * 100).checked_div(max_scroll).unwrap_or(100))
     };
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(focused))
         .title(Span::styled(title, theme::title(focused)))
         .title_bottom(Line::from(Span::styled(position, theme::dim())).right_aligned());
+    if focused && let Some(commands) = app.lesson.visible_redis_block(scroll) {
+        let more = if commands.len() > 1 {
+            format!(" (+{} more)", commands.len() - 1)
+        } else {
+            String::new()
+        };
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" Enter runs: {}{more} ", commands[0]),
+            theme::running(),
+        )));
+    }
     frame.render_widget(Paragraph::new(visible).block(block), area);
 }
