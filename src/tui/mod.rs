@@ -8,6 +8,7 @@
 mod app;
 mod background;
 mod console;
+mod console_task;
 mod event;
 mod exercise;
 mod help;
@@ -15,6 +16,7 @@ mod input;
 mod layout;
 mod lesson;
 mod model;
+mod runner;
 mod sidebar;
 mod status;
 mod terminal;
@@ -24,6 +26,7 @@ pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay}
 pub use background::{BackgroundContext, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use runner::{LOG_FILE, TutorConfig, init_logging, run_tutor};
 pub use model::{ConsoleLine, ConsoleLineKind};
 pub use terminal::{TerminalGuard, restore as restore_terminal};
 
