@@ -178,7 +178,11 @@ impl Harness {
     }
 
     fn keys(&mut self, keys: &[KeyEvent]) {
-        self.run(keys.iter().map(|k| Event::Terminal(TerminalEvent::Key(*k))).collect());
+        self.run(
+            keys.iter()
+                .map(|k| Event::Terminal(TerminalEvent::Key(*k)))
+                .collect(),
+        );
     }
 
     fn type_text(&mut self, text: &str) {
@@ -307,7 +311,10 @@ fn snapshot_exercise_with_failing_report() {
         harness.keys(&[key(KeyCode::Char('c'))]);
         harness.run(vec![failing_report()]);
         harness.keys(&[key(KeyCode::Char('h'))]);
-        insta::assert_snapshot!(format!("exercise_failing_{width}x{height}"), harness.screen());
+        insta::assert_snapshot!(
+            format!("exercise_failing_{width}x{height}"),
+            harness.screen()
+        );
     }
 }
 
@@ -340,7 +347,12 @@ fn tab_and_shift_tab_cycle_the_focus() {
     }
     assert_eq!(
         seen,
-        [Focus::Console, Focus::Exercise, Focus::Sidebar, Focus::Lesson]
+        [
+            Focus::Console,
+            Focus::Exercise,
+            Focus::Sidebar,
+            Focus::Lesson
+        ]
     );
     harness.keys(&[key(KeyCode::BackTab)]);
     assert_eq!(harness.app.focus(), Focus::Sidebar);
@@ -357,13 +369,20 @@ fn lesson_scrolls_and_keeps_its_position_per_chapter() {
     assert_eq!(harness.app.lesson_scroll(), 1);
     harness.keys(&[key(KeyCode::PageDown)]);
     let after_page = harness.app.lesson_scroll();
-    assert!(after_page > 1, "PgDn should move a page, scroll is {after_page}");
+    assert!(
+        after_page > 1,
+        "PgDn should move a page, scroll is {after_page}"
+    );
     harness.keys(&[key(KeyCode::End)]);
     assert_screen_contains(&harness, "Line 60 of the first lesson.");
     assert_screen_lacks(&harness, "Strings and keys");
     let bottom = harness.app.lesson_scroll();
     harness.keys(&[key(KeyCode::Down)]);
-    assert_eq!(harness.app.lesson_scroll(), bottom, "scrolling stops at the end");
+    assert_eq!(
+        harness.app.lesson_scroll(),
+        bottom,
+        "scrolling stops at the end"
+    );
 
     harness.keys(&[key(KeyCode::Char('n'))]);
     assert_eq!(harness.app.current_chapter(), 1);
@@ -383,7 +402,10 @@ fn ctrl_c_in_the_console_clears_the_line_then_quits() {
     harness.type_text("GET key");
     harness.keys(&[ctrl('c')]);
     assert_eq!(harness.app.console_input(), "");
-    assert!(!harness.app.should_quit(), "the first Ctrl-C only clears the line");
+    assert!(
+        !harness.app.should_quit(),
+        "the first Ctrl-C only clears the line"
+    );
     harness.keys(&[ctrl('c')]);
     assert!(harness.app.should_quit(), "the second Ctrl-C quits");
 }
@@ -417,7 +439,10 @@ fn hints_are_revealed_one_at_a_time_and_saved() {
     assert_screen_contains(&harness, "Hint 1 of 2");
     assert_screen_contains(&harness, "Use SET.");
     assert_screen_lacks(&harness, "Hint 2 of 2");
-    assert_eq!(harness.app.progress().exercise("store-greeting").hints_used, 1);
+    assert_eq!(
+        harness.app.progress().exercise("store-greeting").hints_used,
+        1
+    );
     harness.keys(&[key(KeyCode::Char('h')), key(KeyCode::Char('h'))]);
     assert_eq!(
         harness.app.progress().exercise("store-greeting").hints_used,
@@ -456,7 +481,11 @@ fn console_input_editing_and_history() {
     assert_eq!(harness.app.console_input(), "dra");
     harness.keys(&[key(KeyCode::Left), ctrl('u')]);
     assert_eq!(harness.app.console_input(), "a");
-    harness.keys(&[key(KeyCode::Backspace), key(KeyCode::Right), key(KeyCode::Backspace)]);
+    harness.keys(&[
+        key(KeyCode::Backspace),
+        key(KeyCode::Right),
+        key(KeyCode::Backspace),
+    ]);
     assert_eq!(harness.app.console_input(), "");
 }
 
@@ -476,13 +505,19 @@ fn running_command_shows_elapsed_time_until_the_reply() {
     harness.focus_console();
     harness.type_text("BLPOP jobs 0");
     harness.keys(&[key(KeyCode::Enter)]);
-    assert_eq!(harness.sent(), [Request::ConsoleLine("BLPOP jobs 0".into())]);
+    assert_eq!(
+        harness.sent(),
+        [Request::ConsoleLine("BLPOP jobs 0".into())]
+    );
     harness.clock_ms.store(2500, Ordering::SeqCst);
     harness.app.mark_dirty();
     harness.run(vec![]);
     assert_screen_contains(&harness, "running… 2.5s");
     harness.run(vec![
-        Event::ConsoleOutput(vec![ConsoleLine::new(ConsoleLineKind::Reply, "1) \"jobs\"")]),
+        Event::ConsoleOutput(vec![ConsoleLine::new(
+            ConsoleLineKind::Reply,
+            "1) \"jobs\"",
+        )]),
         Event::ConsoleReady {
             prompt: "127.0.0.1:40000> ".into(),
         },
@@ -495,10 +530,13 @@ fn running_command_shows_elapsed_time_until_the_reply() {
 fn checking_sends_a_request_and_a_full_pass_marks_the_exercise_solved() {
     let mut harness = Harness::new(120, 40);
     harness.keys(&[key(KeyCode::Char('c'))]);
-    assert_eq!(harness.sent(), [Request::Check {
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
             exercise: 0,
             variant: 0
-        }]);
+        }]
+    );
     assert_screen_contains(&harness, "checking… 0.0s");
     harness.keys(&[key(KeyCode::F(5))]);
     assert_eq!(harness.sent(), [], "no second check while one is running");
@@ -515,7 +553,15 @@ fn checking_sends_a_request_and_a_full_pass_marks_the_exercise_solved() {
     assert!(harness.app.progress().exercise("store-greeting").solved);
     assert_screen_contains(&harness, "✓ Solved");
     assert_screen_contains(&harness, "✓ Store a greeting");
-    assert!(harness.saved.0.last().unwrap().exercise("store-greeting").solved);
+    assert!(
+        harness
+            .saved
+            .0
+            .last()
+            .unwrap()
+            .exercise("store-greeting")
+            .solved
+    );
 }
 
 #[test]
@@ -528,10 +574,13 @@ fn reset_asks_for_confirmation() {
     assert_eq!(harness.app.overlay(), None);
     assert_eq!(harness.sent(), []);
     harness.keys(&[key(KeyCode::Char('r')), key(KeyCode::Char('y'))]);
-    assert_eq!(harness.sent(), [Request::Reset {
+    assert_eq!(
+        harness.sent(),
+        [Request::Reset {
             exercise: 0,
             variant: 0
-        }]);
+        }]
+    );
     harness.run(vec![Event::ResetDone {
         exercise: 0,
         outcome: Ok(()),
@@ -558,7 +607,11 @@ fn sidebar_enter_opens_the_selected_exercise() {
             fresh: true
         }]
     );
-    let saved = harness.saved.0.last().expect("opening an exercise saves progress");
+    let saved = harness
+        .saved
+        .0
+        .last()
+        .expect("opening an exercise saves progress");
     assert_eq!(saved.current_exercise.as_deref(), Some("queue"));
     assert_eq!(saved.current_chapter, Some(2));
 }
@@ -607,7 +660,11 @@ fn mouse_wheel_scrolls_the_pane_under_the_pointer() {
     assert_eq!(harness.app.lesson_scroll(), 3);
     harness.run(vec![wheel(MouseEventKind::ScrollUp, 40, 10)]);
     assert_eq!(harness.app.lesson_scroll(), 0);
-    assert_eq!(harness.app.focus(), Focus::Lesson, "the wheel does not move the focus");
+    assert_eq!(
+        harness.app.focus(),
+        Focus::Lesson,
+        "the wheel does not move the focus"
+    );
 }
 
 #[test]
@@ -615,7 +672,15 @@ fn no_size_makes_drawing_panic() {
     let mut harness = Harness::new(1, 1);
     console_session(&mut harness);
     harness.run(vec![failing_report()]);
-    let mut sizes = vec![(1, 1), (2, 1), (1, 2), (59, 16), (60, 15), (60, 16), (300, 100)];
+    let mut sizes = vec![
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (59, 16),
+        (60, 15),
+        (60, 16),
+        (300, 100),
+    ];
     for width in (1..=300).step_by(23) {
         for height in (1..=100).step_by(9) {
             sizes.push((width, height));
@@ -668,7 +733,10 @@ fn enter_in_the_lesson_runs_the_visible_redis_block() {
     assert_screen_contains(&harness, "Enter runs: RPUSH queue a b");
     harness.sent();
     harness.keys(&[key(KeyCode::Enter)]);
-    assert_eq!(harness.sent(), [Request::ConsoleLine("RPUSH queue a b".into())]);
+    assert_eq!(
+        harness.sent(),
+        [Request::ConsoleLine("RPUSH queue a b".into())]
+    );
     assert_screen_contains(&harness, "127.0.0.1:40000> RPUSH queue a b");
     assert_eq!(harness.app.focus(), Focus::Lesson);
 }

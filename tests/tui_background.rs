@@ -159,7 +159,11 @@ async fn open_check_and_reset_an_exercise() {
     direct.request(&["SET", "greeting", "hello"]).await.unwrap();
     assert_eq!(
         background.store.transcript("greeting").unwrap(),
-        [vec![b"SET".to_vec(), b"greeting".to_vec(), b"hello".to_vec()]]
+        [vec![
+            b"SET".to_vec(),
+            b"greeting".to_vec(),
+            b"hello".to_vec()
+        ]]
     );
     background
         .requests
@@ -207,7 +211,10 @@ async fn never_resets_in_a_database_holding_other_data() {
         .connect()
         .await
         .unwrap();
-    direct.request(&["SET", "customer:1", "precious"]).await.unwrap();
+    direct
+        .request(&["SET", "customer:1", "precious"])
+        .await
+        .unwrap();
     let mut background = start(&redis.url());
     background
         .requests
@@ -227,5 +234,8 @@ async fn never_resets_in_a_database_holding_other_data() {
         other => panic!("expected the reset to be refused, found {other:?}"),
     }
     assert_eq!(get(&mut direct, "greeting").await, Value::Null);
-    assert_eq!(get(&mut direct, "customer:1").await, Value::bulk("precious"));
+    assert_eq!(
+        get(&mut direct, "customer:1").await,
+        Value::bulk("precious")
+    );
 }

@@ -14,8 +14,8 @@ use crate::course::progress::Progress;
 use crate::grader::Report;
 use ratatui::Frame;
 use ratatui::crossterm::event::{
-    Event as TerminalEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
-    MouseEvent, MouseEventKind,
+    Event as TerminalEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent,
+    MouseEventKind,
 };
 use ratatui::layout::Position;
 use std::sync::Arc;
@@ -38,7 +38,12 @@ pub enum Focus {
 }
 
 impl Focus {
-    const ORDER: [Focus; 4] = [Focus::Sidebar, Focus::Lesson, Focus::Console, Focus::Exercise];
+    const ORDER: [Focus; 4] = [
+        Focus::Sidebar,
+        Focus::Lesson,
+        Focus::Console,
+        Focus::Exercise,
+    ];
 
     fn next(self) -> Focus {
         let index = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
@@ -304,7 +309,9 @@ impl App {
     /// Maps a terminal event to the action it stands for in the current mode.
     pub fn action_for(&self, event: &TerminalEvent) -> Option<Action> {
         match event {
-            TerminalEvent::Key(key) if key.kind != KeyEventKind::Release => self.action_for_key(key),
+            TerminalEvent::Key(key) if key.kind != KeyEventKind::Release => {
+                self.action_for_key(key)
+            }
             TerminalEvent::Mouse(mouse) => self.action_for_mouse(mouse),
             _ => None,
         }
@@ -407,7 +414,9 @@ impl App {
         match (self.overlay, mouse.kind) {
             (None, _) => {}
             (Some(Overlay::Help), MouseEventKind::ScrollUp) => return Some(Action::ScrollHelp(-3)),
-            (Some(Overlay::Help), MouseEventKind::ScrollDown) => return Some(Action::ScrollHelp(3)),
+            (Some(Overlay::Help), MouseEventKind::ScrollDown) => {
+                return Some(Action::ScrollHelp(3));
+            }
             (Some(_), _) => return None,
         }
         let position = Position::new(mouse.column, mouse.row);
@@ -509,7 +518,8 @@ impl App {
                 }
             }
             Action::ScrollHelp(lines) => {
-                self.help_scroll = (self.help_scroll as isize).saturating_add(lines).max(0) as usize;
+                self.help_scroll =
+                    (self.help_scroll as isize).saturating_add(lines).max(0) as usize;
             }
             Action::Edit(edit) => self.console.edit(edit),
             Action::Submit => {
@@ -743,9 +753,11 @@ impl App {
                 status::draw(frame, areas.status, self);
                 match self.overlay {
                     Some(Overlay::Help) => help::draw(frame, area, &mut self.help_scroll),
-                    Some(Overlay::ConfirmReset(exercise)) => {
-                        help::draw_confirm_reset(frame, area, &self.course.exercises[exercise].title)
-                    }
+                    Some(Overlay::ConfirmReset(exercise)) => help::draw_confirm_reset(
+                        frame,
+                        area,
+                        &self.course.exercises[exercise].title,
+                    ),
                     None => {}
                 }
             }

@@ -68,7 +68,11 @@ async fn dispatch(
             }
             other => {
                 if let Request::OpenExercise { exercise, .. } = &other {
-                    current_exercise = context.course.exercises.get(*exercise).map(|e| e.id.clone());
+                    current_exercise = context
+                        .course
+                        .exercises
+                        .get(*exercise)
+                        .map(|e| e.id.clone());
                 }
                 let _ = exercise_work.send(other);
             }
@@ -282,12 +286,9 @@ impl ExerciseWorker {
     /// The grader's connection, opened on first use and after an error.
     async fn connection(&mut self) -> Result<&mut Connection, String> {
         if self.connection.is_none() {
-            let connection = self
-                .context
-                .backend
-                .connect()
-                .await
-                .map_err(|e| format!("cannot connect to {}: {e}", self.context.backend.describe()))?;
+            let connection = self.context.backend.connect().await.map_err(|e| {
+                format!("cannot connect to {}: {e}", self.context.backend.describe())
+            })?;
             self.connection = Some(connection);
         }
         Ok(self.connection.as_mut().expect("connection just opened"))

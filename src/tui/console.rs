@@ -173,7 +173,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let input_row = Rect::new(inner.x, inner.y + shown as u16, inner.width, 1);
     let text = console.input.text();
     let before_cursor: String = text.chars().take(console.input.cursor()).collect();
-    let cursor_column = Span::raw(console.prompt.as_str()).width() + Span::raw(before_cursor).width();
+    let cursor_column =
+        Span::raw(console.prompt.as_str()).width() + Span::raw(before_cursor).width();
     let width = usize::from(inner.width);
     let skip = (cursor_column + 1).saturating_sub(width);
     let mut spans = vec![Span::raw(console.prompt.clone()), Span::raw(text.clone())];

@@ -341,7 +341,11 @@ fn track_subscriptions(session: &mut Session, reply: &Value) {
     if matches!(
         kind.as_deref(),
         Some(
-            "subscribe" | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe"
+            "subscribe"
+                | "psubscribe"
+                | "ssubscribe"
+                | "unsubscribe"
+                | "punsubscribe"
                 | "sunsubscribe"
         )
     ) {
@@ -479,15 +483,12 @@ mod tests {
         assert_eq!(shown(&Value::ok()), "OK");
         assert_eq!(shown(&Value::Integer(3)), "(integer) 3");
         assert_eq!(shown(&Value::Null), "(nil)");
-        assert_eq!(
-            shown(&Value::error("ERR wrong")),
-            "(error) ERR wrong"
-        );
+        assert_eq!(shown(&Value::error("ERR wrong")), "(error) ERR wrong");
         assert_eq!(
             shown(&Value::bulk(&b"a\"b\\\n\xe4"[..])),
             "\"a\\\"b\\\\\\n\\xe4\""
         );
-        assert_eq!(shown(&Value::Double(3.14)), "(double) 3.1400000000000001");
+        assert_eq!(shown(&Value::Double(1.5)), "(double) 1.5");
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use super::app::{App, Focus};
 use super::console::elapsed;
+use super::theme;
 use crate::grader::Report;
 use crate::markdown;
-use super::theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -68,11 +68,7 @@ impl ExerciseState {
         self.runs.entry(exercise).or_default().checking_since = Some(now);
     }
 
-    pub(super) fn check_finished(
-        &mut self,
-        exercise: usize,
-        outcome: Result<Report, String>,
-    ) {
+    pub(super) fn check_finished(&mut self, exercise: usize, outcome: Result<Report, String>) {
         let run = self.runs.entry(exercise).or_default();
         run.checking_since = None;
         run.report = Some(outcome);
@@ -102,7 +98,10 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
     let mut lines = Vec::new();
 
     let mut status = if app.is_solved(exercise) {
-        vec![Span::styled("✓ Solved", theme::passed().add_modifier(Modifier::BOLD))]
+        vec![Span::styled(
+            "✓ Solved",
+            theme::passed().add_modifier(Modifier::BOLD),
+        )]
     } else {
         vec![Span::styled("Not solved yet", theme::dim())]
     };
@@ -138,10 +137,7 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
             };
             lines.push(Line::from(vec![
                 Span::styled("Checks ", Style::default().add_modifier(Modifier::BOLD)),
-                Span::styled(
-                    format!("{passed}/{} passed", checks.len()),
-                    summary_style,
-                ),
+                Span::styled(format!("{passed}/{} passed", checks.len()), summary_style),
             ]));
             for check in checks {
                 let (mark, style) = if check.passed {
@@ -177,7 +173,8 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
         None => {}
     }
 
-    let revealed = (app.progress.exercise(&view.exercise_id).hints_used as usize).min(view.hints.len());
+    let revealed =
+        (app.progress.exercise(&view.exercise_id).hints_used as usize).min(view.hints.len());
     for (index, hint) in view.hints.iter().take(revealed).enumerate() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(

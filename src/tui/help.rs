@@ -139,9 +139,7 @@ pub(super) fn draw_confirm_reset(frame: &mut Frame, area: Rect, exercise_title: 
         .title(" Reset exercise ");
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(block),
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         popup,
     );
 }

@@ -124,8 +124,20 @@ mod tests {
 
     #[test]
     fn panes_tile_the_screen_without_overlap() {
-        let sizes = [(60, 16), (80, 24), (99, 30), (119, 40), (120, 40), (300, 100)];
-        let foci = [Focus::Sidebar, Focus::Lesson, Focus::Console, Focus::Exercise];
+        let sizes = [
+            (60, 16),
+            (80, 24),
+            (99, 30),
+            (119, 40),
+            (120, 40),
+            (300, 100),
+        ];
+        let foci = [
+            Focus::Sidebar,
+            Focus::Lesson,
+            Focus::Console,
+            Focus::Exercise,
+        ];
         for ((width, height), focus) in sizes.into_iter().flat_map(|s| foci.map(|f| (s, f))) {
             let areas = panes(width, height, focus);
             let all = [
@@ -142,7 +154,10 @@ mod tests {
                 "{width}x{height}: panes {all:?} do not cover the screen exactly"
             );
             for (i, a) in all.iter().enumerate() {
-                assert!(a.width >= 3 && a.height >= 1, "{width}x{height}: pane {a:?} too small");
+                assert!(
+                    a.width >= 3 && a.height >= 1,
+                    "{width}x{height}: pane {a:?} too small"
+                );
                 for b in &all[i + 1..] {
                     assert!(!a.intersects(*b), "{width}x{height}: {a:?} overlaps {b:?}");
                 }

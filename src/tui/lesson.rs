@@ -8,6 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+/// Lessons wrap at most this wide, however wide the pane: long lines are hard to read.
+const MAX_TEXT_WIDTH: u16 = 100;
+
 /// The rendered lesson, cached until the chapter or the width changes.
 #[derive(Debug, Default)]
 pub struct LessonState {
@@ -49,11 +52,11 @@ impl LessonState {
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Lesson);
     let title = match app.course.chapters.get(app.chapter) {
-        Some(chapter) => format!(" {} · {} ", chapter.number, chapter.title),
+        Some(chapter) => format!(" {} ", chapter.title),
         None => " Lesson ".to_string(),
     };
     let inner = Block::default().borders(Borders::ALL).inner(area);
-    let width = inner.width;
+    let width = inner.width.min(MAX_TEXT_WIDTH);
     let needs_render = !matches!(
         &app.lesson.rendered,
         Some(r) if r.chapter == app.chapter && r.width == width
@@ -97,7 +100,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let position = if lines.len() <= usize::from(inner.height) {
         String::new()
     } else {
-        format!(" {}% ", (scroll * 100).checked_div(max_scroll).unwrap_or(100))
+        format!(
+            " {}% ",
+            (scroll * 100).checked_div(max_scroll).unwrap_or(100)
+        )
     };
     let mut block = Block::default()
         .borders(Borders::ALL)

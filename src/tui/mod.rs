@@ -26,8 +26,8 @@ pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay}
 pub use background::{BackgroundContext, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use runner::{LOG_FILE, TutorConfig, init_logging, run_tutor};
 pub use model::{ConsoleLine, ConsoleLineKind};
+pub use runner::{LOG_FILE, TutorConfig, init_logging, run_tutor};
 pub use terminal::{TerminalGuard, restore as restore_terminal};
 
 use ratatui::Terminal;

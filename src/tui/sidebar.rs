@@ -2,8 +2,8 @@
 //! continue.
 
 use super::app::{App, Focus, exercises_of, first_unsolved};
-use crate::course::Course;
 use super::theme;
+use crate::course::Course;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -59,7 +59,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         theme::dim(),
     ));
     let legend = Span::styled("  ▸ continue", theme::continue_here());
-    if summary.width() + legend.width() <= usize::from(inner.width) {
+    let has_next = first_unsolved(&app.course, &app.progress).is_some();
+    if has_next && summary.width() + legend.width() <= usize::from(inner.width) {
         summary.push_span(legend);
     }
     frame.render_widget(
@@ -74,6 +75,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     );
 
     let continue_here = first_unsolved(&app.course, &app.progress);
+    let width = usize::from(list_area.width);
     let items: Vec<ListItem> = rows(&app.course)
         .into_iter()
         .map(|row| match row {
@@ -83,10 +85,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 if index == app.chapter {
                     style = style.fg(theme::ACCENT);
                 }
-                ListItem::new(Line::from(Span::styled(
-                    format!("{} {}", chapter.number, chapter.title),
-                    style,
-                )))
+                ListItem::new(Line::from(Span::styled(fit(&chapter.title, width), style)))
             }
             SidebarRow::Exercise(index) => {
                 let exercise = &app.course.exercises[index];
@@ -108,7 +107,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                     Span::raw("  "),
                     Span::styled(mark, mark_style),
                     Span::raw(" "),
-                    Span::styled(exercise.title.clone(), title_style),
+                    Span::styled(fit(&exercise.title, width.saturating_sub(4)), title_style),
                 ]))
             }
         })
@@ -120,4 +119,23 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     };
     let list = List::new(items).highlight_style(highlight);
     frame.render_stateful_widget(list, list_area, &mut app.sidebar.list);
+}
+
+/// `text` cut to `width` columns, with an ellipsis when something was cut.
+fn fit(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut fitted = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let char_width = Span::raw(c.to_string()).width();
+        if used + char_width + 1 > width {
+            break;
+        }
+        fitted.push(c);
+        used += char_width;
+    }
+    fitted.push('…');
+    fitted
 }

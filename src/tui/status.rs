@@ -38,9 +38,7 @@ pub(super) fn draw_too_small(frame: &mut Frame, area: Rect) {
         "Terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
         area.width, area.height
     );
-    let paragraph = Paragraph::new(message)
-        .centered()
-        .wrap(Wrap { trim: true });
+    let paragraph = Paragraph::new(message).centered().wrap(Wrap { trim: true });
     let height = (paragraph.line_count(area.width.max(1)) as u16).min(area.height);
     let top = area.y + (area.height - height) / 2;
     frame.render_widget(paragraph, Rect::new(area.x, top, area.width, height));
