@@ -5,5 +5,6 @@
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
 pub mod backend;
+pub mod console;
 pub mod engine;
 pub mod resp;
