@@ -621,5 +621,6 @@ fn error_text(error: &ConnectionError) -> String {
             }
         }
         ConnectionError::Protocol(parse) => format!("Protocol error: {}", parse.0),
+        other => other.to_string(),
     }
 }
