@@ -740,3 +740,69 @@ fn enter_in_the_lesson_runs_the_visible_redis_block() {
     assert_screen_contains(&harness, "127.0.0.1:40000> RPUSH queue a b");
     assert_eq!(harness.app.focus(), Focus::Lesson);
 }
+
+#[test]
+fn ctrl_c_interrupts_a_running_command_instead_of_quitting() {
+    let mut harness = Harness::new(80, 24);
+    harness.focus_console();
+    harness.type_text("BLPOP jobs 0");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.sent();
+    harness.keys(&[ctrl('c')]);
+    assert!(
+        !harness.app.should_quit(),
+        "Ctrl-C stops the command, not the tutor"
+    );
+    assert_eq!(harness.sent(), [Request::ConsoleInterrupt]);
+    harness.run(vec![
+        Event::ConsoleOutput(vec![ConsoleLine::new(ConsoleLineKind::Timing, "(2.00s)")]),
+        Event::ConsoleReady {
+            prompt: "127.0.0.1:40000> ".into(),
+        },
+    ]);
+    harness.keys(&[ctrl('c')]);
+    assert!(harness.app.should_quit());
+}
+
+#[test]
+fn subscribed_console_is_interrupted_by_ctrl_c() {
+    let mut harness = Harness::new(80, 24);
+    harness.focus_console();
+    harness.type_text("SUBSCRIBE news");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.run(vec![Event::ConsoleReady {
+        prompt: "127.0.0.1:40000(subscribed mode)> ".into(),
+    }]);
+    assert_screen_contains(&harness, "127.0.0.1:40000(subscribed mode)>");
+    harness.sent();
+    harness.keys(&[ctrl('c')]);
+    assert_eq!(harness.sent(), [Request::ConsoleInterrupt]);
+    assert!(!harness.app.should_quit());
+}
+
+#[test]
+fn console_clear_exit_and_hint_toggles() {
+    let mut harness = Harness::new(80, 24);
+    console_session(&mut harness);
+    assert_screen_contains(&harness, "key value [NX|XX]");
+    harness.run(vec![Event::ConsoleHints(false)]);
+    assert_screen_lacks(&harness, "key value [NX|XX]");
+    harness.run(vec![Event::ConsoleClear]);
+    assert_screen_lacks(&harness, "SET greeting hello");
+    harness.run(vec![Event::ConsoleExit]);
+    assert!(
+        harness.app.should_quit(),
+        "`quit` in the console leaves like redis-cli"
+    );
+}
+
+#[test]
+fn credentials_never_enter_the_history() {
+    let mut harness = Harness::new(80, 24);
+    harness.focus_console();
+    harness.type_text("AUTH hunter2");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.type_text("PING");
+    harness.keys(&[key(KeyCode::Enter), key(KeyCode::Up), key(KeyCode::Up)]);
+    assert_eq!(harness.app.console_input(), "PING");
+}

@@ -4,6 +4,7 @@
 mod support;
 
 use redis_tutor::backend::{Backend, Connection};
+use redis_tutor::console::{ConsoleInput, History};
 use redis_tutor::course::progress::ProgressStore;
 use redis_tutor::course::{Chapter, Check, CheckKind, Course, Exercise, Expectation};
 use redis_tutor::resp::Value;
@@ -60,7 +61,7 @@ fn greeting_course() -> Course {
 struct Background {
     requests: UnboundedSender<Request>,
     events: UnboundedReceiver<Event>,
-    console_lines: UnboundedReceiver<String>,
+    console_input: UnboundedReceiver<ConsoleInput>,
     store: ProgressStore,
     _data: tempfile::TempDir,
 }
@@ -69,7 +70,7 @@ fn start(url: &str) -> Background {
     let data = tempfile::tempdir().unwrap();
     let store = ProgressStore::at(data.path());
     let (events_tx, events) = mpsc::unbounded_channel();
-    let (console_tx, console_lines) = mpsc::unbounded_channel();
+    let (console_tx, console_input) = mpsc::unbounded_channel();
     let (requests, _task) = spawn_background(
         BackgroundContext {
             course: Arc::new(greeting_course()),
@@ -79,11 +80,12 @@ fn start(url: &str) -> Background {
             events: events_tx,
         },
         console_tx,
+        History::open(data.path().join("history")).unwrap(),
     );
     Background {
         requests,
         events,
-        console_lines,
+        console_input,
         store,
         _data: data,
     }
@@ -149,21 +151,35 @@ async fn open_check_and_reset_an_exercise() {
     );
     assert_eq!(get(&mut direct, "greeting").await, Value::bulk("helo"));
 
-    // The learner types a command: it goes to the console and into the transcript.
-    background
-        .requests
-        .send(Request::ConsoleLine("SET greeting hello".into()))
-        .unwrap();
-    let line = background.console_lines.recv().await.unwrap();
-    assert_eq!(line, "SET greeting hello");
+    // The learner types commands: they go to the console, into the history and into the
+    // transcript (console-only lines and credentials excepted; repeats counted).
+    for line in [
+        "SET greeting hello",
+        "help SET",
+        "2 GET greeting",
+        "AUTH secret",
+    ] {
+        background
+            .requests
+            .send(Request::ConsoleLine(line.into()))
+            .unwrap();
+        let sent = background.console_input.recv().await.unwrap();
+        assert_eq!(sent, ConsoleInput::Line(line.into()));
+    }
     direct.request(&["SET", "greeting", "hello"]).await.unwrap();
+    let get_greeting = vec![b"GET".to_vec(), b"greeting".to_vec()];
     assert_eq!(
         background.store.transcript("greeting").unwrap(),
-        [vec![
-            b"SET".to_vec(),
-            b"greeting".to_vec(),
-            b"hello".to_vec()
-        ]]
+        [
+            vec![b"SET".to_vec(), b"greeting".to_vec(), b"hello".to_vec()],
+            get_greeting.clone(),
+            get_greeting
+        ]
+    );
+    let saved_history = std::fs::read_to_string(background.store.dir().join("history")).unwrap();
+    assert!(
+        saved_history.contains("SET greeting hello") && !saved_history.contains("secret"),
+        "history file should keep commands but never credentials: {saved_history:?}"
     );
     background
         .requests

@@ -97,6 +97,8 @@ pub enum Action {
     Submit,
     /// Run the first ```redis block visible in the lesson in the console.
     RunLessonBlock,
+    /// Abandon the console's running command or message stream.
+    InterruptConsole,
 }
 
 /// An edit of the console input line.
@@ -255,11 +257,6 @@ impl App {
         self.console.input.text()
     }
 
-    /// The console history, oldest first (to save on quit).
-    pub fn console_history(&self) -> &[String] {
-        &self.console.history
-    }
-
     /// The first lesson line shown for the open chapter.
     pub fn lesson_scroll(&self) -> usize {
         self.lesson_scroll_of(self.chapter)
@@ -287,6 +284,9 @@ impl App {
             }
             Event::ConsoleOutput(lines) => self.console.push_output(lines),
             Event::ConsoleReady { prompt } => self.console.command_finished(prompt, (self.now)()),
+            Event::ConsoleClear => self.console.clear_screen(),
+            Event::ConsoleExit => self.should_quit = true,
+            Event::ConsoleHints(enabled) => self.console.hints_enabled = enabled,
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
                 let message = match outcome {
@@ -354,10 +354,12 @@ impl App {
         if self.focus == Focus::Console {
             return Some(match key.code {
                 KeyCode::Char('c') if ctrl => {
-                    if self.console.input.is_empty() {
-                        Action::Quit
-                    } else {
+                    if !self.console.input.is_empty() {
                         Action::Edit(Edit::Clear)
+                    } else if self.console.is_interruptible() {
+                        Action::InterruptConsole
+                    } else {
+                        Action::Quit
                     }
                 }
                 KeyCode::Char('u') if ctrl => Action::Edit(Edit::KillToStart),
@@ -527,6 +529,10 @@ impl App {
                 if let Some(line) = self.console.submit(now) {
                     self.send(Request::ConsoleLine(line));
                 }
+            }
+            Action::InterruptConsole => {
+                self.console.interrupted();
+                self.send(Request::ConsoleInterrupt);
             }
             Action::RunLessonBlock => {
                 let scroll = self.lesson_scroll();

@@ -6,10 +6,10 @@
 
 use super::event::{Event, Request};
 use crate::backend::{Backend, Connection};
+use crate::console::{ConsoleInput, History, parse_line};
 use crate::course::Course;
 use crate::course::progress::ProgressStore;
 use crate::grader;
-use crate::resp::split_args;
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -26,11 +26,12 @@ pub struct BackgroundContext {
     pub events: UnboundedSender<Event>,
 }
 
-/// Starts the background: returns where the UI sends its requests. Console lines are passed
-/// on to `console_lines`; the tasks end when the request sender is dropped.
+/// Starts the background: returns where the UI sends its requests. Console lines are added to
+/// `history` and passed on to `console`; the tasks end when the request sender is dropped.
 pub fn spawn(
     context: BackgroundContext,
-    console_lines: UnboundedSender<String>,
+    console: UnboundedSender<ConsoleInput>,
+    history: History,
 ) -> (UnboundedSender<Request>, JoinHandle<()>) {
     let (requests_tx, requests) = mpsc::unbounded_channel();
     let (exercise_tx, exercise_rx) = mpsc::unbounded_channel();
@@ -38,18 +39,27 @@ pub fn spawn(
     let dispatcher = tokio::spawn(dispatch(
         context,
         requests,
-        console_lines,
+        Console {
+            input: console,
+            history,
+        },
         exercise_tx,
         exercises,
     ));
     (requests_tx, dispatcher)
 }
 
+/// The console driver's input and the history file.
+struct Console {
+    input: UnboundedSender<ConsoleInput>,
+    history: History,
+}
+
 /// Routes requests: console lines at once (recording them), exercise work to its worker.
 async fn dispatch(
     context: BackgroundContext,
     mut requests: UnboundedReceiver<Request>,
-    console_lines: UnboundedSender<String>,
+    mut console: Console,
     exercise_work: UnboundedSender<Request>,
     exercises: JoinHandle<()>,
 ) {
@@ -60,11 +70,17 @@ async fn dispatch(
                 if let Some(id) = &current_exercise {
                     record(&context.store, id, &line);
                 }
-                if console_lines.send(line).is_err() {
+                if let Err(error) = console.history.add(&line) {
+                    tracing::warn!("cannot save the console history: {error}");
+                }
+                if console.input.send(ConsoleInput::Line(line)).is_err() {
                     let _ = context
                         .events
                         .send(Event::Notice("The console has stopped.".into()));
                 }
+            }
+            Request::ConsoleInterrupt => {
+                let _ = console.input.send(ConsoleInput::Interrupt);
             }
             other => {
                 if let Request::OpenExercise { exercise, .. } = &other {
@@ -82,15 +98,29 @@ async fn dispatch(
     let _ = exercises.await;
 }
 
-/// Appends a console line to an exercise's transcript (credentials are never written).
+/// Appends the commands of a console line to an exercise's transcript, as many times as the
+/// console will send them. Lines the console handles itself (help, clear, quit, `:set`) and
+/// commands carrying credentials are not recorded.
 fn record(store: &ProgressStore, exercise_id: &str, line: &str) {
-    let Some(args) = split_args(line.as_bytes()) else {
+    let Ok(Some(command)) = parse_line(line) else {
         return;
     };
-    if let Err(error) = store.append_transcript(exercise_id, &args) {
-        tracing::warn!("cannot record a command for {exercise_id}: {error}");
+    let name = String::from_utf8_lossy(&command.args[0]).to_ascii_lowercase();
+    let console_only =
+        matches!(name.as_str(), "help" | "?" | "clear" | "quit" | "exit") || name.starts_with(':');
+    if console_only {
+        return;
+    }
+    for _ in 0..command.repeat.min(MAX_RECORDED_REPEAT) {
+        if let Err(error) = store.append_transcript(exercise_id, &command.args) {
+            tracing::warn!("cannot record a command for {exercise_id}: {error}");
+            return;
+        }
     }
 }
+
+/// A repeated command (`1000000 INCR x`) is recorded at most this many times.
+const MAX_RECORDED_REPEAT: u64 = 1000;
 
 /// Opens, checks and resets exercises, one request at a time, on its own connection.
 struct ExerciseWorker {
@@ -134,7 +164,7 @@ impl ExerciseWorker {
                     }
                     self.send(Event::ResetDone { exercise, outcome });
                 }
-                Request::ConsoleLine(_) => {}
+                Request::ConsoleLine(_) | Request::ConsoleInterrupt => {}
             }
         }
     }

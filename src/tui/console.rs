@@ -5,6 +5,7 @@ use super::app::{App, Edit, Focus};
 use super::input::InputLine;
 use super::model::{ConsoleLine, ConsoleLineKind};
 use super::theme;
+use crate::console::is_sensitive_line;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -32,6 +33,12 @@ pub struct ConsoleState {
     scroll_back: usize,
     /// The largest `scroll_back` at the last draw.
     max_scroll_back: usize,
+    /// Grey argument hints are shown (`:set nohints` turns them off).
+    pub(super) hints_enabled: bool,
+    /// The prompt says the console is subscribed.
+    subscribed: bool,
+    /// MONITOR was sent and not interrupted since.
+    monitoring: bool,
 }
 
 impl ConsoleState {
@@ -45,7 +52,27 @@ impl ConsoleState {
             pending: 0,
             scroll_back: 0,
             max_scroll_back: 0,
+            hints_enabled: true,
+            subscribed: false,
+            monitoring: false,
         }
+    }
+
+    /// Whether Ctrl-C should interrupt the console (a command runs, or messages stream in after
+    /// SUBSCRIBE or MONITOR) rather than quit.
+    pub(super) fn is_interruptible(&self) -> bool {
+        self.running_since.is_some() || self.subscribed || self.monitoring
+    }
+
+    /// Ctrl-C was passed on to the console.
+    pub(super) fn interrupted(&mut self) {
+        self.monitoring = false;
+    }
+
+    /// `clear`: empties the scrollback.
+    pub(super) fn clear_screen(&mut self) {
+        self.lines.clear();
+        self.scroll_back = 0;
     }
 
     pub(super) fn edit(&mut self, edit: Edit) {
@@ -83,7 +110,14 @@ impl ConsoleState {
         if line.trim().is_empty() {
             return None;
         }
-        if self.history.last() != Some(&line) {
+        if line
+            .split_ascii_whitespace()
+            .next()
+            .is_some_and(|first| first.eq_ignore_ascii_case("monitor"))
+        {
+            self.monitoring = true;
+        }
+        if !is_sensitive_line(&line) && self.history.last() != Some(&line) {
             self.history.push(line.clone());
             if self.history.len() > MAX_HISTORY {
                 self.history.remove(0);
@@ -103,6 +137,10 @@ impl ConsoleState {
 
     /// A command finished; the console now shows `prompt`.
     pub(super) fn command_finished(&mut self, prompt: String, now: Instant) {
+        self.subscribed = prompt.contains("(subscribed mode)");
+        if prompt.starts_with("not connected") {
+            self.monitoring = false;
+        }
         self.prompt = prompt;
         self.pending = self.pending.saturating_sub(1);
         self.running_since = (self.pending > 0).then_some(now);
@@ -127,6 +165,7 @@ fn styled(line: &ConsoleLine) -> Line<'static> {
         ConsoleLineKind::Command | ConsoleLineKind::Reply => Style::default(),
         ConsoleLineKind::Error => theme::failed(),
         ConsoleLineKind::Notice => theme::running().add_modifier(Modifier::ITALIC),
+        ConsoleLineKind::Timing => theme::dim(),
     };
     Line::from(Span::styled(line.text.clone(), style))
 }
@@ -179,6 +218,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let skip = (cursor_column + 1).saturating_sub(width);
     let mut spans = vec![Span::raw(console.prompt.clone()), Span::raw(text.clone())];
     if console.input.cursor_at_end()
+        && console.hints_enabled
         && let Some(hint) = (app.argument_hints)(&text)
     {
         let separator = if text.is_empty() || text.ends_with(' ') || hint.starts_with(' ') {

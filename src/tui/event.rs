@@ -20,6 +20,12 @@ pub enum Event {
     ConsoleOutput(Vec<ConsoleLine>),
     /// The console finished a command (or connected) and shows this prompt.
     ConsoleReady { prompt: String },
+    /// `clear` was typed in the console.
+    ConsoleClear,
+    /// `quit` or `exit` was typed in the console.
+    ConsoleExit,
+    /// `:set hints` / `:set nohints` was typed in the console.
+    ConsoleHints(bool),
     /// The grader finished checking an exercise (index into the course's exercises).
     Checked {
         exercise: usize,
@@ -39,6 +45,8 @@ pub enum Event {
 pub enum Request {
     /// Run one console input line.
     ConsoleLine(String),
+    /// Ctrl-C in the console: abandon the running command, leave subscribed or monitor mode.
+    ConsoleInterrupt,
     /// The learner now works on `exercise` (an index into the course's exercises), attempt
     /// `variant`; `fresh` when the attempt has just started and its keys must be set up.
     OpenExercise {

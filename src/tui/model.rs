@@ -9,8 +9,10 @@ pub enum ConsoleLineKind {
     Reply,
     /// An error reply (`(error) ...`).
     Error,
-    /// A message from the tutor itself (connection lost, exercise reset).
+    /// A message from the tutor or the console itself (exercise reset, invalid arguments).
     Notice,
+    /// The `(0.64s)` line after a slow command.
+    Timing,
 }
 
 /// One line of console scrollback.

@@ -55,6 +55,7 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
 
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let console = console_task::spawn(Arc::clone(&backend), store.dir(), events_tx.clone());
+    let history = console.history.entries().to_vec();
     let (requests, background_task) = background::spawn(
         BackgroundContext {
             course: Arc::clone(&course),
@@ -63,7 +64,8 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
             force,
             events: events_tx.clone(),
         },
-        console.lines.clone(),
+        console.input,
+        console.history,
     );
     if let Some(warning) = loaded.warning {
         let _ = events_tx.send(Event::Notice(warning));
@@ -72,11 +74,11 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
         course,
         progress: loaded.progress,
         backend_description: backend.describe(),
-        initial_prompt: console.initial_prompt.clone(),
-        history: console.history.clone(),
+        initial_prompt: console.initial_prompt,
+        history,
         requests,
         now: Arc::new(Instant::now),
-        argument_hints: Arc::clone(&console.argument_hints),
+        argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
     });
     let mut saver = ProgressSaver::spawn(store.clone(), events_tx.clone());
 
@@ -96,7 +98,6 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
         result
     };
     let saved = saver.finish(app.progress().clone()).await;
-    console.save_history(app.console_history());
     background_task.abort();
     tracing::info!("redis-tutor stopped");
     result?;
