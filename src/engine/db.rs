@@ -26,6 +26,8 @@ pub struct Db {
     entries: IndexMap<Bytes, Entry>,
     /// (expire_at, key) for every key with a TTL, soonest first, for active expiry.
     expiry: BTreeSet<(i64, Bytes)>,
+    /// Keys deleted on access because their TTL had passed (INFO's expired_keys).
+    lazily_expired: u64,
 }
 
 impl Db {
@@ -36,6 +38,16 @@ impl Db {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// How many keys were deleted on access because their TTL had passed.
+    pub fn lazily_expired(&self) -> u64 {
+        self.lazily_expired
+    }
+
+    /// Zeroes the lazy expiry count (CONFIG RESETSTAT).
+    pub fn reset_lazily_expired(&mut self) {
+        self.lazily_expired = 0;
     }
 
     /// Number of keys with a TTL.
@@ -57,6 +69,7 @@ impl Db {
         match self.entries.get(key).and_then(|e| e.expire_at) {
             Some(at) if at <= now => {
                 self.remove(key);
+                self.lazily_expired += 1;
                 true
             }
             _ => false,
