@@ -25,7 +25,7 @@ async fn set_and_get_with_options() {
         SET k v EX 100
         TTL k
         SET k v PX 100000
-        PTTL k
+        ? PTTL k
         SET k v EX 10 EX 20
         TTL k
         SET k v KEEPTTL
@@ -91,7 +91,7 @@ async fn getset_getdel_getex_setnx_setex() {
         GETEX g EX 100
         TTL g
         GETEX g PX 200000
-        PTTL g
+        ? PTTL g
         GETEX g PERSIST
         TTL g
         GETEX g EXAT 4102444800
@@ -118,7 +118,7 @@ async fn getset_getdel_getex_setnx_setex() {
         SETEX s x v
         SETEX s 9223372036854775807 v
         PSETEX p 100000 v
-        PTTL p
+        ? PTTL p
         PSETEX p 0 v
         PSETEX p x v
         SETNX
