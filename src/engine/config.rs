@@ -442,6 +442,7 @@ impl Config {
     pub fn set_many(&mut self, pairs: &[(&[u8], &[u8])]) -> Result<(), ConfigError> {
         let mut chosen: Vec<(&'static Param, String)> = Vec::new();
         let mut first_problem: Option<ConfigError> = None;
+        let mut spellings: Vec<String> = Vec::new();
         for (name, value) in pairs {
             let name = String::from_utf8_lossy(name).into_owned();
             if first_problem.is_some() {
@@ -458,13 +459,16 @@ impl Config {
                 });
                 continue;
             }
-            if chosen.iter().any(|(p, _)| std::ptr::eq(*p, param)) {
+            // An alias counts as a parameter of its own here, as in Redis's config table.
+            let spelling = name.to_ascii_lowercase();
+            if spellings.contains(&spelling) {
                 first_problem = Some(ConfigError::Invalid {
                     name,
                     reason: "duplicate parameter".into(),
                 });
                 continue;
             }
+            spellings.push(spelling);
             chosen.push((param, String::from_utf8_lossy(value).into_owned()));
         }
         if let Some(problem) = first_problem {

@@ -116,7 +116,7 @@ fn hello(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     if !ctx.client().authenticated && ctx.store.config.password_required() {
         return Value::error(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         );
     }
     if let Some(name) = name {

@@ -514,7 +514,7 @@ fn config_get(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() < 4 || args.len() % 2 == 1 {
-        return Value::error("ERR wrong number of arguments for 'config|set' command");
+        return syntax_error();
     }
     let pairs: Vec<(&[u8], &[u8])> = args[2..]
         .chunks(2)
