@@ -32,7 +32,13 @@ async fn hello_and_auth() {
 /// HELLO's reply carries the client id, which differs between servers: compare the rest.
 #[tokio::test]
 async fn hello_reply_map() {
-    for script in ["HELLO", "HELLO 2", "HELLO 3", "HELLO 3 SETNAME tutor", "HELLO 2 AUTH default x"] {
+    for script in [
+        "HELLO",
+        "HELLO 2",
+        "HELLO 3",
+        "HELLO 3 SETNAME tutor",
+        "HELLO 2 AUTH default x",
+    ] {
         let Some(mut d) = Differential::start().await else {
             return;
         };
@@ -186,7 +192,10 @@ async fn client_list_and_info_format() {
             .engine_conn
             .request(&args_of(&format!("CLIENT LIST ID {id}")))
             .await;
-        assert!(body(&listed).starts_with(&format!("id={id} ")), "CLIENT LIST ID");
+        assert!(
+            body(&listed).starts_with(&format!("id={id} ")),
+            "CLIENT LIST ID"
+        );
     }
 }
 
@@ -474,7 +483,10 @@ async fn info_sections_have_redis_fields() {
                 }
             }
             assert_eq!(e, r, "{cmd}: sections and field names");
-            assert!(body(&engine).ends_with("\r\n") || body(&engine).is_empty(), "{cmd}");
+            assert!(
+                body(&engine).ends_with("\r\n") || body(&engine).is_empty(),
+                "{cmd}"
+            );
         }
         // avg_ttl is a sampled estimate in Redis (0 until the expire cycle runs): skip it.
         let keyspace = |raw: &[u8]| body(raw).split(",avg_ttl").next().unwrap().to_string();
@@ -489,7 +501,16 @@ async fn info_commandstats_and_errorstats_count_calls() {
     let Some(mut d) = Differential::start().await else {
         return;
     };
-    for cmd in ["CONFIG RESETSTAT", "SET a 1", "GET a", "GET a", "INCR x y", "NOSUCH", "SET a 1 EX 0", "INCR a b"] {
+    for cmd in [
+        "CONFIG RESETSTAT",
+        "SET a 1",
+        "GET a",
+        "GET a",
+        "INCR x y",
+        "NOSUCH",
+        "SET a 1 EX 0",
+        "INCR a b",
+    ] {
         d.same(cmd).await;
     }
     let (real, engine) = d.both("INFO errorstats").await;

@@ -149,7 +149,12 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
 /// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
 fn rejected(store: &mut Store, command: Option<&'static String>, reply: Value) -> Value {
     if let Some(name) = command {
-        store.stats.commands.entry(name.as_str()).or_default().rejected_calls += 1;
+        store
+            .stats
+            .commands
+            .entry(name.as_str())
+            .or_default()
+            .rejected_calls += 1;
     }
     if let Value::Error(message) = &reply {
         store.stats.count_error(message);

@@ -64,7 +64,7 @@ impl LongDouble {
     }
 
     /// The sum rounded to 64 significant bits, or an error when it overflows.
-    pub fn add(self, other: LongDouble) -> Result<LongDouble, LongDoubleError> {
+    pub fn sum(self, other: LongDouble) -> Result<LongDouble, LongDoubleError> {
         if other.mantissa == 0 {
             return Ok(if self.mantissa == 0 {
                 LongDouble::zero(self.negative && other.negative)
@@ -137,7 +137,7 @@ pub fn incr_by_float(current: &[u8], incr: &[u8]) -> Result<String, LongDoubleEr
     let b = LongDouble::parse(incr);
     match (a, b) {
         (Err(NotAFloat), _) | (_, Err(NotAFloat)) => Err(NotAFloat),
-        (Ok(a), Ok(b)) => Ok(a.add(b)?.to_human_string()),
+        (Ok(a), Ok(b)) => Ok(a.sum(b)?.to_human_string()),
         _ => Err(NanOrInfinity),
     }
 }
@@ -202,8 +202,7 @@ fn parse_decimal(negative: bool, s: &[u8]) -> Result<LongDouble, LongDoubleError
         return Err(NotAFloat);
     }
     if exp10 >= 0 {
-        return round(negative, digits.mul_pow10(exp10 as u32), false, 0)
-            .map_err(|_| NotAFloat);
+        return round(negative, digits.mul_pow10(exp10 as u32), false, 0).map_err(|_| NotAFloat);
     }
     let den = Big::from_u64(1).mul_pow10((-exp10) as u32);
     let shift = (66 + den.bit_len() as i64 - digits.bit_len() as i64).max(0) as usize;
@@ -520,7 +519,10 @@ mod tests {
         assert_eq!(incr("3.0e3", "1"), "3001");
         assert_eq!(incr("5", "-5"), "0");
         assert_eq!(incr("-0.0", "0"), "0");
-        assert_eq!(incr("100000000000000000", "0.1"), "100000000000000000.1015625");
+        assert_eq!(
+            incr("100000000000000000", "0.1"),
+            "100000000000000000.1015625"
+        );
         assert_eq!(incr("0", "0.000003814697265625"), "0.00000381469726562");
         assert_eq!(incr("0x10", "1"), "17");
         assert_eq!(incr("1e-20", "0"), "0");
@@ -529,7 +531,9 @@ mod tests {
 
     #[test]
     fn rejects_what_strtold_and_redis_reject() {
-        for bad in ["", " 1", "1 ", "abc", "1e", "1e+", "nan", "0x", ".", "1..2", "1e5000"] {
+        for bad in [
+            "", " 1", "1 ", "abc", "1e", "1e+", "nan", "0x", ".", "1..2", "1e5000",
+        ] {
             assert_eq!(
                 incr_by_float(bad.as_bytes(), b"1"),
                 Err(LongDoubleError::NotAFloat),

@@ -75,7 +75,9 @@ fn getbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         None => Value::Integer(0),
         Some(Data::String(b)) => {
             let byte = (offset >> 3) as usize;
-            let bit = b.get(byte).is_some_and(|v| v & (1 << (7 - (offset & 7))) != 0);
+            let bit = b
+                .get(byte)
+                .is_some_and(|v| v & (1 << (7 - (offset & 7))) != 0);
             Value::Integer(bit as i64)
         }
         Some(_) => wrongtype(),
@@ -84,12 +86,7 @@ fn getbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 /// Parses `start end [BYTE|BIT]` into an inclusive bit range over a string of `len` bytes,
 /// with Redis's clamping; None when the range is empty.
-fn bit_range(
-    start: i64,
-    end: i64,
-    in_bits: bool,
-    len: usize,
-) -> Option<(u64, u64)> {
+fn bit_range(start: i64, end: i64, in_bits: bool, len: usize) -> Option<(u64, u64)> {
     let total = if in_bits { len as i64 * 8 } else { len as i64 };
     let (mut start, mut end) = (start, end);
     if start < 0 {

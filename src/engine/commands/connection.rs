@@ -119,10 +119,8 @@ fn hello(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         );
     }
-    if let Some(name) = name {
-        if let Err(e) = set_client_name(ctx, name) {
-            return e;
-        }
+    if let Some(Err(e)) = name.map(|name| set_client_name(ctx, name)) {
+        return e;
     }
     let client = ctx.client_mut();
     match version {

@@ -381,7 +381,7 @@ fn expire_generic(ctx: &mut Ctx, args: &[Bytes], base_ms: i64, seconds: bool, na
     };
     let invalid = || super::strings::invalid_expire(name);
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             return invalid();
         }
         when *= 1000;
@@ -496,8 +496,17 @@ pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
             }
         }
         Data::Hash(h) => {
-            let longest = h.iter().map(|(k, v)| k.len().max(v.len())).max().unwrap_or(0);
-            if small(h.len(), longest, "hash-max-listpack-entries", "hash-max-listpack-value") {
+            let longest = h
+                .iter()
+                .map(|(k, v)| k.len().max(v.len()))
+                .max()
+                .unwrap_or(0);
+            if small(
+                h.len(),
+                longest,
+                "hash-max-listpack-entries",
+                "hash-max-listpack-value",
+            ) {
                 "listpack"
             } else {
                 "hashtable"
@@ -505,7 +514,12 @@ pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
         }
         Data::ZSet(z) => {
             let longest = z.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
-            if small(z.len(), longest, "zset-max-listpack-entries", "zset-max-listpack-value") {
+            if small(
+                z.len(),
+                longest,
+                "zset-max-listpack-entries",
+                "zset-max-listpack-value",
+            ) {
                 "listpack"
             } else {
                 "skiplist"
@@ -518,9 +532,7 @@ fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let config = ctx.store.config.clone();
     match ctx.read_key(&args[2]) {
         None => Value::Null,
-        Some(data) => Value::Bulk(Bytes::from_static(
-            encoding_of(data, &config).as_bytes(),
-        )),
+        Some(data) => Value::Bulk(Bytes::from_static(encoding_of(data, &config).as_bytes())),
     }
 }
 
@@ -675,26 +687,39 @@ fn value_size(data: &Data, config: &Config) -> usize {
             ROBJ + 48 + nodes * 32 + alloc_size(bytes + 7 * nodes)
         }
         Data::Set(s) if encoding == "intset" => ROBJ + alloc_size(8 + s.len() * 8),
-        Data::Set(s) => ROBJ + dict_size(s.len()) + s.iter().map(|m| sds_size(m.len())).sum::<usize>(),
+        Data::Set(s) => {
+            ROBJ + dict_size(s.len()) + s.iter().map(|m| sds_size(m.len())).sum::<usize>()
+        }
         Data::Hash(h) if encoding == "listpack" => {
-            let bytes: usize = h.iter().map(|(k, v)| listpack_entry(k) + listpack_entry(v)).sum();
+            let bytes: usize = h
+                .iter()
+                .map(|(k, v)| listpack_entry(k) + listpack_entry(v))
+                .sum();
             ROBJ + alloc_size(7 + bytes)
         }
         Data::Hash(h) => {
             ROBJ + dict_size(h.len())
-                + h.iter().map(|(k, v)| sds_size(k.len()) + sds_size(v.len())).sum::<usize>()
+                + h.iter()
+                    .map(|(k, v)| sds_size(k.len()) + sds_size(v.len()))
+                    .sum::<usize>()
         }
         Data::ZSet(z) if encoding == "listpack" => {
             let bytes: usize = z
                 .iter()
-                .map(|(m, s)| listpack_entry(m) + listpack_entry(crate::resp::format_double(s).as_bytes()))
+                .map(|(m, s)| {
+                    listpack_entry(m) + listpack_entry(crate::resp::format_double(s).as_bytes())
+                })
                 .sum();
             ROBJ + alloc_size(7 + bytes)
         }
         Data::ZSet(z) => {
             // dict + skiplist header, then per member an sds and a skiplist node with levels.
-            ROBJ + 16 + dict_size(z.len()) + alloc_size(32 + 32 * 16)
-                + z.iter().map(|(m, _)| sds_size(m.len()) + alloc_size(32 + 16)).sum::<usize>()
+            ROBJ + 16
+                + dict_size(z.len())
+                + alloc_size(32 + 32 * 16)
+                + z.iter()
+                    .map(|(m, _)| sds_size(m.len()) + alloc_size(32 + 16))
+                    .sum::<usize>()
         }
     }
 }

@@ -84,7 +84,12 @@ fn cpu_seconds() -> (f64, f64) {
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) / 100.0, ticks(12) / 100.0)
 }
 
@@ -157,7 +162,10 @@ fn clients_section(store: &Store) -> Vec<(&'static str, String)> {
         ("client_recent_max_output_buffer", "0".into()),
         ("blocked_clients", store.blocked.blocked_count().to_string()),
         ("tracking_clients", "0".into()),
-        ("clients_in_timeout_table", store.blocked.blocked_count().to_string()),
+        (
+            "clients_in_timeout_table",
+            store.blocked.blocked_count().to_string(),
+        ),
     ]
 }
 
@@ -220,7 +228,10 @@ fn memory_section(store: &Store) -> Vec<(&'static str, String)> {
         ("mem_replication_backlog", "0".into()),
         ("mem_total_replication_buffers", "0".into()),
         ("mem_clients_slaves", "0".into()),
-        ("mem_clients_normal", (20_512 * store.clients.len()).to_string()),
+        (
+            "mem_clients_normal",
+            (20_512 * store.clients.len()).to_string(),
+        ),
         ("mem_cluster_links", "0".into()),
         ("mem_aof_buffer", "0".into()),
         ("mem_allocator", "jemalloc-5.3.0".into()),
@@ -264,7 +275,10 @@ fn persistence_section(store: &Store) -> Vec<(&'static str, String)> {
     fields.push(("aof_last_rewrite_time_sec", "-1".into()));
     fields.push(("aof_current_rewrite_time_sec", "-1".into()));
     fields.push(("aof_last_bgrewrite_status", "ok".into()));
-    fields.extend(zeros(&["aof_rewrites", "aof_rewrites_consecutive_failures"]));
+    fields.extend(zeros(&[
+        "aof_rewrites",
+        "aof_rewrites_consecutive_failures",
+    ]));
     fields.push(("aof_last_write_status", "ok".into()));
     fields.extend(zeros(&[
         "aof_last_cow_size",
@@ -473,7 +487,8 @@ fn info_text(ctx: &Ctx, wanted: &[String]) -> String {
 }
 
 fn push_owned(out: &mut String, title: &str, lines: &[(String, String)]) {
-    let borrowed: Vec<(&str, String)> = lines.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let borrowed: Vec<(&str, String)> =
+        lines.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     push_section(out, title, &borrowed);
 }
 
@@ -489,7 +504,10 @@ fn info(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn time(ctx: &mut Ctx, _: &[Bytes]) -> Value {
-    let (secs, micros) = (ctx.now_us.div_euclid(1_000_000), ctx.now_us.rem_euclid(1_000_000));
+    let (secs, micros) = (
+        ctx.now_us.div_euclid(1_000_000),
+        ctx.now_us.rem_euclid(1_000_000),
+    );
     Value::Array(vec![
         Value::Bulk(Bytes::from(secs.to_string())),
         Value::Bulk(Bytes::from(micros.to_string())),
@@ -624,7 +642,11 @@ fn acl_categories(spec: &CommandSpec) -> Vec<String> {
             Some(Value::Array(cats) | Value::Set(cats)) => cats
                 .iter()
                 .filter_map(|c| c.as_bytes())
-                .map(|c| String::from_utf8_lossy(c).trim_start_matches('@').to_string())
+                .map(|c| {
+                    String::from_utf8_lossy(c)
+                        .trim_start_matches('@')
+                        .to_string()
+                })
                 .collect(),
             _ => Vec::new(),
         },
@@ -651,7 +673,7 @@ fn command_list(_: &mut Ctx, args: &[Bytes]) -> Value {
                 names(&|_| false)
             } else if args[3].eq_ignore_ascii_case(b"aclcat") {
                 let wanted = String::from_utf8_lossy(arg).to_ascii_lowercase();
-                names(&|s| acl_categories(s).iter().any(|c| *c == wanted))
+                names(&|s| acl_categories(s).contains(&wanted))
             } else if args[3].eq_ignore_ascii_case(b"pattern") {
                 names(&|s| glob_match_nocase(arg, s.name.as_bytes()))
             } else {
@@ -668,7 +690,10 @@ fn command_getkeys(_: &mut Ctx, args: &[Bytes]) -> Value {
     };
     let argv = &args[2..];
     if !spec.subcommands.is_empty() && argv.len() >= 2 {
-        match spec.subcommands.get(&String::from_utf8_lossy(&argv[1]).to_ascii_lowercase()) {
+        match spec
+            .subcommands
+            .get(&String::from_utf8_lossy(&argv[1]).to_ascii_lowercase())
+        {
             Some(sub) => spec = sub,
             None => return Value::error("ERR Invalid command specified"),
         }
@@ -687,7 +712,11 @@ fn command_getkeys(_: &mut Ctx, args: &[Bytes]) -> Value {
     if !spec.arity_ok(argv.len()) {
         return Value::error("ERR Invalid number of arguments specified for command");
     }
-    let last = if last < 0 { argv.len() as i64 + last } else { last };
+    let last = if last < 0 {
+        argv.len() as i64 + last
+    } else {
+        last
+    };
     let mut keys = Vec::new();
     let mut i = first;
     while i <= last && (i as usize) < argv.len() {

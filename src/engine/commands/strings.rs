@@ -289,7 +289,7 @@ fn arity_error(command: &str) -> Value {
 }
 
 fn mset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return arity_error("mset");
     }
     let db = ctx.db();
@@ -300,7 +300,7 @@ fn mset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn msetnx(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return arity_error("msetnx");
     }
     let now = ctx.now_ms();
@@ -501,9 +501,7 @@ fn lcs(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             None => strings.push(Bytes::new()),
             Some(Data::String(b)) => strings.push(b.clone()),
             Some(_) => {
-                return Value::error(
-                    "ERR The specified keys must contain string values",
-                );
+                return Value::error("ERR The specified keys must contain string values");
             }
         }
     }
@@ -530,9 +528,7 @@ fn lcs(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         j += 1;
     }
     if get_idx && get_len {
-        return Value::error(
-            "ERR If you want both the length and indexes, please just use IDX.",
-        );
+        return Value::error("ERR If you want both the length and indexes, please just use IDX.");
     }
     let (a, b) = (&strings[0], &strings[1]);
     let (alen, blen) = (a.len(), b.len());
