@@ -341,6 +341,46 @@ async fn object_subcommands() {
         OBJECT ENCODING missing
         INCR counter
         OBJECT ENCODING counter
+        SET grow hello
+        APPEND grow " world"
+        OBJECT ENCODING grow
+        APPEND fresh 123
+        OBJECT ENCODING fresh
+        SETRANGE sr 0 abc
+        OBJECT ENCODING sr
+        SET sr2 12
+        SETRANGE sr2 0 3
+        OBJECT ENCODING sr2
+        SETBIT bits 3 1
+        OBJECT ENCODING bits
+        INCRBYFLOAT fl 3
+        OBJECT ENCODING fl
+        INCRBYFLOAT fl 0.5
+        OBJECT ENCODING fl
+        INCR fl2
+        INCRBYFLOAT fl2 1
+        INCR fl2
+        OBJECT ENCODING fl2
+        BITOP OR bo int
+        OBJECT ENCODING bo
+        RENAME grow grown
+        OBJECT ENCODING grown
+        COPY grown grown2
+        OBJECT ENCODING grown2
+        MOVE grown2 1
+        SELECT 1
+        OBJECT ENCODING grown2
+        SELECT 0
+        SET grown hello
+        OBJECT ENCODING grown
+        GETRANGE int 0 1
+        OBJECT ENCODING int
+        SET spaced " 12"
+        OBJECT ENCODING spaced
+        SET max 9223372036854775807
+        OBJECT ENCODING max
+        SET over 9223372036854775808
+        OBJECT ENCODING over
         OBJECT REFCOUNT int
         OBJECT REFCOUNT short
         OBJECT REFCOUNT counter
@@ -360,6 +400,10 @@ async fn object_subcommands() {
         MEMORY USAGE int
         MEMORY USAGE short
         MEMORY USAGE long
+        MEMORY USAGE exactly44
+        MEMORY USAGE bigint
+        MEMORY USAGE counter
+        MEMORY USAGE sr
         MEMORY USAGE missing
         MEMORY USAGE short SAMPLES 5
         MEMORY USAGE short SAMPLES 0

@@ -119,7 +119,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     };
     let authenticated = client.authenticated;
-    if !authenticated && !spec.has_flag("no_auth") && store.config.password_required() {
+    if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
         let reply = Value::error("NOAUTH Authentication required.");
         return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     }

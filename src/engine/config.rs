@@ -1093,6 +1093,8 @@ pub struct Config {
     values: HashMap<&'static str, String>,
     /// Cached `proto-max-bulk-len`, read on every string write.
     proto_max_bulk_len: u64,
+    /// Cached "`requirepass` is set", read on every command.
+    password_required: bool,
 }
 
 /// Why CONFIG SET failed, with the argument name Redis mentions.
@@ -1257,6 +1259,7 @@ impl Config {
         Config {
             values,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            password_required: false,
         }
     }
 
@@ -1272,7 +1275,7 @@ impl Config {
 
     /// True when `requirepass` is set, so clients must AUTH first.
     pub fn password_required(&self) -> bool {
-        !self.values["requirepass"].is_empty()
+        self.password_required
     }
 
     /// The `proto-max-bulk-len` limit in bytes.
@@ -1364,6 +1367,7 @@ impl Config {
             }
             self.values.insert(name, value);
         }
+        self.password_required = !self.values["requirepass"].is_empty();
         Ok(())
     }
 }

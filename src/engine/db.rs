@@ -11,6 +11,9 @@ use std::collections::BTreeSet;
 pub struct Entry {
     pub data: Data,
     expire_at: Option<i64>,
+    /// For a string written in place (APPEND, SETRANGE, SETBIT, BITOP, INCRBYFLOAT), the
+    /// encoding Redis gives it ("raw", "embstr"); None means "as SET would encode it".
+    pub string_encoding: Option<&'static str>,
 }
 
 impl Entry {
@@ -104,7 +107,14 @@ impl Db {
 
     /// Stores `data` at `key` with the given absolute expiry.
     pub fn set_with_expiry(&mut self, key: Bytes, data: Data, expire_at: Option<i64>) {
-        let old = self.entries.insert(key.clone(), Entry { data, expire_at });
+        let old = self.entries.insert(
+            key.clone(),
+            Entry {
+                data,
+                expire_at,
+                string_encoding: None,
+            },
+        );
         if let Some(at) = old.and_then(|e| e.expire_at) {
             self.expiry.remove(&(at, key.clone()));
         }

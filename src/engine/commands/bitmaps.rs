@@ -1,6 +1,6 @@
 //! Bitmap commands on strings: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.
 
-use super::strings::check_string_length;
+use super::strings::{check_string_length, write_string};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
@@ -57,12 +57,7 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     } else {
         bits[byte] &= !mask;
     }
-    let data = Data::String(bits.freeze());
-    let db = ctx.db();
-    match db.get(&args[1], now) {
-        Some(entry) => entry.data = data,
-        None => db.set(args[1].clone(), data),
-    }
+    write_string(ctx, &args[1], bits.freeze(), Some("raw"));
     Value::Integer(old as i64)
 }
 
@@ -263,6 +258,7 @@ fn bitop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         *byte = if op == Op::Not { !v } else { v };
     }
-    ctx.db().set(dest.clone(), Data::String(Bytes::from(out)));
+    ctx.db().set(dest.clone(), Data::String(Bytes::new()));
+    write_string(ctx, dest, Bytes::from(out), Some("raw"));
     Value::Integer(max_len as i64)
 }

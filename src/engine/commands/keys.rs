@@ -109,6 +109,9 @@ fn rename_generic(ctx: &mut Ctx, args: &[Bytes], nx: bool) -> Value {
     }
     let entry = db.remove(&args[1]).expect("checked above");
     db.set_with_expiry(args[2].clone(), entry.data, expire_at);
+    if let Some(moved) = db.get(&args[2], now) {
+        moved.string_encoding = entry.string_encoding;
+    }
     ctx.signal_key_ready(&args[2]);
     if nx { Value::Integer(1) } else { Value::ok() }
 }
@@ -147,11 +150,11 @@ fn copy(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         return Value::Integer(0);
     }
     let now = ctx.now_ms();
-    let (data, expire_at) = {
+    let (data, expire_at, encoding) = {
         let e = ctx.store.dbs[source_db]
             .get(&args[1], now)
             .expect("looked up above");
-        (e.data.clone(), e.expire_at())
+        (e.data.clone(), e.expire_at(), e.string_encoding)
     };
     let target = &mut ctx.store.dbs[target_db];
     if target.contains(&args[2], now) {
@@ -161,6 +164,9 @@ fn copy(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         target.remove(&args[2]);
     }
     target.set_with_expiry(args[2].clone(), data, expire_at);
+    if let Some(copied) = target.get(&args[2], now) {
+        copied.string_encoding = encoding;
+    }
     ctx.store.blocked.signal_ready(target_db, &args[2]);
     Value::Integer(1)
 }
@@ -185,7 +191,11 @@ fn move_(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         .remove(&args[1])
         .expect("checked above");
     let expire_at = entry.expire_at();
-    ctx.store.dbs[target_db].set_with_expiry(args[1].clone(), entry.data, expire_at);
+    let target = &mut ctx.store.dbs[target_db];
+    target.set_with_expiry(args[1].clone(), entry.data, expire_at);
+    if let Some(moved) = target.get(&args[1], now) {
+        moved.string_encoding = entry.string_encoding;
+    }
     ctx.store.blocked.signal_ready(target_db, &args[1]);
     Value::Integer(1)
 }
@@ -528,12 +538,26 @@ pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
     }
 }
 
+/// The encoding of the value at `key` in the current database, if the key exists.
+fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
+    let now = ctx.now_ms();
+    let index = ctx.client().db;
+    let store = &mut *ctx.store;
+    let entry = store.dbs[index].get(key, now)?;
+    Some(
+        entry
+            .string_encoding
+            .unwrap_or_else(|| encoding_of(&entry.data, &store.config)),
+    )
+}
+
 fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let config = ctx.store.config.clone();
-    match ctx.read_key(&args[2]) {
-        None => Value::Null,
-        Some(data) => Value::Bulk(Bytes::from_static(encoding_of(data, &config).as_bytes())),
+    if ctx.read_key(&args[2]).is_none() {
+        return Value::Null;
     }
+    key_encoding(ctx, &args[2]).map_or(Value::Null, |e| {
+        Value::Bulk(Bytes::from_static(e.as_bytes()))
+    })
 }
 
 fn object_refcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -673,9 +697,8 @@ fn dict_size(entries: usize) -> usize {
 
 /// An estimate modelled on Redis's objectComputeSize (with every element sampled). It is
 /// exact for strings and close, not byte-identical, for collections.
-fn value_size(data: &Data, config: &Config) -> usize {
+fn value_size(data: &Data, encoding: &str) -> usize {
     const ROBJ: usize = 16;
-    let encoding = encoding_of(data, config);
     match data {
         Data::String(_) if encoding == "int" => ROBJ,
         Data::String(b) if encoding == "embstr" => alloc_size(ROBJ + 3 + b.len() + 1),
@@ -737,15 +760,12 @@ fn memory_usage(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
     }
     let now = ctx.now_ms();
-    let config = ctx.store.config.clone();
-    let key_len = args[2].len();
-    match ctx.db().data(&args[2], now) {
-        None => Value::Null,
-        Some(data) => {
-            const DICT_ENTRY: usize = 24;
-            Value::Integer((value_size(data, &config) + sds_size(key_len) + DICT_ENTRY) as i64)
-        }
-    }
+    let Some(encoding) = key_encoding(ctx, &args[2]) else {
+        return Value::Null;
+    };
+    let data = ctx.db().data(&args[2], now).expect("the key exists");
+    const DICT_ENTRY: usize = 24;
+    Value::Integer((value_size(data, encoding) + sds_size(args[2].len()) + DICT_ENTRY) as i64)
 }
 
 #[cfg(test)]
@@ -768,7 +788,8 @@ mod tests {
     fn string_memory_matches_redis() {
         let config = Config::new(0);
         let size = |v: &'static str| {
-            value_size(&Data::String(Bytes::from_static(v.as_bytes())), &config) + sds_size(3) + 24
+            let data = Data::String(Bytes::from_static(v.as_bytes()));
+            value_size(&data, encoding_of(&data, &config)) + sds_size(3) + 24
         };
         // MEMORY USAGE on Redis 7.0.15 (jemalloc) for key "foo".
         assert_eq!(size("bar"), 64);

@@ -43,6 +43,24 @@ pub(super) fn check_string_length(ctx: &Ctx, len: u64) -> Result<(), Value> {
     }
 }
 
+/// Writes a string in place, keeping the key's TTL (a new key gets none), and records the
+/// encoding Redis would give the written object (None: as SET encodes it).
+pub(super) fn write_string(
+    ctx: &mut Ctx,
+    key: &Bytes,
+    value: Bytes,
+    encoding: Option<&'static str>,
+) {
+    let now = ctx.now_ms();
+    let db = ctx.db();
+    if db.get(key, now).is_none() {
+        db.set(key.clone(), Data::String(Bytes::new()));
+    }
+    let entry = db.get(key, now).expect("present or just added");
+    entry.data = Data::String(value);
+    entry.string_encoding = encoding;
+}
+
 /// `ERR invalid expire time in '<cmd>' command`.
 pub(super) fn invalid_expire(command: &str) -> Value {
     Value::error(format!("ERR invalid expire time in '{command}' command"))
@@ -342,11 +360,7 @@ fn incr_decr(ctx: &mut Ctx, key: &Bytes, by: i64) -> Value {
     let Some(sum) = current.checked_add(by) else {
         return Value::error("ERR increment or decrement would overflow");
     };
-    let text = Bytes::from(sum.to_string());
-    match db.get(key, now) {
-        Some(entry) => entry.data = Data::String(text),
-        None => db.set(key.clone(), Data::String(text)),
-    }
+    write_string(ctx, key, Bytes::from(sum.to_string()), None);
     Value::Integer(sum)
 }
 
@@ -388,10 +402,9 @@ fn incrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             return Value::error("ERR increment would produce NaN or Infinity");
         }
     };
-    match db.get(&args[1], now) {
-        Some(entry) => entry.data = Data::String(sum.clone()),
-        None => db.set(args[1].clone(), Data::String(sum.clone())),
-    }
+    // createStringObjectFromLongDouble: never int-encoded.
+    let encoding = if sum.len() <= 44 { "embstr" } else { "raw" };
+    write_string(ctx, &args[1], sum.clone(), Some(encoding));
     Value::Bulk(sum)
 }
 
@@ -415,8 +428,9 @@ fn append(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let mut joined = BytesMut::with_capacity(b.len() + args[2].len());
     joined.extend_from_slice(b);
     joined.extend_from_slice(&args[2]);
-    *b = joined.freeze();
-    Value::Integer(b.len() as i64)
+    let len = joined.len() as i64;
+    write_string(ctx, &args[1], joined.freeze(), Some("raw"));
+    Value::Integer(len)
 }
 
 fn strlen(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -485,12 +499,7 @@ fn setrange(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     out[offset..offset + value.len()].copy_from_slice(value);
     let len = out.len() as i64;
-    let data = Data::String(out.freeze());
-    let db = ctx.db();
-    match db.get(&args[1], now) {
-        Some(entry) => entry.data = data,
-        None => db.set(args[1].clone(), data),
-    }
+    write_string(ctx, &args[1], out.freeze(), Some("raw"));
     Value::Integer(len)
 }
 
