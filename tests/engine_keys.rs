@@ -104,6 +104,11 @@ async fn copy_and_move() {
         MOVE a 16
         MOVE a x
         MOVE a -1
+        MOVE a 2147483648
+        COPY a b DB 2147483648
+        COPY a b DB -2147483649
+        SWAPDB 2147483648 0
+        SWAPDB 0 -2147483649
         COPY
         MOVE a
         "#,

@@ -123,6 +123,19 @@ async fn client_commands() {
         CLIENT NO-EVICT OFF
         CLIENT NO-EVICT maybe
         CLIENT GETREDIR
+        CLIENT UNBLOCK 999999
+        CLIENT UNBLOCK 999999 TIMEOUT
+        CLIENT UNBLOCK 999999 error
+        CLIENT UNBLOCK 999999 foo
+        CLIENT UNBLOCK x
+        CLIENT UNBLOCK x foo
+        CLIENT UNBLOCK -1
+        CLIENT UNBLOCK
+        SELECT +1
+        SELECT 01
+        SELECT 2147483648
+        SELECT 15
+        SELECT 0
         CLIENT LIST TYPE foo
         CLIENT LIST TYPE master
         CLIENT LIST TYPE pubsub

@@ -1,10 +1,9 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET and the CLIENT family.
 
-use super::keys::help_reply;
+use super::keys::{db_index, help_reply};
 use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::client::Client;
 use crate::engine::command::{Ctx, Handler};
-use crate::engine::store::DATABASES;
 use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 
@@ -23,6 +22,7 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("client|list", client_list),
     ("client|no-evict", client_no_evict),
     ("client|getredir", client_getredir),
+    ("client|unblock", client_unblock),
     ("client|help", client_help),
 ];
 
@@ -46,11 +46,10 @@ fn quit(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 }
 
 fn select(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    match parse_i64(&args[1]).filter(|n| i32::try_from(*n).is_ok()) {
-        None => not_integer(),
-        Some(i) if i < 0 || i >= DATABASES as i64 => Value::error("ERR DB index is out of range"),
-        Some(i) => {
-            ctx.client_mut().db = i as usize;
+    match db_index(&args[1]) {
+        Err(e) => e,
+        Ok(i) => {
+            ctx.client_mut().db = i;
             Value::ok()
         }
     }
@@ -276,6 +275,22 @@ fn client_no_evict(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     };
     ctx.client_mut().no_evict = on;
     Value::ok()
+}
+
+fn client_unblock(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let reply = match args.get(3) {
+        None => Value::NullArray,
+        Some(r) if r.eq_ignore_ascii_case(b"timeout") => Value::NullArray,
+        Some(r) if r.eq_ignore_ascii_case(b"error") => {
+            Value::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        }
+        Some(_) => return Value::error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+    };
+    let Some(id) = parse_i64(&args[2]) else {
+        return not_integer();
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.blocked.unblock_with(id, reply));
+    Value::Integer(unblocked as i64)
 }
 
 fn client_getredir(_: &mut Ctx, _: &[Bytes]) -> Value {

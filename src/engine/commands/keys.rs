@@ -53,10 +53,16 @@ fn parse_int(arg: &[u8]) -> Option<i64> {
     parse_i64(arg).filter(|n| i32::try_from(*n).is_ok())
 }
 
+/// getIntFromObjectOrReply's error for a number outside 32 bits.
+pub(super) fn int_range_error() -> Value {
+    Value::error("ERR value is out of range, value must between -2147483648 and 2147483647")
+}
+
 /// A database index argument: Err(reply) when it is not an integer or out of range.
-fn db_index(arg: &[u8]) -> Result<usize, Value> {
-    match parse_int(arg) {
+pub(super) fn db_index(arg: &[u8]) -> Result<usize, Value> {
+    match parse_i64(arg) {
         None => Err(not_integer()),
+        Some(n) if i32::try_from(n).is_err() => Err(int_range_error()),
         Some(n) if n < 0 || n >= DATABASES as i64 => Err(Value::error(DB_OUT_OF_RANGE)),
         Some(n) => Ok(n as usize),
     }
