@@ -7,10 +7,7 @@ use super::wrap::{clip_spans, rule, spans_width, wrap};
 use super::{Heading, Rendered, code, table, theme};
 
 impl Rendered {
-    fn push_line(&mut self, line: Line<'static>) {
-        self.lines.push(line);
-    }
-
+    /// Adds an empty line.
     fn push_blank(&mut self) {
         self.lines.push(Line::default());
     }
@@ -46,6 +43,7 @@ pub fn render_blocks(blocks: &[Block], width: usize, spaced: bool, depth: usize)
     out
 }
 
+/// Renders one block at `width` columns.
 fn render_block(block: &Block, width: usize, depth: usize) -> Rendered {
     match block {
         Block::Paragraph(inlines) | Block::Plain(inlines) => Rendered {
@@ -95,6 +93,7 @@ fn render_block(block: &Block, width: usize, depth: usize) -> Rendered {
     }
 }
 
+/// A heading in its level's style, underlined for levels 1 and 2.
 fn heading(level: u8, inlines: &[Inline], width: usize) -> Rendered {
     let mut lines = wrap(inlines, width);
     let text_width = lines.iter().map(Line::width).max().unwrap_or(0);
@@ -128,6 +127,7 @@ fn plain_text(inlines: &[Inline]) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A block quote behind a `│ ` bar (an alert's bar takes its colour, under its title).
 fn quote(
     kind: Option<pulldown_cmark::BlockQuoteKind>,
     blocks: &[Block],
@@ -153,6 +153,8 @@ fn quote(
     })
 }
 
+/// A list: bullets by depth or right-aligned numbers, task boxes, hanging indents; loose
+/// lists get blank lines between and inside items.
 fn list(
     start: Option<u64>,
     tight: bool,
@@ -188,7 +190,7 @@ fn list(
         out.append(nested(width, marker, |inner| {
             let mut content = render_blocks(&item.blocks, inner, !tight, inner_depth);
             if content.lines.is_empty() {
-                content.push_line(Line::default());
+                content.push_blank();
             }
             content
         }));

@@ -1,13 +1,15 @@
 //! Tables: columns sized to their content and shrunk to fit, drawn with box-drawing borders;
 //! too narrow for a grid, each row becomes a stack of `header: value` lines.
 
+use std::collections::HashMap;
+
 use pulldown_cmark::Alignment;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::parse::{Inline, Table};
 use super::theme;
-use super::wrap::{measure, wrap};
+use super::wrap::{WordWidths, natural_width, word_widths, wrap};
 
 /// Narrowest a column is made before the grid gives way to stacked rows (unless its content
 /// is narrower still).
@@ -64,8 +66,9 @@ fn header_cell(cell: Option<&Vec<Inline>>) -> Vec<Inline> {
 ///
 /// A row is `│ a │ b │`: three columns of border and padding per column plus one. Columns
 /// start at their natural width; while the table is too wide, one column narrows by one
-/// column at a time: the one whose narrowing adds the fewest wrapped lines to the table (the
-/// widest on a tie), first never below its widest word, then never below the minimum.
+/// column at a time: the one that leaves the fewest words cut between letters, then the
+/// fewest cut at hyphens, then the fewest lines in the table, else the widest. Columns keep
+/// a minimum width.
 fn column_widths(
     head: &[Vec<Inline>],
     rows: &[Vec<Vec<Inline>>],
@@ -76,61 +79,99 @@ fn column_widths(
     let all_rows: Vec<&[Vec<Inline>]> = std::iter::once(head)
         .chain(rows.iter().map(Vec::as_slice))
         .collect();
-    let mut natural = vec![1; columns];
-    let mut widest_word = vec![1; columns];
-    for row in &all_rows {
-        for (column, cell) in row.iter().enumerate() {
-            let (cell_natural, cell_word) = measure(cell);
-            natural[column] = natural[column].max(cell_natural);
-            widest_word[column] = widest_word[column].max(cell_word);
-        }
-    }
+    let natural: Vec<usize> = (0..columns)
+        .map(|column| {
+            all_rows
+                .iter()
+                .map(|row| natural_width(&row[column]))
+                .max()
+                .unwrap_or(0)
+                .max(1)
+        })
+        .collect();
     let minimum: Vec<usize> = natural.iter().map(|&n| n.min(MIN_COLUMN_WIDTH)).collect();
     if minimum.iter().sum::<usize>() > available {
         return None;
     }
-    let word_floor: Vec<usize> = (0..columns)
-        .map(|column| widest_word[column].clamp(minimum[column], natural[column]))
+    let words: Vec<WordWidths> = (0..columns)
+        .map(|column| {
+            let cells: Vec<WordWidths> = all_rows
+                .iter()
+                .map(|row| word_widths(&row[column]))
+                .collect();
+            WordWidths {
+                words: cells
+                    .iter()
+                    .flat_map(|cell| cell.words.iter().copied())
+                    .collect(),
+                pieces: cells
+                    .iter()
+                    .flat_map(|cell| cell.pieces.iter().copied())
+                    .collect(),
+            }
+        })
         .collect();
+    // How many word pieces (cut between letters) and words (cut at a hyphen) are wider than a
+    // column.
+    let cuts = |column: usize, width: usize| {
+        let wider = |widths: &[usize]| widths.iter().filter(|&&w| w > width).count();
+        (wider(&words[column].pieces), wider(&words[column].words))
+    };
     let mut widths: Vec<usize> = natural.iter().map(|&n| n.min(available)).collect();
-    let heights_at = |column: usize, width: usize| -> Vec<usize> {
-        all_rows
-            .iter()
-            .map(|row| wrap(&row[column], width).len())
-            .collect()
+    // Row heights of a column at a width, remembered: each step narrows only one column.
+    let mut known_heights: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    let mut heights_at = |column: usize, width: usize| -> Vec<usize> {
+        known_heights
+            .entry((column, width))
+            .or_insert_with(|| {
+                all_rows
+                    .iter()
+                    .map(|row| wrap(&row[column], width).len())
+                    .collect()
+            })
+            .clone()
     };
     let mut heights: Vec<Vec<usize>> = (0..columns)
         .map(|column| heights_at(column, widths[column]))
         .collect();
-    for floor in [&word_floor, &minimum] {
-        while widths.iter().sum::<usize>() > available {
-            let narrowest_growth = (0..columns)
-                .filter(|&column| widths[column] > floor[column])
-                .map(|column| {
-                    let narrowed = heights_at(column, widths[column] - 1);
-                    let total: usize = (0..all_rows.len())
-                        .map(|row| {
-                            (0..columns)
-                                .map(|other| {
-                                    if other == column {
-                                        narrowed[row]
-                                    } else {
-                                        heights[other][row]
-                                    }
-                                })
-                                .max()
-                                .unwrap_or(1)
-                        })
-                        .sum();
-                    (total, std::cmp::Reverse(widths[column]), column, narrowed)
-                })
-                .min_by_key(|(total, wider, column, _)| (*total, *wider, *column));
-            let Some((_, _, column, narrowed)) = narrowest_growth else {
-                break;
-            };
-            widths[column] -= 1;
-            heights[column] = narrowed;
-        }
+    while widths.iter().sum::<usize>() > available {
+        let cheapest = (0..columns)
+            .filter(|&column| widths[column] > minimum[column])
+            .map(|column| {
+                let narrowed = heights_at(column, widths[column] - 1);
+                let lines: usize = (0..all_rows.len())
+                    .map(|row| {
+                        (0..columns)
+                            .map(|other| {
+                                if other == column {
+                                    narrowed[row]
+                                } else {
+                                    heights[other][row]
+                                }
+                            })
+                            .max()
+                            .unwrap_or(1)
+                    })
+                    .sum();
+                let (pieces_before, words_before) = cuts(column, widths[column]);
+                let (pieces_after, words_after) = cuts(column, widths[column] - 1);
+                let (pieces_cut, words_cut) =
+                    (pieces_after - pieces_before, words_after - words_before);
+                let cost = (
+                    pieces_cut,
+                    words_cut,
+                    lines,
+                    std::cmp::Reverse(widths[column]),
+                    column,
+                );
+                (cost, narrowed)
+            })
+            .min_by_key(|(cost, _)| *cost);
+        let Some(((_, _, _, _, column), narrowed)) = cheapest else {
+            break;
+        };
+        widths[column] -= 1;
+        heights[column] = narrowed;
     }
     Some(widths)
 }
@@ -195,7 +236,9 @@ fn grid(
     let separate_rows = body.iter().any(|lines| lines.len() > 1);
     let mut lines = vec![border("┌", "┬", "┐", widths)];
     lines.extend(row_lines(alignments, head, widths));
-    lines.push(border("├", "┼", "┤", widths));
+    if !body.is_empty() {
+        lines.push(border("├", "┼", "┤", widths));
+    }
     for (index, row) in body.into_iter().enumerate() {
         if index > 0 && separate_rows {
             lines.push(border("├", "┼", "┤", widths));

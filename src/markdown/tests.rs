@@ -136,6 +136,18 @@ fn wrapping_counts_display_width_of_wide_characters() {
 }
 
 #[test]
+fn hyphenated_words_may_wrap_after_a_hyphen() {
+    assert_eq!(
+        plain_lines("a read-modify-write cycle", 14),
+        ["a read-modify-", "write cycle"]
+    );
+    assert_eq!(
+        plain_lines("TTL returns -2 here", 13),
+        ["TTL returns", "-2 here"]
+    );
+}
+
+#[test]
 fn soft_breaks_are_spaces_and_hard_breaks_end_the_line() {
     assert_eq!(plain_lines("first\nsecond", 80), ["first second"]);
     assert_eq!(plain_lines("first  \nsecond", 80), ["first", "second"]);
@@ -385,6 +397,35 @@ fn redis_blocks_highlight_each_token_and_keep_spacing() {
 }
 
 #[test]
+fn redis_highlighting_never_changes_the_text_of_a_line() {
+    let lines = [
+        r#"SET k 'it\'s'"#,
+        r#"SET k "a\x41\"b""#,
+        r#"ab"cd" ef"#,
+        "  GET   k  ",
+        r#"HSET h f "v w" n 1"#,
+        "XADD s * café ☕",
+        r#"SET k "x"y"#,
+        r#"EVAL "return 1" 0"#,
+    ];
+    for line in lines {
+        let rendered = render(&format!("```redis\n{line}\n```"), 80);
+        let shown = to_plain_text(&rendered);
+        assert_eq!(
+            shown.split('\n').nth(1),
+            Some(format!("│ {line}").as_str()),
+            "highlighted line differs from its source"
+        );
+    }
+    let rendered = render("```redis\nab\"cd\" 'x y'\n```", 80);
+    assert_eq!(
+        style_of(&rendered, "ab\"cd\""),
+        Style::new().fg(Color::Cyan).bold()
+    );
+    assert_eq!(style_of(&rendered, "'x y'"), Style::new().fg(Color::Green));
+}
+
+#[test]
 fn redis_numbers_include_bounds_infinities_and_stream_ids() {
     let rendered = render(
         "```redis\nZRANGE board (1.5 +inf BYSCORE\nXRANGE s 1700000000000-0 +\n```",
@@ -453,6 +494,14 @@ fn tables_shrink_to_fit_by_wrapping_cells() {
             "│ noeviction  │   nothing    │",
             "└─────────────┴──────────────┘",
         ]
+    );
+}
+
+#[test]
+fn tables_without_body_rows_have_no_header_separator() {
+    assert_eq!(
+        plain_lines("| only header |\n|---|\n", 40),
+        ["┌─────────────┐", "│ only header │", "└─────────────┘"]
     );
 }
 
@@ -542,6 +591,8 @@ const STRESS: &[&str] = &[
     "Text with a tab\there and a control \u{7} char.",
     "",
     "   \n\n  ",
+    "# CRLF\r\n\r\n- item\r\n  > quoted\r\n\r\n```redis\r\nGET k\r\n```\r\n",
+    "1. outer\n   - > ## heading in a quote in a list\n     >\n     > | x |\n     > |---|\n     > | y |\n",
 ];
 
 #[test]
@@ -609,4 +660,30 @@ fn redis_block_styles() {
 fn prose_styles() {
     let rendered = render(SAMPLE, 80);
     assert_snapshot!(styles_dump(&rendered, 0..6));
+}
+
+#[test]
+fn every_chapter_of_the_course_fits_the_pane() {
+    let chapters = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("chapters");
+    let Ok(entries) = std::fs::read_dir(&chapters) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|extension| extension != "md") {
+            continue;
+        }
+        let markdown = std::fs::read_to_string(&path).expect("chapter is readable");
+        for width in [1, 2, 5, 10, 20, 30, 40, 60, 80, 100, 120, 200] {
+            assert_fits(&markdown, width);
+        }
+        let rendered = render(&markdown, 80);
+        let sources = parse::code_blocks(&markdown);
+        assert_eq!(
+            rendered.code_blocks.len(),
+            sources.len(),
+            "{}: every code block is located",
+            path.display()
+        );
+    }
 }

@@ -136,6 +136,29 @@ fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// A prose word cut after each hyphen that joins two letters or digits (`read-modify-write`
+/// may wrap as `read-modify-` and `write`; `-1` stays whole).
+fn hyphen_segments(word: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    let mut chars = word.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        let joins_words = c == '-'
+            && previous.is_some_and(char::is_alphanumeric)
+            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric());
+        if joins_words {
+            segments.push(&word[start..index + 1]);
+            start = index + 1;
+        }
+        previous = Some(c);
+    }
+    segments.push(&word[start..]);
+    segments
+}
+
+/// Splits inline content into words (and hard breaks). Words break at spaces and after
+/// hyphens between letters; inline code is one word with the text glued to it.
 fn tokenize(inlines: &[Inline]) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut current: Option<Word> = None;
@@ -179,14 +202,19 @@ fn tokenize(inlines: &[Inline]) -> Vec<Token> {
                         continue;
                     }
                     let end = rest.find(is_break_space).unwrap_or(rest.len());
-                    let text = sanitize(&rest[..end]);
-                    if !text.is_empty() {
-                        let piece = Piece {
-                            text,
-                            style: *style,
-                            code: false,
-                        };
-                        add_piece(&mut current, &mut pending_space, piece);
+                    for (index, segment) in hyphen_segments(&rest[..end]).into_iter().enumerate() {
+                        if index > 0 {
+                            tokens.extend(current.take().map(Token::Word));
+                        }
+                        let text = sanitize(segment);
+                        if !text.is_empty() {
+                            let piece = Piece {
+                                text,
+                                style: *style,
+                                code: false,
+                            };
+                            add_piece(&mut current, &mut pending_space, piece);
+                        }
                     }
                     rest = &rest[end..];
                 }
@@ -201,18 +229,51 @@ fn tokenize(inlines: &[Inline]) -> Vec<Token> {
 struct Lines {
     width: usize,
     lines: Vec<Line<'static>>,
-    spans: Vec<Span<'static>>,
+    /// The current line's runs of same-styled text, each with its parts' summed width.
+    runs: Vec<Run>,
     used: usize,
+}
+
+/// Text of one style on the line being built.
+struct Run {
+    parts: Vec<String>,
+    style: Style,
+    width: usize,
 }
 
 impl Lines {
     fn push(&mut self, text: String, style: Style) {
-        self.used += text_width(&text);
-        self.spans.push(Span::styled(text, style));
+        let width = text_width(&text);
+        self.used += width;
+        match self.runs.last_mut() {
+            Some(run) if run.style == style => {
+                run.parts.push(text);
+                run.width += width;
+            }
+            _ => self.runs.push(Run {
+                parts: vec![text],
+                style,
+                width,
+            }),
+        }
     }
 
+    /// Ends the current line. Each run becomes one span, unless joining its parts would change
+    /// their measured width (characters that combine across parts); then each part is a span.
     fn finish_line(&mut self) {
-        let spans = merge_spans(std::mem::take(&mut self.spans));
+        let mut spans = Vec::with_capacity(self.runs.len());
+        for run in self.runs.drain(..) {
+            let joined = run.parts.concat();
+            if text_width(&joined) == run.width {
+                spans.push(Span::styled(joined, run.style));
+            } else {
+                spans.extend(
+                    run.parts
+                        .into_iter()
+                        .map(|part| Span::styled(part, run.style)),
+                );
+            }
+        }
         self.lines.push(Line::from(spans));
         self.used = 0;
     }
@@ -280,7 +341,7 @@ pub fn wrap(inlines: &[Inline], width: usize) -> Vec<Line<'static>> {
     let mut out = Lines {
         width,
         lines: Vec::new(),
-        spans: Vec::new(),
+        runs: Vec::new(),
         used: 0,
     };
     let mut pending: Vec<Token> = tokenize(inlines);
@@ -313,28 +374,55 @@ pub fn wrap(inlines: &[Inline], width: usize) -> Vec<Line<'static>> {
             out.place_by_characters(word);
         }
     }
-    if !out.spans.is_empty() || out.lines.is_empty() {
+    if !out.runs.is_empty() || out.lines.is_empty() {
         out.finish_line();
     }
     out.lines
 }
 
-/// The widest line the content takes when nothing wraps, and its widest word.
-pub fn measure(inlines: &[Inline]) -> (usize, usize) {
-    let natural = wrap(inlines, usize::MAX / 2)
+/// The widest line the content takes when nothing wraps.
+pub fn natural_width(inlines: &[Inline]) -> usize {
+    wrap(inlines, usize::MAX / 2)
         .iter()
         .map(Line::width)
         .max()
-        .unwrap_or(0);
-    let widest_word = tokenize(inlines)
-        .iter()
-        .map(|token| match token {
-            Token::Word(word) => word.width(),
-            Token::Break => 0,
-        })
-        .max()
-        .unwrap_or(0);
-    (natural, widest_word)
+        .unwrap_or(0)
+}
+
+/// Where content cannot wrap: the widths of its words as written between spaces, and of the
+/// pieces that hyphens split them into.
+pub struct WordWidths {
+    /// Widths of the words between spaces (`read-modify-write` is one).
+    pub words: Vec<usize>,
+    /// Widths of the pieces a line may end between (`read-`, `modify-`, `write`).
+    pub pieces: Vec<usize>,
+}
+
+/// The widths of the words and word pieces of the content.
+pub fn word_widths(inlines: &[Inline]) -> WordWidths {
+    let mut widths = WordWidths {
+        words: Vec::new(),
+        pieces: Vec::new(),
+    };
+    let mut current: Option<usize> = None;
+    for token in tokenize(inlines) {
+        match token {
+            Token::Break => widths.words.extend(current.take()),
+            Token::Word(word) => {
+                let width = word.width();
+                widths.pieces.push(width);
+                current = match (current, word.space_before) {
+                    (Some(glued), None) => Some(glued + width),
+                    (previous, _) => {
+                        widths.words.extend(previous);
+                        Some(width)
+                    }
+                };
+            }
+        }
+    }
+    widths.words.extend(current);
+    widths
 }
 
 /// The spans cut to at most `max` columns.
