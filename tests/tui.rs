@@ -806,3 +806,28 @@ fn credentials_never_enter_the_history() {
     harness.keys(&[key(KeyCode::Enter), key(KeyCode::Up), key(KeyCode::Up)]);
     assert_eq!(harness.app.console_input(), "PING");
 }
+
+#[test]
+fn resizing_keeps_the_reader_at_the_same_place() {
+    let mut harness = Harness::new(120, 40);
+    harness.keys(&[key(KeyCode::PageDown), key(KeyCode::PageDown)]);
+    assert_screen_contains(&harness, "Line 36 of the first lesson.");
+    harness.resize(80, 24);
+    assert_screen_contains(&harness, "Line 36 of the first lesson.");
+}
+
+#[test]
+fn mouse_moves_cost_no_redraw() {
+    let mut harness = Harness::new(80, 24);
+    harness.run(vec![]);
+    assert!(!harness.app.is_dirty());
+    harness
+        .app
+        .handle_event(Event::Terminal(TerminalEvent::Mouse(MouseEvent {
+            kind: MouseEventKind::Moved,
+            column: 30,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        })));
+    assert!(!harness.app.is_dirty());
+}

@@ -274,14 +274,27 @@ impl App {
 
     /// Reacts to one event.
     pub fn handle_event(&mut self, event: Event) {
-        self.dirty = true;
         match event {
             Event::Terminal(TerminalEvent::Paste(text)) => self.paste(&text),
+            Event::Terminal(TerminalEvent::Resize(..) | TerminalEvent::FocusGained) => {
+                self.dirty = true
+            }
             Event::Terminal(terminal_event) => {
+                // Mouse moves and unbound keys change nothing and cost no redraw.
                 if let Some(action) = self.action_for(&terminal_event) {
                     self.update(action);
                 }
             }
+            other => {
+                self.dirty = true;
+                self.handle_background_event(other);
+            }
+        }
+    }
+
+    fn handle_background_event(&mut self, event: Event) {
+        match event {
+            Event::Terminal(_) => {}
             Event::ConsoleOutput(lines) => self.console.push_output(lines),
             Event::ConsoleReady { prompt } => self.console.command_finished(prompt, (self.now)()),
             Event::ConsoleClear => self.console.clear_screen(),

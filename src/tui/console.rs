@@ -175,6 +175,7 @@ pub(super) fn elapsed(since: Instant, now: Instant) -> String {
     format!("{:.1}s", now.saturating_duration_since(since).as_secs_f64())
 }
 
+/// Draws the console pane: scrollback, then the prompt and input line (with the cursor).
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Console);
     let mut title = vec![Span::styled(" Console ", theme::title(focused))];

@@ -200,6 +200,7 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
     lines
 }
 
+/// Draws the exercise pane for the open exercise.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Exercise);
     let title = match app.exercise {
@@ -214,7 +215,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let lines = match app.exercise {
         Some(exercise) => content(app, exercise, inner.width, (app.now)()),
         None => vec![Line::from(Span::styled(
-            "This chapter has no exercise.",
+            "The course has no exercises.",
             theme::dim(),
         ))],
     };

@@ -49,6 +49,7 @@ impl LessonState {
     }
 }
 
+/// Draws the lesson pane, rendering the chapter again when the chapter or width changed.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Lesson);
     let title = match app.course.chapters.get(app.chapter) {
@@ -75,6 +76,17 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .map(|block| (block.first_line, block.last_line, block.commands()))
             .filter(|(_, _, commands)| !commands.is_empty())
             .collect();
+        // After a resize, keep the reader at the same place in the text.
+        if let Some(previous) = &app.lesson.rendered
+            && previous.chapter == app.chapter
+            && !previous.lines.is_empty()
+            && let Some(chapter) = app.course.chapters.get(app.chapter)
+            && let Some(scroll) = app.progress.lesson_scroll.get_mut(&chapter.number)
+        {
+            let moved =
+                u64::from(*scroll) * rendered.lines.len() as u64 / previous.lines.len() as u64;
+            *scroll = u32::try_from(moved).unwrap_or(u32::MAX);
+        }
         app.lesson.rendered = Some(RenderedLesson {
             chapter: app.chapter,
             width,

@@ -36,6 +36,7 @@ pub fn rows(course: &Course) -> Vec<SidebarRow> {
     rows
 }
 
+/// Draws the course list with its progress summary.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Sidebar);
     let block = Block::default()

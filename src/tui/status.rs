@@ -20,6 +20,7 @@ fn reminders(focus: Focus) -> &'static str {
     }
 }
 
+/// Draws the status bar: the backend and key reminders for the focused pane.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let line = Line::from(vec![
         Span::styled(
