@@ -9,26 +9,45 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-/// Key reminders for the focused pane.
-fn reminders(focus: Focus) -> &'static str {
+/// Key reminders for the focused pane, longest first; the longest that fits is shown.
+fn reminders(focus: Focus) -> [&'static str; 2] {
     match focus {
-        Focus::Console => "Enter run · ↑↓ history · F5 check · Esc leave · Tab focus · ^C quit",
-        Focus::Sidebar => "Enter open · ↑↓ move · Tab focus · c check · h hint · ? help · q quit",
-        Focus::Lesson | Focus::Exercise => {
-            "↑↓ scroll · n/p chapter · Tab focus · c check · h hint · r reset · ? help · q quit"
-        }
+        Focus::Console => [
+            "Enter run · ↑↓ history · F5 check · Esc leave · Tab focus · ^C quit",
+            "Enter run · Esc leave · F1 help",
+        ],
+        Focus::Sidebar => [
+            "Enter open · ↑↓ move · Tab focus · c check · h hint · ? help · q quit",
+            "Enter open · ? help · q quit",
+        ],
+        Focus::Lesson => [
+            "↑↓ scroll · Enter run block · n/p chapter · Tab focus · c check · h hint · ? help · q quit",
+            "Tab focus · ? help · q quit",
+        ],
+        Focus::Exercise => [
+            "↑↓ scroll · c check · h hint · r reset · n/p chapter · Tab focus · ? help · q quit",
+            "c check · h hint · ? help · q quit",
+        ],
     }
 }
 
 /// Draws the status bar: the backend and key reminders for the focused pane.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let backend = Span::styled(
+        format!(" {} ", app.backend_description),
+        Style::default().add_modifier(Modifier::REVERSED),
+    );
+    let room = usize::from(area.width).saturating_sub(backend.width() + 1);
+    let [long, short] = reminders(app.focus);
+    let keys = if Span::raw(long).width() <= room {
+        long
+    } else {
+        short
+    };
     let line = Line::from(vec![
-        Span::styled(
-            format!(" {} ", app.backend_description),
-            Style::default().add_modifier(Modifier::REVERSED),
-        ),
+        backend,
         Span::raw(" "),
-        Span::styled(reminders(app.focus), theme::dim()),
+        Span::styled(keys, theme::dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
