@@ -10,22 +10,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 /// Key reminders for the focused pane, longest first; the longest that fits is shown.
-fn reminders(focus: Focus) -> [&'static str; 2] {
+fn reminders(focus: Focus) -> &'static [&'static str] {
     match focus {
-        Focus::Console => [
+        Focus::Console => &[
             "Enter run · ↑↓ history · F5 check · Esc leave · Tab focus · ^C quit",
+            "Enter run · ↑↓ history · F5 check · Esc leave · ^C quit",
             "Enter run · Esc leave · F1 help",
         ],
-        Focus::Sidebar => [
+        Focus::Sidebar => &[
             "Enter open · ↑↓ move · Tab focus · c check · h hint · ? help · q quit",
             "Enter open · ? help · q quit",
         ],
-        Focus::Lesson => [
+        Focus::Lesson => &[
             "↑↓ scroll · Enter run block · n/p chapter · Tab focus · c check · h hint · ? help · q quit",
+            "↑↓ scroll · Enter run block · n/p chapter · Tab focus · ? help · q quit",
             "Tab focus · ? help · q quit",
         ],
-        Focus::Exercise => [
+        Focus::Exercise => &[
             "↑↓ scroll · c check · h hint · r reset · n/p chapter · Tab focus · ? help · q quit",
+            "↑↓ scroll · c check · h hint · r reset · Tab focus · ? help · q quit",
             "c check · h hint · ? help · q quit",
         ],
     }
@@ -38,16 +41,15 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Style::default().add_modifier(Modifier::REVERSED),
     );
     let room = usize::from(area.width).saturating_sub(backend.width() + 1);
-    let [long, short] = reminders(app.focus);
-    let keys = if Span::raw(long).width() <= room {
-        long
-    } else {
-        short
-    };
+    let choices = reminders(app.focus);
+    let keys = choices
+        .iter()
+        .find(|keys| Span::raw(**keys).width() <= room)
+        .unwrap_or(&choices[choices.len() - 1]);
     let line = Line::from(vec![
         backend,
         Span::raw(" "),
-        Span::styled(keys, theme::dim()),
+        Span::styled(*keys, theme::dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
