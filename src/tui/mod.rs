@@ -27,7 +27,7 @@ pub use background::{BackgroundContext, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use model::{ConsoleLine, ConsoleLineKind};
-pub use runner::{LOG_FILE, TutorConfig, init_logging, run_tutor};
+pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
 pub use terminal::{TerminalGuard, restore as restore_terminal};
 
 use ratatui::Terminal;

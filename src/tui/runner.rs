@@ -10,11 +10,13 @@ use crate::backend::Backend;
 use crate::course::Course;
 use crate::course::progress::{Progress, ProgressStore};
 use anyhow::Context;
+use ratatui::Terminal;
+use ratatui::backend::Backend as TerminalBackend;
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 /// Name of the log file in the data directory.
@@ -48,60 +50,120 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
         Ok(path) => tracing::info!("redis-tutor starting; logging to {}", path.display()),
         Err(error) => eprintln!("redis-tutor: not logging: {error:#}"),
     }
-    let loaded = store.load().context("loading your progress")?;
-    let course = Arc::new(course);
-    let backend = Arc::new(backend);
-    tracing::info!("backend: {}", backend.describe());
-
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let console = console_task::spawn(Arc::clone(&backend), store.dir(), events_tx.clone());
-    let history = console.history.entries().to_vec();
-    let (requests, background_task) = background::spawn(
-        BackgroundContext {
-            course: Arc::clone(&course),
-            backend: Arc::clone(&backend),
-            store: store.clone(),
-            force,
-            events: events_tx.clone(),
-        },
-        console.input,
-        console.history,
-    );
-    if let Some(warning) = loaded.warning {
-        let _ = events_tx.send(Event::Notice(warning));
-    }
-    let mut app = App::new(AppOptions {
-        course,
-        progress: loaded.progress,
-        backend_description: backend.describe(),
-        initial_prompt: console.initial_prompt,
-        history,
-        requests,
-        now: Arc::new(Instant::now),
-        argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
-    });
-    let mut saver = ProgressSaver::spawn(store.clone(), events_tx.clone());
-
+    let mut session = TutorSession::start(course, backend, store, force)?;
     let result = {
         let mut guard = TerminalGuard::enter().context("taking over the terminal")?;
-        let input = InputReader::start(events_tx.clone());
-        let result = run_loop(
-            guard.terminal(),
-            &mut app,
-            &mut events,
-            &mut saver,
-            Some(launched_at),
-        )
-        .await;
+        let input = InputReader::start(session.events_sender());
+        let result = session.run(guard.terminal(), Some(launched_at)).await;
         drop(input);
         drop(guard);
         result
     };
-    let saved = saver.finish(app.progress().clone()).await;
-    background_task.abort();
+    let saved = session.finish().await;
     tracing::info!("redis-tutor stopped");
     result?;
     saved
+}
+
+/// A running tutor without its terminal: the app, the console and background tasks, and the
+/// progress saver. `run_tutor` draws it on the real terminal; tests draw it on a TestBackend.
+pub struct TutorSession {
+    app: App,
+    events: UnboundedReceiver<Event>,
+    events_tx: UnboundedSender<Event>,
+    saver: ProgressSaver,
+    background: JoinHandle<()>,
+}
+
+impl TutorSession {
+    /// Loads progress from `store`, starts the console (on its own connection to `backend`)
+    /// and the background tasks, and opens the app where the learner left off. Must be called
+    /// inside a tokio runtime.
+    pub fn start(
+        course: Course,
+        backend: Backend,
+        store: ProgressStore,
+        force: bool,
+    ) -> anyhow::Result<TutorSession> {
+        let loaded = store.load().context("loading your progress")?;
+        let course = Arc::new(course);
+        let backend = Arc::new(backend);
+        tracing::info!("backend: {}", backend.describe());
+
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let console = console_task::spawn(Arc::clone(&backend), store.dir(), events_tx.clone());
+        let history = console.history.entries().to_vec();
+        let (requests, background) = background::spawn(
+            BackgroundContext {
+                course: Arc::clone(&course),
+                backend: Arc::clone(&backend),
+                store: store.clone(),
+                force,
+                events: events_tx.clone(),
+            },
+            console.input,
+            console.history,
+        );
+        if let Some(warning) = loaded.warning {
+            let _ = events_tx.send(Event::Notice(warning));
+        }
+        let app = App::new(AppOptions {
+            course,
+            progress: loaded.progress,
+            backend_description: backend.describe(),
+            initial_prompt: console.initial_prompt,
+            history,
+            requests,
+            now: Arc::new(Instant::now),
+            argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
+        });
+        let saver = ProgressSaver::spawn(store, events_tx.clone());
+        Ok(TutorSession {
+            app,
+            events,
+            events_tx,
+            saver,
+            background,
+        })
+    }
+
+    /// Where terminal events go (the input thread's end of the UI's event channel).
+    pub fn events_sender(&self) -> UnboundedSender<Event> {
+        self.events_tx.clone()
+    }
+
+    /// The UI state.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Runs the UI loop on `terminal` until the learner quits. Cancel-safe: a test may stop it
+    /// (with a timeout) to look at the screen and run it again.
+    pub async fn run<B>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        launched_at: Option<Instant>,
+    ) -> anyhow::Result<()>
+    where
+        B: TerminalBackend,
+        B::Error: Send + Sync + 'static,
+    {
+        run_loop(
+            terminal,
+            &mut self.app,
+            &mut self.events,
+            &mut self.saver,
+            launched_at,
+        )
+        .await
+    }
+
+    /// Saves the progress one last time and stops the background tasks.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        let saved = self.saver.finish(self.app.progress().clone()).await;
+        self.background.abort();
+        saved
+    }
 }
 
 /// Sends the tracing output to `dir/redis-tutor.log` (never to the terminal). Returns the
