@@ -28,7 +28,7 @@ pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use model::{ConsoleLine, ConsoleLineKind};
 pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
-pub use terminal::{TerminalGuard, restore as restore_terminal};
+pub use terminal::TerminalGuard;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend as TerminalBackend;
