@@ -22,6 +22,9 @@ use tokio::sync::mpsc::{self, UnboundedReceiver};
 fn fixture_course() -> Course {
     let mut first = String::from("# Strings and keys\n\nRedis stores **values** under keys.\n\n");
     for n in 1..=60 {
+        if n == 40 {
+            first.push_str("## Expiry\n\n");
+        }
         first.push_str(&format!("Line {n} of the first lesson.\n\n"));
     }
     let second = "# Lists\n\nA list keeps insertion order.\n\n```redis\nRPUSH queue a b\n```\n";
@@ -830,4 +833,16 @@ fn mouse_moves_cost_no_redraw() {
             modifiers: KeyModifiers::NONE,
         })));
     assert!(!harness.app.is_dirty());
+}
+
+#[test]
+fn brackets_jump_between_lesson_sections() {
+    let mut harness = Harness::new(120, 40);
+    harness.run(vec![]);
+    harness.keys(&[key(KeyCode::Char(']'))]);
+    assert_screen_contains(&harness, "Strings › Expiry");
+    let section = harness.app.lesson_scroll();
+    assert!(section > 0, "] should move to the Expiry heading");
+    harness.keys(&[key(KeyCode::Char('['))]);
+    assert_eq!(harness.app.lesson_scroll(), 0);
 }

@@ -84,6 +84,10 @@ pub enum Action {
     OpenRow(usize),
     NextChapter,
     PreviousChapter,
+    /// Scroll the lesson to its next section heading.
+    NextSection,
+    /// Scroll the lesson to its previous section heading.
+    PreviousSection,
     CheckExercise,
     RevealHint,
     AskReset,
@@ -413,6 +417,8 @@ impl App {
             KeyCode::Char('n') => Action::NextChapter,
             KeyCode::Char('p') => Action::PreviousChapter,
             KeyCode::Char('i' | ':') => Action::FocusPane(Focus::Console),
+            KeyCode::Char(']') => Action::NextSection,
+            KeyCode::Char('[') => Action::PreviousSection,
             KeyCode::Up | KeyCode::Char('k') => Action::Scroll(pane, -1),
             KeyCode::Down | KeyCode::Char('j') => Action::Scroll(pane, 1),
             KeyCode::PageUp => Action::Page(pane, -1),
@@ -503,6 +509,17 @@ impl App {
             Action::PreviousChapter => {
                 if self.chapter > 0 {
                     self.open_chapter(self.chapter - 1);
+                }
+            }
+            Action::NextSection | Action::PreviousSection => {
+                let scroll = self.lesson_scroll().min(self.lesson.max_scroll());
+                let target = if action == Action::NextSection {
+                    self.lesson.next_section(scroll)
+                } else {
+                    self.lesson.previous_section(scroll)
+                };
+                if let Some(target) = target {
+                    self.set_lesson_scroll(target.min(self.lesson.max_scroll()));
                 }
             }
             Action::CheckExercise => self.check(),
@@ -607,13 +624,17 @@ impl App {
                 let max = self.lesson.max_scroll();
                 let current = self.lesson_scroll_of(self.chapter) as isize;
                 let target = current.saturating_add(lines).clamp(0, max as isize) as usize;
-                if let Some(chapter) = self.course.chapters.get(self.chapter) {
-                    let target = u32::try_from(target).unwrap_or(u32::MAX);
-                    self.progress.lesson_scroll.insert(chapter.number, target);
-                }
+                self.set_lesson_scroll(target);
             }
             Focus::Console => self.console.scroll(lines),
             Focus::Exercise => self.exercises.scroll(lines),
+        }
+    }
+
+    fn set_lesson_scroll(&mut self, line: usize) {
+        if let Some(chapter) = self.course.chapters.get(self.chapter) {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            self.progress.lesson_scroll.insert(chapter.number, line);
         }
     }
 

@@ -28,6 +28,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "open the chapter or exercise (course list)"),
             ("Enter", "run the redis block shown (lesson)"),
             ("n / p", "next / previous chapter"),
+            ("] / [", "next / previous section of the lesson"),
             ("c", "check the exercise"),
             ("h", "reveal the next hint"),
             ("r", "reset the exercise (asks first)"),

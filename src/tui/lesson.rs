@@ -26,6 +26,8 @@ struct RenderedLesson {
     lines: Vec<Line<'static>>,
     /// The ```redis blocks: (first line, last line, commands).
     redis_blocks: Vec<(usize, usize, Vec<String>)>,
+    /// The section headings below the chapter title: (line, text).
+    sections: Vec<(usize, String)>,
 }
 
 impl LessonState {
@@ -40,6 +42,38 @@ impl LessonState {
             .map(|(_, _, commands)| commands.as_slice())
     }
 
+    /// The line of the first section heading below `scroll`.
+    pub fn next_section(&self, scroll: usize) -> Option<usize> {
+        let rendered = self.rendered.as_ref()?;
+        rendered
+            .sections
+            .iter()
+            .map(|(line, _)| *line)
+            .find(|line| *line > scroll)
+    }
+
+    /// The line of the last section heading above `scroll` (the chapter's top before the
+    /// first one).
+    pub fn previous_section(&self, scroll: usize) -> Option<usize> {
+        let rendered = self.rendered.as_ref()?;
+        let previous = rendered
+            .sections
+            .iter()
+            .map(|(line, _)| *line)
+            .rfind(|line| *line < scroll);
+        previous.or((scroll > 0).then_some(0))
+    }
+
+    /// The section the line `scroll` belongs to.
+    fn section_at(&self, scroll: usize) -> Option<&str> {
+        let rendered = self.rendered.as_ref()?;
+        rendered
+            .sections
+            .iter()
+            .rfind(|(line, _)| *line <= scroll)
+            .map(|(_, text)| text.as_str())
+    }
+
     /// The largest useful scroll position: the last line at the bottom of the pane.
     pub fn max_scroll(&self) -> usize {
         self.rendered
@@ -52,10 +86,6 @@ impl LessonState {
 /// Draws the lesson pane, rendering the chapter again when the chapter or width changed.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Lesson);
-    let title = match app.course.chapters.get(app.chapter) {
-        Some(chapter) => format!(" {} ", chapter.title),
-        None => " Lesson ".to_string(),
-    };
     let inner = Block::default().borders(Borders::ALL).inner(area);
     let width = inner.width.min(MAX_TEXT_WIDTH);
     let needs_render = !matches!(
@@ -69,6 +99,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .get(app.chapter)
             .map(|chapter| crate::markdown::render(&chapter.markdown, width))
             .unwrap_or_default();
+        let sections = rendered
+            .headings
+            .iter()
+            .filter(|heading| heading.level >= 2)
+            .map(|heading| (heading.line, heading.text.clone()))
+            .collect();
         let redis_blocks = rendered
             .code_blocks
             .iter()
@@ -92,11 +128,20 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             width,
             lines: rendered.lines,
             redis_blocks,
+            sections,
         });
     }
     app.lesson.viewport_height = usize::from(inner.height);
     let max_scroll = app.lesson.max_scroll();
     let scroll = app.lesson_scroll_of(app.chapter).min(max_scroll);
+    let title = match (
+        app.course.chapters.get(app.chapter),
+        app.lesson.section_at(scroll),
+    ) {
+        (Some(chapter), Some(section)) => format!(" {} › {section} ", chapter.title),
+        (Some(chapter), None) => format!(" {} ", chapter.title),
+        (None, _) => " Lesson ".to_string(),
+    };
     let lines = app
         .lesson
         .rendered
