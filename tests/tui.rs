@@ -846,3 +846,27 @@ fn brackets_jump_between_lesson_sections() {
     harness.keys(&[key(KeyCode::Char('['))]);
     assert_eq!(harness.app.lesson_scroll(), 0);
 }
+
+#[test]
+fn console_output_scrolls_back_and_cuts_huge_lines() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_console();
+    let lines = (1..=200)
+        .map(|n| ConsoleLine::new(ConsoleLineKind::Reply, format!("{n}) \"member-{n}\"")))
+        .collect();
+    harness.run(vec![Event::ConsoleOutput(lines)]);
+    assert_screen_contains(&harness, "200) \"member-200\"");
+    assert_screen_lacks(&harness, "150) \"member-150\"");
+    harness.keys(&[key(KeyCode::PageUp), key(KeyCode::PageUp)]);
+    assert_screen_contains(&harness, "150) \"member-150\"");
+    assert_screen_lacks(&harness, "200) \"member-200\"");
+    harness.keys(&[key(KeyCode::PageDown), key(KeyCode::PageDown)]);
+    assert_screen_contains(&harness, "200) \"member-200\"");
+
+    let huge = "x".repeat(100_000);
+    harness.run(vec![Event::ConsoleOutput(vec![ConsoleLine::new(
+        ConsoleLineKind::Reply,
+        format!("\"{huge}\""),
+    )])]);
+    assert_screen_contains(&harness, "… (80002 more characters)");
+}

@@ -17,6 +17,8 @@ use std::time::Instant;
 const MAX_SCROLLBACK: usize = 5000;
 /// History entries kept.
 const MAX_HISTORY: usize = 1000;
+/// Longer output lines (a huge value) are cut to this many characters for display.
+const MAX_LINE_CHARS: usize = 20_000;
 
 /// The console's scrollback, prompt, input line and running command.
 #[derive(Debug)]
@@ -29,10 +31,8 @@ pub struct ConsoleState {
     pub(super) running_since: Option<Instant>,
     /// Commands sent and not answered yet.
     pending: usize,
-    /// Wrapped lines scrolled up from the bottom (0 follows new output).
+    /// Output lines scrolled up from the bottom (0 follows new output).
     scroll_back: usize,
-    /// The largest `scroll_back` at the last draw.
-    max_scroll_back: usize,
     /// Grey argument hints are shown (`:set nohints` turns them off).
     pub(super) hints_enabled: bool,
     /// The prompt says the console is subscribed.
@@ -51,7 +51,6 @@ impl ConsoleState {
             running_since: None,
             pending: 0,
             scroll_back: 0,
-            max_scroll_back: 0,
             hints_enabled: true,
             subscribed: false,
             monitoring: false,
@@ -148,10 +147,16 @@ impl ConsoleState {
 
     pub(super) fn scroll(&mut self, lines: isize) {
         let target = (self.scroll_back as isize).saturating_sub(lines);
-        self.scroll_back = target.clamp(0, self.max_scroll_back as isize) as usize;
+        let max = self.lines.len().saturating_sub(1) as isize;
+        self.scroll_back = target.clamp(0, max) as usize;
     }
 
-    fn push(&mut self, line: ConsoleLine) {
+    fn push(&mut self, mut line: ConsoleLine) {
+        if let Some((cut, _)) = line.text.char_indices().nth(MAX_LINE_CHARS) {
+            let hidden = line.text[cut..].chars().count();
+            line.text.truncate(cut);
+            line.text.push_str(&format!("… ({hidden} more characters)"));
+        }
         self.lines.push(line);
         if self.lines.len() > MAX_SCROLLBACK {
             let excess = self.lines.len() - MAX_SCROLLBACK;
@@ -196,18 +201,34 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     }
 
     let console = &mut app.console;
-    let output = Paragraph::new(console.lines.iter().map(styled).collect::<Vec<_>>())
-        .wrap(Wrap { trim: false });
-    let total = output.line_count(inner.width);
+    // Walk up from the newest line shown until the rows above the input line are filled, so
+    // only what is visible gets wrapped, however long the scrollback.
     let output_rows = usize::from(inner.height - 1);
-    console.max_scroll_back = total.saturating_sub(output_rows);
-    console.scroll_back = console.scroll_back.min(console.max_scroll_back);
-    let shown = total.min(output_rows);
-    let first = total - shown - console.scroll_back;
-    let output_area = Rect::new(inner.x, inner.y, inner.width, shown as u16);
+    console.scroll_back = console
+        .scroll_back
+        .min(console.lines.len().saturating_sub(1));
+    let end = console.lines.len() - console.scroll_back;
+    let mut start = end;
+    let mut rows = 0;
+    while start > 0 && rows < output_rows {
+        start -= 1;
+        rows += Paragraph::new(styled(&console.lines[start]))
+            .wrap(Wrap { trim: false })
+            .line_count(inner.width);
+    }
+    let shown = rows.min(output_rows);
+    let hidden_rows = rows - shown;
+    let output = Paragraph::new(
+        console.lines[start..end]
+            .iter()
+            .map(styled)
+            .collect::<Vec<_>>(),
+    )
+    .wrap(Wrap { trim: false })
+    .scroll((hidden_rows.min(usize::from(u16::MAX)) as u16, 0));
     frame.render_widget(
-        output.scroll((first.min(usize::from(u16::MAX)) as u16, 0)),
-        output_area,
+        output,
+        Rect::new(inner.x, inner.y, inner.width, shown as u16),
     );
 
     let input_row = Rect::new(inner.x, inner.y + shown as u16, inner.width, 1);
