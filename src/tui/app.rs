@@ -759,6 +759,20 @@ impl App {
             self.progress.exercise_mut(id).solved = true;
             self.progress_changed = true;
         }
+        let title = &self.course.exercises[exercise].title;
+        let summary = match &outcome {
+            Ok(report) if report.passed() => {
+                format!("✓ \"{title}\": all {} checks passed.", report.checks.len())
+            }
+            Ok(report) => format!(
+                "✗ \"{title}\": {} of {} checks failed (details in the exercise pane).",
+                report.failures().count(),
+                report.checks.len()
+            ),
+            Err(error) => format!("Could not check \"{title}\": {error}"),
+        };
+        self.console
+            .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, summary)]);
         self.exercises.check_finished(exercise, outcome);
     }
 
