@@ -125,7 +125,9 @@ pub enum Edit {
 
 /// How the app is built: the course, where the learner left off and the services it uses.
 pub struct AppOptions {
+    /// The chapters and exercises shown.
     pub course: Arc<Course>,
+    /// Where the learner left off; the app keeps it up to date.
     pub progress: Progress,
     /// One line describing the Redis the tutor talks to, for the status bar.
     pub backend_description: String,
@@ -133,8 +135,11 @@ pub struct AppOptions {
     pub initial_prompt: String,
     /// Console history loaded from earlier sessions, oldest first.
     pub history: Vec<String>,
+    /// Where work for the background goes.
     pub requests: UnboundedSender<Request>,
+    /// The clock for elapsed times.
     pub now: Now,
+    /// The grey hint after the console input.
     pub argument_hints: ArgumentHints,
 }
 

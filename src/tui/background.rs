@@ -18,11 +18,15 @@ use tokio::task::JoinHandle;
 /// What the background works with.
 #[derive(Clone)]
 pub struct BackgroundContext {
+    /// The exercises that requests refer to by index.
     pub course: Arc<Course>,
+    /// Where exercises are set up and graded.
     pub backend: Arc<Backend>,
+    /// Where the learner's commands are recorded, per exercise.
     pub store: ProgressStore,
     /// Allow resets in database 0 of a connected server that holds keys no exercise owns.
     pub force: bool,
+    /// Where results go back to the UI.
     pub events: UnboundedSender<Event>,
 }
 

@@ -11,7 +11,7 @@ pub const MIN_HEIGHT: u16 = 16;
 /// From this width on the console and exercise get their own column on the right.
 const WIDE_FROM: u16 = 120;
 
-/// The rectangles of the panes on screen.
+/// The rectangles of the panes on screen (the status bar is the bottom row).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PaneAreas {
     pub sidebar: Rect,

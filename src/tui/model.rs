@@ -18,7 +18,9 @@ pub enum ConsoleLineKind {
 /// One line of console scrollback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsoleLine {
+    /// Decides the line's colour.
     pub kind: ConsoleLineKind,
+    /// The text, without a line break.
     pub text: String,
 }
 
