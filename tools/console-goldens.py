@@ -11,6 +11,7 @@ printed. Each case writes:
     NAME.tty.txt    redis-cli --no-raw output (stdout and stderr)
     NAME.raw.resp   the same for --raw mode
     NAME.raw.txt
+    help/TOPIC.txt  what `redis-cli help TOPIC` prints, colours removed
 
 DEBUG PROTOCOL bignum and attrib are left out: redis-cli 7.0 cannot print them ("Unknown reply
 type: 13", "Protocol error"); push messages are left out because non-interactive redis-cli does
@@ -22,6 +23,7 @@ Usage: tools/console-goldens.py [output-dir]   (default: tests/golden/console)
 
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -150,6 +152,11 @@ CASES = [
     ),
     ("resp3-bulk-escapes", [["SET", "k", b"tab\there \"q\" \xe2\x82\xac"]], ["GET", "k"]),
 ]
+
+
+# `redis-cli help ...` topics; saved (colours stripped) as help/<topic>.txt.
+HELP_TOPICS = ["ping", "echo", "select", "quit", "set", "getex", "zadd", "xadd", "migrate",
+               "client", "config set", "acl setuser", "georadius", "sort", "bitfield"]
 
 
 def as_bytes(arg):
@@ -325,7 +332,17 @@ def main():
                     f.write(reply)
                 with open(os.path.join(out_dir, f"{name}.{mode}.txt"), "wb") as f:
                     f.write(printed)
-        print(f"{len(CASES)} cases written to {out_dir}")
+        help_dir = os.path.join(out_dir, "help")
+        os.makedirs(help_dir)
+        for topic in HELP_TOPICS:
+            printed = subprocess.run(
+                ["redis-cli", "-p", str(port), "help"] + topic.split(),
+                stdout=subprocess.PIPE, check=True,
+            ).stdout.decode()
+            printed = re.sub("\x1b\\[[0-9;]*m", "", printed).replace("\r\n", "\n")
+            with open(os.path.join(help_dir, topic.replace(" ", "-") + ".txt"), "w") as f:
+                f.write(printed)
+        print(f"{len(CASES)} cases and {len(HELP_TOPICS)} help topics written to {out_dir}")
     finally:
         server.terminate()
         server.wait()
