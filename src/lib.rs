@@ -7,4 +7,6 @@
 pub mod backend;
 pub mod console;
 pub mod engine;
+pub mod glob;
+pub mod markdown;
 pub mod resp;
