@@ -20,7 +20,11 @@ fn formatter_matches_redis_cli_goldens() {
         .filter(|p| p.extension().is_some_and(|e| e == "cmd"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 40, "expected 40+ golden cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "expected 40+ golden cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for cmd_path in &cases {
         let name = cmd_path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -30,7 +34,8 @@ fn formatter_matches_redis_cli_goldens() {
             .expect("golden command is not blank")
             .args;
         for (mode, raw) in [("tty", false), ("raw", true)] {
-            let reply_bytes = std::fs::read(golden_dir().join(format!("{name}.{mode}.resp"))).unwrap();
+            let reply_bytes =
+                std::fs::read(golden_dir().join(format!("{name}.{mode}.resp"))).unwrap();
             let printed = std::fs::read(golden_dir().join(format!("{name}.{mode}.txt"))).unwrap();
             let mut formatted = String::new();
             let mut rest = &reply_bytes[..];
@@ -49,7 +54,12 @@ fn formatter_matches_redis_cli_goldens() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Splits `help` output into one block per command entry.
@@ -76,9 +86,13 @@ fn help_matches_redis_cli_for_the_commands_in_the_table() {
             .collect();
         let printed = std::fs::read_to_string(&path).unwrap();
         let ours = help_text(&topic);
-        let known = help_entries()
-            .iter()
-            .any(|e| e.words.len() >= topic.len() && e.words.iter().zip(&topic).all(|(w, t)| w.eq_ignore_ascii_case(t)));
+        let known = help_entries().iter().any(|e| {
+            e.words.len() >= topic.len()
+                && e.words
+                    .iter()
+                    .zip(&topic)
+                    .all(|(w, t)| w.eq_ignore_ascii_case(t))
+        });
         if !known {
             assert_eq!(ours, "\n", "help {topic:?} for a command the table lacks");
             continue;

@@ -13,7 +13,7 @@
 //! use redis_tutor::console::{Connector, ConsoleEvent, spawn_console};
 //! use std::sync::Arc;
 //! let backend = Arc::new(Backend::embedded().await?);
-//! let mut console = spawn_console(Connector::backend(backend, "127.0.0.1:6379"));
+//! let mut console = spawn_console(Connector::backend(backend));
 //! console.send_line("SET greeting hello");
 //! while let Ok(event) = console.events.try_recv() {
 //!     match event {
@@ -25,7 +25,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::format::{format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw};
+use super::format::{
+    format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
+};
 use super::help::help_text;
 use super::session::{Session, is_pubsub_confirmation};
 use super::tokenize::parse_line;
@@ -51,6 +53,8 @@ type ConnectFuture = Pin<Box<dyn Future<Output = Result<Connection, ConnectionEr
 #[derive(Clone)]
 pub struct Connector {
     addr: String,
+    /// The database a new connection starts on (a URL's `/15`).
+    initial_db: i64,
     open: Arc<dyn Fn() -> ConnectFuture + Send + Sync>,
 }
 
@@ -63,17 +67,32 @@ impl Connector {
     {
         Connector {
             addr: addr.into(),
+            initial_db: 0,
             open: Arc::new(move || Box::pin(open())),
         }
     }
 
-    /// Connections from `backend`, with `addr` shown in the prompt (for the embedded engine,
-    /// its listening address, or `127.0.0.1:6379` to look like a default redis-cli).
-    pub fn backend(backend: Arc<Backend>, addr: impl Into<String>) -> Connector {
-        Connector::new(addr, move || {
-            let backend = backend.clone();
-            async move { backend.connect().await }
-        })
+    /// Connections from `backend`, with the backend's address in the prompt and its
+    /// database (a URL's `/15`) as the one connections start on.
+    pub fn backend(backend: Arc<Backend>) -> Connector {
+        let addr = backend.address_for_prompt();
+        let initial_db = backend.db();
+        Connector {
+            initial_db,
+            ..Connector::new(addr, move || {
+                let backend = backend.clone();
+                async move { backend.connect().await }
+            })
+        }
+    }
+
+    /// The same connector with new connections starting on database `db` (they must already
+    /// be on it when `open` returns them).
+    pub fn with_initial_db(self, db: i64) -> Connector {
+        Connector {
+            initial_db: db,
+            ..self
+        }
     }
 
     /// The address as the prompt shows it.
@@ -188,7 +207,7 @@ pub fn spawn_console_with(connector: Connector, options: ConsoleOptions) -> Cons
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let transcript = Transcript::new();
     let console = Console {
-        session: Session::new(connector.addr()),
+        session: Session::with_db(connector.addr(), connector.initial_db),
         connector,
         options,
         connection: None,
@@ -258,7 +277,11 @@ impl Console {
             };
             match input {
                 None => return,
-                Some(ConsoleInput::Interrupt) => self.interrupt(None).await,
+                Some(ConsoleInput::Interrupt) => {
+                    if self.interrupt(None).await {
+                        self.ready();
+                    }
+                }
                 Some(ConsoleInput::Line(line)) => {
                     if !self.handle_line(&line).await {
                         return;
@@ -503,7 +526,10 @@ impl Console {
     /// comes (in between messages).
     async fn send_while_streaming(&mut self, args: Vec<Vec<u8>>) {
         let entry = self.transcript.record(&args);
-        let connection = self.connection.as_mut().expect("streaming needs a connection");
+        let connection = self
+            .connection
+            .as_mut()
+            .expect("streaming needs a connection");
         if let Err(error) = connection.send(&args).await {
             self.report_lost(&error);
             return;
@@ -546,10 +572,11 @@ impl Console {
 
     /// Ctrl-C: drop the connection (ending a blocked command, subscriptions or MONITOR), print
     /// how long the command ran, and connect again with the same database and protocol.
-    async fn interrupt(&mut self, started: Option<Instant>) {
+    /// False when there was nothing to interrupt.
+    async fn interrupt(&mut self, started: Option<Instant>) -> bool {
         let was_busy = started.is_some() || self.session.is_streaming();
         if !was_busy {
-            return;
+            return false;
         }
         self.connection = None;
         self.pending.clear();
@@ -560,7 +587,7 @@ impl Console {
             self.output(OutputKind::Timing, format!("({seconds:.2}s)\n"));
         }
         self.ensure_connection().await;
-        self.ready();
+        true
     }
 }
 
@@ -611,15 +638,15 @@ fn is_pubsub_message(value: &Value) -> bool {
 /// hiredis-style text for a connection error: `Server closed the connection`,
 /// `Connection refused`.
 fn error_text(error: &ConnectionError) -> String {
+    let strip_os_error = |text: String| match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    };
     match error {
         ConnectionError::Closed => "Server closed the connection".to_string(),
-        ConnectionError::Io(io) => {
-            let text = io.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_string(),
-                None => text,
-            }
-        }
+        ConnectionError::Io(io) => strip_os_error(io.to_string()),
+        ConnectionError::Unreachable { reason, .. } => strip_os_error(reason.clone()),
         ConnectionError::Protocol(parse) => format!("Protocol error: {}", parse.0),
+        other => other.to_string(),
     }
 }

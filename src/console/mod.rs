@@ -14,7 +14,7 @@ pub mod tokenize;
 pub mod transcript;
 
 pub use driver::{
-    ConsoleEvent, ConsoleHandle, ConsoleInput, ConsoleOptions, Connector, OutputKind,
+    Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, ConsoleOptions, OutputKind,
     READING_MESSAGES, spawn_console, spawn_console_with,
 };
 pub use format::{
