@@ -229,12 +229,12 @@ pub fn is_sensitive_command(args: &[Vec<u8>]) -> bool {
         return false;
     }
     if argc > 7 && is(command, "migrate") {
-        for j in 6..argc {
+        for (j, arg) in args.iter().enumerate().skip(6) {
             let more = argc - 1 - j;
-            if (is(&args[j], "auth") && more >= 1) || (is(&args[j], "auth2") && more >= 2) {
+            if (is(arg, "auth") && more >= 1) || (is(arg, "auth2") && more >= 2) {
                 return true;
             }
-            if is(&args[j], "keys") && more >= 1 {
+            if is(arg, "keys") && more >= 1 {
                 return false;
             }
         }

@@ -143,18 +143,18 @@ pub fn redact_credentials(args: &[Vec<u8>]) -> Vec<Vec<u8>> {
             }
         }
     } else if is(command, "hello") {
-        for i in 2..argc {
-            if is(&args[i], "auth") {
+        for (i, arg) in args.iter().enumerate().skip(2) {
+            if is(arg, "auth") {
                 hide(i + 2);
             }
         }
     } else if is(command, "migrate") {
-        for i in 6..argc {
-            if is(&args[i], "auth") {
+        for (i, arg) in args.iter().enumerate().skip(6) {
+            if is(arg, "auth") {
                 hide(i + 1);
-            } else if is(&args[i], "auth2") {
+            } else if is(arg, "auth2") {
                 hide(i + 2);
-            } else if is(&args[i], "keys") {
+            } else if is(arg, "keys") {
                 break;
             }
         }
