@@ -417,3 +417,60 @@ async fn unreachable_server_reports_redis_cli_error() {
     );
     assert_eq!(prompt, "not connected> ");
 }
+
+#[tokio::test]
+async fn real_resp3_subscription_ends_with_interrupt() {
+    let Some(server) = RealRedis::start(&[]) else {
+        return;
+    };
+    let mut console = real_console(&server);
+    until_ready(&mut console).await;
+    let addr = server.addr().to_string();
+    let (hello, _) = run(&mut console, "HELLO 3").await;
+    assert!(hello.starts_with("1# \"server\" => \"redis\"\n"), "{hello}");
+
+    let (text, prompt) = run(&mut console, "SUBSCRIBE news").await;
+    assert_eq!(
+        text,
+        format!("{READING_MESSAGES}\n1) \"subscribe\"\n2) \"news\"\n3) (integer) 1\n")
+    );
+    assert_eq!(prompt, format!("{addr}(subscribed mode)> "));
+
+    // In RESP3 other commands work while subscribed, and messages are pushes.
+    assert_eq!(run(&mut console, "SET k v").await.0, "");
+    let mut text = String::new();
+    while !text.contains("OK") {
+        if let ConsoleEvent::Output { text: t, .. } = next_event(&mut console).await {
+            text.push_str(&t);
+        }
+    }
+    assert_eq!(text, "OK\n");
+    client(&server)
+        .await
+        .request(&args("PUBLISH news hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_event(&mut console).await,
+        ConsoleEvent::Output {
+            kind: OutputKind::Message,
+            text: "1) \"message\"\n2) \"news\"\n3) \"hi\"\n".into()
+        }
+    );
+
+    console.interrupt();
+    let events = until_ready(&mut console).await;
+    assert!(
+        events.contains(&ConsoleEvent::Connected {
+            addr: addr.clone(),
+            reconnected: true
+        }),
+        "{events:?}"
+    );
+    assert_eq!(printed_and_prompt(events).1, format!("{addr}> "));
+    // The new connection speaks RESP3 again, like redis-cli after a reconnection.
+    assert_eq!(
+        run(&mut console, "HGETALL missing").await.0,
+        "(empty hash)\n"
+    );
+}
