@@ -114,3 +114,105 @@ fn help_matches_redis_cli_for_the_commands_in_the_table() {
     }
     assert!(compared >= 1, "no help topic could be compared");
 }
+
+/// Every command and subcommand in the engine's COMMAND DOCS snapshot (all of Redis 7.0.15,
+/// implemented or not) as help entries.
+fn snapshot_help_entries() -> Vec<redis_tutor::console::HelpEntry> {
+    use redis_tutor::console::{HelpEntry, argument_syntax};
+    use redis_tutor::resp::Value;
+    let snapshot = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/engine/command_table.resp"
+    ))
+    .unwrap();
+    let (_, used) = parse_value(&snapshot).unwrap().unwrap();
+    let (Value::Map(docs), _) = parse_value(&snapshot[used..]).unwrap().unwrap() else {
+        panic!("COMMAND DOCS snapshot is a map")
+    };
+    fn field<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+        let Value::Map(pairs) = doc else { return None };
+        pairs
+            .iter()
+            .find(|(k, _)| k.as_bytes() == Some(name.as_bytes()))
+            .map(|(_, v)| v)
+    }
+    fn text(v: Option<&Value>) -> String {
+        String::from_utf8_lossy(v.and_then(Value::as_bytes).unwrap_or_default()).into_owned()
+    }
+    fn add(name: &str, doc: &Value, out: &mut Vec<HelpEntry>) {
+        let words: Vec<String> = name.split('|').map(str::to_ascii_uppercase).collect();
+        out.push(HelpEntry {
+            name: words.join(" "),
+            words,
+            params: field(doc, "arguments")
+                .map(argument_syntax)
+                .unwrap_or_default(),
+            summary: text(field(doc, "summary")),
+            since: text(field(doc, "since")),
+            group: text(field(doc, "group")),
+        });
+        if let Some(Value::Map(subs)) = field(doc, "subcommands") {
+            for (sub, sub_doc) in subs {
+                add(&text(Some(sub)), sub_doc, out);
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    for (name, doc) in &docs {
+        add(&text(Some(name)), doc, &mut entries);
+    }
+    entries
+}
+
+/// The block `help @group` prints for an entry.
+fn snapshot_help_blocks() -> Vec<String> {
+    snapshot_help_entries()
+        .into_iter()
+        .map(|e| {
+            let mut block = format!("  {} {}\n  summary: {}", e.name, e.params, e.summary);
+            if !e.since.is_empty() {
+                block.push_str(&format!("\n  since: {}", e.since));
+            }
+            block
+        })
+        .collect()
+}
+
+#[test]
+fn argument_syntax_matches_redis_cli_for_every_command() {
+    let ours: std::collections::HashSet<String> = snapshot_help_blocks().into_iter().collect();
+    let dir = golden_dir().join("help-groups");
+    let mut checked = 0;
+    for file in std::fs::read_dir(&dir).expect("help group goldens") {
+        let printed = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for block in help_blocks(&printed) {
+            assert!(
+                ours.contains(&block),
+                "redis-cli printed a help block the console would not:\n{block}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 200, "only {checked} commands compared");
+}
+
+#[test]
+fn hints_match_interactive_redis_cli() {
+    use redis_tutor::console::hint_with;
+    let entries = snapshot_help_entries();
+    let golden = std::fs::read_to_string(golden_dir().join("hints.tsv")).unwrap();
+    let mut checked = 0;
+    for row in golden.lines() {
+        let (typed, expected) = match row.split_once('\t') {
+            Some((typed, hint)) => (typed, Some(hint.to_string())),
+            None => (row, None),
+        };
+        assert_eq!(
+            hint_with(&entries, typed),
+            expected,
+            "hint after typing {typed:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} hints compared");
+}

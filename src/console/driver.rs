@@ -514,7 +514,7 @@ impl Console {
             };
             match read {
                 Ok(push @ Value::Push(_)) if !is_subscribe_command(args) => {
-                    self.output(OutputKind::Message, format_push(&push));
+                    self.output(OutputKind::Message, format_push(&push, self.options.raw));
                 }
                 Ok(reply) => return Wait::Reply(reply),
                 Err(error) => return Wait::Lost(error),
@@ -563,7 +563,7 @@ impl Console {
             };
             self.output(kind, self.format(&args, &value));
         } else {
-            self.output(OutputKind::Message, format_push(&value));
+            self.output(OutputKind::Message, format_push(&value, self.options.raw));
         }
         if self.session.prompt() != prompt_before {
             self.ready();

@@ -45,9 +45,12 @@ pub fn format_command_reply(args: &[Vec<u8>], value: &Value, raw: bool) -> Strin
 }
 
 /// Formats a push message that arrives outside subscribed mode (RESP3), as redis-cli's push
-/// handler prints it: client tracking invalidations as `-> invalidate: 'k1', 'k2'`, anything
-/// else like a reply.
-pub fn format_push(value: &Value) -> String {
+/// handler prints it: in TTY mode client tracking invalidations as `-> invalidate: 'k1', 'k2'`
+/// and anything else like a reply; with `raw`, like a raw reply.
+pub fn format_push(value: &Value, raw: bool) -> String {
+    if raw {
+        return format_reply_raw(value);
+    }
     if let Value::Push(items) = value
         && items.len() == 2
         && items[0].as_bytes() == Some(b"invalidate")
@@ -283,9 +286,10 @@ mod tests {
     fn pushes_are_numbered_like_arrays() {
         let push = Value::Push(vec![bulk("server-cpu-usage"), Value::Integer(42)]);
         assert_eq!(
-            format_push(&push),
+            format_push(&push, false),
             "1) \"server-cpu-usage\"\n2) (integer) 42\n"
         );
+        assert_eq!(format_push(&push, true), "server-cpu-usage\n42\n");
     }
 
     #[test]
@@ -294,7 +298,7 @@ mod tests {
             bulk("invalidate"),
             Value::Array(vec![bulk("a"), bulk("b")]),
         ]);
-        assert_eq!(format_push(&push), "-> invalidate: 'a', 'b'\n");
+        assert_eq!(format_push(&push, false), "-> invalidate: 'a', 'b'\n");
     }
 
     #[test]

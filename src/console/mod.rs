@@ -21,8 +21,8 @@ pub use format::{
     format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
     format_reply_verbatim, prints_verbatim,
 };
-pub use help::{HelpEntry, generic_help, help_entries, help_groups, help_text};
-pub use hints::{complete, hint};
+pub use help::{HelpEntry, argument_syntax, generic_help, help_entries, help_groups, help_text};
+pub use hints::{complete, hint, hint_with};
 pub use history::{History, is_sensitive_command, is_sensitive_line};
 pub use session::Session;
 pub use tokenize::{CommandLine, LineError, parse_line};
