@@ -346,7 +346,12 @@ async fn real_blpop_waits_without_timeout_and_can_be_interrupted() {
         }),
         "{events:?}"
     );
-    assert_eq!(output_kinds(&events), [OutputKind::Timing], "{events:?}");
+    assert!(
+        output_kinds(&events)
+            .iter()
+            .all(|k| *k == OutputKind::Timing),
+        "only a timing line may be printed: {events:?}"
+    );
     let (_, prompt) = printed_and_prompt(events);
     assert_eq!(
         prompt,
@@ -473,4 +478,57 @@ async fn real_resp3_subscription_ends_with_interrupt() {
         run(&mut console, "HGETALL missing").await.0,
         "(empty hash)\n"
     );
+}
+
+#[tokio::test]
+async fn real_slow_command_prints_timing_line() {
+    let Some(server) = RealRedis::start(&["--enable-debug-command", "yes"]) else {
+        return;
+    };
+    let mut console = real_console(&server);
+    until_ready(&mut console).await;
+    console.send_line("DEBUG SLEEP 0.6");
+    let events = until_ready(&mut console).await;
+    assert_eq!(
+        output_kinds(&events),
+        [OutputKind::Reply, OutputKind::Timing],
+        "{events:?}"
+    );
+    let (text, _) = printed_and_prompt(events);
+    let timing = text.strip_prefix("OK\n").expect("the reply comes first");
+    assert!(
+        timing.starts_with("(0.") && timing.ends_with("s)\n") && timing.len() == "(0.60s)\n".len(),
+        "expected a line like (0.60s), found {timing:?}"
+    );
+    assert_eq!(
+        run(&mut console, "PING").await.0,
+        "PONG\n",
+        "fast commands print no timing"
+    );
+}
+
+#[tokio::test]
+async fn real_monitor_streams_until_interrupted() {
+    let Some(server) = RealRedis::start(&[]) else {
+        return;
+    };
+    let mut console = real_console(&server);
+    until_ready(&mut console).await;
+    assert_eq!(run(&mut console, "MONITOR").await.0, "OK\n");
+    client(&server)
+        .await
+        .request(&args("SET watched 1"))
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while !text.contains("watched") {
+        if let ConsoleEvent::Output { kind, text: t } = next_event(&mut console).await {
+            assert_eq!(kind, OutputKind::Message);
+            text.push_str(&t);
+        }
+    }
+    assert!(text.ends_with("\"SET\" \"watched\" \"1\"\n"), "{text}");
+    console.interrupt();
+    until_ready(&mut console).await;
+    assert_eq!(run(&mut console, "PING").await.0, "PONG\n");
 }

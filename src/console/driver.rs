@@ -457,7 +457,9 @@ impl Console {
             self.emit(ConsoleEvent::Busy {
                 line: line.to_string(),
             });
-            let entering_pubsub = is_subscribe_command(args) && !self.session.is_subscribed();
+            let entering_pubsub = is_subscribe_command(args)
+                && !self.session.is_subscribed()
+                && !self.session.in_multi();
             if entering_pubsub && !self.options.raw {
                 self.output(OutputKind::Info, format!("{READING_MESSAGES}\n"));
             }
@@ -571,7 +573,9 @@ impl Console {
     }
 
     /// Ctrl-C: drop the connection (ending a blocked command, subscriptions or MONITOR), print
-    /// how long the command ran, and connect again with the same database and protocol.
+    /// how long the command ran (when 0.5 s or more), and connect again with the same database
+    /// and protocol, as redis-cli does after Ctrl-C in subscribed mode. (redis-cli 7.0 exits on
+    /// Ctrl-C during other blocking commands; a console pane cannot, so it reconnects too.)
     /// False when there was nothing to interrupt.
     async fn interrupt(&mut self, started: Option<Instant>) -> bool {
         let was_busy = started.is_some() || self.session.is_streaming();
@@ -582,9 +586,9 @@ impl Console {
         self.pending.clear();
         if let Some(started) = started
             && !self.options.raw
+            && let Some(timing) = format_elapsed(started.elapsed())
         {
-            let seconds = started.elapsed().as_millis() as f64 / 1000.0;
-            self.output(OutputKind::Timing, format!("({seconds:.2}s)\n"));
+            self.output(OutputKind::Timing, format!("{timing}\n"));
         }
         self.ensure_connection().await;
         true
