@@ -33,7 +33,7 @@ use super::session::{Session, is_pubsub_confirmation};
 use super::tokenize::parse_line;
 use super::transcript::{Outcome, Transcript};
 use crate::backend::{Backend, Connection, ConnectionError};
-use crate::resp::Value;
+use crate::resp::{Value, split_args};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -338,17 +338,22 @@ impl Console {
             Ok(None) => return true,
             Ok(Some(command)) => command,
         };
-        // redis-cli looks at the first word before taking a repeat count off.
-        let first = String::from_utf8_lossy(&split_first(line)).to_ascii_lowercase();
+        // redis-cli looks at the words before taking a repeat count off.
+        let words: Vec<String> = split_args(line.as_bytes())
+            .unwrap_or_default()
+            .iter()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect();
+        let first = words[0].to_ascii_lowercase();
         if first == "quit" || first == "exit" {
             self.emit(ConsoleEvent::Exit);
             return true;
         }
         if first.starts_with(':') {
-            self.set_preference(line);
+            self.set_preference(&words);
             return true;
         }
-        if first == "clear" && command.args.len() == 1 && command.repeat == 1 {
+        if first == "clear" && words.len() == 1 {
             self.emit(ConsoleEvent::ClearScreen);
             return true;
         }
@@ -368,8 +373,8 @@ impl Console {
         self.run_command(line, &command.args, command.repeat).await
     }
 
-    fn set_preference(&self, line: &str) {
-        let words: Vec<String> = line.split_ascii_whitespace().map(str::to_string).collect();
+    /// redis-cli's `:set hints` / `:set nohints`.
+    fn set_preference(&self, words: &[String]) {
         if words[0].eq_ignore_ascii_case(":set") && words.len() >= 2 {
             match words[1].to_ascii_lowercase().as_str() {
                 "hints" => self.emit(ConsoleEvent::HintsEnabled(true)),
@@ -593,13 +598,6 @@ impl Console {
         self.ensure_connection().await;
         true
     }
-}
-
-/// The first space-separated word of a line, unquoted when possible.
-fn split_first(line: &str) -> Vec<u8> {
-    crate::resp::split_args(line.as_bytes())
-        .and_then(|args| args.into_iter().next())
-        .unwrap_or_default()
 }
 
 fn outcome_of(reply: &Value) -> Outcome {

@@ -3,6 +3,24 @@
 //! prompt's state ([`session`]), history ([`history`]), hints, completion and help
 //! ([`hints`], [`help`]), the record of commands sent ([`transcript`]), and the async task tying
 //! them to a connection ([`driver`]). The TUI draws what the driver emits.
+//!
+//! How the console pane uses it:
+//! - at start, `spawn_console(Connector::backend(backend))` and `History::open(path)`;
+//! - while typing, `hint(line)` gives the grey text to draw after the line (unless
+//!   `:set nohints` was entered), `complete(line)` the Tab candidates, and
+//!   `History::older`/`newer` the Up/Down lines;
+//! - on Enter, `History::add(line)` (it refuses credentials) and `ConsoleHandle::send_line`;
+//!   on Ctrl-C, `ConsoleHandle::interrupt`;
+//! - every frame, drain `ConsoleHandle::events`: append `Output` text (its kind picks the
+//!   style), show `Busy` as "running...", and take the prompt from `Ready`;
+//! - the grader reads `ConsoleHandle::transcript()` to see which commands were sent.
+//!
+//! Fidelity: replies, help, hints, prompts, repeat counts and error texts follow redis-cli
+//! 7.0.15 (checked against it by tests/console_golden.rs). Where 7.0 cannot serve a console
+//! pane, newer redis-cli behaviour is used: subscribed mode shows
+//! `(subscribed mode)` in the prompt and accepts commands (redis-cli 7.2), RESP3 big numbers
+//! print as `(big number) N` (7.0 aborts on them), and Ctrl-C during a blocking command
+//! reconnects instead of quitting.
 
 pub mod driver;
 pub mod format;

@@ -70,10 +70,12 @@ impl Session {
         }
     }
 
+    /// The address part of the prompt.
     pub fn addr(&self) -> &str {
         &self.addr
     }
 
+    /// False between losing the connection and the next successful connection.
     pub fn is_connected(&self) -> bool {
         self.connected
     }
@@ -83,10 +85,12 @@ impl Session {
         self.db
     }
 
+    /// True between a successful MULTI and EXEC or DISCARD (the prompt shows `(TX)`).
     pub fn in_multi(&self) -> bool {
         self.in_multi
     }
 
+    /// The protocol chosen with HELLO (RESP2 until HELLO 3; RESET goes back to RESP2).
     pub fn protocol(&self) -> Protocol {
         self.protocol
     }

@@ -62,6 +62,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// An empty transcript.
     pub fn new() -> Transcript {
         Transcript::default()
     }
