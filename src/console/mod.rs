@@ -1,5 +1,5 @@
 //! The redis-cli-like console, without the terminal: input lines to commands
-//! ([`tokenize`]), replies to text exactly as redis-cli 7.0 prints them ([`format`]), the
+//! ([`tokenize`]), replies to text exactly as redis-cli 7.0 prints them ([`format`](mod@format)), the
 //! prompt's state ([`session`]), history ([`history`]), hints, completion and help
 //! ([`hints`], [`help`]), the record of commands sent ([`transcript`]), and the async task tying
 //! them to a connection ([`driver`]). The TUI draws what the driver emits.
