@@ -66,7 +66,7 @@ fn output_kinds(events: &[ConsoleEvent]) -> Vec<OutputKind> {
 async fn embedded_console() -> (ConsoleHandle, String) {
     let backend = Arc::new(Backend::embedded().await.expect("embedded engine starts"));
     let addr = backend.address_for_prompt();
-    let mut console = spawn_console(Connector::backend(backend));
+    let mut console = spawn_console(Connector::backend(backend, addr.clone()));
     let events = until_ready(&mut console).await;
     assert!(
         events.contains(&ConsoleEvent::Connected {

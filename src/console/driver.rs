@@ -13,7 +13,8 @@
 //! use redis_tutor::console::{Connector, ConsoleEvent, spawn_console};
 //! use std::sync::Arc;
 //! let backend = Arc::new(Backend::embedded().await?);
-//! let mut console = spawn_console(Connector::backend(backend));
+//! let addr = backend.address_for_prompt();
+//! let mut console = spawn_console(Connector::backend(backend, addr));
 //! console.send_line("SET greeting hello");
 //! while let Ok(event) = console.events.try_recv() {
 //!     match event {
@@ -72,10 +73,10 @@ impl Connector {
         }
     }
 
-    /// Connections from `backend`, with the backend's address in the prompt and its
-    /// database (a URL's `/15`) as the one connections start on.
-    pub fn backend(backend: Arc<Backend>) -> Connector {
-        let addr = backend.address_for_prompt();
+    /// Connections from `backend`, with `addr` in the prompt (normally
+    /// `backend.address_for_prompt()`) and the backend's database (a URL's `/15`) as the one
+    /// connections start on.
+    pub fn backend(backend: Arc<Backend>, addr: impl Into<String>) -> Connector {
         let initial_db = backend.db();
         Connector {
             initial_db,

@@ -5,7 +5,7 @@
 //! them to a connection ([`driver`]). The TUI draws what the driver emits.
 //!
 //! How the console pane uses it:
-//! - at start, `spawn_console(Connector::backend(backend))` and `History::open(path)`;
+//! - at start, `spawn_console(Connector::backend(backend, addr))` and `History::open(path)`;
 //! - while typing, `hint(line)` gives the grey text to draw after the line (unless
 //!   `:set nohints` was entered), `complete(line)` the Tab candidates, and
 //!   `History::older`/`newer` the Up/Down lines;
