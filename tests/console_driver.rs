@@ -532,3 +532,23 @@ async fn real_monitor_streams_until_interrupted() {
     until_ready(&mut console).await;
     assert_eq!(run(&mut console, "PING").await.0, "PONG\n");
 }
+
+#[tokio::test]
+async fn embedded_raw_mode_and_redacted_credentials() {
+    use redis_tutor::console::{ConsoleOptions, spawn_console_with};
+    let backend = Arc::new(Backend::embedded().await.expect("embedded engine starts"));
+    let addr = backend.address_for_prompt();
+    let mut console = spawn_console_with(
+        Connector::backend(backend, addr),
+        ConsoleOptions { raw: true },
+    );
+    until_ready(&mut console).await;
+    assert_eq!(run(&mut console, "ECHO \"a b\"").await.0, "a b\n");
+    assert_eq!(run(&mut console, "PING").await.0, "PONG\n");
+
+    run(&mut console, "AUTH hunter2").await;
+    let entries = console.transcript().entries();
+    let auth = entries.last().expect("AUTH was sent");
+    assert_eq!(auth.args, vec![b"AUTH".to_vec(), b"(redacted)".to_vec()]);
+    assert!(console.transcript().used("AUTH"));
+}
