@@ -11,6 +11,10 @@ printed. Each case writes:
     NAME.tty.txt    redis-cli --no-raw output (stdout and stderr)
     NAME.raw.resp   the same for --raw mode
     NAME.raw.txt
+    help/TOPIC.txt  what `redis-cli help TOPIC` prints, colours removed
+    help-groups/GROUP.txt  what `redis-cli help @GROUP` prints, colours removed
+    hints.tsv       the hint interactive redis-cli shows for each of HINT_LINES: the input,
+                    then a tab and the hint when there is one
 
 DEBUG PROTOCOL bignum and attrib are left out: redis-cli 7.0 cannot print them ("Unknown reply
 type: 13", "Protocol error"); push messages are left out because non-interactive redis-cli does
@@ -22,6 +26,7 @@ Usage: tools/console-goldens.py [output-dir]   (default: tests/golden/console)
 
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -150,6 +155,71 @@ CASES = [
     ),
     ("resp3-bulk-escapes", [["SET", "k", b"tab\there \"q\" \xe2\x82\xac"]], ["GET", "k"]),
 ]
+
+
+# `redis-cli help ...` topics; saved (colours stripped) as help/<topic>.txt.
+HELP_TOPICS = ["ping", "echo", "select", "quit", "set", "getex", "zadd", "xadd", "migrate",
+               "client", "config set", "acl setuser", "georadius", "sort", "bitfield"]
+
+# `redis-cli help @GROUP` for every group; saved as help-groups/GROUP.txt.
+HELP_GROUPS = ["bitmap", "cluster", "connection", "generic", "geo", "hash", "hyperloglog",
+               "list", "pubsub", "scripting", "sentinel", "server", "set", "sorted-set",
+               "stream", "string", "transactions"]
+
+
+# Partial input lines whose grey hint is captured from interactive redis-cli (in a pty) into
+# hints.tsv.
+HINT_LINES = ["set", "set ", "set k", "set k ", "set k v", "set k v ", "set k v nx ",
+              "set k v nx get ex 10 ", "client", "client ", "client list", "client list ",
+              "zadd z ", "zadd z 1 m ", "get \"x", "hello 3 ", "ping", "ping ", "echo", "echo a",
+              "echo a ", "select", "help set", "3 set ", "SeT ", "xadd s * f v ", "georadius ",
+              "config set ", "nosuchcommand "]
+
+
+def capture_hints(port, lines):
+    """Types each line into an interactive redis-cli and reads the hint it draws."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        # A real window size, so linenoise does not probe the terminal width.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
+        os.execvp("redis-cli", ["redis-cli", "-p", str(port)])
+    received = bytearray()
+
+    def drain(seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if ready:
+                chunk = os.read(fd, 65536)
+                received.extend(chunk)
+                if b"\x1b[6n" in chunk:  # linenoise asks where the cursor is
+                    os.write(fd, b"\x1b[1;1R")
+
+    drain(1.0)
+    hints = {}
+    for line in lines:
+        received.clear()
+        for ch in line:
+            os.write(fd, ch.encode())
+            drain(0.03)
+        drain(0.3)
+        last_refresh = received.decode(errors="replace").split("\r\x1b[0K")[-1]
+        found = re.search("\x1b\\[0;90;49m(.*?)\x1b\\[0m", last_refresh)
+        hints[line] = found.group(1) if found else None
+        os.write(fd, b"\x15")  # Ctrl-U: clear the line
+        drain(0.2)
+    os.write(fd, b"\x04")  # Ctrl-D on an empty line: quit
+    os.waitpid(pid, 0)
+    # One line per input: the input, then a tab and the hint when redis-cli shows one.
+    return "".join(
+        f"{line}\n" if hint is None else f"{line}\t{hint}\n" for line, hint in hints.items()
+    )
 
 
 def as_bytes(arg):
@@ -325,7 +395,22 @@ def main():
                     f.write(reply)
                 with open(os.path.join(out_dir, f"{name}.{mode}.txt"), "wb") as f:
                     f.write(printed)
-        print(f"{len(CASES)} cases written to {out_dir}")
+        for sub_dir, topics in (("help", HELP_TOPICS), ("help-groups", HELP_GROUPS)):
+            os.makedirs(os.path.join(out_dir, sub_dir))
+            for topic in topics:
+                words = topic.split() if sub_dir == "help" else ["@" + topic]
+                printed = subprocess.run(
+                    ["redis-cli", "-p", str(port), "help"] + words,
+                    stdout=subprocess.PIPE, check=True,
+                ).stdout.decode()
+                printed = re.sub("\x1b\\[[0-9;]*m", "", printed).replace("\r\n", "\n")
+                name = topic.replace(" ", "-") + ".txt"
+                with open(os.path.join(out_dir, sub_dir, name), "w") as f:
+                    f.write(printed)
+        with open(os.path.join(out_dir, "hints.tsv"), "w") as f:
+            f.write(capture_hints(port, HINT_LINES))
+        print(f"{len(CASES)} cases, {len(HELP_TOPICS)} help topics and {len(HELP_GROUPS)} groups "
+              f"written to {out_dir}")
     finally:
         server.terminate()
         server.wait()

@@ -13,7 +13,8 @@
 //! use redis_tutor::console::{Connector, ConsoleEvent, spawn_console};
 //! use std::sync::Arc;
 //! let backend = Arc::new(Backend::embedded().await?);
-//! let mut console = spawn_console(Connector::backend(backend, "127.0.0.1:6379"));
+//! let addr = backend.address_for_prompt();
+//! let mut console = spawn_console(Connector::backend(backend, addr));
 //! console.send_line("SET greeting hello");
 //! while let Ok(event) = console.events.try_recv() {
 //!     match event {
@@ -25,13 +26,15 @@
 //! # Ok(()) }
 //! ```
 
-use super::format::{format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw};
+use super::format::{
+    format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
+};
 use super::help::help_text;
 use super::session::{Session, is_pubsub_confirmation};
 use super::tokenize::parse_line;
 use super::transcript::{Outcome, Transcript};
 use crate::backend::{Backend, Connection, ConnectionError};
-use crate::resp::Value;
+use crate::resp::{Value, split_args};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -51,6 +54,8 @@ type ConnectFuture = Pin<Box<dyn Future<Output = Result<Connection, ConnectionEr
 #[derive(Clone)]
 pub struct Connector {
     addr: String,
+    /// The database a new connection starts on (a URL's `/15`).
+    initial_db: i64,
     open: Arc<dyn Fn() -> ConnectFuture + Send + Sync>,
 }
 
@@ -63,17 +68,32 @@ impl Connector {
     {
         Connector {
             addr: addr.into(),
+            initial_db: 0,
             open: Arc::new(move || Box::pin(open())),
         }
     }
 
-    /// Connections from `backend`, with `addr` shown in the prompt (for the embedded engine,
-    /// its listening address, or `127.0.0.1:6379` to look like a default redis-cli).
+    /// Connections from `backend`, with `addr` in the prompt (normally
+    /// `backend.address_for_prompt()`) and the backend's database (a URL's `/15`) as the one
+    /// connections start on.
     pub fn backend(backend: Arc<Backend>, addr: impl Into<String>) -> Connector {
-        Connector::new(addr, move || {
-            let backend = backend.clone();
-            async move { backend.connect().await }
-        })
+        let initial_db = backend.db();
+        Connector {
+            initial_db,
+            ..Connector::new(addr, move || {
+                let backend = backend.clone();
+                async move { backend.connect().await }
+            })
+        }
+    }
+
+    /// The same connector with new connections starting on database `db` (they must already
+    /// be on it when `open` returns them).
+    pub fn with_initial_db(self, db: i64) -> Connector {
+        Connector {
+            initial_db: db,
+            ..self
+        }
     }
 
     /// The address as the prompt shows it.
@@ -188,7 +208,7 @@ pub fn spawn_console_with(connector: Connector, options: ConsoleOptions) -> Cons
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let transcript = Transcript::new();
     let console = Console {
-        session: Session::new(connector.addr()),
+        session: Session::with_db(connector.addr(), connector.initial_db),
         connector,
         options,
         connection: None,
@@ -258,7 +278,11 @@ impl Console {
             };
             match input {
                 None => return,
-                Some(ConsoleInput::Interrupt) => self.interrupt(None).await,
+                Some(ConsoleInput::Interrupt) => {
+                    if self.interrupt(None).await {
+                        self.ready();
+                    }
+                }
                 Some(ConsoleInput::Line(line)) => {
                     if !self.handle_line(&line).await {
                         return;
@@ -315,17 +339,22 @@ impl Console {
             Ok(None) => return true,
             Ok(Some(command)) => command,
         };
-        // redis-cli looks at the first word before taking a repeat count off.
-        let first = String::from_utf8_lossy(&split_first(line)).to_ascii_lowercase();
+        // redis-cli looks at the words before taking a repeat count off.
+        let words: Vec<String> = split_args(line.as_bytes())
+            .unwrap_or_default()
+            .iter()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect();
+        let first = words[0].to_ascii_lowercase();
         if first == "quit" || first == "exit" {
             self.emit(ConsoleEvent::Exit);
             return true;
         }
         if first.starts_with(':') {
-            self.set_preference(line);
+            self.set_preference(&words);
             return true;
         }
-        if first == "clear" && command.args.len() == 1 && command.repeat == 1 {
+        if first == "clear" && words.len() == 1 {
             self.emit(ConsoleEvent::ClearScreen);
             return true;
         }
@@ -345,8 +374,8 @@ impl Console {
         self.run_command(line, &command.args, command.repeat).await
     }
 
-    fn set_preference(&self, line: &str) {
-        let words: Vec<String> = line.split_ascii_whitespace().map(str::to_string).collect();
+    /// redis-cli's `:set hints` / `:set nohints`.
+    fn set_preference(&self, words: &[String]) {
         if words[0].eq_ignore_ascii_case(":set") && words.len() >= 2 {
             match words[1].to_ascii_lowercase().as_str() {
                 "hints" => self.emit(ConsoleEvent::HintsEnabled(true)),
@@ -434,7 +463,9 @@ impl Console {
             self.emit(ConsoleEvent::Busy {
                 line: line.to_string(),
             });
-            let entering_pubsub = is_subscribe_command(args) && !self.session.is_subscribed();
+            let entering_pubsub = is_subscribe_command(args)
+                && !self.session.is_subscribed()
+                && !self.session.in_multi();
             if entering_pubsub && !self.options.raw {
                 self.output(OutputKind::Info, format!("{READING_MESSAGES}\n"));
             }
@@ -491,7 +522,7 @@ impl Console {
             };
             match read {
                 Ok(push @ Value::Push(_)) if !is_subscribe_command(args) => {
-                    self.output(OutputKind::Message, format_push(&push));
+                    self.output(OutputKind::Message, format_push(&push, self.options.raw));
                 }
                 Ok(reply) => return Wait::Reply(reply),
                 Err(error) => return Wait::Lost(error),
@@ -503,7 +534,10 @@ impl Console {
     /// comes (in between messages).
     async fn send_while_streaming(&mut self, args: Vec<Vec<u8>>) {
         let entry = self.transcript.record(&args);
-        let connection = self.connection.as_mut().expect("streaming needs a connection");
+        let connection = self
+            .connection
+            .as_mut()
+            .expect("streaming needs a connection");
         if let Err(error) = connection.send(&args).await {
             self.report_lost(&error);
             return;
@@ -537,7 +571,7 @@ impl Console {
             };
             self.output(kind, self.format(&args, &value));
         } else {
-            self.output(OutputKind::Message, format_push(&value));
+            self.output(OutputKind::Message, format_push(&value, self.options.raw));
         }
         if self.session.prompt() != prompt_before {
             self.ready();
@@ -545,30 +579,26 @@ impl Console {
     }
 
     /// Ctrl-C: drop the connection (ending a blocked command, subscriptions or MONITOR), print
-    /// how long the command ran, and connect again with the same database and protocol.
-    async fn interrupt(&mut self, started: Option<Instant>) {
+    /// how long the command ran (when 0.5 s or more), and connect again with the same database
+    /// and protocol, as redis-cli does after Ctrl-C in subscribed mode. (redis-cli 7.0 exits on
+    /// Ctrl-C during other blocking commands; a console pane cannot, so it reconnects too.)
+    /// False when there was nothing to interrupt.
+    async fn interrupt(&mut self, started: Option<Instant>) -> bool {
         let was_busy = started.is_some() || self.session.is_streaming();
         if !was_busy {
-            return;
+            return false;
         }
         self.connection = None;
         self.pending.clear();
         if let Some(started) = started
             && !self.options.raw
+            && let Some(timing) = format_elapsed(started.elapsed())
         {
-            let seconds = started.elapsed().as_millis() as f64 / 1000.0;
-            self.output(OutputKind::Timing, format!("({seconds:.2}s)\n"));
+            self.output(OutputKind::Timing, format!("{timing}\n"));
         }
         self.ensure_connection().await;
-        self.ready();
+        true
     }
-}
-
-/// The first space-separated word of a line, unquoted when possible.
-fn split_first(line: &str) -> Vec<u8> {
-    crate::resp::split_args(line.as_bytes())
-        .and_then(|args| args.into_iter().next())
-        .unwrap_or_default()
 }
 
 fn outcome_of(reply: &Value) -> Outcome {
@@ -611,15 +641,14 @@ fn is_pubsub_message(value: &Value) -> bool {
 /// hiredis-style text for a connection error: `Server closed the connection`,
 /// `Connection refused`.
 fn error_text(error: &ConnectionError) -> String {
+    let strip_os_error = |text: String| match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    };
     match error {
         ConnectionError::Closed => "Server closed the connection".to_string(),
-        ConnectionError::Io(io) => {
-            let text = io.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_string(),
-                None => text,
-            }
-        }
+        ConnectionError::Io(io) => strip_os_error(io.to_string()),
+        ConnectionError::Unreachable { reason, .. } => strip_os_error(reason.clone()),
         ConnectionError::Protocol(parse) => format!("Protocol error: {}", parse.0),
         other => other.to_string(),
     }

@@ -45,9 +45,12 @@ pub fn format_command_reply(args: &[Vec<u8>], value: &Value, raw: bool) -> Strin
 }
 
 /// Formats a push message that arrives outside subscribed mode (RESP3), as redis-cli's push
-/// handler prints it: client tracking invalidations as `-> invalidate: 'k1', 'k2'`, anything
-/// else like a reply.
-pub fn format_push(value: &Value) -> String {
+/// handler prints it: in TTY mode client tracking invalidations as `-> invalidate: 'k1', 'k2'`
+/// and anything else like a reply; with `raw`, like a raw reply.
+pub fn format_push(value: &Value, raw: bool) -> String {
+    if raw {
+        return format_reply_raw(value);
+    }
     if let Value::Push(items) = value
         && items.len() == 2
         && items[0].as_bytes() == Some(b"invalidate")
@@ -55,7 +58,12 @@ pub fn format_push(value: &Value) -> String {
     {
         let keys: Vec<String> = keys
             .iter()
-            .map(|k| format!("'{}'", String::from_utf8_lossy(k.as_bytes().unwrap_or_default())))
+            .map(|k| {
+                format!(
+                    "'{}'",
+                    String::from_utf8_lossy(k.as_bytes().unwrap_or_default())
+                )
+            })
             .collect();
         return format!("-> invalidate: {}\n", keys.join(", "));
     }
@@ -136,7 +144,9 @@ fn write_tty(out: &mut Vec<u8>, value: &Value, prefix: &str) {
             out.push(b'\n');
         }
         Value::Integer(n) => out.extend_from_slice(format!("(integer) {n}\n").as_bytes()),
-        Value::Double(d) => out.extend_from_slice(format!("(double) {}\n", format_double(*d)).as_bytes()),
+        Value::Double(d) => {
+            out.extend_from_slice(format!("(double) {}\n", format_double(*d)).as_bytes())
+        }
         Value::BigNumber(digits) => {
             out.extend_from_slice(b"(big number) ");
             out.extend_from_slice(digits);
@@ -253,7 +263,8 @@ mod tests {
             ]),
             bulk("z"),
         ]);
-        let expected = "1) (integer) 1\n2) 1) (integer) 2\n   2) 1) \"x\"\n      2) \"y\"\n3) \"z\"\n";
+        let expected =
+            "1) (integer) 1\n2) 1) (integer) 2\n   2) 1) \"x\"\n      2) \"y\"\n3) \"z\"\n";
         assert_eq!(format_reply(&v), expected);
     }
 
@@ -264,7 +275,10 @@ mod tests {
             format_reply(&big),
             "(big number) 1234567999999999999999999999999999999\n"
         );
-        assert_eq!(format_reply_raw(&big), "1234567999999999999999999999999999999\n");
+        assert_eq!(
+            format_reply_raw(&big),
+            "1234567999999999999999999999999999999\n"
+        );
         assert_eq!(format_reply(&Value::Push(vec![])), "(empty push)\n");
     }
 
@@ -272,24 +286,49 @@ mod tests {
     fn pushes_are_numbered_like_arrays() {
         let push = Value::Push(vec![bulk("server-cpu-usage"), Value::Integer(42)]);
         assert_eq!(
-            format_push(&push),
+            format_push(&push, false),
             "1) \"server-cpu-usage\"\n2) (integer) 42\n"
         );
+        assert_eq!(format_push(&push, true), "server-cpu-usage\n42\n");
     }
 
     #[test]
     fn invalidations_print_their_keys() {
-        let push = Value::Push(vec![bulk("invalidate"), Value::Array(vec![bulk("a"), bulk("b")])]);
-        assert_eq!(format_push(&push), "-> invalidate: 'a', 'b'\n");
+        let push = Value::Push(vec![
+            bulk("invalidate"),
+            Value::Array(vec![bulk("a"), bulk("b")]),
+        ]);
+        assert_eq!(format_push(&push, false), "-> invalidate: 'a', 'b'\n");
     }
 
     #[test]
     fn verbatim_commands_follow_redis_cli_list() {
-        let args = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
-        for yes in ["INFO", "info memory", "CLIENT LIST", "client info", "CLUSTER NODES", "MEMORY DOCTOR", "LATENCY DOCTOR", "LATENCY GRAPH command", "LOLWUT"] {
+        let args = |s: &str| {
+            s.split(' ')
+                .map(|a| a.as_bytes().to_vec())
+                .collect::<Vec<_>>()
+        };
+        for yes in [
+            "INFO",
+            "info memory",
+            "CLIENT LIST",
+            "client info",
+            "CLUSTER NODES",
+            "MEMORY DOCTOR",
+            "LATENCY DOCTOR",
+            "LATENCY GRAPH command",
+            "LOLWUT",
+        ] {
             assert!(prints_verbatim(&args(yes)), "{yes} should print verbatim");
         }
-        for no in ["GET k", "CLIENT ID", "CLUSTER NODES x", "LATENCY LATEST", "MEMORY USAGE k", "LATENCY GRAPH"] {
+        for no in [
+            "GET k",
+            "CLIENT ID",
+            "CLUSTER NODES x",
+            "LATENCY LATEST",
+            "MEMORY USAGE k",
+            "LATENCY GRAPH",
+        ] {
             assert!(!prints_verbatim(&args(no)), "{no} should be formatted");
         }
     }
@@ -297,8 +336,17 @@ mod tests {
     #[test]
     fn slow_commands_get_a_timing_line() {
         assert_eq!(format_elapsed(Duration::from_millis(499)), None);
-        assert_eq!(format_elapsed(Duration::from_millis(500)).as_deref(), Some("(0.50s)"));
-        assert_eq!(format_elapsed(Duration::from_millis(640)).as_deref(), Some("(0.64s)"));
-        assert_eq!(format_elapsed(Duration::from_millis(12_340)).as_deref(), Some("(12.34s)"));
+        assert_eq!(
+            format_elapsed(Duration::from_millis(500)).as_deref(),
+            Some("(0.50s)")
+        );
+        assert_eq!(
+            format_elapsed(Duration::from_millis(640)).as_deref(),
+            Some("(0.64s)")
+        );
+        assert_eq!(
+            format_elapsed(Duration::from_millis(12_340)).as_deref(),
+            Some("(12.34s)")
+        );
     }
 }

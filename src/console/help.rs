@@ -58,10 +58,7 @@ fn entry_for(spec: &CommandSpec, parents: &[&str]) -> HelpEntry {
         .chain([own])
         .map(str::to_ascii_uppercase)
         .collect();
-    let params = match spec.arguments() {
-        Some(Value::Array(args)) => concat_arguments(args, " "),
-        _ => String::new(),
-    };
+    let params = spec.arguments().map(argument_syntax).unwrap_or_default();
     HelpEntry {
         name: words.join(" "),
         words,
@@ -69,6 +66,15 @@ fn entry_for(spec: &CommandSpec, parents: &[&str]) -> HelpEntry {
         summary: spec.summary().to_string(),
         since: spec.since().to_string(),
         group: spec.group().to_string(),
+    }
+}
+
+/// The argument syntax redis-cli shows in help and hints, from a COMMAND DOCS `arguments`
+/// array: `key value [NX|XX] [GET] [EX seconds|PX milliseconds|...|KEEPTTL]`.
+pub fn argument_syntax(arguments: &Value) -> String {
+    match arguments {
+        Value::Array(args) => concat_arguments(args, " "),
+        _ => String::new(),
     }
 }
 

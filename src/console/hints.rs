@@ -4,7 +4,7 @@
 //! words start with, take its argument syntax, and drop one word of it for every argument typed,
 //! stopping at the first optional part (`[`), since optional parts may or may not be used.
 
-use super::help::{help_entries, help_groups};
+use super::help::{HelpEntry, help_entries, help_groups};
 use crate::resp::split_args;
 
 /// The grey text redis-cli shows after what has been typed, or None when it shows none.
@@ -12,12 +12,17 @@ use crate::resp::split_args;
 /// `SET ` hints `key value [NX|XX] ...`, `SET k` hints ` value [NX|XX] ...`, `SET k v ` hints
 /// `[NX|XX] ...`; a hint starts with a space unless the line already ends with one.
 pub fn hint(line: &str) -> Option<String> {
+    hint_with(help_entries(), line)
+}
+
+/// [`hint`] over the given help entries (e.g. built from another server's COMMAND DOCS).
+pub fn hint_with(entries: &[HelpEntry], line: &str) -> Option<String> {
     let args = split_args(line.as_bytes())?;
     if args.is_empty() {
         return None;
     }
     let ends_with_space = line.ends_with(|c: char| c.is_ascii_whitespace());
-    let entry = help_entries()
+    let entry = entries
         .iter()
         .filter(|e| {
             e.words.len() <= args.len()

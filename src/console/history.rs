@@ -31,7 +31,11 @@ impl History {
     pub fn open(path: impl Into<PathBuf>) -> io::Result<History> {
         let path = path.into();
         let entries = match std::fs::read_to_string(&path) {
-            Ok(text) => text.lines().filter(|l| !l.is_empty()).map(unescape).collect(),
+            Ok(text) => text
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(unescape)
+                .collect(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
@@ -178,7 +182,10 @@ pub fn is_sensitive_line(line: &str) -> bool {
             .map(|w| w.as_bytes().to_vec())
             .collect()
     });
-    let looks_like_count = |arg: &[u8]| arg.iter().all(|b| b.is_ascii_digit() || b"+- \t".contains(b));
+    let looks_like_count = |arg: &[u8]| {
+        arg.iter()
+            .all(|b| b.is_ascii_digit() || b"+- \t".contains(b))
+    };
     let skip = usize::from(args.len() > 1 && looks_like_count(&args[0]));
     is_sensitive_command(&args[skip.min(args.len())..])
 }
@@ -196,13 +203,16 @@ pub fn is_sensitive_command(args: &[Vec<u8>]) -> bool {
         return true;
     }
     if argc > 1 && is(command, "acl") {
-        return ["deluser", "setuser", "getuser"].iter().any(|s| is(&args[1], s));
+        return ["deluser", "setuser", "getuser"]
+            .iter()
+            .any(|s| is(&args[1], s));
     }
     if argc > 2 && is(command, "config") && is(&args[1], "set") {
-        return args[2..]
-            .iter()
-            .step_by(2)
-            .any(|name| ["masterauth", "masteruser", "requirepass"].iter().any(|s| is(name, s)));
+        return args[2..].iter().step_by(2).any(|name| {
+            ["masterauth", "masteruser", "requirepass"]
+                .iter()
+                .any(|s| is(name, s))
+        });
     }
     if argc > 4 && is(command, "hello") {
         let mut j = 2;
@@ -219,12 +229,12 @@ pub fn is_sensitive_command(args: &[Vec<u8>]) -> bool {
         return false;
     }
     if argc > 7 && is(command, "migrate") {
-        for j in 6..argc {
+        for (j, arg) in args.iter().enumerate().skip(6) {
             let more = argc - 1 - j;
-            if (is(&args[j], "auth") && more >= 1) || (is(&args[j], "auth2") && more >= 2) {
+            if (is(arg, "auth") && more >= 1) || (is(arg, "auth2") && more >= 2) {
                 return true;
             }
-            if is(&args[j], "keys") && more >= 1 {
+            if is(arg, "keys") && more >= 1 {
                 return false;
             }
         }
@@ -245,7 +255,11 @@ mod tests {
         assert_eq!(h.older("GET a"), Some("SET a 1"));
         assert_eq!(h.older("SET a 1"), None);
         assert_eq!(h.newer(), Some("GET a"));
-        assert_eq!(h.newer(), Some("INC"), "past the newest entry the draft comes back");
+        assert_eq!(
+            h.newer(),
+            Some("INC"),
+            "past the newest entry the draft comes back"
+        );
         assert_eq!(h.newer(), None);
     }
 

@@ -11,6 +11,8 @@ pub struct Session {
     addr: String,
     connected: bool,
     db: i64,
+    /// The database a new connection is on before any SELECT.
+    initial_db: i64,
     db_before_multi: i64,
     in_multi: bool,
     protocol: Protocol,
@@ -28,6 +30,7 @@ impl Session {
             addr: addr.into(),
             connected: false,
             db: 0,
+            initial_db: 0,
             db_before_multi: 0,
             in_multi: false,
             protocol: Protocol::Resp2,
@@ -57,10 +60,22 @@ impl Session {
         prompt
     }
 
+    /// A session whose connections start on database `db` (redis-cli -n, a URL's `/15`).
+    pub fn with_db(addr: impl Into<String>, db: i64) -> Session {
+        Session {
+            db,
+            initial_db: db,
+            db_before_multi: db,
+            ..Session::new(addr)
+        }
+    }
+
+    /// The address part of the prompt.
     pub fn addr(&self) -> &str {
         &self.addr
     }
 
+    /// False between losing the connection and the next successful connection.
     pub fn is_connected(&self) -> bool {
         self.connected
     }
@@ -70,10 +85,12 @@ impl Session {
         self.db
     }
 
+    /// True between a successful MULTI and EXEC or DISCARD (the prompt shows `(TX)`).
     pub fn in_multi(&self) -> bool {
         self.in_multi
     }
 
+    /// The protocol chosen with HELLO (RESP2 until HELLO 3; RESET goes back to RESP2).
     pub fn protocol(&self) -> Protocol {
         self.protocol
     }
@@ -114,13 +131,14 @@ impl Session {
     }
 
     /// What redis-cli sends on a new connection to get back to where it was: `HELLO 3` when
-    /// the session spoke RESP3, `SELECT n` when a database other than 0 was selected.
+    /// the session spoke RESP3, `SELECT n` when the database differs from the one new
+    /// connections start on.
     pub fn restore_commands(&self) -> Vec<Vec<Vec<u8>>> {
         let mut commands = Vec::new();
         if self.protocol == Protocol::Resp3 {
             commands.push(vec![b"HELLO".to_vec(), b"3".to_vec()]);
         }
-        if self.db != 0 {
+        if self.db != self.initial_db {
             commands.push(vec![b"SELECT".to_vec(), self.db.to_string().into_bytes()]);
         }
         commands
@@ -136,9 +154,16 @@ impl Session {
         let is = |name: &str| command.eq_ignore_ascii_case(name.as_bytes());
         let failed = reply.is_error();
         let argc = args.len();
-        let subscribe_command = ["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"]
-            .iter()
-            .any(|name| is(name));
+        let subscribe_command = [
+            "subscribe",
+            "psubscribe",
+            "ssubscribe",
+            "unsubscribe",
+            "punsubscribe",
+            "sunsubscribe",
+        ]
+        .iter()
+        .any(|name| is(name));
         if subscribe_command && is_pubsub_confirmation(reply) {
             self.observe_message(reply);
         } else if is("select") && argc == 2 && !failed {
@@ -227,7 +252,9 @@ fn atoi(arg: &[u8]) -> i64 {
     let value = digits
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0i64, |n, d| n.wrapping_mul(10).wrapping_add(i64::from(d - b'0')));
+        .fold(0i64, |n, d| {
+            n.wrapping_mul(10).wrapping_add(i64::from(d - b'0'))
+        });
     if negative { -value } else { value }
 }
 
@@ -270,7 +297,10 @@ mod tests {
     #[test]
     fn failed_select_keeps_the_database() {
         let mut s = connected();
-        s.observe_reply(&cmd("SELECT 99"), &Value::error("ERR DB index is out of range"));
+        s.observe_reply(
+            &cmd("SELECT 99"),
+            &Value::error("ERR DB index is out of range"),
+        );
         assert_eq!(s.prompt(), "127.0.0.1:6379> ");
     }
 
@@ -281,7 +311,10 @@ mod tests {
         s.observe_reply(&cmd("MULTI"), &Value::ok());
         s.observe_reply(&cmd("SELECT 4"), &Value::simple("QUEUED"));
         assert_eq!(s.prompt(), "127.0.0.1:6379[4](TX)> ");
-        s.observe_reply(&cmd("INCR"), &Value::error("ERR wrong number of arguments for 'incr' command"));
+        s.observe_reply(
+            &cmd("INCR"),
+            &Value::error("ERR wrong number of arguments for 'incr' command"),
+        );
         assert_eq!(s.prompt(), "127.0.0.1:6379[4](TX)> ");
         s.observe_reply(
             &cmd("EXEC"),

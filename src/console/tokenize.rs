@@ -86,10 +86,13 @@ fn strtol_whole(token: &[u8]) -> Option<Option<i64>> {
     let mut value: i64 = 0;
     for d in digits {
         let digit = i64::from(d - b'0');
-        value = match value
-            .checked_mul(10)
-            .and_then(|v| if negative { v.checked_sub(digit) } else { v.checked_add(digit) })
-        {
+        value = match value.checked_mul(10).and_then(|v| {
+            if negative {
+                v.checked_sub(digit)
+            } else {
+                v.checked_add(digit)
+            }
+        }) {
             Some(v) => v,
             None => return Some(None),
         };
@@ -135,7 +138,12 @@ mod tests {
 
     #[test]
     fn bad_counts_are_refused_like_redis_cli() {
-        for line in ["0 INCR x", "-1 INCR x", "\"\" GET x", "99999999999999999999 PING"] {
+        for line in [
+            "0 INCR x",
+            "-1 INCR x",
+            "\"\" GET x",
+            "99999999999999999999 PING",
+        ] {
             let err = parse_line(line).unwrap_err();
             assert_eq!(
                 err.to_string(),

@@ -38,11 +38,17 @@ impl TranscriptEntry {
         let is_container = crate::engine::command_table()
             .get(&name.to_ascii_lowercase())
             .is_some_and(|spec| !spec.subcommands.is_empty())
-            || ["CONFIG", "CLIENT", "ACL", "OBJECT", "MEMORY", "SCRIPT", "XINFO", "XGROUP", "CLUSTER", "COMMAND", "FUNCTION", "LATENCY", "MODULE", "PUBSUB", "SLOWLOG"]
-                .contains(&name.as_str());
+            || [
+                "CONFIG", "CLIENT", "ACL", "OBJECT", "MEMORY", "SCRIPT", "XINFO", "XGROUP",
+                "CLUSTER", "COMMAND", "FUNCTION", "LATENCY", "MODULE", "PUBSUB", "SLOWLOG",
+            ]
+            .contains(&name.as_str());
         match self.args.get(1) {
             Some(sub) if is_container => {
-                format!("{name} {}", String::from_utf8_lossy(sub).to_ascii_uppercase())
+                format!(
+                    "{name} {}",
+                    String::from_utf8_lossy(sub).to_ascii_uppercase()
+                )
             }
             _ => name,
         }
@@ -56,6 +62,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// An empty transcript.
     pub fn new() -> Transcript {
         Transcript::default()
     }
@@ -68,9 +75,12 @@ impl Transcript {
     /// True when a command named `name` (case-insensitive; `CONFIG SET` style for
     /// subcommands) was sent.
     pub fn used(&self, name: &str) -> bool {
-        self.lock()
-            .iter()
-            .any(|e| e.command_name().eq_ignore_ascii_case(name) || e.args.first().is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes())))
+        self.lock().iter().any(|e| {
+            e.command_name().eq_ignore_ascii_case(name)
+                || e.args
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes()))
+        })
     }
 
     /// Forgets every entry (a new exercise starts).
@@ -96,7 +106,9 @@ impl Transcript {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TranscriptEntry>> {
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -124,23 +136,26 @@ pub fn redact_credentials(args: &[Vec<u8>]) -> Vec<Vec<u8>> {
         }
     } else if argc > 2 && is(command, "config") && is(&args[1], "set") {
         for i in (2..argc).step_by(2) {
-            if ["masterauth", "masteruser", "requirepass"].iter().any(|n| is(&args[i], n)) {
+            if ["masterauth", "masteruser", "requirepass"]
+                .iter()
+                .any(|n| is(&args[i], n))
+            {
                 hide(i + 1);
             }
         }
     } else if is(command, "hello") {
-        for i in 2..argc {
-            if is(&args[i], "auth") {
+        for (i, arg) in args.iter().enumerate().skip(2) {
+            if is(arg, "auth") {
                 hide(i + 2);
             }
         }
     } else if is(command, "migrate") {
-        for i in 6..argc {
-            if is(&args[i], "auth") {
+        for (i, arg) in args.iter().enumerate().skip(6) {
+            if is(arg, "auth") {
                 hide(i + 1);
-            } else if is(&args[i], "auth2") {
+            } else if is(arg, "auth2") {
                 hide(i + 2);
-            } else if is(&args[i], "keys") {
+            } else if is(arg, "keys") {
                 break;
             }
         }
@@ -168,10 +183,22 @@ mod tests {
     fn secrets_are_redacted_and_the_rest_kept() {
         assert_eq!(redacted("AUTH pw"), "AUTH (redacted)");
         assert_eq!(redacted("AUTH bob pw"), "AUTH bob (redacted)");
-        assert_eq!(redacted("ACL SETUSER bob on >pw ~* +@all"), "ACL SETUSER bob on (redacted) ~* +@all");
-        assert_eq!(redacted("CONFIG SET maxmemory 1mb requirepass pw"), "CONFIG SET maxmemory 1mb requirepass (redacted)");
-        assert_eq!(redacted("HELLO 3 AUTH bob pw SETNAME me"), "HELLO 3 AUTH bob (redacted) SETNAME me");
-        assert_eq!(redacted("MIGRATE h 1 k 0 5 AUTH2 u pw"), "MIGRATE h 1 k 0 5 AUTH2 u (redacted)");
+        assert_eq!(
+            redacted("ACL SETUSER bob on >pw ~* +@all"),
+            "ACL SETUSER bob on (redacted) ~* +@all"
+        );
+        assert_eq!(
+            redacted("CONFIG SET maxmemory 1mb requirepass pw"),
+            "CONFIG SET maxmemory 1mb requirepass (redacted)"
+        );
+        assert_eq!(
+            redacted("HELLO 3 AUTH bob pw SETNAME me"),
+            "HELLO 3 AUTH bob (redacted) SETNAME me"
+        );
+        assert_eq!(
+            redacted("MIGRATE h 1 k 0 5 AUTH2 u pw"),
+            "MIGRATE h 1 k 0 5 AUTH2 u (redacted)"
+        );
         assert_eq!(redacted("SET k v"), "SET k v");
     }
 
