@@ -793,6 +793,11 @@ fn console_clear_exit_and_hint_toggles() {
     assert_screen_lacks(&harness, "key value [NX|XX]");
     harness.run(vec![Event::ConsoleClear]);
     assert_screen_lacks(&harness, "SET greeting hello");
+    harness.type_text("x");
+    harness.keys(&[key(KeyCode::Enter)]);
+    assert_screen_contains(&harness, "> setx");
+    harness.keys(&[ctrl('l')]);
+    assert_screen_lacks(&harness, "> setx");
     harness.run(vec![Event::ConsoleExit]);
     assert!(
         harness.app.should_quit(),

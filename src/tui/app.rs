@@ -103,6 +103,8 @@ pub enum Action {
     RunLessonBlock,
     /// Abandon the console's running command or message stream.
     InterruptConsole,
+    /// Empty the console's scrollback (Ctrl-L).
+    ClearConsole,
 }
 
 /// An edit of the console input line.
@@ -387,6 +389,7 @@ impl App {
                 KeyCode::Char('u') if ctrl => Action::Edit(Edit::KillToStart),
                 KeyCode::Char('k') if ctrl => Action::Edit(Edit::KillToEnd),
                 KeyCode::Char('w') if ctrl => Action::Edit(Edit::DeleteWord),
+                KeyCode::Char('l') if ctrl => Action::ClearConsole,
                 KeyCode::Char('a') if ctrl => Action::Edit(Edit::Home),
                 KeyCode::Char('e') if ctrl => Action::Edit(Edit::End),
                 KeyCode::Char('b') if ctrl => Action::Edit(Edit::Left),
@@ -565,6 +568,7 @@ impl App {
                     self.send(Request::ConsoleLine(line));
                 }
             }
+            Action::ClearConsole => self.console.clear_screen(),
             Action::InterruptConsole => {
                 self.console.interrupted();
                 self.send(Request::ConsoleInterrupt);

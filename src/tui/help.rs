@@ -46,6 +46,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("Backspace Delete", "delete a character"),
             ("Ctrl-U / Ctrl-K", "delete before / after the cursor"),
             ("Ctrl-W", "delete the word before the cursor"),
+            ("Ctrl-L", "clear the output"),
             ("PgUp PgDn", "scroll the output"),
             ("Esc", "leave the console"),
         ],
