@@ -494,7 +494,7 @@ fn console_input_editing_and_history() {
 
 #[test]
 fn argument_hint_follows_the_cursor_in_grey() {
-    let mut harness = Harness::new(80, 24);
+    let mut harness = Harness::new(120, 40);
     harness.focus_console();
     harness.type_text("set");
     assert_screen_contains(&harness, "127.0.0.1:40000> set key value [NX|XX]");
@@ -570,7 +570,7 @@ fn checking_sends_a_request_and_a_full_pass_marks_the_exercise_solved() {
 
 #[test]
 fn reset_asks_for_confirmation() {
-    let mut harness = Harness::new(80, 24);
+    let mut harness = Harness::new(120, 40);
     harness.keys(&[key(KeyCode::Char('r'))]);
     assert_eq!(harness.app.overlay(), Some(Overlay::ConfirmReset(0)));
     assert_screen_contains(&harness, "Reset \"Store a greeting\"?");
@@ -770,7 +770,7 @@ fn ctrl_c_interrupts_a_running_command_instead_of_quitting() {
 
 #[test]
 fn subscribed_console_is_interrupted_by_ctrl_c() {
-    let mut harness = Harness::new(80, 24);
+    let mut harness = Harness::new(120, 40);
     harness.focus_console();
     harness.type_text("SUBSCRIBE news");
     harness.keys(&[key(KeyCode::Enter)]);
@@ -786,7 +786,7 @@ fn subscribed_console_is_interrupted_by_ctrl_c() {
 
 #[test]
 fn console_clear_exit_and_hint_toggles() {
-    let mut harness = Harness::new(80, 24);
+    let mut harness = Harness::new(120, 40);
     console_session(&mut harness);
     assert_screen_contains(&harness, "key value [NX|XX]");
     harness.run(vec![Event::ConsoleHints(false)]);
@@ -875,4 +875,25 @@ fn console_output_scrolls_back_and_cuts_huge_lines() {
         format!("\"{huge}\""),
     )])]);
     assert_screen_contains(&harness, "… (80002 more characters)");
+}
+
+#[test]
+fn narrow_terminals_open_the_course_list_as_a_drawer() {
+    let mut harness = Harness::new(80, 24);
+    harness.run(vec![]);
+    assert_screen_lacks(&harness, " Course ");
+    harness.keys(&[key(KeyCode::BackTab)]);
+    assert_eq!(harness.app.focus(), Focus::Sidebar);
+    assert_screen_contains(&harness, " Course ");
+    insta::assert_snapshot!("sidebar_drawer_80x24", harness.screen());
+    // Rows: chapter 1, its two exercises, chapter 2; the first exercise is selected.
+    harness.keys(&[key(KeyCode::Down), key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert_eq!(harness.app.current_chapter(), 1);
+    assert_eq!(
+        harness.app.focus(),
+        Focus::Lesson,
+        "the drawer closes on opening"
+    );
+    assert_screen_lacks(&harness, " Course ");
+    assert_screen_contains(&harness, "A list keeps insertion order.");
 }

@@ -18,6 +18,7 @@ use ratatui::crossterm::event::{
     MouseEventKind,
 };
 use ratatui::layout::Position;
+use ratatui::widgets::Clear;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
@@ -464,19 +465,20 @@ impl App {
 
     fn pane_at(&self, position: Position) -> Option<Focus> {
         let areas = self.areas?;
+        // The sidebar comes first: as a drawer it covers part of the lesson.
         [
             (areas.sidebar, Focus::Sidebar),
-            (areas.lesson, Focus::Lesson),
-            (areas.console, Focus::Console),
-            (areas.exercise, Focus::Exercise),
+            (Some(areas.lesson), Focus::Lesson),
+            (Some(areas.console), Focus::Console),
+            (Some(areas.exercise), Focus::Exercise),
         ]
         .into_iter()
-        .find(|(area, _)| area.contains(position))
+        .find(|(area, _)| area.is_some_and(|area| area.contains(position)))
         .map(|(_, pane)| pane)
     }
 
     fn sidebar_row_at(&self, position: Position) -> Option<usize> {
-        let area = self.areas?.sidebar;
+        let area = self.areas?.sidebar?;
         let inner_top = area.y + sidebar::HEADER_ROWS;
         if position.y < inner_top || position.y + 1 >= area.bottom() {
             return None;
@@ -503,11 +505,13 @@ impl App {
             Action::OpenSelected => {
                 if let Some(row) = self.sidebar.list.selected() {
                     self.open_row(row);
+                    self.close_sidebar_drawer();
                 }
             }
             Action::OpenRow(row) => {
                 self.focus = Focus::Sidebar;
                 self.open_row(row);
+                self.close_sidebar_drawer();
             }
             Action::NextChapter => {
                 if self.chapter + 1 < self.course.chapters.len() {
@@ -598,6 +602,13 @@ impl App {
         }
     }
 
+    /// After opening something from the course list drawn as a drawer, shows the lesson.
+    fn close_sidebar_drawer(&mut self) {
+        if self.areas.is_some_and(|areas| areas.sidebar_floats) {
+            self.focus = Focus::Lesson;
+        }
+    }
+
     fn send(&mut self, request: Request) {
         if self.requests.send(request).is_err() {
             self.console.push_output(vec![ConsoleLine::new(
@@ -610,7 +621,7 @@ impl App {
     fn page_height(&self, pane: Focus) -> usize {
         let Some(areas) = self.areas else { return 10 };
         let area = match pane {
-            Focus::Sidebar => areas.sidebar,
+            Focus::Sidebar => areas.sidebar.unwrap_or(areas.lesson),
             Focus::Lesson => areas.lesson,
             Focus::Console => areas.console,
             Focus::Exercise => areas.exercise,
@@ -809,11 +820,16 @@ impl App {
             }
             Screen::Panes(areas) => {
                 self.areas = Some(areas);
-                sidebar::draw(frame, areas.sidebar, self);
                 lesson::draw(frame, areas.lesson, self);
                 super::console::draw(frame, areas.console, self);
                 exercise::draw(frame, areas.exercise, self);
                 status::draw(frame, areas.status, self);
+                if let Some(sidebar_area) = areas.sidebar {
+                    if areas.sidebar_floats {
+                        frame.render_widget(Clear, sidebar_area);
+                    }
+                    sidebar::draw(frame, sidebar_area, self);
+                }
                 match self.overlay {
                     Some(Overlay::Help) => help::draw(frame, area, &mut self.help_scroll),
                     Some(Overlay::ConfirmReset(exercise)) => help::draw_confirm_reset(

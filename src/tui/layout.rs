@@ -1,5 +1,7 @@
-//! Where each pane goes for a given terminal size: three columns on wide terminals, the
-//! console and exercise below the lesson on narrower ones, a message when it is too small.
+//! Where each pane goes for a given terminal size: the lesson in the middle with the console
+//! and exercise in a column on its right; the course list docked on the left when there is
+//! room, or drawn over the lesson as a drawer while it has the focus on narrower terminals; a
+//! message instead when the terminal is too small.
 
 use super::app::Focus;
 use ratatui::layout::Rect;
@@ -8,13 +10,16 @@ use ratatui::layout::Rect;
 pub const MIN_WIDTH: u16 = 60;
 /// The smallest terminal the panes are drawn in.
 pub const MIN_HEIGHT: u16 = 16;
-/// From this width on the console and exercise get their own column on the right.
-const WIDE_FROM: u16 = 120;
+/// From this width on the course list stays on screen.
+const DOCKED_SIDEBAR_FROM: u16 = 100;
 
 /// The rectangles of the panes on screen (the status bar is the bottom row).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PaneAreas {
-    pub sidebar: Rect,
+    /// The course list; `None` while it is hidden (a narrow terminal, another pane focused).
+    pub sidebar: Option<Rect>,
+    /// The course list is a drawer covering part of the lesson (draw it last).
+    pub sidebar_floats: bool,
     pub lesson: Rect,
     pub console: Rect,
     pub exercise: Rect,
@@ -30,90 +35,59 @@ pub enum Screen {
     Panes(PaneAreas),
 }
 
-/// Lays out the panes in `area`. On narrow terminals, where lesson, console and exercise are
-/// stacked, the focused one of them gets half the height.
+/// Lays out the panes in `area` for the focused pane `focus`.
 pub fn compute(area: Rect, focus: Focus) -> Screen {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Screen::TooSmall;
     }
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     let body = Rect::new(area.x, area.y, area.width, area.height - 1);
-    let sidebar_width = match area.width {
-        w if w >= 100 => 26,
-        w if w >= 80 => 24,
-        _ => 20,
-    };
-    let sidebar = Rect::new(body.x, body.y, sidebar_width, body.height);
-    let main = Rect::new(
-        body.x + sidebar_width,
-        body.y,
-        body.width - sidebar_width,
-        body.height,
-    );
-    let areas = if area.width >= WIDE_FROM {
-        let right_width = (main.width * 2 / 5).max(40);
-        let lesson = Rect::new(main.x, main.y, main.width - right_width, main.height);
-        let right_x = lesson.right();
-        let console_height = main.height * 3 / 5;
-        PaneAreas {
-            sidebar,
-            lesson,
-            console: Rect::new(right_x, main.y, right_width, console_height),
-            exercise: Rect::new(
-                right_x,
-                main.y + console_height,
-                right_width,
-                main.height - console_height,
-            ),
-            status,
-        }
-    } else if main.width >= 70 {
-        let lesson_height = main.height / 2;
-        let lesson = Rect::new(main.x, main.y, main.width, lesson_height);
-        let bottom_y = main.y + lesson_height;
-        let bottom_height = main.height - lesson_height;
-        let console_width = main.width * 11 / 20;
-        PaneAreas {
-            sidebar,
-            lesson,
-            console: Rect::new(main.x, bottom_y, console_width, bottom_height),
-            exercise: Rect::new(
-                main.x + console_width,
-                bottom_y,
-                main.width - console_width,
-                bottom_height,
-            ),
-            status,
-        }
+    let docked = area.width >= DOCKED_SIDEBAR_FROM;
+    let (sidebar, main) = if docked {
+        let width = if area.width >= 120 { 26 } else { 24 };
+        (
+            Some(Rect::new(body.x, body.y, width, body.height)),
+            Rect::new(body.x + width, body.y, body.width - width, body.height),
+        )
     } else {
-        let half = main.height / 2;
-        let quarter = (main.height - half) / 2;
-        let rest = main.height - half - quarter;
-        let (lesson_height, console_height) = match focus {
-            Focus::Sidebar | Focus::Lesson => (half, quarter),
-            Focus::Console => (quarter, half),
-            Focus::Exercise => (quarter, rest),
-        };
-        let exercise_height = main.height - lesson_height - console_height;
-        PaneAreas {
-            sidebar,
-            lesson: Rect::new(main.x, main.y, main.width, lesson_height),
-            console: Rect::new(main.x, main.y + lesson_height, main.width, console_height),
-            exercise: Rect::new(
-                main.x,
-                main.y + lesson_height + console_height,
-                main.width,
-                exercise_height,
-            ),
-            status,
-        }
+        let drawer = Rect::new(body.x, body.y, (body.width / 2).min(30), body.height);
+        ((focus == Focus::Sidebar).then_some(drawer), body)
     };
-    Screen::Panes(areas)
+
+    let right_width = (main.width * 2 / 5).max((main.width * 9 / 20).min(40));
+    let lesson = Rect::new(main.x, main.y, main.width - right_width, main.height);
+    let right_x = lesson.right();
+    let larger = main.height * 3 / 5;
+    let console_height = if focus == Focus::Exercise {
+        main.height - larger
+    } else {
+        larger
+    };
+    Screen::Panes(PaneAreas {
+        sidebar,
+        sidebar_floats: !docked,
+        lesson,
+        console: Rect::new(right_x, main.y, right_width, console_height),
+        exercise: Rect::new(
+            right_x,
+            main.y + console_height,
+            right_width,
+            main.height - console_height,
+        ),
+        status,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FOCI: [Focus; 4] = [
+        Focus::Sidebar,
+        Focus::Lesson,
+        Focus::Console,
+        Focus::Exercise,
+    ];
 
     fn panes(width: u16, height: u16, focus: Focus) -> PaneAreas {
         match compute(Rect::new(0, 0, width, height), focus) {
@@ -128,37 +102,28 @@ mod tests {
             (60, 16),
             (80, 24),
             (99, 30),
-            (119, 40),
+            (100, 30),
             (120, 40),
             (300, 100),
         ];
-        let foci = [
-            Focus::Sidebar,
-            Focus::Lesson,
-            Focus::Console,
-            Focus::Exercise,
-        ];
-        for ((width, height), focus) in sizes.into_iter().flat_map(|s| foci.map(|f| (s, f))) {
+        for ((width, height), focus) in sizes.into_iter().flat_map(|s| FOCI.map(|f| (s, f))) {
             let areas = panes(width, height, focus);
-            let all = [
-                areas.sidebar,
-                areas.lesson,
-                areas.console,
-                areas.exercise,
-                areas.status,
-            ];
-            let covered: u32 = all.iter().map(|r| r.area()).sum();
+            let mut tiles = vec![areas.lesson, areas.console, areas.exercise, areas.status];
+            if !areas.sidebar_floats {
+                tiles.extend(areas.sidebar);
+            }
+            let covered: u32 = tiles.iter().map(|r| r.area()).sum();
             assert_eq!(
                 covered,
                 u32::from(width) * u32::from(height),
-                "{width}x{height}: panes {all:?} do not cover the screen exactly"
+                "{width}x{height}: panes {tiles:?} do not cover the screen exactly"
             );
-            for (i, a) in all.iter().enumerate() {
+            for (i, a) in tiles.iter().enumerate() {
                 assert!(
-                    a.width >= 3 && a.height >= 1,
+                    a.width >= 20 && a.height >= 1,
                     "{width}x{height}: pane {a:?} too small"
                 );
-                for b in &all[i + 1..] {
+                for b in &tiles[i + 1..] {
                     assert!(!a.intersects(*b), "{width}x{height}: {a:?} overlaps {b:?}");
                 }
             }
@@ -166,7 +131,20 @@ mod tests {
     }
 
     #[test]
-    fn stacked_panes_give_the_focused_one_half_the_height() {
+    fn narrow_terminals_show_the_course_list_only_while_it_is_focused() {
+        assert_eq!(panes(80, 24, Focus::Lesson).sidebar, None);
+        let drawer = panes(80, 24, Focus::Sidebar);
+        assert!(drawer.sidebar_floats);
+        assert!(
+            drawer
+                .sidebar
+                .is_some_and(|s| s.width == 30 && s.height == 23)
+        );
+        assert!(panes(120, 40, Focus::Console).sidebar.is_some());
+    }
+
+    #[test]
+    fn the_focused_one_of_console_and_exercise_is_taller() {
         let console = panes(80, 24, Focus::Console);
         let exercise = panes(80, 24, Focus::Exercise);
         assert!(
