@@ -86,7 +86,27 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 if index == app.chapter {
                     style = style.fg(theme::ACCENT);
                 }
-                ListItem::new(Line::from(Span::styled(fit(&chapter.title, width), style)))
+                let exercises: Vec<usize> = exercises_of(&app.course, chapter.number).collect();
+                if exercises.is_empty() {
+                    return ListItem::new(Line::from(Span::styled(
+                        fit(&chapter.title, width),
+                        style,
+                    )));
+                }
+                let solved = exercises.iter().filter(|&&e| app.is_solved(e)).count();
+                let count = format!(" {solved}/{}", exercises.len());
+                let title = fit(&chapter.title, width.saturating_sub(count.len()));
+                let padding = width.saturating_sub(Span::raw(title.as_str()).width() + count.len());
+                let count_style = if solved == exercises.len() {
+                    theme::passed()
+                } else {
+                    theme::dim()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::styled(title, style),
+                    Span::raw(" ".repeat(padding)),
+                    Span::styled(count, count_style),
+                ]))
             }
             SidebarRow::Exercise(index) => {
                 let exercise = &app.course.exercises[index];
