@@ -83,3 +83,56 @@ pub(super) fn translate(event: ConsoleEvent) -> Option<Event> {
         ConsoleEvent::Busy { .. } | ConsoleEvent::Connected { .. } => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_output_becomes_styled_lines() {
+        let event = translate(ConsoleEvent::Output {
+            kind: OutputKind::Reply,
+            text: "1) \"a\"\n2) \"b\"\n".into(),
+        });
+        let Some(Event::ConsoleOutput(lines)) = event else {
+            panic!("expected console output, found {event:?}");
+        };
+        assert_eq!(
+            lines,
+            [
+                ConsoleLine::new(ConsoleLineKind::Reply, "1) \"a\""),
+                ConsoleLine::new(ConsoleLineKind::Reply, "2) \"b\""),
+            ]
+        );
+        let error = translate(ConsoleEvent::Output {
+            kind: OutputKind::ErrorReply,
+            text: "(error) ERR nope\n".into(),
+        });
+        assert!(
+            matches!(&error, Some(Event::ConsoleOutput(lines)) if lines[0].kind == ConsoleLineKind::Error),
+            "an error reply should be an error line, found {error:?}"
+        );
+    }
+
+    #[test]
+    fn prompt_and_console_commands_reach_the_ui() {
+        assert!(matches!(
+            translate(ConsoleEvent::Ready { prompt: "127.0.0.1:6379[2]> ".into() }),
+            Some(Event::ConsoleReady { prompt }) if prompt == "127.0.0.1:6379[2]> "
+        ));
+        assert!(matches!(
+            translate(ConsoleEvent::ClearScreen),
+            Some(Event::ConsoleClear)
+        ));
+        assert!(matches!(
+            translate(ConsoleEvent::Exit),
+            Some(Event::ConsoleExit)
+        ));
+        assert!(
+            translate(ConsoleEvent::Busy {
+                line: "BLPOP q 0".into()
+            })
+            .is_none()
+        );
+    }
+}
