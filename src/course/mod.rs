@@ -282,3 +282,6 @@ fn parse_chapter(file: &SourceFile) -> Result<Chapter, Problem> {
         markdown: file.text.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests;
