@@ -1,6 +1,7 @@
 //! The embedded Redis 7.0: a real RESP2/RESP3 server on loopback with 16 databases, lazy and
 //! active expiry and a virtual clock. It knows nothing of the course or the terminal.
 
+pub mod args;
 pub mod blocking;
 pub mod client;
 pub mod clock;

@@ -1,0 +1,208 @@
+//! The differential harness: the same commands go to a real redis-server and to the embedded
+//! engine, and the raw reply bytes must be identical (errors included).
+//!
+//! Scripts are one command per line in redis-cli syntax. A line may start with a marker:
+//! - `~ ` compare as unordered (array and set elements as multisets, recursively one level),
+//! - `? ` run on both without comparing (random results), and `#` starts a comment.
+
+use super::real_redis::RealRedis;
+use bytes::BytesMut;
+use redis_tutor::engine::{Clock, Engine};
+use redis_tutor::resp::{Value, parse_value, split_args};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Replies compared so far in this test binary (the fidelity count).
+pub static COMPARED: AtomicUsize = AtomicUsize::new(0);
+
+/// A connection that returns each reply's exact bytes.
+pub struct RawConn {
+    socket: TcpStream,
+    buf: BytesMut,
+}
+
+impl RawConn {
+    pub async fn connect(addr: std::net::SocketAddr) -> RawConn {
+        let socket = TcpStream::connect(addr).await.expect("connect");
+        RawConn {
+            socket,
+            buf: BytesMut::new(),
+        }
+    }
+
+    /// Sends raw bytes as they are (for protocol tests).
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.socket.write_all(bytes).await.expect("write");
+    }
+
+    /// Sends one command as a RESP array.
+    pub async fn send(&mut self, args: &[Vec<u8>]) {
+        let mut out = BytesMut::new();
+        Value::encode_request(args, &mut out);
+        self.send_raw(&out).await;
+    }
+
+    /// Reads one reply and returns its bytes; None when the server closed the connection.
+    pub async fn read_raw(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some((_, used)) = parse_value(&self.buf).expect("valid RESP from server") {
+                return Some(self.buf.split_to(used).to_vec());
+            }
+            let read = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                self.socket.read_buf(&mut self.buf),
+            )
+            .await
+            .expect("a reply within 10 s");
+            if read.expect("read") == 0 {
+                return None;
+            }
+        }
+    }
+
+    pub async fn request(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
+        self.send(args).await;
+        self.read_raw().await.expect("a reply")
+    }
+}
+
+/// A real server and an engine, one connection to each.
+pub struct Differential {
+    pub real: RealRedis,
+    pub engine: Engine,
+    pub real_conn: RawConn,
+    pub engine_conn: RawConn,
+    resp3: bool,
+}
+
+fn show(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace("\r\n", "\\r\\n")
+}
+
+/// Parses a script line into arguments.
+pub fn args_of(line: &str) -> Vec<Vec<u8>> {
+    split_args(line.as_bytes()).unwrap_or_else(|| panic!("bad test command {line:?}"))
+}
+
+impl Differential {
+    /// Starts both servers (RESP2 connections); None when redis-server is not installed.
+    pub async fn start() -> Option<Differential> {
+        let real = RealRedis::start(&[])?;
+        let engine = Engine::start_local(Clock::new())
+            .await
+            .expect("engine starts");
+        let real_conn = RawConn::connect(real.addr()).await;
+        let engine_conn = RawConn::connect(engine.addr()).await;
+        Some(Differential {
+            real,
+            engine,
+            real_conn,
+            engine_conn,
+            resp3: false,
+        })
+    }
+
+    /// Starts both servers with connections switched to RESP3 (HELLO 3).
+    pub async fn start_resp3() -> Option<Differential> {
+        let mut d = Differential::start().await?;
+        let hello = args_of("HELLO 3");
+        d.real_conn.request(&hello).await;
+        d.engine_conn.request(&hello).await;
+        d.resp3 = true;
+        Some(d)
+    }
+
+    fn label(&self) -> &'static str {
+        if self.resp3 { "RESP3" } else { "RESP2" }
+    }
+
+    /// Sends `line` to both and returns (real, engine) raw replies.
+    pub async fn both(&mut self, line: &str) -> (Vec<u8>, Vec<u8>) {
+        let args = args_of(line);
+        let real = self.real_conn.request(&args).await;
+        let engine = self.engine_conn.request(&args).await;
+        (real, engine)
+    }
+
+    /// Asserts both replies are byte-identical.
+    pub async fn same(&mut self, line: &str) -> Vec<u8> {
+        let (real, engine) = self.both(line).await;
+        assert_eq!(
+            show(&engine),
+            show(&real),
+            "[{}] {line}\n  engine (left) vs real Redis (right)",
+            self.label()
+        );
+        COMPARED.fetch_add(1, Ordering::Relaxed);
+        real
+    }
+
+    /// Asserts both replies are equal once array/set elements are sorted.
+    pub async fn same_unordered(&mut self, line: &str) {
+        let (real, engine) = self.both(line).await;
+        let (r, e) = (normalize(&real), normalize(&engine));
+        assert_eq!(
+            e,
+            r,
+            "[{}] {line} (compared unordered)\n  engine (left) vs real Redis (right)",
+            self.label()
+        );
+        COMPARED.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs a script (see the module docs for the line markers).
+    pub async fn run(&mut self, script: &str) {
+        for line in script
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            if let Some(cmd) = line.strip_prefix("~ ") {
+                self.same_unordered(cmd).await;
+            } else if let Some(cmd) = line.strip_prefix("? ") {
+                self.both(cmd).await;
+            } else {
+                self.same(line).await;
+            }
+        }
+    }
+}
+
+/// Runs `script` on fresh servers in RESP2 and again in RESP3. Returns false when skipped.
+pub async fn check_script(script: &str) -> bool {
+    let Some(mut d) = Differential::start().await else {
+        return false;
+    };
+    d.run(script).await;
+    let Some(mut d) = Differential::start_resp3().await else {
+        return false;
+    };
+    d.run(script).await;
+    true
+}
+
+/// A reply with aggregate elements sorted, as an order-free comparison key.
+fn normalize(raw: &[u8]) -> String {
+    let (value, _) = parse_value(raw)
+        .expect("valid RESP")
+        .expect("a whole reply");
+    format!("{:?}", sorted(value))
+}
+
+fn sorted(v: Value) -> Value {
+    let sort = |items: Vec<Value>| {
+        let mut items: Vec<Value> = items.into_iter().map(sorted).collect();
+        items.sort_by_key(|i| format!("{i:?}"));
+        items
+    };
+    match v {
+        Value::Array(items) => Value::Array(sort(items)),
+        Value::Set(items) => Value::Set(sort(items)),
+        Value::Map(mut pairs) => {
+            pairs.sort_by_key(|(k, _)| format!("{k:?}"));
+            Value::Map(pairs)
+        }
+        other => other,
+    }
+}

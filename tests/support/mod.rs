@@ -1,0 +1,6 @@
+//! Shared test support: a real redis-server started on a free port, and the differential
+//! harness that sends the same commands to it and to the embedded engine.
+#![allow(dead_code)] // each test binary uses a different part of the support code
+
+pub mod differential;
+pub mod real_redis;
