@@ -5,8 +5,8 @@
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
 pub mod backend;
+pub mod course;
 pub mod engine;
 pub mod glob;
-pub mod resp;
-pub mod course;
 pub mod grader;
+pub mod resp;

@@ -118,7 +118,10 @@ fn toml_syntax_errors_name_file_and_line() {
     let text = VALID.replace("title = \"OTP\"", "title = \"OTP");
     let problem = problem_of(&text);
     assert_eq!(problem.line, 3, "{problem}");
-    assert!(problem.to_string().starts_with("exercises/otp.toml:3:"), "{problem}");
+    assert!(
+        problem.to_string().starts_with("exercises/otp.toml:3:"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -127,7 +130,10 @@ fn unknown_fields_are_errors() {
     assert_problem(&text, "difficulty", "unknown field `difficulty`");
     let text = VALID.replace("ttl = [1, 300]", "ttl = [1, 300]\nexpiry = 5");
     let problem = problem_of(&text);
-    assert!(problem.message.contains("unknown field `expiry`"), "{problem}");
+    assert!(
+        problem.message.contains("unknown field `expiry`"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -156,8 +162,15 @@ fn duplicate_check_ids() {
     let text = VALID.replace("id = \"no-keys\"", "id = \"stored\"");
     let problem = problem_of(&text);
     let second = text.rfind("id = \"stored\"").unwrap();
-    assert_eq!(problem.line, text[..second].lines().count() + 1, "{problem}");
-    assert!(problem.message.contains("duplicate check id `stored`"), "{problem}");
+    assert_eq!(
+        problem.line,
+        text[..second].lines().count() + 1,
+        "{problem}"
+    );
+    assert!(
+        problem.message.contains("duplicate check id `stored`"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -180,7 +193,10 @@ fn fewer_than_three_hints() {
 
 #[test]
 fn placeholder_missing_from_a_variant() {
-    let text = VALID.replace("user = \"7\"\ncode = \"111111\"", "user = \"7\"\npin = \"111111\"");
+    let text = VALID.replace(
+        "user = \"7\"\ncode = \"111111\"",
+        "user = \"7\"\npin = \"111111\"",
+    );
     let err = load(&[("otp.toml", &text)]).unwrap_err();
     let first = &err.problems()[0];
     assert_eq!(first.line, line_of(&text, "goal ="), "{err}");
@@ -192,15 +208,24 @@ fn placeholder_missing_from_a_variant() {
 
 #[test]
 fn placeholder_without_variants() {
-    let text = VALID.replace("setup = [\"SET otp:seed 1\"]", "setup = [\"SET otp:{{seed}} 1\"]");
+    let text = VALID.replace(
+        "setup = [\"SET otp:seed 1\"]",
+        "setup = [\"SET otp:{{seed}} 1\"]",
+    );
     assert_problem(&text, "setup =", "{{seed}}");
 }
 
 #[test]
 fn commands_must_tokenize() {
-    let text = VALID.replace("setup = [\"SET otp:seed 1\"]", r#"setup = ["SET otp:seed \"1"]"#);
+    let text = VALID.replace(
+        "setup = [\"SET otp:seed 1\"]",
+        r#"setup = ["SET otp:seed \"1"]"#,
+    );
     assert_problem(&text, "setup =", "does not tokenize");
-    let text = VALID.replace("command = \"GET otp:{{user}}\"", "command = \"GET 'otp:{{user}}\"");
+    let text = VALID.replace(
+        "command = \"GET otp:{{user}}\"",
+        "command = \"GET 'otp:{{user}}\"",
+    );
     assert_problem(&text, "command = \"GET", "does not tokenize");
 }
 
@@ -212,7 +237,10 @@ fn bad_regex() {
 
 #[test]
 fn reply_check_needs_exactly_one_expectation() {
-    let text = VALID.replace("expect = '\"{{code}}\"'", "expect = '\"{{code}}\"'\nexpect_range = [1, 2]");
+    let text = VALID.replace(
+        "expect = '\"{{code}}\"'",
+        "expect = '\"{{code}}\"'\nexpect_range = [1, 2]",
+    );
     assert_problem(&text, "[[check]]", "exactly one of");
 }
 
@@ -242,7 +270,10 @@ fn chapters_need_a_numbered_name_and_a_heading() {
     let err = Course::from_sources(vec![chapter("01-basics.md", "Basics\n")], vec![]).unwrap_err();
     assert!(err.problems()[0].message.contains("`# ` heading"), "{err}");
     let err = Course::from_sources(
-        vec![chapter("01-basics.md", CHAPTER), chapter("01-other.md", CHAPTER)],
+        vec![
+            chapter("01-basics.md", CHAPTER),
+            chapter("01-other.md", CHAPTER),
+        ],
         vec![],
     )
     .unwrap_err();
@@ -256,7 +287,10 @@ fn exercises_are_ordered_by_chapter_then_file() {
         .replace("id = \"otp\"", "id = \"third\"")
         .replace("chapter = 1", "chapter = 2");
     let course = Course::from_sources(
-        vec![chapter("02-more.md", "# More\n"), chapter("01-basics.md", CHAPTER)],
+        vec![
+            chapter("02-more.md", "# More\n"),
+            chapter("01-basics.md", CHAPTER),
+        ],
         vec![
             exercise_file("02-a.toml", &third),
             exercise_file("01-b.toml", &second),
@@ -286,13 +320,20 @@ fn variants_fill_every_placeholder() {
             expect: Expectation::Exact("\"111111\"".into())
         }
     );
-    assert_eq!(exercise.variant(2), exercise.variant(0), "variants wrap around");
+    assert_eq!(
+        exercise.variant(2),
+        exercise.variant(0),
+        "variants wrap around"
+    );
 }
 
 #[test]
 fn substitution_leaves_unknown_names_and_escapes_regexes() {
     let values = Variant::from([("a".to_string(), "1.5".to_string())]);
-    assert_eq!(substitute("{{a}} {{ a }} {{b}} {a}", &values), "1.5 1.5 {{b}} {a}");
+    assert_eq!(
+        substitute("{{a}} {{ a }} {{b}} {a}", &values),
+        "1.5 1.5 {{b}} {a}"
+    );
     let names: Vec<&str> = placeholders("x {{a}} {{b_2}} {{}}").collect();
     assert_eq!(names, ["a", "b_2"]);
 }
@@ -308,10 +349,17 @@ fn load_dir_reads_an_authors_copy() {
     let course = Course::load_dir(dir.path()).unwrap();
     assert_eq!(course.exercises.len(), 1);
 
-    std::fs::write(dir.path().join("exercises/otp.toml"), VALID.replace("chapter = 1", "chapter = 9")).unwrap();
+    std::fs::write(
+        dir.path().join("exercises/otp.toml"),
+        VALID.replace("chapter = 1", "chapter = 9"),
+    )
+    .unwrap();
     let err = Course::load_dir(dir.path()).unwrap_err();
     assert!(
-        err.to_string().contains(&format!("{}:2:", dir.path().join("exercises/otp.toml").display())),
+        err.to_string().contains(&format!(
+            "{}:2:",
+            dir.path().join("exercises/otp.toml").display()
+        )),
         "{err}"
     );
     assert!(matches!(

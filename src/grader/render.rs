@@ -109,9 +109,14 @@ mod tests {
         assert_eq!(render(&Value::ok()), "OK");
         assert_eq!(render(&Value::Null), "(nil)");
         assert_eq!(render(&Value::Integer(-1)), "(integer) -1");
-        assert_eq!(render(&Value::bulk("a\"b\n\u{4f60}")), r#""a\"b\n\xe4\xbd\xa0""#);
         assert_eq!(
-            render(&Value::error("WRONGTYPE Operation against a key holding the wrong kind of value")),
+            render(&Value::bulk("a\"b\n\u{4f60}")),
+            r#""a\"b\n\xe4\xbd\xa0""#
+        );
+        assert_eq!(
+            render(&Value::error(
+                "WRONGTYPE Operation against a key holding the wrong kind of value"
+            )),
             "(error) WRONGTYPE Operation against a key holding the wrong kind of value"
         );
         assert_eq!(render(&Value::Array(vec![])), "(empty array)");
