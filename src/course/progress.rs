@@ -3,6 +3,7 @@
 //! silently replaced.
 
 use super::Exercise;
+use crate::console::is_sensitive_command;
 use crate::resp::split_args;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -255,7 +256,7 @@ impl ProgressStore {
         exercise_id: &str,
         args: &[Vec<u8>],
     ) -> Result<bool, ProgressError> {
-        if args.is_empty() || carries_credentials(args) {
+        if args.is_empty() || is_sensitive_command(args) {
             return Ok(false);
         }
         let path = self.transcript_path(exercise_id)?;
@@ -285,30 +286,6 @@ impl ProgressStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(source) => Err(ProgressError::Io { path, source }),
         }
-    }
-}
-
-/// True for commands whose arguments include a password, which must never be written down.
-pub fn carries_credentials(args: &[Vec<u8>]) -> bool {
-    let word = |i: usize| {
-        args.get(i)
-            .map(|a| String::from_utf8_lossy(a).to_ascii_uppercase())
-            .unwrap_or_default()
-    };
-    match word(0).as_str() {
-        "AUTH" => true,
-        "HELLO" | "MIGRATE" => args
-            .iter()
-            .skip(1)
-            .any(|a| a.eq_ignore_ascii_case(b"AUTH") || a.eq_ignore_ascii_case(b"AUTH2")),
-        "ACL" => matches!(word(1).as_str(), "SETUSER" | "GETUSER" | "DELUSER"),
-        "CONFIG" => {
-            word(1) == "SET"
-                && args.iter().skip(2).step_by(2).any(|a| {
-                    a.eq_ignore_ascii_case(b"requirepass") || a.eq_ignore_ascii_case(b"masterauth")
-                })
-        }
-        _ => false,
     }
 }
 

@@ -2,11 +2,8 @@
 //! the checks (reading only) and explains failures in redis-cli terms, `replay` re-runs a
 //! learner's saved transcript on a fresh engine for headless grading.
 
-mod render;
-
-pub use render::{quote, render};
-
 use crate::backend::{Connection, ConnectionError};
+use crate::console::format::{format_reply, quote_bytes};
 use crate::course::{CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpectation};
 use crate::glob::glob_match;
 use crate::resp::{Value, split_args};
@@ -67,6 +64,18 @@ impl Report {
     pub fn check(&self, id: &str) -> Option<&CheckOutcome> {
         self.checks.iter().find(|c| c.id == id)
     }
+}
+
+/// A reply as redis-cli prints it, without the final newline: the form checks compare.
+pub fn render(value: &Value) -> String {
+    format_reply(value).trim_end_matches('\n').to_string()
+}
+
+/// A string as redis-cli quotes it: `"a\"b\n\xe4"`.
+fn quote(bytes: &[u8]) -> String {
+    let mut out = Vec::new();
+    quote_bytes(&mut out, bytes);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Sends one command, turning transport failures into errors that name the command.

@@ -3,10 +3,20 @@
 
 use super::command::Handler;
 
+mod bitmaps;
 mod connection;
+mod keys;
+mod server;
+mod strings;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[
+    connection::COMMANDS,
+    strings::COMMANDS,
+    bitmaps::COMMANDS,
+    keys::COMMANDS,
+    server::COMMANDS,
+];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
