@@ -79,9 +79,9 @@ async fn grade_variant(conn: &mut Connection, exercise: &Exercise, variant: usiz
     let instance = exercise.variant(variant);
     let label = format!("{} variant {}", exercise.id, variant + 1);
 
-    grader::reset(conn, exercise, variant)
-        .await
-        .unwrap_or_else(|e| panic!("{label}: reset failed: {e}"));
+    if let Err(e) = grader::reset(conn, exercise, variant).await {
+        return vec![format!("{label}: reset failed: {e}")];
+    }
     for key in all_keys(conn).await {
         if !exercise.owns.iter().any(|p| glob_match(p.as_bytes(), &key)) {
             problems.push(format!(
@@ -102,7 +102,10 @@ async fn grade_variant(conn: &mut Connection, exercise: &Exercise, variant: usiz
     }
 
     for wrong in &instance.wrong {
-        grader::reset(conn, exercise, variant).await.unwrap();
+        if let Err(e) = grader::reset(conn, exercise, variant).await {
+            problems.push(format!("{label}: reset failed: {e}"));
+            continue;
+        }
         let transcript = grader::run_lines(conn, &wrong.commands).await.unwrap();
         let report = grader::grade(conn, exercise, variant, &transcript)
             .await

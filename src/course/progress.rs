@@ -359,6 +359,7 @@ fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), ProgressError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Variant;
     use super::*;
 
     fn exercise_with_variants(n: usize) -> Exercise {
@@ -379,7 +380,6 @@ mod tests {
             file: "demo.toml".into(),
         }
     }
-    use super::super::Variant;
 
     #[test]
     fn save_then_load_round_trips() {
