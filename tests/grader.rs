@@ -327,3 +327,13 @@ fn exercises_have_enough_variants_hints_and_wrong_answers() {
         ["otp-expiry", "activity-tracker", "leaderboard-basics"]
     );
 }
+
+#[test]
+fn the_compiled_course_matches_the_files_on_disk() {
+    let compiled = course();
+    let on_disk = Course::load_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("the course directory is invalid:\n{e}"));
+    assert_eq!(compiled.chapters, on_disk.chapters);
+    let ids = |c: &Course| c.exercises.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&compiled), ids(&on_disk));
+}
