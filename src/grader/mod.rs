@@ -241,8 +241,8 @@ fn skipped_in_replay(args: &[Vec<u8>]) -> bool {
 ///
 /// Blocking commands run inside MULTI/EXEC so that they act at once, as they did for the
 /// learner or not at all; commands that would leave the connection unable to answer are
-/// skipped; an open MULTI is discarded and database 0 selected again at the end so that grading reads database 0.
-/// Error replies are part of a transcript and do not stop the replay.
+/// skipped; at the end an open MULTI is discarded and database 0 selected again, where
+/// grading reads. Error replies are part of a transcript and do not stop the replay.
 pub async fn replay(conn: &mut Connection, transcript: &[Vec<Vec<u8>>]) -> Result<(), GraderError> {
     let mut in_multi = false;
     let mut selected_db = false;
@@ -254,7 +254,11 @@ pub async fn replay(conn: &mut Connection, transcript: &[Vec<Vec<u8>>]) -> Resul
         let blocking = BLOCKING_COMMANDS.contains(&name.as_str());
         let send = async {
             if blocking && !in_multi {
-                run(conn, &[b"MULTI".to_vec()]).await?;
+                let multi = run(conn, &[b"MULTI".to_vec()]).await?;
+                if multi.is_error() {
+                    // Without transactions it could only block: skip it, as if interrupted.
+                    return Ok(multi);
+                }
                 run(conn, args).await?;
                 run(conn, &[b"EXEC".to_vec()]).await
             } else {
