@@ -337,3 +337,50 @@ fn the_compiled_course_matches_the_files_on_disk() {
     let ids = |c: &Course| c.exercises.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&compiled), ids(&on_disk));
 }
+
+/// Reset deletes every owned key (more than one SCAN page of them) and nothing else.
+async fn reset_deletes_only_owned_keys(conn: &mut Connection) {
+    let course = course();
+    let exercise = course.exercise("otp-expiry").expect("otp-expiry exists");
+    for i in 0..1200 {
+        let key = format!("otp:old:{i}");
+        conn.request(&["SET", key.as_str(), "x"]).await.unwrap();
+    }
+    conn.request(&["SET", "session:abc", "keep me"])
+        .await
+        .unwrap();
+    conn.request(&["SET", "otpx", "not owned either"])
+        .await
+        .unwrap();
+    grader::reset(conn, exercise, 0).await.unwrap();
+    let mut keys: Vec<String> = all_keys(conn)
+        .await
+        .iter()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect();
+    keys.sort();
+    let other = &exercise.variants[0]["other"];
+    assert_eq!(
+        keys,
+        [
+            format!("otp:login:{other}"),
+            "otpx".into(),
+            "session:abc".into()
+        ],
+        "only the setup's key and the foreign keys remain"
+    );
+}
+
+#[tokio::test]
+async fn reset_deletes_only_owned_keys_on_the_embedded_engine() {
+    let backend = Backend::embedded().await.unwrap();
+    reset_deletes_only_owned_keys(&mut backend.connect().await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn reset_deletes_only_owned_keys_on_real_redis() {
+    let Some(server) = RealRedis::start(&[]) else {
+        return;
+    };
+    reset_deletes_only_owned_keys(&mut connect_real(&server).await).await;
+}

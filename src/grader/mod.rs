@@ -8,7 +8,7 @@ use crate::course::{CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpe
 use crate::glob::glob_match;
 use crate::resp::{Value, split_args};
 
-/// How many keys one SCAN step asks for, and the most keys one UNLINK deletes.
+/// How many keys one SCAN step asks for; each page found is deleted with one UNLINK.
 const SCAN_BATCH: &str = "500";
 
 /// Why grading could not run (a failed check is not an error; it is in the `Report`).
