@@ -4,8 +4,8 @@
 use super::Problem;
 use crate::glob::glob_match;
 use crate::resp::split_args;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -67,7 +67,10 @@ pub struct Check {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckKind {
     /// Runs a read-only command and compares its reply.
-    Reply { command: String, expect: Expectation },
+    Reply {
+        command: String,
+        expect: Expectation,
+    },
     /// Inspects a key's type and TTL.
     Key {
         key: String,
@@ -211,11 +214,9 @@ impl Check {
                         min: *min,
                         max: *max,
                     },
-                    Expectation::Matches(re) => Expectation::Matches(substitute_with(
-                        re,
-                        values,
-                        |v| regex::escape(v),
-                    )),
+                    Expectation::Matches(re) => {
+                        Expectation::Matches(substitute_with(re, values, regex::escape))
+                    }
                 },
             },
             CheckKind::Key { key, key_type, ttl } => CheckKind::Key {
@@ -377,7 +378,9 @@ impl<'de> Deserialize<'de> for CommandChoice {
         impl<'de> Visitor<'de> for ChoiceVisitor {
             type Value = CommandChoice;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(r#"a command name ("SCAN") or a list of alternatives (["ZSCORE", "ZMSCORE"])"#)
+                f.write_str(
+                    r#"a command name ("SCAN") or a list of alternatives (["ZSCORE", "ZMSCORE"])"#,
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<CommandChoice, E> {
                 Ok(CommandChoice(vec![v.to_string()]))
@@ -428,7 +431,10 @@ pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -465,7 +471,10 @@ static COMMAND_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Parses and validates one exercise file. Chapter numbers and id uniqueness across files are
 /// checked by the course.
-pub(crate) fn parse_exercise(file: &str, source: &str) -> Result<(Exercise, ExerciseSpans), Vec<Problem>> {
+pub(crate) fn parse_exercise(
+    file: &str,
+    source: &str,
+) -> Result<(Exercise, ExerciseSpans), Vec<Problem>> {
     let mut report = Reporter {
         file,
         source,
@@ -557,7 +566,12 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
     }];
     push_list(&mut texts, "a setup command", &raw.setup, true);
     push_list(&mut texts, "a hint", raw.hints.get_ref(), false);
-    push_list(&mut texts, "a solution command", raw.solution.get_ref(), true);
+    push_list(
+        &mut texts,
+        "a solution command",
+        raw.solution.get_ref(),
+        true,
+    );
     for wrong in &raw.wrong {
         push_list(
             &mut texts,
@@ -708,12 +722,19 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 }
                 for choice in used {
                     if choice.0.is_empty() {
-                        report.at(at("used"), format!("check `{id}`: an empty list of alternatives in `used`"));
+                        report.at(
+                            at("used"),
+                            format!("check `{id}`: an empty list of alternatives in `used`"),
+                        );
                     }
                 }
                 for command in used.iter().flat_map(|c| &c.0).chain(not_used) {
                     if !COMMAND_NAME.is_match(command) {
-                        let field = if not_used.contains(command) { "not_used" } else { "used" };
+                        let field = if not_used.contains(command) {
+                            "not_used"
+                        } else {
+                            "used"
+                        };
                         report.at(
                             at(field),
                             format!("check `{id}`: `{command}` is not a command name (one or two words, such as \"SCAN\" or \"CONFIG GET\")"),
@@ -726,7 +747,10 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                     name,
                     hint,
                     CheckKind::Transcript {
-                        used: used.iter().map(|c| c.0.iter().map(upper).collect()).collect(),
+                        used: used
+                            .iter()
+                            .map(|c| c.0.iter().map(upper).collect())
+                            .collect(),
                         not_used: not_used.iter().map(upper).collect(),
                     },
                 )
@@ -814,7 +838,9 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 );
             }
         }
-        if text.command && placeholders(text.text).all(|n| instances.iter().all(|v| v.contains_key(n))) {
+        if text.command
+            && placeholders(text.text).all(|n| instances.iter().all(|v| v.contains_key(n)))
+        {
             for (i, values) in instances.iter().enumerate() {
                 let line = substitute(text.text, values);
                 let variant = if variants.is_empty() {
@@ -826,7 +852,10 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                     None => {
                         report.at(
                             text.at,
-                            format!("{} does not tokenize{variant}: unbalanced quotes in `{line}`", text.what),
+                            format!(
+                                "{} does not tokenize{variant}: unbalanced quotes in `{line}`",
+                                text.what
+                            ),
                         );
                         break;
                     }
@@ -863,27 +892,26 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                         break;
                     }
                 }
-                CheckKind::Key { key, .. } => {
+                CheckKind::Key { key, .. }
                     if !raw
                         .owns
                         .get_ref()
                         .iter()
-                        .any(|p| glob_match(p.get_ref().as_bytes(), key.as_bytes()))
-                    {
-                        report.at(
-                            field_offset(source, &table, "key"),
-                            format!(
-                                "check `{}` inspects `{key}`{}, which no `owns` pattern covers",
-                                check.id,
-                                if variants.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" (variant {})", i + 1)
-                                }
-                            ),
-                        );
-                        break;
-                    }
+                        .any(|p| glob_match(p.get_ref().as_bytes(), key.as_bytes())) =>
+                {
+                    report.at(
+                        field_offset(source, &table, "key"),
+                        format!(
+                            "check `{}` inspects `{key}`{}, which no `owns` pattern covers",
+                            check.id,
+                            if variants.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (variant {})", i + 1)
+                            }
+                        ),
+                    );
+                    break;
                 }
                 _ => {}
             }
@@ -915,7 +943,12 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
     }
 }
 
-fn push_list<'a>(texts: &mut Vec<Templated<'a>>, what: &str, list: &'a [Spanned<String>], command: bool) {
+fn push_list<'a>(
+    texts: &mut Vec<Templated<'a>>,
+    what: &str,
+    list: &'a [Spanned<String>],
+    command: bool,
+) {
     for item in list {
         texts.push(Templated {
             what: what.to_string(),

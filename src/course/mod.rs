@@ -92,28 +92,29 @@ static CHAPTER_FILE: LazyLock<regex::Regex> = LazyLock::new(|| {
 impl Course {
     /// The course compiled into the binary.
     pub fn embedded() -> Result<Course, CourseError> {
-        let collect = |dir: &Dir, prefix: &str, ext: &str| -> Result<Vec<SourceFile>, CourseError> {
-            let mut files = Vec::new();
-            for file in dir.files() {
-                let name = file.path().to_string_lossy().into_owned();
-                if !name.ends_with(ext) {
-                    continue;
+        let collect =
+            |dir: &Dir, prefix: &str, ext: &str| -> Result<Vec<SourceFile>, CourseError> {
+                let mut files = Vec::new();
+                for file in dir.files() {
+                    let name = file.path().to_string_lossy().into_owned();
+                    if !name.ends_with(ext) {
+                        continue;
+                    }
+                    let text = file.contents_utf8().ok_or_else(|| {
+                        CourseError::Invalid(vec![Problem {
+                            file: format!("{prefix}/{name}"),
+                            line: 1,
+                            column: 1,
+                            message: "the file is not UTF-8".into(),
+                        }])
+                    })?;
+                    files.push(SourceFile {
+                        name: format!("{prefix}/{name}"),
+                        text: text.to_string(),
+                    });
                 }
-                let text = file.contents_utf8().ok_or_else(|| {
-                    CourseError::Invalid(vec![Problem {
-                        file: format!("{prefix}/{name}"),
-                        line: 1,
-                        column: 1,
-                        message: "the file is not UTF-8".into(),
-                    }])
-                })?;
-                files.push(SourceFile {
-                    name: format!("{prefix}/{name}"),
-                    text: text.to_string(),
-                });
-            }
-            Ok(files)
-        };
+                Ok(files)
+            };
         Course::from_sources(
             collect(&CHAPTERS, "chapters", ".md")?,
             collect(&EXERCISES, "exercises", ".toml")?,
@@ -139,10 +140,11 @@ impl Course {
                 if !is_match || !file_path.is_file() {
                     continue;
                 }
-                let text = std::fs::read_to_string(&file_path).map_err(|source| CourseError::Io {
-                    path: file_path.display().to_string(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(&file_path).map_err(|source| CourseError::Io {
+                        path: file_path.display().to_string(),
+                        source,
+                    })?;
                 files.push(SourceFile {
                     name: file_path.display().to_string(),
                     text,
@@ -163,7 +165,9 @@ impl Course {
         for file in &chapter_files {
             match parse_chapter(file) {
                 Ok(chapter) => {
-                    if let Some((_, other)) = chapters.iter().find(|(c, _)| c.number == chapter.number) {
+                    if let Some((_, other)) =
+                        chapters.iter().find(|(c, _)| c.number == chapter.number)
+                    {
                         problems.push(Problem {
                             file: file.name.clone(),
                             line: 1,
@@ -198,7 +202,10 @@ impl Course {
                     if let Some((other, line)) = ids.get(&exercise.id) {
                         problems.push(here(
                             spans.id.start,
-                            format!("duplicate exercise id `{}` (also in {other}:{line})", exercise.id),
+                            format!(
+                                "duplicate exercise id `{}` (also in {other}:{line})",
+                                exercise.id
+                            ),
                         ));
                     } else {
                         let (line, _) = exercise::line_col(&file.text, spans.id.start);
@@ -268,7 +275,9 @@ fn parse_chapter(file: &SourceFile) -> Result<Chapter, Problem> {
             "a chapter file must be named NN-slug.md (two digits, a kebab-case slug), not `{name}`"
         ))
     })?;
-    let number: u32 = caps[1].parse().map_err(|_| problem("bad chapter number".into()))?;
+    let number: u32 = caps[1]
+        .parse()
+        .map_err(|_| problem("bad chapter number".into()))?;
     let first_line = file.text.lines().next().unwrap_or("");
     let title = first_line
         .strip_prefix("# ")
@@ -282,3 +291,6 @@ fn parse_chapter(file: &SourceFile) -> Result<Chapter, Problem> {
         markdown: file.text.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests;

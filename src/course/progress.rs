@@ -3,6 +3,7 @@
 //! silently replaced.
 
 use super::Exercise;
+use crate::console::is_sensitive_command;
 use crate::resp::split_args;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -241,10 +242,7 @@ impl ProgressStore {
             match split_args(line) {
                 Some(args) if !args.is_empty() => commands.push(args),
                 _ => {
-                    return Err(ProgressError::BadTranscript {
-                        path,
-                        line: i + 1,
-                    });
+                    return Err(ProgressError::BadTranscript { path, line: i + 1 });
                 }
             }
         }
@@ -258,7 +256,7 @@ impl ProgressStore {
         exercise_id: &str,
         args: &[Vec<u8>],
     ) -> Result<bool, ProgressError> {
-        if args.is_empty() || carries_credentials(args) {
+        if args.is_empty() || is_sensitive_command(args) {
             return Ok(false);
         }
         let path = self.transcript_path(exercise_id)?;
@@ -288,29 +286,6 @@ impl ProgressStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(source) => Err(ProgressError::Io { path, source }),
         }
-    }
-}
-
-/// True for commands whose arguments include a password, which must never be written down.
-pub fn carries_credentials(args: &[Vec<u8>]) -> bool {
-    let word = |i: usize| {
-        args.get(i)
-            .map(|a| String::from_utf8_lossy(a).to_ascii_uppercase())
-            .unwrap_or_default()
-    };
-    match word(0).as_str() {
-        "AUTH" => true,
-        "HELLO" | "MIGRATE" => args.iter().skip(1).any(|a| {
-            a.eq_ignore_ascii_case(b"AUTH") || a.eq_ignore_ascii_case(b"AUTH2")
-        }),
-        "ACL" => matches!(word(1).as_str(), "SETUSER" | "GETUSER" | "DELUSER"),
-        "CONFIG" => {
-            word(1) == "SET"
-                && args.iter().skip(2).step_by(2).any(|a| {
-                    a.eq_ignore_ascii_case(b"requirepass") || a.eq_ignore_ascii_case(b"masterauth")
-                })
-        }
-        _ => false,
     }
 }
 
@@ -384,6 +359,7 @@ fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), ProgressError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Variant;
     use super::*;
 
     fn exercise_with_variants(n: usize) -> Exercise {
@@ -404,7 +380,6 @@ mod tests {
             file: "demo.toml".into(),
         }
     }
-    use super::super::Variant;
 
     #[test]
     fn save_then_load_round_trips() {
@@ -428,7 +403,11 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(leftovers, vec!["progress.toml".to_string()], "no temp files left behind");
+        assert_eq!(
+            leftovers,
+            vec!["progress.toml".to_string()],
+            "no temp files left behind"
+        );
     }
 
     #[test]
@@ -459,15 +438,24 @@ mod tests {
         let outcome = store.load().unwrap();
         assert_eq!(outcome.progress, Progress::default());
         let warning = outcome.warning.expect("a warning for a corrupt file");
-        assert!(warning.contains("line 2"), "warning names the line: {warning}");
-        assert!(!store.progress_path().exists(), "the corrupt file was moved");
+        assert!(
+            warning.contains("line 2"),
+            "warning names the line: {warning}"
+        );
+        assert!(
+            !store.progress_path().exists(),
+            "the corrupt file was moved"
+        );
         let aside: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with("progress.toml.corrupt-"))
             .collect();
         assert_eq!(aside.len(), 1, "one corrupt copy kept: {aside:?}");
-        assert!(warning.contains(&aside[0]), "warning names the copy: {warning}");
+        assert!(
+            warning.contains(&aside[0]),
+            "warning names the copy: {warning}"
+        );
         assert_eq!(
             fs::read_to_string(dir.path().join(&aside[0])).unwrap(),
             "current_chapter = 1\n[exercises\n",
@@ -505,9 +493,22 @@ mod tests {
         let store = ProgressStore::at(dir.path());
         assert!(store.transcript("otp-expiry").unwrap().is_empty());
         let commands: Vec<Command> = vec![
-            vec![b"SET".to_vec(), b"otp:login:42".to_vec(), b"493817".to_vec()],
-            vec![b"SET".to_vec(), b"k".to_vec(), b"two words \"quoted\" \\ 'x'".to_vec()],
-            vec![b"SET".to_vec(), b"bin".to_vec(), vec![0, 0xff, b'\n', b'\t'], Vec::new()],
+            vec![
+                b"SET".to_vec(),
+                b"otp:login:42".to_vec(),
+                b"493817".to_vec(),
+            ],
+            vec![
+                b"SET".to_vec(),
+                b"k".to_vec(),
+                b"two words \"quoted\" \\ 'x'".to_vec(),
+            ],
+            vec![
+                b"SET".to_vec(),
+                b"bin".to_vec(),
+                vec![0, 0xff, b'\n', b'\t'],
+                Vec::new(),
+            ],
         ];
         for c in &commands {
             assert!(store.append_transcript("otp-expiry", c).unwrap());
@@ -531,10 +532,17 @@ mod tests {
             "CONFIG SET requirepass pw",
             "MIGRATE h 6379 k 0 100 AUTH pw",
         ] {
-            assert!(!store.append_transcript("x", &args(secret)).unwrap(), "{secret}");
+            assert!(
+                !store.append_transcript("x", &args(secret)).unwrap(),
+                "{secret}"
+            );
         }
         assert!(store.append_transcript("x", &args("HELLO 3")).unwrap());
-        assert!(store.append_transcript("x", &args("CONFIG SET maxmemory 1mb")).unwrap());
+        assert!(
+            store
+                .append_transcript("x", &args("CONFIG SET maxmemory 1mb"))
+                .unwrap()
+        );
         assert_eq!(store.transcript("x").unwrap().len(), 2);
         let text = fs::read_to_string(dir.path().join("transcripts/x.txt")).unwrap();
         assert!(!text.contains("hunter2") && !text.contains("pw"), "{text}");
@@ -564,7 +572,11 @@ mod tests {
         let mut progress = Progress::default();
         let first = progress.variant_for(&exercise);
         assert!(first < 3);
-        assert_eq!(progress.variant_for(&exercise), first, "the variant is kept");
+        assert_eq!(
+            progress.variant_for(&exercise),
+            first,
+            "the variant is kept"
+        );
         for _ in 0..20 {
             let before = progress.exercise("demo").variant.unwrap();
             let next = progress.start_attempt(&exercise);

@@ -2,17 +2,13 @@
 //! the checks (reading only) and explains failures in redis-cli terms, `replay` re-runs a
 //! learner's saved transcript on a fresh engine for headless grading.
 
-mod render;
-
-pub use render::{quote, render};
-
 use crate::backend::{Connection, ConnectionError};
+use crate::console::format::{format_reply, quote_bytes};
 use crate::course::{CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpectation};
-use crate::engine::command_table;
 use crate::glob::glob_match;
 use crate::resp::{Value, split_args};
 
-/// How many keys one SCAN step asks for, and the most keys one UNLINK deletes.
+/// How many keys one SCAN step asks for; each page found is deleted with one UNLINK.
 const SCAN_BATCH: &str = "500";
 
 /// Why grading could not run (a failed check is not an error; it is in the `Report`).
@@ -27,6 +23,8 @@ pub enum GraderError {
     CommandFailed { command: String, message: String },
     #[error("`{0}` is not a valid command line (unbalanced quotes?)")]
     BadCommand(String),
+    #[error("the replay stopped at `{0}`: it did not answer within {REPLAY_PATIENCE:?}")]
+    ReplayStalled(String),
     #[error("`{command}` returned an unexpected reply: {reply}")]
     UnexpectedReply { command: String, reply: String },
 }
@@ -66,6 +64,18 @@ impl Report {
     pub fn check(&self, id: &str) -> Option<&CheckOutcome> {
         self.checks.iter().find(|c| c.id == id)
     }
+}
+
+/// A reply as redis-cli prints it, without the final newline: the form checks compare.
+pub fn render(value: &Value) -> String {
+    format_reply(value).trim_end_matches('\n').to_string()
+}
+
+/// A string as redis-cli quotes it: `"a\"b\n\xe4"`.
+fn quote(bytes: &[u8]) -> String {
+    let mut out = Vec::new();
+    quote_bytes(&mut out, bytes);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Sends one command, turning transport failures into errors that name the command.
@@ -109,6 +119,12 @@ pub async fn delete_matching(
                 SCAN_BATCH.as_bytes().to_vec(),
             ];
             let reply = run(conn, &scan).await?;
+            if let Value::Error(e) = &reply {
+                return Err(GraderError::CommandFailed {
+                    command: display_command(&scan),
+                    message: String::from_utf8_lossy(e).into_owned(),
+                });
+            }
             let unexpected = |reply: &Value| GraderError::UnexpectedReply {
                 command: display_command(&scan),
                 reply: render(reply),
@@ -133,7 +149,10 @@ pub async fn delete_matching(
                     Value::Integer(n) => deleted += n.max(0) as u64,
                     Value::Error(e) => {
                         return Err(GraderError::CommandFailed {
-                            command: format!("UNLINK ({} keys matching {pattern})", unlink.len() - 1),
+                            command: format!(
+                                "UNLINK ({} keys matching {pattern})",
+                                unlink.len() - 1
+                            ),
                             message: String::from_utf8_lossy(&e).into_owned(),
                         });
                     }
@@ -174,6 +193,24 @@ pub async fn reset(
     Ok(())
 }
 
+/// How long a replayed command may take before the replay gives up on it (a safety net for
+/// commands that wait on other clients; no replayed command should come near it).
+const REPLAY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Redis 7.0's commands that can block (the `blocking` flag of COMMAND INFO).
+const BLOCKING_COMMANDS: &[&str] = &[
+    "blpop",
+    "brpop",
+    "brpoplpush",
+    "blmove",
+    "blmpop",
+    "bzpopmin",
+    "bzpopmax",
+    "bzmpop",
+    "xread",
+    "xreadgroup",
+];
+
 /// Commands a replay skips: they change nothing in the keyspace but would leave the
 /// connection unable to answer (subscriptions, MONITOR, CLIENT REPLY OFF, QUIT) or stall it.
 fn skipped_in_replay(args: &[Vec<u8>]) -> bool {
@@ -204,44 +241,49 @@ fn skipped_in_replay(args: &[Vec<u8>]) -> bool {
 ///
 /// Blocking commands run inside MULTI/EXEC so that they act at once, as they did for the
 /// learner or not at all; commands that would leave the connection unable to answer are
-/// skipped; SELECT and an open MULTI are undone at the end so that grading reads database 0.
-/// Error replies are part of a transcript and do not stop the replay.
+/// skipped; at the end an open MULTI is discarded and database 0 selected again, where
+/// grading reads. Error replies are part of a transcript and do not stop the replay.
 pub async fn replay(conn: &mut Connection, transcript: &[Vec<Vec<u8>>]) -> Result<(), GraderError> {
     let mut in_multi = false;
-    let mut selected_other_db = false;
+    let mut selected_db = false;
     for args in transcript {
         if args.is_empty() || skipped_in_replay(args) {
             continue;
         }
         let name = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
-        let blocking = command_table()
-            .get(&name)
-            .is_some_and(|c| c.has_flag("blocking"));
-        let reply = if blocking && !in_multi {
-            run(conn, &[b"MULTI".to_vec()]).await?;
-            run(conn, args).await?;
-            run(conn, &[b"EXEC".to_vec()]).await?
-        } else {
-            run(conn, args).await?
+        let blocking = BLOCKING_COMMANDS.contains(&name.as_str());
+        let send = async {
+            if blocking && !in_multi {
+                let multi = run(conn, &[b"MULTI".to_vec()]).await?;
+                if multi.is_error() {
+                    // Without transactions it could only block: skip it, as if interrupted.
+                    return Ok(multi);
+                }
+                run(conn, args).await?;
+                run(conn, &[b"EXEC".to_vec()]).await
+            } else {
+                run(conn, args).await
+            }
         };
+        let reply = tokio::time::timeout(REPLAY_PATIENCE, send)
+            .await
+            .map_err(|_| GraderError::ReplayStalled(display_command(args)))??;
         let ok = !reply.is_error();
         match name.as_str() {
             "multi" if ok => in_multi = true,
             "exec" | "discard" => in_multi = false,
             "reset" if ok => {
                 in_multi = false;
-                selected_other_db = false;
+                selected_db = false;
             }
-            "select" if ok && !in_multi => {
-                selected_other_db = args.get(1).is_some_and(|db| db.as_slice() != b"0");
-            }
+            "select" => selected_db = true,
             _ => {}
         }
     }
     if in_multi {
         run(conn, &[b"DISCARD".to_vec()]).await?;
     }
-    if selected_other_db {
+    if selected_db {
         run(conn, &[b"SELECT".to_vec(), b"0".to_vec()]).await?;
     }
     Ok(())
@@ -423,9 +465,9 @@ async fn check_key(
         TtlExpectation::Seconds { min, max } if !(min..=max).contains(&seconds) => Some(format!(
             "expected a TTL between {min} and {max} seconds, found {found}"
         )),
-        TtlExpectation::NoExpiry if seconds != -1 => {
-            Some(format!("expected a key without expiry (TTL -1), found {found}"))
-        }
+        TtlExpectation::NoExpiry if seconds != -1 => Some(format!(
+            "expected a key without expiry (TTL -1), found {found}"
+        )),
         _ => None,
     })
 }
@@ -434,7 +476,10 @@ async fn check_key(
 fn is_command(args: &[Vec<u8>], name: &str) -> bool {
     let mut words = name.split(' ');
     let first = words.next().unwrap_or_default();
-    if !args.first().is_some_and(|a| a.eq_ignore_ascii_case(first.as_bytes())) {
+    if !args
+        .first()
+        .is_some_and(|a| a.eq_ignore_ascii_case(first.as_bytes()))
+    {
         return false;
     }
     match words.next() {
@@ -500,7 +545,10 @@ mod tests {
         let detail = compare_reply(&Value::Null, &Expectation::Exact("\"493817\"".into()));
         assert_eq!(detail.as_deref(), Some("expected \"493817\", found (nil)"));
         assert_eq!(
-            compare_reply(&Value::bulk("493817"), &Expectation::Exact("\"493817\"".into())),
+            compare_reply(
+                &Value::bulk("493817"),
+                &Expectation::Exact("\"493817\"".into())
+            ),
             None
         );
     }
@@ -522,7 +570,10 @@ mod tests {
 
     #[test]
     fn ranges_accept_integers_and_numeric_strings() {
-        let expect = Expectation::Range { min: 1.0, max: 300.0 };
+        let expect = Expectation::Range {
+            min: 1.0,
+            max: 300.0,
+        };
         assert_eq!(compare_reply(&Value::Integer(300), &expect), None);
         assert_eq!(compare_reply(&Value::bulk("12.5"), &expect), None);
         assert_eq!(
@@ -546,7 +597,11 @@ mod tests {
             "you used KEYS (`keys user:*`); you have not run SCAN yet"
         );
         assert_eq!(
-            check_transcript(&transcript, &[vec!["SCAN".into(), "CONFIG GET".into()]], &[]),
+            check_transcript(
+                &transcript,
+                &[vec!["SCAN".into(), "CONFIG GET".into()]],
+                &[]
+            ),
             None
         );
         assert!(check_transcript(&transcript, &[vec!["CONFIG SET".into()]], &[]).is_some());
