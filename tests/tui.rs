@@ -602,7 +602,7 @@ fn sidebar_enter_opens_the_selected_exercise() {
     harness.keys(&[key(KeyCode::Enter)]);
     assert_eq!(harness.app.current_exercise(), Some(2));
     assert_eq!(harness.app.current_chapter(), 1);
-    assert_screen_contains(&harness, "Exercise · A queue");
+    assert_screen_contains(&harness, "Push a then b onto queue.");
     assert_eq!(
         harness.sent(),
         [Request::OpenExercise {
@@ -641,7 +641,7 @@ fn resumes_where_the_learner_left_off() {
     harness.run(vec![]);
     assert_eq!(harness.app.current_exercise(), Some(1));
     assert_eq!(harness.app.lesson_scroll(), 30);
-    assert_screen_contains(&harness, "Exercise · Count visits");
+    assert_screen_contains(&harness, "Make visits reach 3.");
     assert_screen_lacks(&harness, "Strings and keys");
     assert_screen_contains(&harness, "✓ Store a greeting");
     assert_screen_contains(&harness, "▸ Count visits");

@@ -112,7 +112,7 @@ async fn solve_an_exercise_then_resume_after_restart() {
     let store = ProgressStore::at(data.path());
 
     let mut screen = Screen::start(&store).await;
-    screen.wait_for("Exercise · Fix the greeting").await;
+    screen.wait_for("Set greeting to hello.").await;
     screen.wait_for("> ").await;
     // Check before doing anything: the setup left a misspelt value.
     screen.press(KeyCode::F(5));

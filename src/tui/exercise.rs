@@ -95,7 +95,10 @@ impl ExerciseState {
 fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'static>> {
     let view = app.course.exercises[exercise].variant(app.variant_of(exercise));
     let run = app.exercises.runs.get(&exercise);
-    let mut lines = Vec::new();
+    let mut lines = vec![Line::from(Span::styled(
+        app.course.exercises[exercise].title.clone(),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
 
     let mut status = if app.is_solved(exercise) {
         vec![Span::styled(
@@ -203,10 +206,7 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
 /// Draws the exercise pane for the open exercise.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Exercise);
-    let title = match app.exercise {
-        Some(exercise) => format!(" Exercise · {} ", app.course.exercises[exercise].title),
-        None => " Exercise ".to_string(),
-    };
+    let title = " Exercise ";
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(focused))
