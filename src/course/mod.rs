@@ -121,6 +121,14 @@ impl Course {
         )
     }
 
+    /// The course from an author's directory (`--course DIR`) when given, else the embedded one.
+    pub fn load(dir: Option<&Path>) -> Result<Course, CourseError> {
+        match dir {
+            Some(dir) => Course::load_dir(dir),
+            None => Course::embedded(),
+        }
+    }
+
     /// Loads `DIR/chapters/*.md` and `DIR/exercises/*.toml` (an author's working copy).
     pub fn load_dir(dir: &Path) -> Result<Course, CourseError> {
         let read = |sub: &str, ext: &str| -> Result<Vec<SourceFile>, CourseError> {

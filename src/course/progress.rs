@@ -124,7 +124,13 @@ pub struct ProgressStore {
 impl ProgressStore {
     /// The store in `$REDIS_TUTOR_HOME`, or else the platform data directory.
     pub fn open_default() -> Result<ProgressStore, ProgressError> {
-        if let Some(home) = std::env::var_os(HOME_ENV).filter(|h| !h.is_empty()) {
+        ProgressStore::open_in(std::env::var_os(HOME_ENV))
+    }
+
+    /// The store in `home` (the value of `$REDIS_TUTOR_HOME`) when set and not empty, or else
+    /// the platform data directory.
+    fn open_in(home: Option<std::ffi::OsString>) -> Result<ProgressStore, ProgressError> {
+        if let Some(home) = home.filter(|h| !h.is_empty()) {
             return Ok(ProgressStore::at(home));
         }
         directories::ProjectDirs::from("", "", "redis-tutor")
@@ -558,12 +564,16 @@ mod tests {
     }
 
     #[test]
-    fn env_overrides_the_data_directory() {
-        // Only this test sets the variable in this process.
-        unsafe { std::env::set_var(HOME_ENV, "/tmp/redis-tutor-test-home") };
-        let store = ProgressStore::open_default().unwrap();
-        unsafe { std::env::remove_var(HOME_ENV) };
-        assert_eq!(store.dir(), Path::new("/tmp/redis-tutor-test-home"));
+    fn home_variable_overrides_the_data_directory() {
+        let store = ProgressStore::open_in(Some("/tmp/redis-tutor-home".into())).unwrap();
+        assert_eq!(store.dir(), Path::new("/tmp/redis-tutor-home"));
+        if let Ok(platform) = ProgressStore::open_in(Some("".into())) {
+            assert!(
+                platform.dir().ends_with("redis-tutor"),
+                "{:?}",
+                platform.dir()
+            );
+        }
     }
 
     #[test]

@@ -78,6 +78,30 @@ fn quote(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// One line per check (`[x]` passed, `[ ]` failed), each failure followed by its detail and
+/// hint, indented: the headless CLI's output.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        for check in &self.checks {
+            writeln!(
+                f,
+                "[{}] {}",
+                if check.passed { "x" } else { " " },
+                check.name
+            )?;
+            if !check.passed {
+                for line in check.detail.lines() {
+                    writeln!(f, "    {line}")?;
+                }
+                if let Some(hint) = &check.hint {
+                    writeln!(f, "    hint: {hint}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Sends one command, turning transport failures into errors that name the command.
 async fn run(conn: &mut Connection, args: &[Vec<u8>]) -> Result<Value, GraderError> {
     conn.request(args)
@@ -538,6 +562,36 @@ mod tests {
 
     fn args(line: &str) -> Vec<Vec<u8>> {
         split_args(line.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn reports_print_failures_with_detail_and_hint() {
+        let report = Report {
+            exercise: "otp-expiry".into(),
+            variant: 0,
+            checks: vec![
+                CheckOutcome {
+                    id: "stored".into(),
+                    name: "The code is stored".into(),
+                    passed: true,
+                    detail: String::new(),
+                    hint: None,
+                },
+                CheckOutcome {
+                    id: "expires".into(),
+                    name: "The code expires".into(),
+                    passed: false,
+                    detail: "expected a TTL between 1 and 300 seconds, found -1 (no expiry)".into(),
+                    hint: Some("Use EX.".into()),
+                },
+            ],
+        };
+        assert!(!report.passed());
+        assert_eq!(
+            report.to_string(),
+            "[x] The code is stored\n[ ] The code expires\n    expected a TTL between 1 and 300 seconds, found -1 (no expiry)\n    hint: Use EX.\n"
+        );
+        assert_eq!(report.failures().count(), 1);
     }
 
     #[test]
