@@ -897,3 +897,17 @@ fn narrow_terminals_open_the_course_list_as_a_drawer() {
     assert_screen_lacks(&harness, " Course ");
     assert_screen_contains(&harness, "A list keeps insertion order.");
 }
+
+#[test]
+fn t_asks_to_move_the_clock_outside_the_console_only() {
+    let mut harness = Harness::new(80, 24);
+    harness.keys(&[key(KeyCode::Char('t'))]);
+    assert_eq!(
+        harness.sent(),
+        [Request::AdvanceClock(Duration::from_secs(60))]
+    );
+    harness.focus_console();
+    harness.type_text("t");
+    assert_eq!(harness.sent(), []);
+    assert_eq!(harness.app.console_input(), "t");
+}

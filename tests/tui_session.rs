@@ -162,3 +162,20 @@ async fn solve_an_exercise_then_resume_after_restart() {
     screen.press(KeyCode::Up);
     screen.wait_for("> SET greeting hello").await;
 }
+
+#[tokio::test]
+async fn t_moves_the_embedded_clock_so_keys_expire() {
+    let data = tempfile::tempdir().unwrap();
+    let store = ProgressStore::at(data.path());
+    let mut screen = Screen::start(&store).await;
+    screen.wait_for("> ").await;
+    screen.press(KeyCode::Tab);
+    screen.type_line("SET session:1 alice EX 30");
+    screen.wait_for("OK").await;
+    screen.press(KeyCode::Esc);
+    screen.press(KeyCode::Char('t'));
+    screen.wait_for("clock moved 60 s").await;
+    screen.press(KeyCode::Tab);
+    screen.type_line("EXISTS session:1");
+    screen.wait_for("(integer) 0").await;
+}

@@ -20,8 +20,11 @@ use ratatui::crossterm::event::{
 use ratatui::layout::Position;
 use ratatui::widgets::Clear;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
+
+/// How far `t` moves the embedded Redis clock.
+const CLOCK_STEP: Duration = Duration::from_secs(60);
 
 /// Reads the current time; tests pass a fixed clock so elapsed times stay deterministic.
 pub type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
@@ -106,6 +109,8 @@ pub enum Action {
     InterruptConsole,
     /// Empty the console's scrollback (Ctrl-L).
     ClearConsole,
+    /// Move the embedded Redis clock forward by a minute.
+    AdvanceClock,
 }
 
 /// An edit of the console input line.
@@ -427,6 +432,7 @@ impl App {
             KeyCode::Char('p') => Action::PreviousChapter,
             KeyCode::Char('i' | ':') => Action::FocusPane(Focus::Console),
             KeyCode::Char(']') => Action::NextSection,
+            KeyCode::Char('t') => Action::AdvanceClock,
             KeyCode::Char('[') => Action::PreviousSection,
             KeyCode::Up | KeyCode::Char('k') => Action::Scroll(pane, -1),
             KeyCode::Down | KeyCode::Char('j') => Action::Scroll(pane, 1),
@@ -573,6 +579,7 @@ impl App {
                 }
             }
             Action::ClearConsole => self.console.clear_screen(),
+            Action::AdvanceClock => self.send(Request::AdvanceClock(CLOCK_STEP)),
             Action::InterruptConsole => {
                 self.console.interrupted();
                 self.send(Request::ConsoleInterrupt);

@@ -86,6 +86,19 @@ async fn dispatch(
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
             }
+            Request::AdvanceClock(by) => {
+                let message = match context.backend.engine() {
+                    Some(engine) => {
+                        engine.clock().advance(by);
+                        format!(
+                            "The embedded Redis clock moved {} s forward: TTLs are that much closer to expiring.",
+                            by.as_secs()
+                        )
+                    }
+                    None => "Only the embedded Redis has a clock the tutor can move; a connected server keeps real time.".to_string(),
+                };
+                let _ = context.events.send(Event::Notice(message));
+            }
             other => {
                 if let Request::OpenExercise { exercise, .. } = &other {
                     current_exercise = context
@@ -168,7 +181,7 @@ impl ExerciseWorker {
                     }
                     self.send(Event::ResetDone { exercise, outcome });
                 }
-                Request::ConsoleLine(_) | Request::ConsoleInterrupt => {}
+                Request::ConsoleLine(_) | Request::ConsoleInterrupt | Request::AdvanceClock(_) => {}
             }
         }
     }

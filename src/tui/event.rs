@@ -58,6 +58,8 @@ pub enum Request {
     Check { exercise: usize, variant: usize },
     /// Start attempt `variant` over: delete the exercise's keys and run its setup.
     Reset { exercise: usize, variant: usize },
+    /// Move the embedded engine's clock forward (keys expire as if the time had passed).
+    AdvanceClock(Duration),
 }
 
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.

@@ -32,6 +32,7 @@ const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("c", "check the exercise"),
             ("h", "reveal the next hint"),
             ("r", "reset the exercise (asks first)"),
+            ("t", "move the embedded Redis clock 1 minute on"),
             ("i or :", "type in the console"),
             ("?", "this help"),
             ("q", "quit"),
