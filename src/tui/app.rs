@@ -665,6 +665,7 @@ impl App {
         }
     }
 
+    /// The first lesson line shown for chapter index `chapter`.
     pub(super) fn lesson_scroll_of(&self, chapter: usize) -> usize {
         self.course
             .chapters

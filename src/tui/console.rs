@@ -42,6 +42,7 @@ pub struct ConsoleState {
 }
 
 impl ConsoleState {
+    /// An empty console showing `prompt`, with earlier `history`.
     pub(super) fn new(prompt: String, history: Vec<String>) -> ConsoleState {
         ConsoleState {
             lines: Vec::new(),
@@ -74,6 +75,7 @@ impl ConsoleState {
         self.scroll_back = 0;
     }
 
+    /// Applies an edit to the input line.
     pub(super) fn edit(&mut self, edit: Edit) {
         let input = &mut self.input;
         match edit {
@@ -145,6 +147,7 @@ impl ConsoleState {
         self.running_since = (self.pending > 0).then_some(now);
     }
 
+    /// Scrolls the output by `lines` (negative is up, towards older output).
     pub(super) fn scroll(&mut self, lines: isize) {
         let target = (self.scroll_back as isize).saturating_sub(lines);
         let max = self.lines.len().saturating_sub(1) as isize;

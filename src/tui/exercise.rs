@@ -38,36 +38,43 @@ struct ExerciseRun {
 }
 
 impl ExerciseState {
+    /// Whether the background was told about `exercise` in this session.
     pub(super) fn opened(&self, exercise: usize) -> bool {
         self.opened.contains(&exercise)
     }
 
+    /// Notes that the background was told about `exercise`.
     pub(super) fn mark_opened(&mut self, exercise: usize) {
         self.opened.insert(exercise);
     }
 
+    /// Whether a check or reset is running.
     pub(super) fn is_busy(&self) -> bool {
         self.runs
             .values()
             .any(|run| run.checking_since.is_some() || run.resetting_since.is_some())
     }
 
+    /// Whether `exercise` is being checked.
     pub(super) fn is_checking(&self, exercise: usize) -> bool {
         self.runs
             .get(&exercise)
             .is_some_and(|run| run.checking_since.is_some())
     }
 
+    /// Whether `exercise` is being reset.
     pub(super) fn is_resetting(&self, exercise: usize) -> bool {
         self.runs
             .get(&exercise)
             .is_some_and(|run| run.resetting_since.is_some())
     }
 
+    /// A check of `exercise` was requested at `now`.
     pub(super) fn check_started(&mut self, exercise: usize, now: Instant) {
         self.runs.entry(exercise).or_default().checking_since = Some(now);
     }
 
+    /// The check of `exercise` finished with `outcome`.
     pub(super) fn check_finished(&mut self, exercise: usize, outcome: Result<Report, String>) {
         let run = self.runs.entry(exercise).or_default();
         run.checking_since = None;
@@ -75,10 +82,12 @@ impl ExerciseState {
         run.notice = None;
     }
 
+    /// A reset of `exercise` was requested at `now`.
     pub(super) fn reset_started(&mut self, exercise: usize, now: Instant) {
         self.runs.entry(exercise).or_default().resetting_since = Some(now);
     }
 
+    /// The reset of `exercise` finished; `message` says how.
     pub(super) fn reset_finished(&mut self, exercise: usize, message: String) {
         let run = self.runs.entry(exercise).or_default();
         run.resetting_since = None;
@@ -86,6 +95,7 @@ impl ExerciseState {
         run.notice = Some(message);
     }
 
+    /// Scrolls the pane by `lines` (negative is up).
     pub(super) fn scroll(&mut self, lines: isize) {
         let target = (self.scroll.min(self.max_scroll) as isize).saturating_add(lines);
         self.scroll = target.clamp(0, self.max_scroll as isize) as usize;

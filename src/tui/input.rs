@@ -45,18 +45,22 @@ impl InputLine {
         }
     }
 
+    /// Moves the cursor one character left.
     pub fn move_left(&mut self) {
         self.cursor = self.cursor.saturating_sub(1);
     }
 
+    /// Moves the cursor one character right.
     pub fn move_right(&mut self) {
         self.cursor = (self.cursor + 1).min(self.chars.len());
     }
 
+    /// Moves the cursor to the start of the line.
     pub fn move_home(&mut self) {
         self.cursor = 0;
     }
 
+    /// Moves the cursor after the last character.
     pub fn move_end(&mut self) {
         self.cursor = self.chars.len();
     }

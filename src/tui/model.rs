@@ -25,6 +25,7 @@ pub struct ConsoleLine {
 }
 
 impl ConsoleLine {
+    /// A line of `kind` showing `text`.
     pub fn new(kind: ConsoleLineKind, text: impl Into<String>) -> ConsoleLine {
         ConsoleLine {
             kind,
