@@ -8,6 +8,7 @@ pub mod clock;
 pub mod command;
 pub mod command_table;
 mod commands;
+pub mod config;
 pub mod data;
 pub mod db;
 pub mod encoding;

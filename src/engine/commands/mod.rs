@@ -3,12 +3,16 @@
 
 use super::command::Handler;
 
+mod bitmaps;
 mod connection;
 mod hashes;
 mod lists;
 mod scan;
 mod sets;
 mod sorted_sets;
+mod keys;
+mod server;
+mod strings;
 
 /// Every family's handlers.
 const FAMILIES: &[&[(&str, Handler)]] = &[
@@ -17,6 +21,10 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     sets::COMMANDS,
     hashes::COMMANDS,
     sorted_sets::COMMANDS,
+    strings::COMMANDS,
+    bitmaps::COMMANDS,
+    keys::COMMANDS,
+    server::COMMANDS,
 ];
 
 /// The handler for a lower-case full command name, if this engine implements it.
