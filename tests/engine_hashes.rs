@@ -188,7 +188,7 @@ async fn wrong_types_and_large_hashes() {
         ",
     );
     // Past hash-max-listpack-entries the hash is a hashtable: compare without order.
-    for i in 0..140 {
+    for i in 0..520 {
         script.push_str(&format!("HSET big f{i} v{i}\n"));
     }
     script.push_str(
@@ -199,8 +199,8 @@ async fn wrong_types_and_large_hashes() {
          HDEL big f1 f2 f3
          HLEN big
          HGET big f100
-         ~ HRANDFIELD big 500
-         ~ HRANDFIELD big 500 WITHVALUES
+         ~ HRANDFIELD big 1000
+         ~ HRANDFIELD big 1000 WITHVALUES
          HSET long f 01234567890123456789012345678901234567890123456789012345678901234567890
          HSET long g 1
          ~ HGETALL long

@@ -104,7 +104,7 @@ mod tests {
         hash.remove(b"f");
         assert_eq!(hash.encoding(), "hashtable");
         let mut many = HashValue::new();
-        for i in 0..129 {
+        for i in 0..513 {
             many.insert(Bytes::from(i.to_string()), Bytes::from("v"), &limits);
         }
         assert_eq!(many.encoding(), "hashtable");

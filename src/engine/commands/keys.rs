@@ -3,7 +3,6 @@
 
 use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::command::{Ctx, Handler};
-use crate::engine::config::Config;
 use crate::engine::data::Data;
 use crate::engine::store::DATABASES;
 use crate::glob::glob_match;
@@ -491,59 +490,6 @@ fn int_encodable(b: &[u8]) -> bool {
     b.len() <= 20 && parse_i64(b).is_some()
 }
 
-/// OBJECT ENCODING for a value, per Redis 7.0: strings by content, collections by the
-/// listpack/intset thresholds of `config` applied to their current contents.
-pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
-    let small = |entries: usize, longest: usize, max_entries: &str, max_value: &str| {
-        entries as i64 <= config.get_i64(max_entries) && longest as i64 <= config.get_i64(max_value)
-    };
-    match data {
-        Data::String(b) if int_encodable(b) => "int",
-        Data::String(b) if b.len() <= 44 => "embstr",
-        Data::String(_) => "raw",
-        Data::List(_) => "quicklist",
-        Data::Set(s) => {
-            if s.len() as i64 <= config.get_i64("set-max-intset-entries")
-                && s.iter().all(|m| parse_i64(m).is_some())
-            {
-                "intset"
-            } else {
-                "hashtable"
-            }
-        }
-        Data::Hash(h) => {
-            let longest = h
-                .iter()
-                .map(|(k, v)| k.len().max(v.len()))
-                .max()
-                .unwrap_or(0);
-            if small(
-                h.len(),
-                longest,
-                "hash-max-listpack-entries",
-                "hash-max-listpack-value",
-            ) {
-                "listpack"
-            } else {
-                "hashtable"
-            }
-        }
-        Data::ZSet(z) => {
-            let longest = z.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
-            if small(
-                z.len(),
-                longest,
-                "zset-max-listpack-entries",
-                "zset-max-listpack-value",
-            ) {
-                "listpack"
-            } else {
-                "skiplist"
-            }
-        }
-    }
-}
-
 /// The encoding of the value at `key` in the current database, if the key exists.
 fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
     let now = ctx.now_ms();
@@ -553,7 +499,7 @@ fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
     Some(
         entry
             .string_encoding
-            .unwrap_or_else(|| encoding_of(&entry.data, &store.config)),
+            .unwrap_or_else(|| entry.data.encoding()),
     )
 }
 
@@ -792,10 +738,9 @@ mod tests {
 
     #[test]
     fn string_memory_matches_redis() {
-        let config = Config::new(0);
         let size = |v: &'static str| {
             let data = Data::String(Bytes::from_static(v.as_bytes()));
-            value_size(&data, encoding_of(&data, &config)) + sds_size(3) + 24
+            value_size(&data, data.encoding()) + sds_size(3) + 24
         };
         // MEMORY USAGE on Redis 7.0.15 (jemalloc) for key "foo".
         assert_eq!(size("bar"), 64);

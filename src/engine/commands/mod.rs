@@ -6,12 +6,12 @@ use super::command::Handler;
 mod bitmaps;
 mod connection;
 mod hashes;
+mod keys;
 mod lists;
 mod scan;
+mod server;
 mod sets;
 mod sorted_sets;
-mod keys;
-mod server;
 mod strings;
 
 /// Every family's handlers.
