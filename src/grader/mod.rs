@@ -32,7 +32,9 @@ pub enum GraderError {
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
+    /// The check's id in the exercise.
     pub id: String,
+    /// The check's name, placeholders filled in.
     pub name: String,
     pub passed: bool,
     /// Empty when passed; otherwise "expected ..., found ..." in redis-cli rendering.
@@ -44,7 +46,9 @@ pub struct CheckOutcome {
 /// Every check's outcome, in the exercise's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The exercise's id.
     pub exercise: String,
+    /// The variant that was graded.
     pub variant: usize,
     pub checks: Vec<CheckOutcome>,
 }
