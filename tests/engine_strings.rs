@@ -62,6 +62,14 @@ async fn set_and_get_with_options() {
         SET k
         GET
         GET a b
+        SET past v EXAT 1
+        EXISTS past
+        SET past v PXAT 1
+        GET past
+        SET past v PXAT 1 GET
+        SET k v PXAT -1
+        SET k v EXAT 9223372036854775807
+        SET k v PXAT 9223372036854775807
         SET "" empty
         GET ""
         SET bin "a\x00b\r\nc"

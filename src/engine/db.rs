@@ -181,7 +181,7 @@ impl Db {
 
     /// Every live key, in storage order.
     pub fn keys(&mut self, now: i64) -> Vec<Bytes> {
-        self.purge_expired(now, usize::MAX);
+        self.lazily_expired += self.purge_expired(now, usize::MAX) as u64;
         self.entries.keys().cloned().collect()
     }
 
@@ -215,7 +215,7 @@ impl Db {
 
     /// A uniformly random live key (RANDOMKEY).
     pub fn random_key(&mut self, now: i64) -> Option<Bytes> {
-        self.purge_expired(now, usize::MAX);
+        self.lazily_expired += self.purge_expired(now, usize::MAX) as u64;
         if self.entries.is_empty() {
             return None;
         }
