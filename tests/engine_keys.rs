@@ -469,7 +469,12 @@ async fn keyspace_statistics_count_like_redis() {
             .unwrap_or_default()
     };
     let (real, engine) = d.both("INFO stats").await;
-    for field in ["keyspace_hits", "keyspace_misses", "total_error_replies"] {
+    for field in [
+        "keyspace_hits",
+        "keyspace_misses",
+        "total_error_replies",
+        "total_commands_processed",
+    ] {
         assert_eq!(
             stat(&engine, field),
             stat(&real, field),

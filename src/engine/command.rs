@@ -123,7 +123,6 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         let reply = Value::error("NOAUTH Authentication required.");
         return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     }
-    store.stats.commands_processed += 1;
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
@@ -133,6 +132,8 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     };
     let reply = handler(&mut ctx, args);
     let stats = &mut ctx.store.stats;
+    // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
+    stats.commands_processed += 1;
     let stat = stats.commands.entry(spec.name.as_str()).or_default();
     stat.calls += 1;
     stat.usec += started.elapsed().as_micros() as u64;

@@ -554,11 +554,7 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn config_resetstat(ctx: &mut Ctx, _: &[Bytes]) -> Value {
-    let connections = ctx.store.stats.connections_received;
-    ctx.store.stats = Stats {
-        connections_received: connections,
-        ..Stats::default()
-    };
+    ctx.store.stats = Stats::default();
     for db in &mut ctx.store.dbs {
         db.reset_lazily_expired();
     }
