@@ -224,6 +224,8 @@ async fn keys_scan_randomkey_dbsize() {
         ~ SCAN 0 TYPE list COUNT 1000
         ~ SCAN 0 TYPE nosuchtype COUNT 1000
         ~ SCAN 0 count 1000 match other type string
+        ~ SCAN 0 COUNT 4294967296
+        ~ SCAN 0 COUNT 9223372036854775807
         SCAN 0 COUNT 0
         SCAN 0 COUNT -1
         SCAN 0 COUNT x

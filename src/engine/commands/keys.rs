@@ -274,7 +274,10 @@ fn scan(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         i += 2;
     }
     let now = ctx.now_ms();
-    let (next, found) = ctx.db().scan(cursor, count, now);
+    let db = ctx.db();
+    // A COUNT beyond the number of keys visits them all; no need to reserve more.
+    let count = count.min(db.len() + 1);
+    let (next, found) = db.scan(cursor, count, now);
     let mut keys = Vec::with_capacity(found.len());
     for key in found {
         if pattern.is_some_and(|p| !glob_match(p, &key)) {
