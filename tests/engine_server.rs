@@ -309,6 +309,10 @@ async fn config_get_and_set() {
         CONFIG RESETSTAT
         CONFIG RESETSTAT x
         CONFIG HELP
+        CONFIG REWRITE
+        CONFIG REWRITE x
+        ROLE
+        ROLE x
         CONFIG NOSUCH
         CONFIG
         "#,

@@ -20,6 +20,8 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("config|set", config_set),
     ("config|resetstat", config_resetstat),
     ("config|help", config_help),
+    ("config|rewrite", config_rewrite),
+    ("role", role),
     ("command", command),
     ("command|count", command_count),
     ("command|info", command_info),
@@ -559,6 +561,18 @@ fn config_resetstat(ctx: &mut Ctx, _: &[Bytes]) -> Value {
         db.reset_lazily_expired();
     }
     Value::ok()
+}
+
+fn config_rewrite(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::error("ERR The server is running without a config file")
+}
+
+fn role(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Array(vec![
+        Value::bulk("master"),
+        Value::Integer(0),
+        Value::Array(vec![]),
+    ])
 }
 
 fn config_help(_: &mut Ctx, _: &[Bytes]) -> Value {
