@@ -1,1 +1,78 @@
-fn main() {}
+//! The `redis-tutor` command line: the tutor (default), list, check, hint, reset and serve.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  redis-tutor                          open the tutor with the embedded Redis
+  redis-tutor --redis redis://localhost:6379/15 tutor
+                                       study against your own Redis (database 15)
+  redis-tutor list                     chapters and exercises with your progress
+  redis-tutor check otp-expiry         grade one exercise (exit 1 if it fails)
+  redis-tutor hint otp-expiry          show the next hint
+  redis-tutor serve --port 6380        run the embedded Redis for your own code";
+
+/// An interactive Redis course in your terminal, with a built-in Redis 7.0.
+#[derive(Debug, Parser)]
+#[command(name = "redis-tutor", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Use this Redis instead of the embedded one (redis://, rediss://, unix://; user, password
+    /// and database may be given in the URL).
+    #[arg(long, global = true, env = "REDIS_URL", value_name = "URL")]
+    redis: Option<String>,
+
+    /// Load chapters and exercises from this directory instead of the built-in course
+    /// (for course authors).
+    #[arg(long, global = true, value_name = "DIR")]
+    course: Option<PathBuf>,
+
+    /// Allow grading and reset in database 0 of a connected server even when it holds keys no
+    /// exercise owns.
+    #[arg(long, global = true)]
+    force: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the embedded Redis as a standalone server until Ctrl-C.
+    #[command(after_help = "Example:\n  redis-tutor serve --port 6380\n  redis-cli -p 6380 ping")]
+    Serve {
+        /// TCP port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 6379)]
+        port: u16,
+        /// Address to bind; the default keeps the server on this machine.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            return cli::fail(cli::Failure::Config(format!(
+                "cannot start the async runtime: {e}"
+            )));
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => Err(cli::Failure::Config(
+                "the tutor is not built yet; try `serve`".into(),
+            )),
+            Some(Command::Serve { port, ref bind }) => cli::serve(bind, port).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(failure) => cli::fail(failure),
+    }
+}
