@@ -552,3 +552,34 @@ async fn info_commandstats_and_errorstats_count_calls() {
     let (real, engine) = d.both("INFO commandstats").await;
     assert_eq!(calls(&engine), calls(&real), "INFO commandstats calls");
 }
+
+/// INFO memory's used_memory is an estimate, but it follows the dataset.
+#[tokio::test]
+async fn used_memory_follows_the_dataset() {
+    let engine = redis_tutor::engine::Engine::start_local(redis_tutor::engine::Clock::new())
+        .await
+        .expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let mut used = async |conn: &mut RawConn| -> u64 {
+        let info = body(&conn.request(&args_of("INFO memory")).await);
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .expect("used_memory field")
+            .trim()
+            .parse()
+            .expect("a number")
+    };
+    let empty = used(&mut conn).await;
+    let mut mset = String::from("MSET");
+    for i in 0..1000 {
+        mset.push_str(&format!(" key:{i} {}", "v".repeat(100)));
+    }
+    conn.request(&args_of(&mset)).await;
+    let full = used(&mut conn).await;
+    assert!(
+        full > empty + 100_000,
+        "1000 keys of 100 bytes: {empty} -> {full}"
+    );
+    conn.request(&args_of("FLUSHALL")).await;
+    assert_eq!(used(&mut conn).await, empty, "back to the empty footprint");
+}

@@ -179,6 +179,11 @@ impl Db {
         due.len()
     }
 
+    /// Every stored entry (expired ones not yet reclaimed included), in storage order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+        self.entries.iter()
+    }
+
     /// Every live key, in storage order.
     pub fn keys(&mut self, now: i64) -> Vec<Bytes> {
         self.lazily_expired += self.purge_expired(now, usize::MAX) as u64;

@@ -5,6 +5,7 @@ use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::config::Config;
 use crate::engine::data::Data;
+use crate::engine::db::Entry;
 use crate::engine::store::DATABASES;
 use crate::glob::glob_match;
 use crate::resp::Value;
@@ -547,17 +548,26 @@ pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
     }
 }
 
+/// An entry's encoding: the one recorded by an in-place write, else derived from its value.
+fn entry_encoding(entry: &Entry, config: &Config) -> &'static str {
+    entry
+        .string_encoding
+        .unwrap_or_else(|| encoding_of(&entry.data, config))
+}
+
+/// MEMORY USAGE's estimate for one key: its value, its name and its dict entry.
+pub(super) fn key_memory(key: &[u8], entry: &Entry, config: &Config) -> usize {
+    const DICT_ENTRY: usize = 24;
+    value_size(&entry.data, entry_encoding(entry, config)) + sds_size(key.len()) + DICT_ENTRY
+}
+
 /// The encoding of the value at `key` in the current database, if the key exists.
 fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
     let now = ctx.now_ms();
     let index = ctx.client().db;
     let store = &mut *ctx.store;
     let entry = store.dbs[index].get(key, now)?;
-    Some(
-        entry
-            .string_encoding
-            .unwrap_or_else(|| encoding_of(&entry.data, &store.config)),
-    )
+    Some(entry_encoding(entry, &store.config))
 }
 
 fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -769,12 +779,12 @@ fn memory_usage(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
     }
     let now = ctx.now_ms();
-    let Some(encoding) = key_encoding(ctx, &args[2]) else {
-        return Value::Null;
-    };
-    let data = ctx.db().data(&args[2], now).expect("the key exists");
-    const DICT_ENTRY: usize = 24;
-    Value::Integer((value_size(data, encoding) + sds_size(args[2].len()) + DICT_ENTRY) as i64)
+    let index = ctx.client().db;
+    let store = &mut *ctx.store;
+    match store.dbs[index].get(&args[2], now) {
+        None => Value::Null,
+        Some(entry) => Value::Integer(key_memory(&args[2], entry, &store.config) as i64),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Server commands: INFO, TIME, LASTSAVE, CONFIG GET/SET/RESETSTAT/HELP and the COMMAND
 //! family answered from Redis 7.0.15's own command table.
 
-use super::keys::help_reply;
+use super::keys::{help_reply, key_memory};
 use crate::engine::args::syntax_error;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::command_table::{CommandSpec, command_table};
@@ -100,9 +100,13 @@ fn used_memory(store: &Store) -> u64 {
     const STARTUP: u64 = 876_184;
     let per_client = 20_512 * store.clients.len() as u64;
     let mut dataset = 0u64;
-    for db in &store.dbs {
-        // 24-byte dict entry plus a small value estimate per key.
-        dataset += db.len() as u64 * 72;
+    for db in store.dbs.iter().filter(|db| !db.is_empty()) {
+        // The keys' own estimates plus the main dict's bucket array.
+        dataset += db
+            .entries()
+            .map(|(key, entry)| key_memory(key, entry, &store.config) as u64)
+            .sum::<u64>();
+        dataset += 8 * db.len().next_power_of_two() as u64;
     }
     STARTUP + per_client + dataset
 }
