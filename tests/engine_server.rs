@@ -560,7 +560,7 @@ async fn used_memory_follows_the_dataset() {
         .await
         .expect("engine");
     let mut conn = RawConn::connect(engine.addr()).await;
-    let mut used = async |conn: &mut RawConn| -> u64 {
+    let used = async |conn: &mut RawConn| -> u64 {
         let info = body(&conn.request(&args_of("INFO memory")).await);
         info.lines()
             .find_map(|l| l.strip_prefix("used_memory:"))
