@@ -312,6 +312,9 @@ async fn config_get_and_set() {
         CONFIG REWRITE
         CONFIG REWRITE x
         ROLE
+        DEBUG
+        DEBUG SLEEP 0
+        DEBUG OBJECT k
         ROLE x
         CONFIG NOSUCH
         CONFIG

@@ -22,6 +22,7 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("config|help", config_help),
     ("config|rewrite", config_rewrite),
     ("role", role),
+    ("debug", debug),
     ("command", command),
     ("command|count", command_count),
     ("command|info", command_info),
@@ -569,6 +570,13 @@ fn config_resetstat(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 
 fn config_rewrite(_: &mut Ctx, _: &[Bytes]) -> Value {
     Value::error("ERR The server is running without a config file")
+}
+
+/// DEBUG is a protected command, refused while `enable-debug-command` is `no` (the default).
+fn debug(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+    )
 }
 
 fn role(_: &mut Ctx, _: &[Bytes]) -> Value {
