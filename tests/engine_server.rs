@@ -312,6 +312,10 @@ async fn config_get_and_set() {
         CONFIG REWRITE
         CONFIG REWRITE x
         ROLE
+        MEMORY DOCTOR
+        MEMORY PURGE
+        MEMORY DOCTOR x
+        MEMORY STATS x
         DEBUG
         DEBUG SLEEP 0
         DEBUG OBJECT k
@@ -585,4 +589,46 @@ async fn used_memory_follows_the_dataset() {
     );
     conn.request(&args_of("FLUSHALL")).await;
     assert_eq!(used(&mut conn).await, empty, "back to the empty footprint");
+}
+
+/// MEMORY STATS: the same fields in the same order (values are estimates).
+#[tokio::test]
+async fn memory_stats_fields() {
+    for resp3 in [false, true] {
+        let d = if resp3 {
+            Differential::start_resp3().await
+        } else {
+            Differential::start().await
+        };
+        let Some(mut d) = d else {
+            return;
+        };
+        d.same("SET a 1").await;
+        d.same("SET b 2 EX 100").await;
+        let (real, engine) = d.both("MEMORY STATS").await;
+        let shape = |raw: &[u8]| -> Vec<String> {
+            let (v, _) = parse_value(raw).unwrap().unwrap();
+            let pairs: Vec<(Value, Value)> = match v {
+                Value::Map(p) => p,
+                Value::Array(items) => items
+                    .chunks(2)
+                    .map(|c| (c[0].clone(), c[1].clone()))
+                    .collect(),
+                other => panic!("MEMORY STATS reply {other:?}"),
+            };
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let kind = match v {
+                        Value::Integer(_) => "int",
+                        Value::Double(_) | Value::Bulk(_) => "number",
+                        Value::Map(_) | Value::Array(_) => "nested",
+                        _ => "other",
+                    };
+                    format!("{}:{kind}", String::from_utf8_lossy(k.as_bytes().unwrap()))
+                })
+                .collect()
+        };
+        assert_eq!(shape(&engine), shape(&real), "MEMORY STATS (resp3 {resp3})");
+    }
 }
