@@ -649,7 +649,7 @@ fn memory_stats(ctx: &mut Ctx, _: &[Bytes]) -> Value {
         ("keys.count", int(keys)),
         (
             "keys.bytes-per-key",
-            int(if keys == 0 { 0 } else { net / keys }),
+            int(net.checked_div(keys).unwrap_or(0)),
         ),
         ("dataset.bytes", int(dataset)),
         (
