@@ -521,3 +521,78 @@ async fn virtual_clock_expires_keys() {
         "INFO keyspace: {keyspace}"
     );
 }
+
+/// String commands against lists, hashes, sets and sorted sets, and generic commands on
+/// those types. Needs the collection commands (RPUSH, HSET, SADD, ZADD) in the engine.
+#[tokio::test]
+async fn string_commands_against_other_types() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let (_, probe) = d.both("RPUSH probe x").await;
+    if probe.starts_with(b"-ERR unknown command") {
+        println!("skipping: the engine has no collection commands yet");
+        return;
+    }
+    d.run(
+        r#"
+        RPUSH l a b c
+        HSET h f v
+        SADD s 1 2 3
+        SADD sw a b
+        ZADD z 1 a
+        GET l
+        GETSET h x
+        GETDEL s
+        GETEX z EX 10
+        SET l v GET
+        APPEND h x
+        STRLEN s
+        GETRANGE z 0 1
+        SETRANGE l 0 x
+        INCR h
+        INCRBY s 1
+        DECR z
+        DECRBY l 1
+        INCRBYFLOAT h 1
+        MGET l h s z missing
+        SETBIT l 1 1
+        GETBIT h 1
+        BITCOUNT s
+        BITPOS z 1
+        BITOP AND dest l
+        BITOP OR dest missing h
+        LCS l h
+        TYPE l
+        TYPE h
+        TYPE s
+        TYPE z
+        OBJECT ENCODING l
+        OBJECT ENCODING h
+        OBJECT ENCODING s
+        OBJECT ENCODING sw
+        OBJECT ENCODING z
+        ~ SCAN 0 TYPE list COUNT 100
+        ~ SCAN 0 TYPE hash COUNT 100
+        ~ SCAN 0 TYPE zset COUNT 100
+        COPY l l2
+        RPUSH l2 d
+        LRANGE l 0 -1
+        LRANGE l2 0 -1
+        RENAME h h2
+        HGETALL h2
+        EXPIRE s 100
+        TTL s
+        MOVE z 1
+        EXISTS z
+        SELECT 1
+        ZRANGE z 0 -1 WITHSCORES
+        SELECT 0
+        SET l v
+        TYPE l
+        DEL l2 h2 s sw
+        EXISTS l2 h2 s sw
+        "#,
+    )
+    .await;
+}
