@@ -49,13 +49,13 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 const SAME_OBJECT: &str = "ERR source and destination objects are the same";
 const DB_OUT_OF_RANGE: &str = "ERR DB index is out of range";
 
-/// getIntFromObjectOrReply: a 32-bit integer, or `ERR <msg>`.
+/// getIntFromObjectOrReply without its error: a 32-bit integer (SWAPDB reports its own).
 fn parse_int(arg: &[u8]) -> Option<i64> {
     parse_i64(arg).filter(|n| i32::try_from(*n).is_ok())
 }
 
 /// getIntFromObjectOrReply's error for a number outside 32 bits.
-pub(super) fn int_range_error() -> Value {
+fn int_range_error() -> Value {
     Value::error("ERR value is out of range, value must between -2147483648 and 2147483647")
 }
 
