@@ -5,7 +5,10 @@
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
 pub mod backend;
+pub mod console;
+pub mod course;
 pub mod engine;
 pub mod glob;
+pub mod grader;
 pub mod markdown;
 pub mod resp;
