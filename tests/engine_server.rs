@@ -632,3 +632,64 @@ async fn memory_stats_fields() {
         assert_eq!(shape(&engine), shape(&real), "MEMORY STATS (resp3 {resp3})");
     }
 }
+
+#[tokio::test]
+async fn slowlog_errors_and_help() {
+    check_script(
+        r#"
+        SLOWLOG LEN
+        SLOWLOG GET
+        SLOWLOG GET x
+        SLOWLOG GET -2
+        SLOWLOG GET 1 2
+        SLOWLOG RESET
+        SLOWLOG HELP
+        SLOWLOG NOSUCH
+        SLOWLOG
+        "#,
+    )
+    .await;
+}
+
+/// With a zero threshold every command is logged: ids, arguments and client names match
+/// (timestamps, durations and addresses differ by nature).
+#[tokio::test]
+async fn slowlog_records_commands() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let long = "y".repeat(200);
+    let many: String = (0..40).map(|i| format!(" {i}")).collect();
+    for cmd in [
+        "CONFIG SET slowlog-log-slower-than 0",
+        "SLOWLOG RESET",
+        "CLIENT SETNAME watcher",
+        "SET a b",
+        &format!("SET long {long}"),
+        &format!("MSET{many}"),
+        &format!("DEL{many}"),
+        "GET a",
+    ] {
+        d.both(cmd).await;
+    }
+    d.same("SLOWLOG LEN").await;
+    let entries = |raw: &[u8]| -> Vec<String> {
+        let (v, _) = parse_value(raw).unwrap().unwrap();
+        let Value::Array(entries) = v else {
+            panic!("SLOWLOG GET reply")
+        };
+        entries
+            .into_iter()
+            .map(|e| {
+                let Value::Array(f) = e else { panic!("entry") };
+                format!("{:?} {:?} {:?}", f[0], f[3], f[5])
+            })
+            .collect()
+    };
+    let (real, engine) = d.both("SLOWLOG GET -1").await;
+    let (real, engine) = (entries(&real), entries(&engine));
+    assert_eq!(engine, real, "SLOWLOG GET -1: ids, arguments, client names");
+    d.same("CONFIG SET slowlog-max-len 2").await;
+    d.both("PING").await;
+    d.same("SLOWLOG LEN").await;
+}

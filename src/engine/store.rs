@@ -6,6 +6,7 @@ use super::blocking::Blocked;
 use super::client::Client;
 use super::config::Config;
 use super::db::Db;
+use super::slowlog::Slowlog;
 use std::collections::HashMap;
 
 /// Number of logical databases (the `databases` config).
@@ -63,6 +64,8 @@ pub struct Store {
     pub port: u16,
     /// CONFIG GET/SET parameters.
     pub config: Config,
+    /// SLOWLOG entries.
+    pub slowlog: Slowlog,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
             started_ms,
             port,
             config: Config::new(port),
+            slowlog: Slowlog::default(),
         }
     }
 

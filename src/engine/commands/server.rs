@@ -23,6 +23,10 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("config|rewrite", config_rewrite),
     ("role", role),
     ("debug", debug),
+    ("slowlog|get", slowlog_get),
+    ("slowlog|len", slowlog_len),
+    ("slowlog|reset", slowlog_reset),
+    ("slowlog|help", slowlog_help),
     ("memory|stats", memory_stats),
     ("memory|doctor", memory_doctor),
     ("memory|purge", memory_purge),
@@ -692,6 +696,50 @@ fn memory_purge(_: &mut Ctx, _: &[Bytes]) -> Value {
 
 fn memory_malloc_stats(_: &mut Ctx, _: &[Bytes]) -> Value {
     Value::bulk("Stats not supported for the current allocator")
+}
+
+fn slowlog_get(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let count = match args.len() {
+        2 => Some(10),
+        3 => match crate::engine::args::parse_i64(&args[2]) {
+            Some(-1) => None,
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return Value::error("ERR count should be greater than or equal to -1"),
+        },
+        _ => {
+            return Value::error(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG HELP.",
+                String::from_utf8_lossy(&args[1])
+            ));
+        }
+    };
+    ctx.store.slowlog.newest(count)
+}
+
+fn slowlog_len(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Integer(ctx.store.slowlog.len() as i64)
+}
+
+fn slowlog_reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.slowlog.reset();
+    Value::ok()
+}
+
+fn slowlog_help(_: &mut Ctx, _: &[Bytes]) -> Value {
+    help_reply(&[
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help.",
+    ])
 }
 
 /// DEBUG is a protected command, refused while `enable-debug-command` is `no` (the default).
