@@ -596,3 +596,116 @@ async fn string_commands_against_other_types() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn maxmemory_noeviction_refuses_writes() {
+    check_script(
+        r#"
+        SET before v
+        CONFIG SET maxmemory 1
+        SET a b
+        APPEND before x
+        INCR n
+        GET before
+        GET a
+        EXISTS before
+        DEL before
+        SET a b
+        CONFIG SET maxmemory 0
+        SET a b
+        GET a
+        "#,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn maxmemory_allkeys_evicts_everything_under_a_tiny_limit() {
+    check_script(
+        r#"
+        MSET a 1 b 2 c 3
+        CONFIG SET maxmemory-policy allkeys-random
+        CONFIG SET maxmemory 1
+        SET d 4
+        DBSIZE
+        CONFIG SET maxmemory 0
+        CONFIG SET maxmemory-policy noeviction
+        "#,
+    )
+    .await;
+}
+
+/// allkeys-lru keeps the keys that were used recently; volatile-ttl evicts the soonest to
+/// expire; INFO counts evictions.
+#[tokio::test]
+async fn lru_and_ttl_eviction_order() {
+    let engine = Engine::start_local(Clock::new()).await.expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let mut ask = async |cmd: &str| String::from_utf8(conn.request(&args_of(cmd)).await).unwrap();
+    let used = |info: &str| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let base = used(&ask("INFO memory").await);
+    let value = "v".repeat(1000);
+    // Room for about 50 values of 1 KB.
+    assert_eq!(
+        ask(&format!(
+            "CONFIG SET maxmemory {} maxmemory-policy allkeys-lru",
+            base + 60_000
+        ))
+        .await,
+        "+OK\r\n"
+    );
+    for i in 0..40 {
+        ask(&format!("SET key:{i} {value}")).await;
+    }
+    for i in 40..120 {
+        // key:0 is read all the time, so it is never the least recently used.
+        assert!(ask("GET key:0").await.starts_with("$1000\r\n"));
+        ask(&format!("SET key:{i} {value}")).await;
+    }
+    assert_eq!(ask("EXISTS key:0").await, ":1\r\n", "the hot key survives");
+    assert_eq!(
+        ask("EXISTS key:1").await,
+        ":0\r\n",
+        "an old cold key is gone"
+    );
+    assert_eq!(
+        ask("EXISTS key:119").await,
+        ":1\r\n",
+        "the newest key is kept"
+    );
+    let stats = ask("INFO stats").await;
+    let evicted: u64 = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("evicted_keys:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(evicted >= 60, "evicted_keys: {evicted}");
+    assert!(used(&ask("INFO memory").await) <= base + 60_000);
+
+    ask("FLUSHALL").await;
+    ask("CONFIG SET maxmemory-policy volatile-ttl").await;
+    ask(&format!("SET forever {value}")).await;
+    for i in 0..80 {
+        ask(&format!("SET ttl:{i} {value} EX {}", 1000 + i)).await;
+    }
+    assert_eq!(
+        ask("EXISTS forever").await,
+        ":1\r\n",
+        "volatile-ttl spares keys without TTL"
+    );
+    assert_eq!(
+        ask("EXISTS ttl:0").await,
+        ":0\r\n",
+        "the soonest to expire went first"
+    );
+    assert_eq!(ask("EXISTS ttl:79").await, ":1\r\n");
+}

@@ -123,6 +123,13 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         let reply = Value::error("NOAUTH Authentication required.");
         return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     }
+    if store.config.maxmemory() > 0
+        && !super::commands::perform_evictions(store)
+        && spec.has_flag("denyoom")
+    {
+        let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+    }
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,

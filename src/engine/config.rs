@@ -1099,6 +1099,8 @@ pub struct Config {
     slowlog_threshold: i64,
     /// Cached `slowlog-max-len`.
     slowlog_max_len: usize,
+    /// Cached `maxmemory` in bytes (0: no limit).
+    maxmemory: u64,
 }
 
 /// Why CONFIG SET failed, with the argument name Redis mentions.
@@ -1266,6 +1268,7 @@ impl Config {
             password_required: false,
             slowlog_threshold: 10_000,
             slowlog_max_len: 128,
+            maxmemory: 0,
         }
     }
 
@@ -1287,6 +1290,11 @@ impl Config {
     /// Commands taking at least this many microseconds are logged; None when disabled.
     pub fn slowlog_threshold(&self) -> Option<u64> {
         u64::try_from(self.slowlog_threshold).ok()
+    }
+
+    /// The `maxmemory` limit in bytes; 0 means none.
+    pub fn maxmemory(&self) -> u64 {
+        self.maxmemory
     }
 
     /// How many entries SLOWLOG keeps.
@@ -1386,6 +1394,7 @@ impl Config {
         self.password_required = !self.values["requirepass"].is_empty();
         self.slowlog_threshold = self.get_i64("slowlog-log-slower-than");
         self.slowlog_max_len = self.get_i64("slowlog-max-len").max(0) as usize;
+        self.maxmemory = self.get_i64("maxmemory").max(0) as u64;
         Ok(())
     }
 }

@@ -14,11 +14,25 @@ pub struct Entry {
     /// For a string written in place (APPEND, SETRANGE, SETBIT, BITOP, INCRBYFLOAT), the
     /// encoding Redis gives it ("raw", "embstr"); None means "as SET would encode it".
     pub string_encoding: Option<&'static str>,
+    /// The database's access counter when the key was last written or looked up (LRU order).
+    last_access: u64,
+    /// How many times the key was written or looked up (LFU order).
+    accesses: u64,
 }
 
 impl Entry {
     pub fn expire_at(&self) -> Option<i64> {
         self.expire_at
+    }
+
+    /// Position in the database's access order: lower means used longer ago.
+    pub fn last_access(&self) -> u64 {
+        self.last_access
+    }
+
+    /// How many times the key was written or looked up.
+    pub fn accesses(&self) -> u64 {
+        self.accesses
     }
 }
 
@@ -31,6 +45,8 @@ pub struct Db {
     expiry: BTreeSet<(i64, Bytes)>,
     /// Keys deleted on access because their TTL had passed (INFO's expired_keys).
     lazily_expired: u64,
+    /// Counts writes and lookups, to order keys by last access.
+    access_clock: u64,
 }
 
 impl Db {
@@ -82,7 +98,11 @@ impl Db {
     /// The live entry for `key` (an expired one is deleted first).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
         self.expire_if_due(key, now);
-        self.entries.get_mut(key)
+        let entry = self.entries.get_mut(key)?;
+        self.access_clock += 1;
+        entry.last_access = self.access_clock;
+        entry.accesses += 1;
+        Some(entry)
     }
 
     /// The live value for `key`.
@@ -107,12 +127,15 @@ impl Db {
 
     /// Stores `data` at `key` with the given absolute expiry.
     pub fn set_with_expiry(&mut self, key: Bytes, data: Data, expire_at: Option<i64>) {
+        self.access_clock += 1;
         let old = self.entries.insert(
             key.clone(),
             Entry {
                 data,
                 expire_at,
                 string_encoding: None,
+                last_access: self.access_clock,
+                accesses: 1,
             },
         );
         if let Some(at) = old.and_then(|e| e.expire_at) {

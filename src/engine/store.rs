@@ -20,6 +20,8 @@ pub struct Stats {
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub expired_keys: u64,
+    /// Keys removed to stay under maxmemory.
+    pub evicted_keys: u64,
     /// INFO commandstats, by full command name.
     pub commands: HashMap<&'static str, CommandStat>,
     /// INFO errorstats: error replies by code (`ERR`, `WRONGTYPE` ...).

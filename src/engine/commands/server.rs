@@ -135,7 +135,7 @@ fn dataset_memory(store: &Store) -> u64 {
 }
 
 /// The engine's estimate of its memory use, on top of a fresh server's footprint.
-fn used_memory(store: &Store) -> u64 {
+pub(super) fn used_memory(store: &Store) -> u64 {
     let overhead: u64 = store
         .dbs
         .iter()
@@ -357,7 +357,7 @@ fn stats_section(store: &Store) -> Vec<(&'static str, String)> {
         ("expired_stale_perc", "0.00".into()),
         ("expired_time_cap_reached_count", zero()),
         ("expire_cycle_cpu_milliseconds", zero()),
-        ("evicted_keys", zero()),
+        ("evicted_keys", n(s.evicted_keys)),
         ("evicted_clients", zero()),
         ("total_eviction_exceeded_time", zero()),
         ("current_eviction_exceeded_time", zero()),
