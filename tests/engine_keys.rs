@@ -395,6 +395,7 @@ async fn object_subcommands() {
         OBJECT FREQ short
         OBJECT FREQ missing
         OBJECT IDLETIME missing
+        OBJECT IDLETIME short
         OBJECT HELP
         OBJECT
         OBJECT ENCODING
@@ -708,4 +709,32 @@ async fn lru_and_ttl_eviction_order() {
         "the soonest to expire went first"
     );
     assert_eq!(ask("EXISTS ttl:79").await, ":1\r\n");
+}
+
+/// OBJECT IDLETIME grows with the (virtual) clock; TYPE, TTL, EXISTS and OBJECT leave it
+/// alone, a read resets it.
+#[tokio::test]
+async fn idletime_follows_access() {
+    let clock = Clock::new();
+    let engine = Engine::start_local(clock.clone()).await.expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let mut ask = async |cmd: &str| String::from_utf8(conn.request(&args_of(cmd)).await).unwrap();
+    ask("SET k v").await;
+    ask("MSET m1 a m2 b").await;
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":0\r\n");
+    clock.advance(Duration::from_secs(30));
+    for untouching in [
+        "TYPE k",
+        "TTL k",
+        "EXISTS k",
+        "OBJECT ENCODING k",
+        "MEMORY USAGE k",
+    ] {
+        ask(untouching).await;
+    }
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":30\r\n");
+    assert_eq!(ask("OBJECT IDLETIME m2").await, ":30\r\n");
+    ask("GET k").await;
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":0\r\n");
+    assert_eq!(ask("OBJECT IDLETIME missing").await, "$-1\r\n");
 }

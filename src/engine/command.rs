@@ -47,8 +47,11 @@ impl<'a> Ctx<'a> {
 
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
+        let now = self.now_ms();
         let index = self.client().db;
-        &mut self.store.dbs[index]
+        let db = &mut self.store.dbs[index];
+        db.observe_time(now);
+        db
     }
 
     /// Looks `key` up for a read command, counting a keyspace hit or miss as Redis does.

@@ -18,6 +18,8 @@ pub struct Entry {
     last_access: u64,
     /// How many times the key was written or looked up (LFU order).
     accesses: u64,
+    /// When the key was last written or looked up (ms, engine clock): OBJECT IDLETIME.
+    last_access_ms: i64,
 }
 
 impl Entry {
@@ -34,6 +36,11 @@ impl Entry {
     pub fn accesses(&self) -> u64 {
         self.accesses
     }
+
+    /// Milliseconds since the key was last written or looked up.
+    pub fn idle_ms(&self, now: i64) -> i64 {
+        (now - self.last_access_ms).max(0)
+    }
 }
 
 /// A database (SELECT 0..15).
@@ -47,6 +54,8 @@ pub struct Db {
     lazily_expired: u64,
     /// Counts writes and lookups, to order keys by last access.
     access_clock: u64,
+    /// The latest time a lookup or `observe_time` reported, stamped on keys as they are written.
+    now_ms: i64,
 }
 
 impl Db {
@@ -98,11 +107,25 @@ impl Db {
     /// The live entry for `key` (an expired one is deleted first).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
         self.expire_if_due(key, now);
+        self.now_ms = self.now_ms.max(now);
         let entry = self.entries.get_mut(key)?;
         self.access_clock += 1;
         entry.last_access = self.access_clock;
         entry.accesses += 1;
+        entry.last_access_ms = now;
         Some(entry)
+    }
+
+    /// The live entry for `key` without counting it as used (TYPE, TTL, OBJECT: Redis's
+    /// LOOKUP_NOTOUCH).
+    pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
+        self.expire_if_due(key, now);
+        self.entries.get(key)
+    }
+
+    /// Tells the database the current time, which keys written next are stamped with.
+    pub fn observe_time(&mut self, now: i64) {
+        self.now_ms = self.now_ms.max(now);
     }
 
     /// The live value for `key`.
@@ -136,6 +159,7 @@ impl Db {
                 string_encoding: None,
                 last_access: self.access_clock,
                 accesses: 1,
+                last_access_ms: self.now_ms,
             },
         );
         if let Some(at) = old.and_then(|e| e.expire_at) {
