@@ -12,3 +12,4 @@ pub mod glob;
 pub mod grader;
 pub mod markdown;
 pub mod resp;
+pub mod tui;
