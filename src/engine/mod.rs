@@ -14,6 +14,7 @@ pub mod db;
 pub mod long_double;
 pub mod protocol;
 mod server;
+pub mod slowlog;
 pub mod sorted_set;
 pub mod store;
 
