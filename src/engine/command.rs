@@ -1,7 +1,7 @@
 //! Dispatch: find a request's command in the table, check its arity, run its handler.
 
 use super::client::Client;
-use super::command_table::command_table;
+use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
 use super::store::Store;
@@ -47,8 +47,11 @@ impl<'a> Ctx<'a> {
 
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
+        let now = self.now_ms();
         let index = self.client().db;
-        &mut self.store.dbs[index]
+        let db = &mut self.store.dbs[index];
+        db.observe_time(now);
+        db
     }
 
     /// Looks `key` up for a read command, counting a keyspace hit or miss as Redis does.
@@ -87,21 +90,19 @@ pub enum Outcome {
 
 /// Runs one request for `client_id`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
-    let table = command_table();
-    let name = lower(&args[0]);
-    let Some(mut spec) = table.get(&name) else {
+    let Some(mut spec) = command_table().lookup(&args[0]) else {
         return Outcome::Reply(rejected(store, None, unknown_command(args)));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
-        match spec.subcommands.get(&lower(&args[1])) {
+        match spec.subcommand(&args[1]) {
             Some(sub) => spec = sub,
             None => {
                 let reply = reject(format!(
                     "ERR unknown subcommand '{}'. Try {} HELP.",
                     clip(&args[1], 128),
-                    name.to_uppercase()
+                    spec.name.to_uppercase()
                 ));
-                return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+                return Outcome::Reply(rejected(store, Some(spec), reply));
             }
         }
     }
@@ -116,14 +117,20 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             "ERR wrong number of arguments for '{}' command",
             spec.name
         ));
-        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+        return Outcome::Reply(rejected(store, Some(spec), reply));
     };
     let authenticated = client.authenticated;
     if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
         let reply = Value::error("NOAUTH Authentication required.");
-        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+        return Outcome::Reply(rejected(store, Some(spec), reply));
     }
-    store.stats.commands_processed += 1;
+    if store.config.maxmemory() > 0
+        && !super::commands::perform_evictions(store)
+        && spec.has_flag("denyoom")
+    {
+        let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+        return Outcome::Reply(rejected(store, Some(spec), reply));
+    }
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
@@ -132,10 +139,32 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         block: None,
     };
     let reply = handler(&mut ctx, args);
+    let micros = started.elapsed().as_micros() as u64;
+    let store = &mut *ctx.store;
+    if store
+        .config
+        .slowlog_threshold()
+        .is_some_and(|limit| micros >= limit)
+        && !spec.has_flag("skip_slowlog")
+    {
+        let client = &store.clients[&client_id];
+        let name = client.name.clone().unwrap_or_default();
+        let max_len = store.config.slowlog_max_len();
+        store.slowlog.push(
+            args,
+            micros,
+            now_us / 1_000_000,
+            &client.addr,
+            name,
+            max_len,
+        );
+    }
     let stats = &mut ctx.store.stats;
-    let stat = stats.commands.entry(spec.name.as_str()).or_default();
+    // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
+    stats.commands_processed += 1;
+    let stat = stats.command_mut(spec.id);
     stat.calls += 1;
-    stat.usec += started.elapsed().as_micros() as u64;
+    stat.usec += micros;
     if let Value::Error(message) = &reply {
         stat.failed_calls += 1;
         stats.count_error(message);
@@ -147,23 +176,14 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
 }
 
 /// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
-fn rejected(store: &mut Store, command: Option<&'static String>, reply: Value) -> Value {
-    if let Some(name) = command {
-        store
-            .stats
-            .commands
-            .entry(name.as_str())
-            .or_default()
-            .rejected_calls += 1;
+fn rejected(store: &mut Store, command: Option<&CommandSpec>, reply: Value) -> Value {
+    if let Some(spec) = command {
+        store.stats.command_mut(spec.id).rejected_calls += 1;
     }
     if let Value::Error(message) = &reply {
         store.stats.count_error(message);
     }
     reply
-}
-
-fn lower(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_ascii_lowercase()
 }
 
 /// At most `n` bytes of `b`, as C's `%.*s` prints them.

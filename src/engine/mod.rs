@@ -17,6 +17,7 @@ pub mod long_double;
 pub mod protocol;
 mod server;
 pub mod set_value;
+pub mod slowlog;
 pub mod sorted_set;
 pub mod store;
 

@@ -246,7 +246,7 @@ fn sets_at<'a>(ctx: &'a mut Ctx, keys: &[Bytes]) -> Result<Vec<Option<&'a SetVal
     let db = &ctx.store.dbs[index];
     Ok(keys
         .iter()
-        .map(|k| match db.peek(k) {
+        .map(|k| match db.peek_data(k) {
             Some(Data::Set(set)) => Some(set),
             _ => None,
         })

@@ -1187,7 +1187,7 @@ fn compute_algebra(ctx: &mut Ctx, request: &AlgebraRequest, op: ZOp) -> Vec<(Byt
         .iter()
         .zip(&request.weights)
         .map(|(k, &w)| {
-            let input = match db.peek(k) {
+            let input = match db.peek_data(k) {
                 Some(Data::ZSet(z)) => Input::ZSet(z),
                 Some(Data::Set(s)) => Input::Set(s),
                 _ => Input::Missing,
