@@ -10,6 +10,8 @@ pub mod command_table;
 mod commands;
 pub mod data;
 pub mod db;
+pub mod geohash;
+pub mod hyperloglog;
 pub mod protocol;
 mod server;
 pub mod sorted_set;

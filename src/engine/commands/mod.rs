@@ -4,9 +4,15 @@
 use super::command::Handler;
 
 mod connection;
+mod geo;
+mod hyperloglog;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[connection::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[
+    connection::COMMANDS,
+    hyperloglog::COMMANDS,
+    geo::COMMANDS,
+];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
