@@ -1,0 +1,191 @@
+//! HyperLogLog fidelity: PFADD, PFCOUNT, PFMERGE and PFDEBUG compared byte for byte with a
+//! real Redis 7.0, from empty sketches through sparse ones to dense ones of 100k elements.
+
+mod support;
+
+use support::differential::{Differential, check_script};
+
+/// `PFADD key prefix{from}..prefix{to}` as one command line.
+fn pfadd_line(key: &str, prefix: &str, from: usize, to: usize) -> String {
+    let mut line = format!("PFADD {key}");
+    for i in from..=to {
+        line.push_str(&format!(" {prefix}{i}"));
+    }
+    line
+}
+
+#[tokio::test]
+async fn pfadd_pfcount_basics_match_redis() {
+    check_script(
+        "PFADD h a b c
+         PFCOUNT h
+         PFADD h a b c
+         PFADD h d
+         PFCOUNT h
+         PFADD empty
+         PFCOUNT empty
+         PFADD empty
+         PFCOUNT missing
+         PFADD h \"\" \"with space\" \"\\x00\\xff\"
+         PFCOUNT h
+         PFDEBUG ENCODING h
+         PFDEBUG DECODE h
+         PFDEBUG DECODE empty
+         PFDEBUG decode h
+         PFCOUNT h empty missing
+         PFCOUNT missing other
+         PFADD
+         PFCOUNT
+         PFMERGE
+         PFDEBUG GETREG
+         PFDEBUG GETREG h extra
+         ",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn pfmerge_matches_redis() {
+    let mut script = String::from(
+        "PFADD a x y z
+         PFADD b z w
+         PFMERGE dest a b
+         PFCOUNT dest
+         PFDEBUG DECODE dest
+         PFMERGE dest
+         PFCOUNT dest
+         PFMERGE fresh
+         PFCOUNT fresh
+         PFDEBUG ENCODING fresh
+         PFDEBUG DECODE fresh
+         PFMERGE a a
+         PFCOUNT a
+         PFMERGE nothing missing1 missing2
+         PFCOUNT nothing
+         ",
+    );
+    // A dense source makes the destination dense.
+    script.push_str(&pfadd_line("big", "e", 1, 3000));
+    script.push_str(
+        "
+         PFDEBUG ENCODING big
+         PFCOUNT big
+         PFMERGE small a b
+         PFDEBUG ENCODING small
+         PFMERGE small big
+         PFDEBUG ENCODING small
+         PFCOUNT small
+         PFCOUNT a b big
+         PFMERGE a2 a
+         PFDEBUG DECODE a2
+         PFDEBUG GETREG a2
+         PFDEBUG ENCODING a2
+         ",
+    );
+    check_script(&script).await;
+}
+
+#[tokio::test]
+async fn pfdebug_matches_redis() {
+    check_script(
+        "PFDEBUG GETREG missing
+         PFDEBUG ENCODING missing
+         PFDEBUG NOSUCH missing
+         PFADD h a b c d e f g
+         PFDEBUG NOSUCH h
+         PFDEBUG ENCODING h
+         PFDEBUG DECODE h
+         PFDEBUG TODENSE h
+         PFDEBUG TODENSE h
+         PFDEBUG ENCODING h
+         PFDEBUG DECODE h
+         PFCOUNT h
+         PFADD h h1 h2
+         PFCOUNT h
+         PFADD g a b c d e f g
+         PFDEBUG GETREG g
+         PFDEBUG ENCODING g
+         PFCOUNT g
+         ",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_types_are_refused_like_redis() {
+    check_script(
+        "GEOADD z 13.361389 38.115556 Palermo
+         PFADD z a
+         PFCOUNT z
+         PFCOUNT z other
+         PFADD h a
+         PFCOUNT h z
+         PFMERGE h z
+         PFMERGE z h
+         PFDEBUG ENCODING z
+         PFCOUNT h
+         ",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn counts_match_redis_in_batches_up_to_100k() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    for batch in 0..1000 {
+        let from = batch * 100 + 1;
+        d.same(&pfadd_line("big", "el", from, from + 99)).await;
+        d.same("PFCOUNT big").await;
+        d.same("PFCOUNT big").await;
+        if batch % 10 == 0 {
+            d.same("PFDEBUG ENCODING big").await;
+        }
+        if batch < 40 {
+            d.same("PFDEBUG DECODE big").await;
+        }
+    }
+    // Re-adding known elements changes nothing.
+    d.same(&pfadd_line("big", "el", 1, 500)).await;
+    d.same("PFCOUNT big").await;
+}
+
+#[tokio::test]
+async fn many_sizes_and_merges_match_redis() {
+    let Some(mut d) = Differential::start_resp3().await else {
+        return;
+    };
+    let sizes = [1, 2, 10, 50, 100, 300, 700, 1000, 1500, 2500, 5000, 20000];
+    for (n, size) in sizes.iter().enumerate() {
+        let key = format!("s{n}");
+        let mut added = 0;
+        while added < *size {
+            let to = (added + 250).min(*size);
+            d.same(&pfadd_line(&key, &format!("k{n}:"), added + 1, to))
+                .await;
+            added = to;
+        }
+        d.same(&format!("PFCOUNT {key}")).await;
+        d.same(&format!("PFDEBUG ENCODING {key}")).await;
+    }
+    let keys: Vec<String> = (0..sizes.len()).map(|n| format!("s{n}")).collect();
+    for window in keys.windows(3) {
+        d.same(&format!("PFCOUNT {}", window.join(" "))).await;
+        d.same(&format!("PFMERGE m{} {}", window[0], window.join(" ")))
+            .await;
+        d.same(&format!("PFCOUNT m{}", window[0])).await;
+        d.same(&format!("PFDEBUG ENCODING m{}", window[0])).await;
+    }
+    d.same(&format!("PFCOUNT {}", keys.join(" "))).await;
+    d.same(&format!("PFMERGE all {}", keys.join(" "))).await;
+    d.same("PFCOUNT all").await;
+    d.same("PFDEBUG GETREG all").await;
+    // Overlapping sets: the union counts each element once.
+    d.same(&pfadd_line("o1", "x", 1, 2000)).await;
+    d.same(&pfadd_line("o2", "x", 1000, 3000)).await;
+    d.same("PFCOUNT o1 o2").await;
+    d.same("PFMERGE o1 o2").await;
+    d.same("PFCOUNT o1").await;
+    d.same("PFDEBUG DECODE o1").await;
+}
