@@ -7,4 +7,5 @@
 pub mod backend;
 pub mod engine;
 pub mod glob;
+pub mod markdown;
 pub mod resp;

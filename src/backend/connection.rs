@@ -2,16 +2,22 @@
 //! (pushes included) comes back as a `Value`, so MULTI, SELECT, BLPOP and SUBSCRIBE behave
 //! exactly as on the wire.
 
+use super::url::ServerSpec;
 use crate::resp::{ParseError, Value, parse_value};
 use bytes::{Buf, BytesMut};
 use std::io;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Anything a connection can run over (TCP, TLS, a unix socket).
 pub trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Stream for T {}
 
-/// Why a request failed at the connection level (a Redis error reply is a `Value::Error`).
+/// Why a connection could not be opened, or why a request failed at the connection level
+/// (a Redis error reply is a `Value::Error`, not a `ConnectionError`).
+///
+/// Every message is one line; the ones about opening a connection name the target (password
+/// masked). After any of these, `Backend::connect` can be called again for a fresh connection.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionError {
     #[error("connection lost: {0}")]
@@ -20,6 +26,26 @@ pub enum ConnectionError {
     Closed,
     #[error(transparent)]
     Protocol(#[from] ParseError),
+    /// The TCP connection or unix socket could not be opened.
+    #[error("cannot connect to {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    /// Connecting (and logging in) took longer than the connect timeout. `hint` is empty or
+    /// a parenthesized guess at the cause, with a leading space.
+    #[error("cannot connect to {target}: no answer within {after:?}{hint}")]
+    TimedOut {
+        target: String,
+        after: Duration,
+        hint: &'static str,
+    },
+    /// The TLS handshake failed (certificate, protocol, or not a TLS port).
+    #[error("TLS handshake with {target} failed: {reason}")]
+    Tls { target: String, reason: String },
+    /// AUTH was refused; `0` is the server's error reply.
+    #[error("authentication failed: {0}")]
+    AuthFailed(String),
+    /// SELECT of the URL's database was refused; `reason` is the server's error reply.
+    #[error("cannot select database {db}: {reason}")]
+    SelectFailed { db: i64, reason: String },
 }
 
 /// One connection to a Redis server.
@@ -27,15 +53,30 @@ pub struct Connection {
     stream: Box<dyn Stream>,
     input: BytesMut,
     output: BytesMut,
+    server: Option<ServerSpec>,
 }
 
 impl Connection {
+    /// Wraps an open stream; nothing is sent.
     pub fn new(stream: Box<dyn Stream>) -> Connection {
         Connection {
             stream,
             input: BytesMut::with_capacity(16 * 1024),
             output: BytesMut::new(),
+            server: None,
         }
+    }
+
+    /// Records which server (and database) this connection was opened to, for messages.
+    pub fn with_server(mut self, server: ServerSpec) -> Connection {
+        self.server = Some(server);
+        self
+    }
+
+    /// The server (and database) this connection was opened to, when known
+    /// (`Backend::connect` sets it). A later SELECT on the connection does not change it.
+    pub fn server(&self) -> Option<&ServerSpec> {
+        self.server.as_ref()
     }
 
     /// Sends one command and reads its reply.

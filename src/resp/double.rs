@@ -39,6 +39,7 @@ mod tests {
     use super::format_double;
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14 is the documented redis-cli example
     fn matches_c_printf() {
         for (d, s) in [
             (1.1, "1.1000000000000001"),
