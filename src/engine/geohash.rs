@@ -468,7 +468,10 @@ mod tests {
             decode_score(score_of(13.361389, 38.115556).unwrap() as f64),
             decode_score(score_of(15.087269, 37.502669).unwrap() as f64),
         );
-        assert_eq!(format!("{:.4}", distance(a.0, a.1, b.0, b.1)), "166274.1516");
+        assert_eq!(
+            format!("{:.4}", distance(a.0, a.1, b.0, b.1)),
+            "166274.1516"
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub fn set_cached_cardinality(hll: &mut [u8], card: u64) {
 
 fn dense_get(registers: &[u8], index: usize) -> u8 {
     let byte = index * BITS / 8;
-    let fb = index * BITS & 7;
+    let fb = (index * BITS) & 7;
     let b0 = u16::from(registers[byte]);
     let b1 = u16::from(registers.get(byte + 1).copied().unwrap_or(0));
     (((b0 >> fb) | (b1 << (8 - fb))) as u8) & REGISTER_MAX
@@ -128,7 +128,7 @@ fn dense_get(registers: &[u8], index: usize) -> u8 {
 
 fn dense_set(registers: &mut [u8], index: usize, value: u8) {
     let byte = index * BITS / 8;
-    let fb = index * BITS & 7;
+    let fb = (index * BITS) & 7;
     let v = u16::from(value);
     registers[byte] &= !((u16::from(REGISTER_MAX) << fb) as u8);
     registers[byte] |= (v << fb) as u8;
@@ -276,7 +276,8 @@ fn sparse_raise(
         return Err(Corrupted);
     };
     let last = first + span - 1;
-    let mut seq: Vec<u8> = Vec::with_capacity(5);
+    // The replacement opcodes: at worst XZERO-VAL-XZERO, 5 bytes.
+    let mut seq = OpSeq::default();
     match op {
         Op::Val(old, run) => {
             if old >= count {
@@ -301,7 +302,7 @@ fn sparse_raise(
                 merge_adjacent_values(hll, prev);
                 return Ok(true);
             }
-            let push_zeros = |seq: &mut Vec<u8>, len: usize| {
+            let push_zeros = |seq: &mut OpSeq, len: usize| {
                 if len > SPARSE_ZERO_MAX_LEN {
                     seq.extend_from_slice(&xzero(len));
                 } else {
@@ -318,12 +319,37 @@ fn sparse_raise(
         }
     }
     // Step 3: substitute the new sequence for the old opcode.
+    let seq = seq.as_slice();
     if seq.len() > oplen && hll.len() + seq.len() - oplen > max_bytes {
         return promote_and_raise(hll, index, count);
     }
-    hll.splice(p..p + oplen, seq);
+    hll.splice(p..p + oplen, seq.iter().copied());
     merge_adjacent_values(hll, prev);
     Ok(true)
+}
+
+/// Up to 5 opcode bytes built without allocating.
+#[derive(Default)]
+struct OpSeq {
+    bytes: [u8; 5],
+    len: usize,
+}
+
+impl OpSeq {
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn extend_from_slice(&mut self, bs: &[u8]) {
+        for &b in bs {
+            self.push(b);
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 /// Step 4 of hllSparseSet: merges adjacent VAL opcodes with equal values, scanning up to 5

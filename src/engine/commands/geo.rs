@@ -172,7 +172,7 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         first += 1;
     }
     let triples = &args[first..];
-    if triples.len() % 3 != 0 || (xx && nx) || triples.is_empty() {
+    if !triples.len().is_multiple_of(3) || (xx && nx) || triples.is_empty() {
         return syntax_error();
     }
     let mut points = Vec::with_capacity(triples.len() / 3);
@@ -190,8 +190,7 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(Some(_)) => false,
         Ok(None) if xx => return Value::Integer(0),
         Ok(None) => {
-            ctx.db()
-                .set(key.clone(), Data::ZSet(SortedSet::default()));
+            ctx.db().set(key.clone(), Data::ZSet(SortedSet::default()));
             true
         }
     };
@@ -274,47 +273,63 @@ fn geohash_command(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 /// Which command of the search family is running (the flags of georadiusGeneric).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Search {
+enum Command {
     /// GEORADIUS(_RO): centre and radius are positional.
-    RadiusCoords { store_allowed: bool },
+    Radius { store_allowed: bool },
     /// GEORADIUSBYMEMBER(_RO): member and radius are positional.
-    RadiusMember { store_allowed: bool },
+    RadiusByMember { store_allowed: bool },
     /// GEOSEARCH.
-    Search,
+    GeoSearch,
     /// GEOSEARCHSTORE.
-    SearchStore,
+    GeoSearchStore,
 }
 
 fn georadius(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::RadiusCoords {
-        store_allowed: true,
-    })
+    search(
+        ctx,
+        args,
+        Command::Radius {
+            store_allowed: true,
+        },
+    )
 }
 
 fn georadius_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::RadiusCoords {
-        store_allowed: false,
-    })
+    search(
+        ctx,
+        args,
+        Command::Radius {
+            store_allowed: false,
+        },
+    )
 }
 
 fn georadiusbymember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::RadiusMember {
-        store_allowed: true,
-    })
+    search(
+        ctx,
+        args,
+        Command::RadiusByMember {
+            store_allowed: true,
+        },
+    )
 }
 
 fn georadiusbymember_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::RadiusMember {
-        store_allowed: false,
-    })
+    search(
+        ctx,
+        args,
+        Command::RadiusByMember {
+            store_allowed: false,
+        },
+    )
 }
 
 fn geosearch(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::Search)
+    search(ctx, args, Command::GeoSearch)
 }
 
 fn geosearchstore(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    search(ctx, args, Search::SearchStore)
+    search(ctx, args, Command::GeoSearchStore)
 }
 
 /// A point found by a search.
@@ -344,12 +359,19 @@ fn member_position(zset: &SortedSet, member: &[u8]) -> Result<(f64, f64), Value>
 /// What a search ends with: a reply, or members to store at a key (none: delete the key).
 enum SearchOutcome {
     Reply(Value),
-    Store { key: Bytes, members: Vec<(Bytes, f64)> },
+    Store {
+        key: Bytes,
+        members: Vec<(Bytes, f64)>,
+    },
 }
 
 /// georadiusGeneric: parses the search, finds the points, replies or stores them.
-fn search(ctx: &mut Ctx, args: &[Bytes], kind: Search) -> Value {
-    let src_index = if kind == Search::SearchStore { 2 } else { 1 };
+fn search(ctx: &mut Ctx, args: &[Bytes], kind: Command) -> Value {
+    let src_index = if kind == Command::GeoSearchStore {
+        2
+    } else {
+        1
+    };
     let outcome = match zset_of(ctx, &args[src_index]) {
         Err(reply) => return reply,
         Ok(zset) => run_search(args, kind, zset.map(|z| &*z)),
@@ -375,7 +397,7 @@ fn search(ctx: &mut Ctx, args: &[Bytes], kind: Search) -> Value {
 
 fn run_search(
     args: &[Bytes],
-    kind: Search,
+    kind: Command,
     zset: Option<&SortedSet>,
 ) -> Result<SearchOutcome, Value> {
     let mut center = (0.0, 0.0);
@@ -383,14 +405,14 @@ fn run_search(
     let mut conversion = 0.0;
     let mut store_key: Option<Bytes> = None;
     let base_args = match kind {
-        Search::RadiusCoords { .. } => {
+        Command::Radius { .. } => {
             center = long_lat_or_reply(&args[2..4])?;
             let (radius, unit) = distance_or_reply(&args[4..6])?;
             shape_kind = Some(ShapeKind::Circle { radius });
             conversion = unit;
             6
         }
-        Search::RadiusMember { .. } => {
+        Command::RadiusByMember { .. } => {
             if let Some(z) = zset {
                 center = member_position(z, &args[2])?;
                 let (radius, unit) = distance_or_reply(&args[3..5])?;
@@ -399,18 +421,18 @@ fn run_search(
             }
             5
         }
-        Search::Search => 2,
-        Search::SearchStore => {
+        Command::GeoSearch => 2,
+        Command::GeoSearchStore => {
             store_key = Some(args[1].clone());
             3
         }
     };
-    let is_search = matches!(kind, Search::Search | Search::SearchStore);
+    let is_search = matches!(kind, Command::GeoSearch | Command::GeoSearchStore);
     let store_allowed = matches!(
         kind,
-        Search::RadiusCoords {
+        Command::Radius {
             store_allowed: true
-        } | Search::RadiusMember {
+        } | Command::RadiusByMember {
             store_allowed: true
         }
     );
@@ -445,7 +467,7 @@ fn run_search(
                 storedist = arg == b"storedist";
                 i += 1;
             }
-            b"storedist" if kind == Search::SearchStore => storedist = true,
+            b"storedist" if kind == Command::GeoSearchStore => storedist = true,
             b"frommember" if i + 1 < remaining && is_search && !fromloc => {
                 if let Some(z) = zset {
                     center = member_position(z, &options[i + 1])?;
@@ -478,7 +500,7 @@ fn run_search(
     }
 
     if (store_key.is_some() || storedist) && (withdist || withhash || withcoords) {
-        let what = if kind == Search::SearchStore {
+        let what = if kind == Command::GeoSearchStore {
             "GEOSEARCHSTORE"
         } else {
             "STORE option in GEORADIUS"

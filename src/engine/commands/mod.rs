@@ -8,11 +8,8 @@ mod geo;
 mod hyperloglog;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] = &[
-    connection::COMMANDS,
-    hyperloglog::COMMANDS,
-    geo::COMMANDS,
-];
+const FAMILIES: &[&[(&str, Handler)]] =
+    &[connection::COMMANDS, hyperloglog::COMMANDS, geo::COMMANDS];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
