@@ -39,6 +39,7 @@ async fn pfadd_pfcount_basics_match_redis() {
          PFMERGE
          PFDEBUG GETREG
          PFDEBUG GETREG h extra
+         TYPE h
          ",
     )
     .await;
@@ -188,4 +189,108 @@ async fn many_sizes_and_merges_match_redis() {
     d.same("PFMERGE o1 o2").await;
     d.same("PFCOUNT o1").await;
     d.same("PFDEBUG DECODE o1").await;
+}
+
+#[tokio::test]
+async fn stored_bytes_match_redis() {
+    let mut script = String::from(
+        "PFADD h a b c
+         GET h
+         TYPE h
+         STRLEN h
+         PFCOUNT h
+         GET h
+         PFADD h a
+         GET h
+         PFADD h d
+         GET h
+         PFADD empty
+         GET empty
+         PFMERGE merged h empty
+         GET merged
+         PFCOUNT merged
+         GET merged
+         ",
+    );
+    script.push_str(&pfadd_line("big", "e", 1, 3000));
+    script.push_str(
+        "
+         GET big
+         PFCOUNT big
+         GET big
+         PFDEBUG TODENSE h
+         GET h
+         PFCOUNT h
+         GET h
+         EXPIRE h 100
+         PFADD h zz
+         TTL h
+         PFCOUNT h
+         TTL h
+         PFMERGE h big
+         TTL h
+         GET h
+         ",
+    );
+    check_script(&script).await;
+}
+
+/// The 16-byte header of a sparse HLL whose cached cardinality is stale.
+const SPARSE_HEADER: &str = "HYLL\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x80";
+
+#[tokio::test]
+async fn corrupted_and_foreign_strings_match_redis() {
+    let script = format!(
+        "SET s hello
+         PFADD s a
+         PFCOUNT s
+         PFCOUNT s missing
+         PFMERGE d s
+         PFMERGE s
+         PFDEBUG ENCODING s
+         SET num 12345
+         PFADD num a
+         SET short HYLL
+         PFADD short a
+         SET badenc \"HYLL\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x80\\x7f\\xff\"
+         PFCOUNT badenc
+         SET baddense \"HYLL\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x80\\x7f\\xff\"
+         PFCOUNT baddense
+         PFADD baddense x
+         SET cached \"HYLL\\x01\\x00\\x00\\x00\\x2a\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x7f\\xff\"
+         PFCOUNT cached
+         PFCOUNT cached missing
+         PFADD cached a
+         PFCOUNT cached
+         SET short_run \"{SPARSE_HEADER}\\x7f\\xfe\"
+         PFCOUNT short_run
+         PFCOUNT short_run missing
+         PFMERGE d2 short_run
+         PFDEBUG DECODE short_run
+         PFDEBUG GETREG short_run
+         PFDEBUG TODENSE short_run
+         PFADD short_run a b c d e f g h i j k l m n o p
+         GET short_run
+         SET long_run \"{SPARSE_HEADER}\\x7f\\xff\\x80\"
+         PFCOUNT long_run
+         PFMERGE d3 long_run
+         PFDEBUG DECODE long_run
+         SET overflow \"{SPARSE_HEADER}\\x7f\\xfe\\x83\"
+         PFCOUNT overflow
+         PFMERGE d4 overflow
+         PFDEBUG TODENSE overflow
+         SET vals \"{SPARSE_HEADER}\\x7f\\xfb\\x80\\x84\\x88\\x8c\\x90\"
+         PFCOUNT vals
+         PFDEBUG DECODE vals
+         PFADD vals a b c
+         PFDEBUG DECODE vals
+         GET vals
+         SET trunc \"{SPARSE_HEADER}\\x7f\"
+         PFCOUNT trunc
+         PFADD trunc a
+         SETRANGE d 4 \\x05
+         PFCOUNT d
+         "
+    );
+    check_script(&script).await;
 }
