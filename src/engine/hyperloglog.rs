@@ -229,7 +229,7 @@ pub fn sparse_to_dense(hll: &mut Vec<u8>) -> Result<(), Corrupted> {
             Op::Zero(run) => idx += run,
             Op::Val(value, run) => {
                 if run + idx > REGISTERS {
-                    break;
+                    return Err(Corrupted);
                 }
                 for i in idx..idx + run {
                     dense_set(registers, i, value);
@@ -323,7 +323,16 @@ fn sparse_raise(
     if seq.len() > oplen && hll.len() + seq.len() - oplen > max_bytes {
         return promote_and_raise(hll, index, count);
     }
-    hll.splice(p..p + oplen, seq.iter().copied());
+    if p + oplen <= hll.len() {
+        hll.splice(p..p + oplen, seq.iter().copied());
+    } else {
+        // A truncated XZERO at the very end: Redis writes the sequence in place and cuts the
+        // string to its old length plus the growth, dropping the sequence's last byte.
+        let new_len = hll.len() + seq.len() - oplen;
+        hll.truncate(p);
+        hll.extend_from_slice(seq);
+        hll.truncate(new_len);
+    }
     merge_adjacent_values(hll, prev);
     Ok(true)
 }
@@ -422,7 +431,7 @@ pub fn merge_into(max: &mut [u8; REGISTERS], hll: &[u8]) -> Result<(), Corrupted
             Op::Zero(run) => i += run,
             Op::Val(value, run) => {
                 if run + i > REGISTERS {
-                    break;
+                    return Err(Corrupted);
                 }
                 for m in &mut max[i..i + run] {
                     *m = (*m).max(value);
