@@ -447,3 +447,65 @@ async fn random_points_and_searches_match_redis() {
         }
     }
 }
+
+#[tokio::test]
+async fn geo_sets_are_sorted_sets_like_in_redis() {
+    let mut script = geoadd_cities("world");
+    script.push_str(
+        "
+         TYPE world
+         ZCARD world
+         ZSCORE world Palermo
+         ZRANGE world 0 -1 WITHSCORES
+         OBJECT ENCODING world
+         GEOSEARCHSTORE near world FROMMEMBER Paris BYRADIUS 3000 km STOREDIST
+         ZRANGE near 0 -1 WITHSCORES
+         OBJECT ENCODING near
+         GEOSEARCHSTORE near world FROMMEMBER Paris BYRADIUS 3000 km COUNT 4
+         ZRANGE near 0 -1 WITHSCORES
+         GEORADIUSBYMEMBER world Tokyo 9000 km STOREDIST far
+         ZRANGE far 0 -1 WITHSCORES
+         GEOSEARCHSTORE near world FROMMEMBER Paris BYRADIUS 1 m
+         ZRANGE near 0 -1 WITHSCORES
+         EXISTS near
+         SET plain x
+         GEOSEARCHSTORE plain world FROMMEMBER Paris BYRADIUS 1 km
+         TYPE plain
+         EXPIRE far 100
+         GEOSEARCHSTORE far world FROMMEMBER Tokyo BYRADIUS 100 km
+         TTL far
+         ZADD odd -1 neg 0 zero 1.5 frac 1e300 huge inf top -inf bottom 4503599627370496 two52
+         ZADD odd 9007199254740992 two53 18014398509481984 two54 3479099956230698.5 half
+         GEOPOS odd neg zero frac huge top bottom two52 two53 two54 half
+         GEOHASH odd neg zero frac huge top bottom two52 two53 two54 half
+         GEODIST odd zero frac
+         GEODIST odd neg top km
+         GEOSEARCH odd FROMMEMBER zero BYRADIUS 20000 km WITHHASH WITHCOORD
+         GEOSEARCH odd FROMMEMBER frac BYBOX 100 100 km WITHHASH
+         GEOADD odd 13.361389 38.115556 zero
+         ZSCORE odd zero
+         GEOADD odd XX CH 13.361389 38.115556 zero 1 1 neg
+         ZSCORE odd neg
+         ",
+    );
+    // A sorted set large enough to be a skiplist in Redis.
+    let mut line = String::from("GEOADD many");
+    for i in 0..300 {
+        line.push_str(&format!(
+            " {:.4} {:.4} m{i}",
+            -170.0 + (i as f64) * 1.13,
+            -80.0 + (i as f64) * 0.53
+        ));
+    }
+    script.push_str(&line);
+    script.push_str(
+        "
+         OBJECT ENCODING many
+         GEOSEARCH many FROMMEMBER m150 BYRADIUS 2000 km WITHDIST
+         GEOSEARCHSTORE sub many FROMMEMBER m150 BYRADIUS 2000 km
+         OBJECT ENCODING sub
+         ZRANGE sub 0 -1 WITHSCORES
+         ",
+    );
+    check_script(&script).await;
+}
