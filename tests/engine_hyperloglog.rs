@@ -294,3 +294,33 @@ async fn corrupted_and_foreign_strings_match_redis() {
     );
     check_script(&script).await;
 }
+
+#[tokio::test]
+async fn sparse_max_bytes_config_matches_redis() {
+    let mut script = String::from(
+        "CONFIG SET hll-sparse-max-bytes 100
+         ",
+    );
+    for batch in 0..6 {
+        script.push_str(&pfadd_line("h", "a", batch * 5 + 1, batch * 5 + 5));
+        script.push_str("\nPFDEBUG ENCODING h\nPFCOUNT h\nSTRLEN h\n");
+    }
+    script.push_str(
+        "PFADD s x
+         PFMERGE m s h
+         PFDEBUG ENCODING m
+         CONFIG SET hll-sparse-max-bytes 0
+         PFADD z a
+         PFDEBUG ENCODING z
+         PFADD z2
+         PFDEBUG ENCODING z2
+         GET z
+         CONFIG SET hll-sparse-max-bytes 1kb
+         ",
+    );
+    for batch in 0..4 {
+        script.push_str(&pfadd_line("k", "b", batch * 100 + 1, batch * 100 + 100));
+        script.push_str("\nPFDEBUG ENCODING k\nGET k\n");
+    }
+    check_script(&script).await;
+}
