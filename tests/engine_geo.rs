@@ -509,3 +509,49 @@ async fn geo_sets_are_sorted_sets_like_in_redis() {
     );
     check_script(&script).await;
 }
+
+#[tokio::test]
+async fn extreme_shapes_match_redis() {
+    let mut script = geoadd_cities("world");
+    script.push_str(
+        "
+         GEOADD world 0 85.05 np 0 -85.05 sp 179.99 84 ne -179.99 -84 sw
+         ",
+    );
+    for center in [
+        "FROMLONLAT 0 85.05112878",
+        "FROMLONLAT 0 -85.05112878",
+        "FROMLONLAT 180 85",
+        "FROMLONLAT -180 -85",
+        "FROMLONLAT 90 66.5",
+        "FROMLONLAT -90 -80.5",
+        "FROMMEMBER np",
+        "FROMMEMBER McMurdo",
+    ] {
+        for shape in [
+            "BYRADIUS 0 m",
+            "BYRADIUS 0.001 m",
+            "BYRADIUS 1e-300 m",
+            "BYRADIUS 500 km",
+            "BYRADIUS 5000 km",
+            "BYRADIUS 19000 km",
+            "BYRADIUS 100000 km",
+            "BYRADIUS 1e30 m",
+            "BYRADIUS inf m",
+            "BYBOX 0 0 m",
+            "BYBOX 1000 10 km",
+            "BYBOX 10 1000 km",
+            "BYBOX 5000 5000 km",
+            "BYBOX 20000 20000 km",
+            "BYBOX 1e30 1e30 m",
+            "BYBOX inf 1 m",
+            "BYBOX 1 inf m",
+            "BYBOX 40075 1 km",
+        ] {
+            script.push_str(&format!("GEOSEARCH world {center} {shape} ASC WITHDIST\n"));
+            script.push_str(&format!("GEOSEARCH world {center} {shape}\n"));
+            script.push_str(&format!("GEOSEARCH world {center} {shape} COUNT 3 ANY\n"));
+        }
+    }
+    check_script(&script).await;
+}
