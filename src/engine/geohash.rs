@@ -6,9 +6,13 @@ use std::f64::consts::PI;
 
 /// Precision of stored points: 26 bits of longitude and 26 of latitude.
 pub const STEP_MAX: u8 = 26;
+/// Southernmost latitude GEOADD accepts (the edge of the Web Mercator square).
 pub const LAT_MIN: f64 = -85.05112878;
+/// Northernmost latitude GEOADD accepts.
 pub const LAT_MAX: f64 = 85.05112878;
+/// Westernmost longitude.
 pub const LONG_MIN: f64 = -180.0;
+/// Easternmost longitude.
 pub const LONG_MAX: f64 = 180.0;
 /// Earth's quadratic mean radius for WGS-84, in metres.
 pub const EARTH_RADIUS_IN_METERS: f64 = 6372797.560856;
@@ -22,11 +26,12 @@ pub struct Range {
     pub max: f64,
 }
 
-/// The coordinate ranges of Redis's scores (latitudes limited to the Mercator square).
+/// The longitude range of Redis's scores.
 pub const LONG_RANGE: Range = Range {
     min: LONG_MIN,
     max: LONG_MAX,
 };
+/// The latitude range of Redis's scores (limited to the Mercator square).
 pub const LAT_RANGE: Range = Range {
     min: LAT_MIN,
     max: LAT_MAX,

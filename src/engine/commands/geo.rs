@@ -9,6 +9,7 @@ use crate::engine::geohash::{self, Shape, ShapeKind};
 use crate::resp::Value;
 use bytes::Bytes;
 
+/// The GEO family's handlers by command name.
 pub const COMMANDS: &[(&str, Handler)] = &[
     ("geoadd", geoadd),
     ("geopos", geopos),

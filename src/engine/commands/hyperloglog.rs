@@ -9,6 +9,7 @@ use crate::engine::hyperloglog::{self as hll, INVALID_HLL_ERR, NOT_HLL_ERR, REGI
 use crate::resp::Value;
 use bytes::Bytes;
 
+/// The HyperLogLog family's handlers by command name.
 pub const COMMANDS: &[(&str, Handler)] = &[
     ("pfadd", pfadd),
     ("pfcount", pfcount),
