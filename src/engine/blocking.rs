@@ -80,6 +80,17 @@ impl Blocked {
         Some(waiter)
     }
 
+    /// Ends a client's wait with `reply` (CLIENT UNBLOCK); false when it was not blocked.
+    pub fn unblock_with(&mut self, client_id: u64, reply: Value) -> bool {
+        match self.take(client_id) {
+            Some(waiter) => {
+                let _ = waiter.reply.send(reply);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn is_blocked(&self, client_id: u64) -> bool {
         self.waiters.contains_key(&client_id)
     }

@@ -20,6 +20,11 @@ pub struct Client {
     pub last_command: String,
     /// Set by QUIT: close the connection once the reply is written.
     pub closing: bool,
+    /// True once AUTH succeeded, or when the client was connected before `requirepass` was
+    /// set; only consulted while a password is required.
+    pub authenticated: bool,
+    /// CLIENT NO-EVICT ON.
+    pub no_evict: bool,
 }
 
 impl Client {
@@ -37,6 +42,8 @@ impl Client {
             last_interaction_ms: now_ms,
             last_command: "NULL".into(),
             closing: false,
+            authenticated: false,
+            no_evict: false,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::client::Client;
 use super::command_table::command_table;
+use super::data::Data;
 use super::db::Db;
 use super::store::Store;
 use crate::resp::Value;
@@ -50,6 +51,20 @@ impl<'a> Ctx<'a> {
         &mut self.store.dbs[index]
     }
 
+    /// Looks `key` up for a read command, counting a keyspace hit or miss as Redis does.
+    pub fn read_key(&mut self, key: &[u8]) -> Option<&mut Data> {
+        let now = self.now_ms();
+        let index = self.client().db;
+        let store = &mut *self.store;
+        let found = store.dbs[index].data(key, now);
+        if found.is_some() {
+            store.stats.keyspace_hits += 1;
+        } else {
+            store.stats.keyspace_misses += 1;
+        }
+        found
+    }
+
     /// Blocks the client (BLPOP and friends). The handler's reply is discarded; the command is
     /// run again when a key is pushed to, and a null array is sent when the timeout passes.
     pub fn block_on(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>) {
@@ -75,17 +90,18 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     let table = command_table();
     let name = lower(&args[0]);
     let Some(mut spec) = table.get(&name) else {
-        return Outcome::Reply(unknown_command(args));
+        return Outcome::Reply(rejected(store, None, unknown_command(args)));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
         match spec.subcommands.get(&lower(&args[1])) {
             Some(sub) => spec = sub,
             None => {
-                return Outcome::Reply(reject(format!(
+                let reply = reject(format!(
                     "ERR unknown subcommand '{}'. Try {} HELP.",
                     clip(&args[1], 128),
                     name.to_uppercase()
-                )));
+                ));
+                return Outcome::Reply(rejected(store, Some(&spec.name), reply));
             }
         }
     }
@@ -96,12 +112,19 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     client.last_interaction_ms = now_us / 1000;
     client.last_command.clone_from(&spec.name);
     let Some(handler) = spec.handler.filter(|_| spec.arity_ok(args.len())) else {
-        return Outcome::Reply(reject(format!(
+        let reply = reject(format!(
             "ERR wrong number of arguments for '{}' command",
             spec.name
-        )));
+        ));
+        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     };
+    let authenticated = client.authenticated;
+    if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
+        let reply = Value::error("NOAUTH Authentication required.");
+        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+    }
     store.stats.commands_processed += 1;
+    let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
         client_id,
@@ -109,10 +132,34 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         block: None,
     };
     let reply = handler(&mut ctx, args);
+    let stats = &mut ctx.store.stats;
+    let stat = stats.commands.entry(spec.name.as_str()).or_default();
+    stat.calls += 1;
+    stat.usec += started.elapsed().as_micros() as u64;
+    if let Value::Error(message) = &reply {
+        stat.failed_calls += 1;
+        stats.count_error(message);
+    }
     match ctx.block {
         Some(block) => Outcome::Block(block),
         None => Outcome::Reply(reply),
     }
+}
+
+/// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
+fn rejected(store: &mut Store, command: Option<&'static String>, reply: Value) -> Value {
+    if let Some(name) = command {
+        store
+            .stats
+            .commands
+            .entry(name.as_str())
+            .or_default()
+            .rejected_calls += 1;
+    }
+    if let Value::Error(message) = &reply {
+        store.stats.count_error(message);
+    }
+    reply
 }
 
 fn lower(b: &[u8]) -> String {

@@ -197,7 +197,11 @@ fn spec_from(info: &Value, docs: Value) -> Option<CommandSpec> {
     }
     let mut info_fields = fields.to_vec();
     if info_fields.len() > 9 {
-        info_fields[9] = Value::Array(sub_infos);
+        // Keep the snapshot's aggregate type (a RESP3 set) for the subcommand list.
+        info_fields[9] = match &info_fields[9] {
+            Value::Set(_) => Value::Set(sub_infos),
+            _ => Value::Array(sub_infos),
+        };
     }
     Some(CommandSpec {
         name,

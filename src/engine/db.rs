@@ -11,6 +11,9 @@ use std::collections::BTreeSet;
 pub struct Entry {
     pub data: Data,
     expire_at: Option<i64>,
+    /// For a string written in place (APPEND, SETRANGE, SETBIT, BITOP, INCRBYFLOAT), the
+    /// encoding Redis gives it ("raw", "embstr"); None means "as SET would encode it".
+    pub string_encoding: Option<&'static str>,
 }
 
 impl Entry {
@@ -26,6 +29,8 @@ pub struct Db {
     entries: IndexMap<Bytes, Entry>,
     /// (expire_at, key) for every key with a TTL, soonest first, for active expiry.
     expiry: BTreeSet<(i64, Bytes)>,
+    /// Keys deleted on access because their TTL had passed (INFO's expired_keys).
+    lazily_expired: u64,
 }
 
 impl Db {
@@ -36,6 +41,16 @@ impl Db {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// How many keys were deleted on access because their TTL had passed.
+    pub fn lazily_expired(&self) -> u64 {
+        self.lazily_expired
+    }
+
+    /// Zeroes the lazy expiry count (CONFIG RESETSTAT).
+    pub fn reset_lazily_expired(&mut self) {
+        self.lazily_expired = 0;
     }
 
     /// Number of keys with a TTL.
@@ -57,6 +72,7 @@ impl Db {
         match self.entries.get(key).and_then(|e| e.expire_at) {
             Some(at) if at <= now => {
                 self.remove(key);
+                self.lazily_expired += 1;
                 true
             }
             _ => false,
@@ -91,7 +107,14 @@ impl Db {
 
     /// Stores `data` at `key` with the given absolute expiry.
     pub fn set_with_expiry(&mut self, key: Bytes, data: Data, expire_at: Option<i64>) {
-        let old = self.entries.insert(key.clone(), Entry { data, expire_at });
+        let old = self.entries.insert(
+            key.clone(),
+            Entry {
+                data,
+                expire_at,
+                string_encoding: None,
+            },
+        );
         if let Some(at) = old.and_then(|e| e.expire_at) {
             self.expiry.remove(&(at, key.clone()));
         }

@@ -4,6 +4,7 @@
 
 use super::blocking::Blocked;
 use super::client::Client;
+use super::config::Config;
 use super::db::Db;
 use std::collections::HashMap;
 
@@ -18,6 +19,35 @@ pub struct Stats {
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub expired_keys: u64,
+    /// INFO commandstats, by full command name.
+    pub commands: HashMap<&'static str, CommandStat>,
+    /// INFO errorstats: error replies by code (`ERR`, `WRONGTYPE` ...).
+    pub errors: HashMap<String, u64>,
+    pub total_error_replies: u64,
+}
+
+/// One command's INFO commandstats line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommandStat {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+impl Stats {
+    /// Counts an error reply under its code (the text before the first space).
+    pub fn count_error(&mut self, message: &[u8]) {
+        let code = message.split(|&c| c == b' ').next().unwrap_or_default();
+        let code = String::from_utf8_lossy(code);
+        match self.errors.get_mut(code.as_ref()) {
+            Some(n) => *n += 1,
+            None => {
+                self.errors.insert(code.into_owned(), 1);
+            }
+        }
+        self.total_error_replies += 1;
+    }
 }
 
 /// The engine's whole state.
@@ -31,6 +61,8 @@ pub struct Store {
     pub started_ms: i64,
     /// The TCP port the server listens on.
     pub port: u16,
+    /// CONFIG GET/SET parameters.
+    pub config: Config,
 }
 
 impl Store {
@@ -42,6 +74,7 @@ impl Store {
             stats: Stats::default(),
             started_ms,
             port,
+            config: Config::new(port),
         }
     }
 

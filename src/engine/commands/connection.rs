@@ -1,8 +1,10 @@
-//! Connection commands: PING, ECHO, QUIT, SELECT.
+//! Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET and the CLIENT family.
 
+use super::keys::{db_index, help_reply};
+use crate::engine::args::{not_integer, parse_i64, syntax_error};
+use crate::engine::client::Client;
 use crate::engine::command::{Ctx, Handler};
-use crate::engine::store::DATABASES;
-use crate::resp::Value;
+use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 
 pub const COMMANDS: &[(&str, Handler)] = &[
@@ -10,7 +12,21 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("echo", echo),
     ("quit", quit),
     ("select", select),
+    ("hello", hello),
+    ("auth", auth),
+    ("reset", reset),
+    ("client|id", client_id),
+    ("client|setname", client_setname),
+    ("client|getname", client_getname),
+    ("client|info", client_info),
+    ("client|list", client_list),
+    ("client|no-evict", client_no_evict),
+    ("client|getredir", client_getredir),
+    ("client|unblock", client_unblock),
+    ("client|help", client_help),
 ];
+
+const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
 fn ping(_: &mut Ctx, args: &[Bytes]) -> Value {
     match args.len() {
@@ -30,15 +46,306 @@ fn quit(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 }
 
 fn select(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let index = std::str::from_utf8(&args[1])
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok());
-    match index {
-        None => Value::error("ERR value is not an integer or out of range"),
-        Some(i) if i < 0 || i >= DATABASES as i64 => Value::error("ERR DB index is out of range"),
-        Some(i) => {
-            ctx.client_mut().db = i as usize;
+    match db_index(&args[1]) {
+        Err(e) => e,
+        Ok(i) => {
+            ctx.client_mut().db = i;
             Value::ok()
         }
     }
+}
+
+/// ACLAuthenticateUser for the default user only: `requirepass` (or nopass when unset).
+fn password_ok(ctx: &Ctx, user: &[u8], password: &[u8]) -> bool {
+    if user != b"default" {
+        return false;
+    }
+    match ctx.store.config.get("requirepass") {
+        Some("") | None => true,
+        Some(required) => required.as_bytes() == password,
+    }
+}
+
+/// clientSetNameOrReply: names are printable ASCII without spaces; empty clears the name.
+fn set_client_name(ctx: &mut Ctx, name: &Bytes) -> Result<(), Value> {
+    if name.iter().any(|&c| !(b'!'..=b'~').contains(&c)) {
+        return Err(Value::error(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        ));
+    }
+    ctx.client_mut().name = (!name.is_empty()).then(|| name.clone());
+    Ok(())
+}
+
+fn hello(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let mut version = None;
+    let mut next = 1;
+    if args.len() >= 2 {
+        match parse_i64(&args[1]) {
+            None => return Value::error("ERR Protocol version is not an integer or out of range"),
+            Some(v @ (2 | 3)) => version = Some(v),
+            Some(_) => return Value::error("NOPROTO unsupported protocol version"),
+        }
+        next = 2;
+    }
+    let mut credentials = None;
+    let mut name = None;
+    let mut j = next;
+    while j < args.len() {
+        let more = args.len() - 1 - j;
+        if args[j].eq_ignore_ascii_case(b"auth") && more >= 2 {
+            credentials = Some((&args[j + 1], &args[j + 2]));
+            j += 2;
+        } else if args[j].eq_ignore_ascii_case(b"setname") && more >= 1 {
+            name = Some(&args[j + 1]);
+            j += 1;
+        } else {
+            return Value::error(format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(&args[j])
+            ));
+        }
+        j += 1;
+    }
+    if let Some((user, password)) = credentials {
+        if !password_ok(ctx, user, password) {
+            return Value::error(WRONGPASS);
+        }
+        ctx.client_mut().authenticated = true;
+    }
+    if !ctx.client().authenticated && ctx.store.config.password_required() {
+        return Value::error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        );
+    }
+    if let Some(Err(e)) = name.map(|name| set_client_name(ctx, name)) {
+        return e;
+    }
+    let client = ctx.client_mut();
+    match version {
+        Some(2) => client.protocol = Protocol::Resp2,
+        Some(3) => client.protocol = Protocol::Resp3,
+        _ => {}
+    }
+    let (proto, id) = (client.protocol.version(), client.id);
+    Value::Map(vec![
+        (Value::bulk("server"), Value::bulk("redis")),
+        (Value::bulk("version"), Value::bulk("7.0.15")),
+        (Value::bulk("proto"), Value::Integer(proto)),
+        (Value::bulk("id"), Value::Integer(id as i64)),
+        (Value::bulk("mode"), Value::bulk("standalone")),
+        (Value::bulk("role"), Value::bulk("master")),
+        (Value::bulk("modules"), Value::Array(vec![])),
+    ])
+}
+
+fn auth(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    if args.len() > 3 {
+        return syntax_error();
+    }
+    let (user, password): (&[u8], &[u8]) = if args.len() == 2 {
+        if !ctx.store.config.password_required() {
+            return Value::error(
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            );
+        }
+        (b"default", &args[1])
+    } else {
+        (&args[1], &args[2])
+    };
+    if password_ok(ctx, user, password) {
+        ctx.client_mut().authenticated = true;
+        Value::ok()
+    } else {
+        Value::error(WRONGPASS)
+    }
+}
+
+fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let client = ctx.client_mut();
+    client.db = 0;
+    client.protocol = Protocol::Resp2;
+    client.name = None;
+    client.no_evict = false;
+    client.authenticated = false;
+    Value::simple("RESET")
+}
+
+fn client_id(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Integer(ctx.client_id as i64)
+}
+
+fn client_setname(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    match set_client_name(ctx, &args[2]) {
+        Ok(()) => Value::ok(),
+        Err(e) => e,
+    }
+}
+
+fn client_getname(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.client().name.clone().map_or(Value::Null, Value::Bulk)
+}
+
+/// One CLIENT LIST line in Redis 7.0's format (buffer sizes are typical idle values).
+fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
+    let flags = if blocked { "b" } else { "N" };
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
+        client.id,
+        client.addr,
+        client.local_addr,
+        7 + client.id,
+        client
+            .name
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default(),
+        (now_ms - client.created_ms).max(0) / 1000,
+        (now_ms - client.last_interaction_ms).max(0) / 1000,
+        flags,
+        client.db,
+        client.last_command,
+        client.protocol.version(),
+    )
+}
+
+fn verbatim(text: String) -> Value {
+    Value::Verbatim {
+        format: Bytes::from_static(b"txt"),
+        text: Bytes::from(text),
+    }
+}
+
+fn client_info(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let now = ctx.now_ms();
+    let blocked = ctx.store.blocked.is_blocked(ctx.client_id);
+    let mut line = client_line(ctx.client(), now, blocked);
+    line.push('\n');
+    verbatim(line)
+}
+
+fn client_list(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let now = ctx.now_ms();
+    let mut ids: Vec<u64> = ctx.store.clients.keys().copied().collect();
+    ids.sort_unstable();
+    if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
+        let kind = args[3].to_ascii_lowercase();
+        match kind.as_slice() {
+            b"normal" => {}
+            b"master" | b"replica" | b"slave" | b"pubsub" => ids.clear(),
+            _ => {
+                return Value::error(format!(
+                    "ERR Unknown client type '{}'",
+                    String::from_utf8_lossy(&args[3])
+                ));
+            }
+        }
+    } else if args.len() > 3 && args[2].eq_ignore_ascii_case(b"id") {
+        let mut wanted = Vec::new();
+        for arg in &args[3..] {
+            match parse_i64(arg) {
+                Some(id) => wanted.push(id),
+                None => return Value::error("ERR Invalid client ID"),
+            }
+        }
+        ids = wanted
+            .into_iter()
+            .filter(|id| *id >= 0 && ctx.store.clients.contains_key(&(*id as u64)))
+            .map(|id| id as u64)
+            .collect();
+    } else if args.len() != 2 {
+        return syntax_error();
+    }
+    let mut text = String::new();
+    for id in ids {
+        let blocked = ctx.store.blocked.is_blocked(id);
+        text.push_str(&client_line(&ctx.store.clients[&id], now, blocked));
+        text.push('\n');
+    }
+    verbatim(text)
+}
+
+fn client_no_evict(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let on = if args[2].eq_ignore_ascii_case(b"on") {
+        true
+    } else if args[2].eq_ignore_ascii_case(b"off") {
+        false
+    } else {
+        return syntax_error();
+    };
+    ctx.client_mut().no_evict = on;
+    Value::ok()
+}
+
+fn client_unblock(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let reply = match args.get(3) {
+        None => Value::NullArray,
+        Some(r) if r.eq_ignore_ascii_case(b"timeout") => Value::NullArray,
+        Some(r) if r.eq_ignore_ascii_case(b"error") => {
+            Value::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        }
+        Some(_) => return Value::error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+    };
+    let Some(id) = parse_i64(&args[2]) else {
+        return not_integer();
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.blocked.unblock_with(id, reply));
+    Value::Integer(unblocked as i64)
+}
+
+fn client_getredir(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Integer(-1)
+}
+
+fn client_help(_: &mut Ctx, _: &[Bytes]) -> Value {
+    help_reply(&[
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Prints this help.",
+    ])
 }

@@ -36,8 +36,14 @@ fn modify<R>(value: &mut Bytes, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     result
 }
 
+/// The `hll-sparse-max-bytes` config: past this size a sparse HLL becomes dense.
+fn sparse_max_bytes(ctx: &Ctx) -> usize {
+    usize::try_from(ctx.store.config.get_i64("hll-sparse-max-bytes")).unwrap_or(0)
+}
+
 fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
+    let max_bytes = sparse_max_bytes(ctx);
     let db = ctx.db();
     let key = &args[1];
     let mut updated = false;
@@ -55,7 +61,7 @@ fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     };
     modify(value, |buf| {
         for element in &args[2..] {
-            match hll::add(buf, element, hll::SPARSE_MAX_BYTES) {
+            match hll::add(buf, element, max_bytes) {
                 Ok(changed) => updated |= changed,
                 Err(hll::Corrupted) => return Value::error(INVALID_HLL_ERR),
             }
@@ -105,6 +111,7 @@ fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
+    let max_bytes = sparse_max_bytes(ctx);
     let db = ctx.db();
     let mut max = Box::new([0u8; REGISTERS]);
     let mut use_dense = false;
@@ -134,7 +141,7 @@ fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         for (index, &count) in max.iter().enumerate() {
             if count != 0 {
                 // As in Redis, a corrupted destination is left as the merge finds it.
-                let _ = hll::raise_register(buf, index, count, hll::SPARSE_MAX_BYTES);
+                let _ = hll::raise_register(buf, index, count, max_bytes);
             }
         }
         hll::invalidate_cache(buf);

@@ -3,13 +3,24 @@
 
 use super::command::Handler;
 
+mod bitmaps;
 mod connection;
 mod geo;
 mod hyperloglog;
+mod keys;
+mod server;
+mod strings;
 
 /// Every family's handlers.
-const FAMILIES: &[&[(&str, Handler)]] =
-    &[connection::COMMANDS, hyperloglog::COMMANDS, geo::COMMANDS];
+const FAMILIES: &[&[(&str, Handler)]] = &[
+    connection::COMMANDS,
+    strings::COMMANDS,
+    bitmaps::COMMANDS,
+    keys::COMMANDS,
+    server::COMMANDS,
+    hyperloglog::COMMANDS,
+    geo::COMMANDS,
+];
 
 /// The handler for a lower-case full command name, if this engine implements it.
 pub fn handler(name: &str) -> Option<Handler> {
