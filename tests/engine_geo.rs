@@ -555,3 +555,50 @@ async fn extreme_shapes_match_redis() {
     }
     check_script(&script).await;
 }
+
+/// The keyspace_hits and keyspace_misses lines of an INFO stats reply.
+fn hit_counters(info: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(info)
+        .lines()
+        .filter(|l| l.starts_with("keyspace_hits:") || l.starts_with("keyspace_misses:"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn reads_count_keyspace_hits_and_misses_like_redis() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    for line in [
+        "GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania",
+        "GEOADD g XX 13.361389 38.115556 Palermo",
+        "GEOPOS g Palermo",
+        "GEOPOS nog Palermo",
+        "GEODIST g Palermo Catania",
+        "GEODIST nog Palermo Catania",
+        "GEOHASH g Palermo",
+        "GEOHASH nog Palermo",
+        "GEOSEARCH g FROMMEMBER Palermo BYRADIUS 10 km",
+        "GEOSEARCH nog FROMMEMBER Palermo BYRADIUS 10 km",
+        "GEOSEARCHSTORE dst g FROMMEMBER Palermo BYRADIUS 10 km",
+        "GEORADIUS g 15 37 200 km",
+        "GEORADIUSBYMEMBER_RO nog Palermo 200 km",
+        "PFADD h a b",
+        "PFADD h2 c",
+        "PFCOUNT h",
+        "PFCOUNT noh",
+        "PFCOUNT h h2 noh",
+        "PFMERGE h3 h h2 noh",
+        "PFMERGE h h2",
+        "PFDEBUG ENCODING h",
+    ] {
+        d.same(line).await;
+        let (real, engine) = d.both("INFO stats").await;
+        assert_eq!(
+            hit_counters(&engine),
+            hit_counters(&real),
+            "keyspace counters after {line}: engine (left) vs real Redis (right)"
+        );
+    }
+}

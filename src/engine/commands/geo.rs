@@ -129,10 +129,9 @@ fn box_or_reply(args: &[Bytes]) -> Result<(f64, f64, f64), Value> {
     Ok((width, height, unit_or_reply(&args[2])?))
 }
 
-/// The sorted set at `key` (None when missing), or WRONGTYPE.
-fn zset_of<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut SortedSet>, Value> {
-    let now = ctx.now_ms();
-    match ctx.db().data(key, now) {
+/// The sorted set in a looked-up value (None when the key is missing), or WRONGTYPE.
+fn as_zset(found: Option<&mut Data>) -> Result<Option<&mut SortedSet>, Value> {
+    match found {
         None => Ok(None),
         Some(Data::ZSet(z)) => Ok(Some(z)),
         Some(_) => Err(wrongtype()),
@@ -186,7 +185,8 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         points.push((score as f64, triple[2].clone()));
     }
     let key = &args[1];
-    let created = match zset_of(ctx, key) {
+    let now = ctx.now_ms();
+    let created = match as_zset(ctx.db().data(key, now)) {
         Err(reply) => return reply,
         Ok(Some(_)) => false,
         Ok(None) if xx => return Value::Integer(0),
@@ -195,7 +195,7 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             true
         }
     };
-    let Ok(Some(zset)) = zset_of(ctx, key) else {
+    let Ok(Some(zset)) = as_zset(ctx.db().data(key, now)) else {
         unreachable!("the sorted set exists");
     };
     let (mut added, mut changed) = (0, 0);
@@ -222,7 +222,7 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn geopos(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let zset = match zset_of(ctx, &args[1]) {
+    let zset = match as_zset(ctx.read_key(&args[1])) {
         Err(reply) => return reply,
         Ok(z) => z,
     };
@@ -245,7 +245,7 @@ fn geodist(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         4 => 1.0,
         _ => return syntax_error(),
     };
-    let zset = match zset_of(ctx, &args[1]) {
+    let zset = match as_zset(ctx.read_key(&args[1])) {
         Err(reply) => return reply,
         Ok(None) => return Value::Null,
         Ok(Some(z)) => z,
@@ -258,7 +258,7 @@ fn geodist(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn geohash_command(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let zset = match zset_of(ctx, &args[1]) {
+    let zset = match as_zset(ctx.read_key(&args[1])) {
         Err(reply) => return reply,
         Ok(z) => z,
     };
@@ -373,7 +373,7 @@ fn search(ctx: &mut Ctx, args: &[Bytes], kind: Command) -> Value {
     } else {
         1
     };
-    let outcome = match zset_of(ctx, &args[src_index]) {
+    let outcome = match as_zset(ctx.read_key(&args[src_index])) {
         Err(reply) => return reply,
         Ok(zset) => run_search(args, kind, zset.map(|z| &*z)),
     };

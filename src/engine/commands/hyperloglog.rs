@@ -4,7 +4,6 @@
 use crate::engine::args::wrongtype;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
-use crate::engine::db::Db;
 use crate::engine::hyperloglog::{self as hll, INVALID_HLL_ERR, NOT_HLL_ERR, REGISTERS};
 use crate::resp::Value;
 use bytes::Bytes;
@@ -17,10 +16,10 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("pfdebug", pfdebug),
 ];
 
-/// The HLL string at `key`: Ok(None) when the key is missing, Err(reply) when it holds
-/// another type or a string that is not an HLL (isHLLObjectOrReply).
-fn lookup<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Result<Option<&'a mut Bytes>, Value> {
-    match db.data(key, now) {
+/// The HLL string in a looked-up value: Ok(None) when the key is missing, Err(reply) when it
+/// holds another type or a string that is not an HLL (isHLLObjectOrReply).
+fn as_hll(found: Option<&mut Data>) -> Result<Option<&mut Bytes>, Value> {
+    match found {
         None => Ok(None),
         Some(Data::String(s)) if hll::is_valid(s) => Ok(Some(s)),
         Some(Data::String(_)) => Err(Value::error(NOT_HLL_ERR)),
@@ -47,7 +46,7 @@ fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let db = ctx.db();
     let key = &args[1];
     let mut updated = false;
-    let value = match lookup(db, key, now) {
+    let value = match as_hll(db.data(key, now)) {
         Err(reply) => return reply,
         Ok(Some(value)) => value,
         Ok(None) => {
@@ -74,12 +73,10 @@ fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let now = ctx.now_ms();
-    let db = ctx.db();
     if args.len() > 2 {
         let mut max = Box::new([0u8; REGISTERS]);
         for key in &args[1..] {
-            match lookup(db, key, now) {
+            match as_hll(ctx.read_key(key)) {
                 Err(reply) => return reply,
                 Ok(None) => {}
                 Ok(Some(value)) => {
@@ -91,7 +88,7 @@ fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         return Value::Integer(hll::count_registers(&max) as i64);
     }
-    match lookup(db, &args[1], now) {
+    match as_hll(ctx.read_key(&args[1])) {
         Err(reply) => reply,
         Ok(None) => Value::Integer(0),
         Ok(Some(value)) => {
@@ -112,11 +109,10 @@ fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
     let max_bytes = sparse_max_bytes(ctx);
-    let db = ctx.db();
     let mut max = Box::new([0u8; REGISTERS]);
     let mut use_dense = false;
     for key in &args[1..] {
-        match lookup(db, key, now) {
+        match as_hll(ctx.read_key(key)) {
             Err(reply) => return reply,
             Ok(None) => {}
             Ok(Some(value)) => {
@@ -128,6 +124,7 @@ fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
     }
     let dest = &args[1];
+    let db = ctx.db();
     if !db.contains(dest, now) {
         db.set(dest.clone(), Data::String(Bytes::from(hll::new_sparse())));
     }
@@ -152,7 +149,7 @@ fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 fn pfdebug(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
     let subcommand = String::from_utf8_lossy(&args[1]).into_owned();
-    let value = match lookup(ctx.db(), &args[2], now) {
+    let value = match as_hll(ctx.db().data(&args[2], now)) {
         Err(reply) => return reply,
         Ok(None) => return Value::error("ERR The specified key does not exist"),
         Ok(Some(value)) => value,
