@@ -324,3 +324,32 @@ async fn sparse_max_bytes_config_matches_redis() {
     }
     check_script(&script).await;
 }
+
+#[tokio::test]
+async fn elements_of_every_length_and_byte_match_redis() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    // Every length from 0 to 40 (all MurmurHash tails), with binary bytes.
+    for len in 0..=40usize {
+        let mut line = String::from("PFADD lens");
+        for seed in 0..20usize {
+            let element: String = (0..len)
+                .map(|i| format!("\\x{:02x}", (i * 31 + seed * 17 + len) % 256))
+                .collect();
+            line.push_str(&format!(" \"{element}\""));
+        }
+        d.same(&line).await;
+        d.same("PFCOUNT lens").await;
+        d.same("PFDEBUG DECODE lens").await;
+    }
+    // One command with 20k elements goes from sparse to dense midway.
+    let mut line = String::from("PFADD one");
+    for i in 0..20000 {
+        line.push_str(&format!(" member:{i}:{}", i * 7919 % 10007));
+    }
+    d.same(&line).await;
+    d.same("PFCOUNT one").await;
+    d.same("GET one").await;
+    d.same("PFCOUNT one lens").await;
+}
