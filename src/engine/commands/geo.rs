@@ -396,6 +396,7 @@ fn search(ctx: &mut Ctx, args: &[Bytes], kind: Command) -> Value {
     }
 }
 
+/// Parses the search options and finds the points: georadiusGeneric up to the reply.
 fn run_search(
     args: &[Bytes],
     kind: Command,
