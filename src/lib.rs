@@ -5,6 +5,7 @@
 //! progress, the `grader`, the redis-cli-like `console` core and the `markdown` renderer.
 
 pub mod backend;
+pub mod console;
 pub mod engine;
 pub mod glob;
 pub mod markdown;

@@ -369,9 +369,8 @@ async fn database_zero_with_foreign_keys_is_refused() {
         "database 0 on redis://127.0.0.1:{port} holds keys that no exercise owns (e.g. 'session:abc', seen after scanning "
     );
     // "1 key" or "N keys", depending on where SCAN meets the foreign key.
-    let expected_end = format!(
-        "); use an empty database, e.g. redis://:***@127.0.0.1:{port}/15, or pass --force"
-    );
+    let expected_end =
+        format!("); use an empty database, e.g. redis://:***@127.0.0.1:{port}/15, or pass --force");
     assert!(
         message.starts_with(&expected_start) && message.ends_with(&expected_end),
         "expected '{expected_start}N {expected_end}', found '{message}'"

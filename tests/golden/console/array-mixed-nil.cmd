@@ -1,0 +1,1 @@
+MGET a b c

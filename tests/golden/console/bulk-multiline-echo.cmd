@@ -1,0 +1,1 @@
+ECHO "line one\nline two"

@@ -1,0 +1,1 @@
+LRANGE nolist 0 -1

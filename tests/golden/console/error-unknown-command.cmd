@@ -1,0 +1,1 @@
+FOOBAR x y

@@ -1,0 +1,1 @@
+EVAL "return redis.error_reply('MYERR top level')" 0

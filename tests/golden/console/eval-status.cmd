@@ -1,0 +1,1 @@
+EVAL "return redis.status_reply('FINE')" 0

@@ -1,0 +1,1 @@
+DECRBY n 12

@@ -1,0 +1,1 @@
+COMMAND INFO set lpush

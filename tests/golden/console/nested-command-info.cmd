@@ -1,0 +1,1 @@
+COMMAND INFO get

@@ -1,0 +1,1 @@
+XRANGE s - +

@@ -1,0 +1,1 @@
+BLPOP nolist 0.01

@@ -1,0 +1,1 @@
+COMMAND DOCS set

@@ -1,0 +1,1 @@
+EVAL "return {double=3.14}" 0

@@ -1,0 +1,1 @@
+EVAL "return false" 0

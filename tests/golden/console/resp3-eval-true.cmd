@@ -1,0 +1,1 @@
+EVAL "return true" 0

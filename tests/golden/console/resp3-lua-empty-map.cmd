@@ -1,0 +1,1 @@
+EVAL "return {map={}}" 0

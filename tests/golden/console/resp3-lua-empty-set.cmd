@@ -1,0 +1,1 @@
+EVAL "return {set={}}" 0

@@ -1,0 +1,1 @@
+EVAL "return {map={k={1,2}}}" 0

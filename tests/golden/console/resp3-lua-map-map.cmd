@@ -1,0 +1,1 @@
+EVAL "return {map={k={map={a=1}}}}" 0

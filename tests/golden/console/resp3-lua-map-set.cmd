@@ -1,0 +1,1 @@
+EVAL "return {map={k={set={x=true,y=true}}}}" 0

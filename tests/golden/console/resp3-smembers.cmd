@@ -1,0 +1,1 @@
+SMEMBERS s

@@ -1,0 +1,1 @@
+XINFO STREAM s

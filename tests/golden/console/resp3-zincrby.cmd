@@ -1,0 +1,1 @@
+ZINCRBY z 0.1 a

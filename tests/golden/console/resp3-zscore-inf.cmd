@@ -1,0 +1,1 @@
+ZSCORE z a
