@@ -6,7 +6,10 @@
 
 pub mod backend;
 pub mod console;
+pub mod course;
 pub mod engine;
 pub mod glob;
+pub mod grader;
 pub mod markdown;
 pub mod resp;
+pub mod tui;

@@ -41,6 +41,24 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the interactive tutor (the default).
+    Tutor,
+    /// List the chapters and exercises with their status.
+    List,
+    /// Grade one exercise, or all of them; exits 1 when any check fails.
+    #[command(
+        after_help = "Without --redis, your work is replayed: the commands you typed in the tutor's\n\
+console for the exercise run on a fresh embedded Redis, then the checks run.\n\
+With --redis, the checks inspect that server as it is now."
+    )]
+    Check {
+        /// The exercise id (see `redis-tutor list`); all exercises when omitted.
+        exercise: Option<String>,
+    },
+    /// Show the next rung of an exercise's hint ladder.
+    Hint { exercise: String },
+    /// Start an exercise again: delete the keys it owns and run its setup.
+    Reset { exercise: String },
     /// Run the embedded Redis as a standalone server until Ctrl-C.
     #[command(after_help = "Example:\n  redis-tutor serve --port 6380\n  redis-cli -p 6380 ping")]
     Serve {
@@ -65,9 +83,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            None => Err(cli::Failure::Config(
-                "the tutor is not built yet; try `serve`".into(),
-            )),
+            None | Some(Command::Tutor) => {
+                Err(cli::Failure::Config("the TUI lands shortly".into()))
+            }
+            Some(Command::List) => cli::list(&cli).await,
+            Some(Command::Check { ref exercise }) => cli::check(&cli, exercise.as_deref()).await,
+            Some(Command::Hint { ref exercise }) => cli::hint(&cli, exercise).await,
+            Some(Command::Reset { ref exercise }) => cli::reset(&cli, exercise).await,
             Some(Command::Serve { port, ref bind }) => cli::serve(bind, port).await,
         }
     });

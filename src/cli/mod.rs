@@ -1,9 +1,20 @@
-//! The subcommands' implementations, and how failures become exit codes.
+//! The subcommands' implementations, the context they share (course, progress, backend), and
+//! how failures become exit codes.
 
+mod check;
+mod list;
 mod serve;
+mod workspace;
 
+pub use check::check;
+pub use list::list;
 pub use serve::serve;
+pub use workspace::{hint, reset};
 
+use crate::Cli;
+use redis_tutor::backend::{Backend, Connection};
+use redis_tutor::course::progress::{Progress, ProgressStore};
+use redis_tutor::course::{Course, Exercise};
 use std::process::ExitCode;
 
 /// Why a subcommand did not succeed.
@@ -15,7 +26,7 @@ pub enum Failure {
     Unsuccessful,
 }
 
-/// Prints a failure's one-line message and gives its exit code.
+/// Prints a failure's message and gives its exit code.
 pub fn fail(failure: Failure) -> ExitCode {
     match failure {
         Failure::Config(message) => {
@@ -24,4 +35,84 @@ pub fn fail(failure: Failure) -> ExitCode {
         }
         Failure::Unsuccessful => ExitCode::from(1),
     }
+}
+
+fn config_error(e: impl std::fmt::Display) -> Failure {
+    Failure::Config(e.to_string())
+}
+
+/// What the headless subcommands work with.
+pub struct Context {
+    pub course: Course,
+    pub store: ProgressStore,
+    pub progress: Progress,
+}
+
+impl Context {
+    /// Loads the course (built in, or `--course DIR`) and the learner's progress. A corrupt
+    /// progress file has been moved aside by the store; say so.
+    pub fn load(cli: &Cli) -> Result<Context, Failure> {
+        let course = Course::load(cli.course.as_deref())
+            .map_err(|e| Failure::Config(format!("the course has errors:\n{e}")))?;
+        let store = ProgressStore::open_default().map_err(config_error)?;
+        let loaded = store.load().map_err(config_error)?;
+        if let Some(warning) = loaded.warning {
+            eprintln!("redis-tutor: {warning}");
+        }
+        Ok(Context {
+            course,
+            store,
+            progress: loaded.progress,
+        })
+    }
+
+    /// The exercise with this id, or a usage error naming the known ones.
+    pub fn exercise(&self, id: &str) -> Result<&Exercise, Failure> {
+        self.course.exercise(id).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .course
+                .exercises
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect();
+            Failure::Config(format!(
+                "unknown exercise '{id}'; the exercises are: {}",
+                known.join(", ")
+            ))
+        })
+    }
+
+    pub fn save(&self) -> Result<(), Failure> {
+        self.store.save(&self.progress).map_err(config_error)
+    }
+}
+
+/// The backend the global options select: `--redis URL` (or REDIS_URL), else the embedded engine.
+pub async fn backend(cli: &Cli) -> Result<Backend, Failure> {
+    match &cli.redis {
+        Some(url) => Backend::connected(url).map_err(config_error),
+        None => Backend::embedded()
+            .await
+            .map_err(|e| Failure::Config(format!("cannot start the embedded Redis: {e}"))),
+    }
+}
+
+/// A connection to `backend` that may grade and reset: on a connected server, the safety rule
+/// (no foreign keys in database 0 unless --force) must pass first.
+pub async fn workspace_connection(
+    cli: &Cli,
+    backend: &Backend,
+    course: &Course,
+) -> Result<Connection, Failure> {
+    let mut conn = backend.connect().await.map_err(config_error)?;
+    let owned: Vec<String> = course
+        .exercises
+        .iter()
+        .flat_map(|e| e.owns.iter().cloned())
+        .collect();
+    backend
+        .check_workspace(&mut conn, &owned, cli.force)
+        .await
+        .map_err(config_error)?;
+    Ok(conn)
 }

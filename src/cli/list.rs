@@ -1,0 +1,54 @@
+//! `redis-tutor list`: the chapters and their exercises with the learner's status.
+
+use super::{Context, Failure};
+use crate::Cli;
+use std::process::ExitCode;
+
+pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
+    let ctx = Context::load(cli)?;
+    let width = ctx
+        .course
+        .exercises
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(0);
+    for chapter in &ctx.course.chapters {
+        println!("{}", chapter.title);
+        for exercise in ctx.course.exercises_of(chapter.number) {
+            let state = ctx.progress.exercise(&exercise.id);
+            let mark = if state.solved { "[x]" } else { "[ ]" };
+            let mut notes = Vec::new();
+            if state.hints_used > 0 {
+                notes.push(format!(
+                    "{} of {} hints",
+                    state.hints_used,
+                    exercise.hints.len()
+                ));
+            }
+            if ctx.progress.current_exercise.as_deref() == Some(exercise.id.as_str()) {
+                notes.push("continue here".into());
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", notes.join(", "))
+            };
+            println!(
+                "   {mark} {:width$}  {}{notes}",
+                exercise.id, exercise.title
+            );
+        }
+    }
+    let solved = ctx
+        .course
+        .exercises
+        .iter()
+        .filter(|e| ctx.progress.exercise(&e.id).solved)
+        .count();
+    println!(
+        "\n{solved} of {} exercises solved.",
+        ctx.course.exercises.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

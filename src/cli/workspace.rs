@@ -1,0 +1,56 @@
+//! `redis-tutor hint` and `redis-tutor reset`: the hint ladder and starting an exercise again.
+
+use super::{Context, Failure, backend, config_error, workspace_connection};
+use crate::Cli;
+use redis_tutor::grader;
+use std::process::ExitCode;
+
+/// Shows the next rung of the hint ladder (the last one again once all are shown).
+pub async fn hint(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
+    let mut ctx = Context::load(cli)?;
+    let exercise = ctx.exercise(id)?.clone();
+    let variant = ctx.progress.variant_for(&exercise);
+    let hints = exercise.variant(variant).hints;
+    let state = ctx.progress.exercise_mut(id);
+    let shown = (state.hints_used as usize + 1).min(hints.len());
+    state.hints_used = shown as u32;
+    let last = if shown == hints.len() {
+        " (the last one)"
+    } else {
+        ""
+    };
+    println!(
+        "Hint {shown} of {}{last} for {id}:\n\n{}",
+        hints.len(),
+        hints[shown - 1]
+    );
+    ctx.save()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the keys the exercise owns, runs its setup again and forgets the recorded work.
+pub async fn reset(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
+    let mut ctx = Context::load(cli)?;
+    let exercise = ctx.exercise(id)?.clone();
+    let variant = ctx.progress.variant_for(&exercise);
+    let backend = backend(cli).await?;
+    let mut conn = workspace_connection(cli, &backend, &ctx.course).await?;
+    grader::reset(&mut conn, &exercise, variant)
+        .await
+        .map_err(config_error)?;
+    ctx.store.clear_transcript(id).map_err(config_error)?;
+    ctx.progress.current_exercise = Some(id.to_string());
+    ctx.save()?;
+    if backend.is_embedded() {
+        println!(
+            "Reset {id}: your recorded console work is cleared; the tutor sets the exercise up again when you open it."
+        );
+    } else {
+        println!(
+            "Reset {id} on {}: deleted the keys it owns ({}) and ran its setup.",
+            backend.describe(),
+            exercise.owns.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,599 @@
+//! The learner's progress and exercise transcripts, kept in the platform data directory
+//! (or `$REDIS_TUTOR_HOME`) and written atomically; a corrupt file is moved aside, never
+//! silently replaced.
+
+use super::Exercise;
+use crate::console::is_sensitive_command;
+use crate::resp::split_args;
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Environment variable that overrides the data directory (tests, portable installs).
+pub const HOME_ENV: &str = "REDIS_TUTOR_HOME";
+
+const PROGRESS_FILE: &str = "progress.toml";
+const TRANSCRIPTS_DIR: &str = "transcripts";
+
+/// A command as the learner typed it: its arguments.
+pub type Command = Vec<Vec<u8>>;
+
+/// Where the learner is in the course.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    /// The chapter open in the lesson pane.
+    pub current_chapter: Option<u32>,
+    /// The exercise being worked on.
+    pub current_exercise: Option<String>,
+    /// Lesson scroll offset (in lines) per chapter number.
+    pub lesson_scroll: BTreeMap<u32, u32>,
+    /// Per exercise id.
+    pub exercises: BTreeMap<String, ExerciseProgress>,
+}
+
+/// The learner's state on one exercise.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExerciseProgress {
+    pub solved: bool,
+    /// How many rungs of the hint ladder have been shown.
+    pub hints_used: u32,
+    /// The variant of the current attempt (None before the first attempt).
+    pub variant: Option<usize>,
+}
+
+impl Progress {
+    /// The learner's state on an exercise (default when untouched).
+    pub fn exercise(&self, id: &str) -> ExerciseProgress {
+        self.exercises.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The mutable state on an exercise, created when untouched.
+    pub fn exercise_mut(&mut self, id: &str) -> &mut ExerciseProgress {
+        self.exercises.entry(id.to_string()).or_default()
+    }
+
+    /// The variant of the current attempt, picking one at random for a first attempt.
+    pub fn variant_for(&mut self, exercise: &Exercise) -> usize {
+        let count = exercise.variant_count();
+        match self.exercise(&exercise.id).variant {
+            Some(v) => v % count,
+            None => self.start_attempt(exercise),
+        }
+    }
+
+    /// Starts a new attempt: picks a random variant (a different one when there are several)
+    /// and stores it.
+    pub fn start_attempt(&mut self, exercise: &Exercise) -> usize {
+        let count = exercise.variant_count();
+        let previous = self.exercise(&exercise.id).variant;
+        let variant = match previous {
+            Some(p) if count > 1 => {
+                let step = rand::rng().random_range(1..count);
+                (p % count + step) % count
+            }
+            _ => rand::rng().random_range(0..count),
+        };
+        self.exercise_mut(&exercise.id).variant = Some(variant);
+        variant
+    }
+
+    /// Ids of the solved exercises.
+    pub fn solved(&self) -> impl Iterator<Item = &str> {
+        self.exercises
+            .iter()
+            .filter(|(_, e)| e.solved)
+            .map(|(id, _)| id.as_str())
+    }
+}
+
+/// What loading found: the progress, and a message for the learner when the file was corrupt
+/// and has been moved aside.
+#[derive(Debug)]
+pub struct LoadOutcome {
+    pub progress: Progress,
+    pub warning: Option<String>,
+}
+
+/// Why progress or a transcript could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgressError {
+    #[error("no home directory found for the progress file; set {HOME_ENV}")]
+    NoDataDir,
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}:{line}: cannot read this command")]
+    BadTranscript { path: PathBuf, line: usize },
+    #[error("`{0}` is not a valid exercise id")]
+    BadId(String),
+    #[error("cannot save progress: {0}")]
+    Serialize(#[from] toml::ser::Error),
+}
+
+/// The directory holding progress.toml and transcripts/.
+#[derive(Debug, Clone)]
+pub struct ProgressStore {
+    dir: PathBuf,
+}
+
+impl ProgressStore {
+    /// The store in `$REDIS_TUTOR_HOME`, or else the platform data directory.
+    pub fn open_default() -> Result<ProgressStore, ProgressError> {
+        ProgressStore::open_in(std::env::var_os(HOME_ENV))
+    }
+
+    /// The store in `home` (the value of `$REDIS_TUTOR_HOME`) when set and not empty, or else
+    /// the platform data directory.
+    fn open_in(home: Option<std::ffi::OsString>) -> Result<ProgressStore, ProgressError> {
+        if let Some(home) = home.filter(|h| !h.is_empty()) {
+            return Ok(ProgressStore::at(home));
+        }
+        directories::ProjectDirs::from("", "", "redis-tutor")
+            .map(|dirs| ProgressStore::at(dirs.data_dir()))
+            .ok_or(ProgressError::NoDataDir)
+    }
+
+    /// The store in a given directory (created on first save).
+    pub fn at(dir: impl Into<PathBuf>) -> ProgressStore {
+        ProgressStore { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The progress file's path.
+    pub fn progress_path(&self) -> PathBuf {
+        self.dir.join(PROGRESS_FILE)
+    }
+
+    /// Loads progress; a missing file is a fresh start, a corrupt one is moved aside to
+    /// `progress.toml.corrupt-<unix time>` and reported in `warning`.
+    pub fn load(&self) -> Result<LoadOutcome, ProgressError> {
+        let path = self.progress_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(LoadOutcome {
+                    progress: Progress::default(),
+                    warning: None,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                return self.move_aside(&path, "it is not UTF-8 text".into());
+            }
+            Err(source) => return Err(ProgressError::Io { path, source }),
+        };
+        match toml::from_str::<Progress>(&text) {
+            Ok(progress) => Ok(LoadOutcome {
+                progress,
+                warning: None,
+            }),
+            Err(err) => {
+                let line = err
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                let reason = match line {
+                    Some(line) => format!("line {line}: {}", err.message()),
+                    None => err.message().to_string(),
+                };
+                self.move_aside(&path, reason)
+            }
+        }
+    }
+
+    fn move_aside(&self, path: &Path, reason: String) -> Result<LoadOutcome, ProgressError> {
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut aside = path.with_file_name(format!("{PROGRESS_FILE}.corrupt-{stamp}"));
+        let mut n = 1;
+        while aside.exists() {
+            aside = path.with_file_name(format!("{PROGRESS_FILE}.corrupt-{stamp}-{n}"));
+            n += 1;
+        }
+        fs::rename(path, &aside).map_err(|source| ProgressError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(LoadOutcome {
+            progress: Progress::default(),
+            warning: Some(format!(
+                "Your progress file {} could not be read ({reason}). It was kept as {} and you start with fresh progress.",
+                path.display(),
+                aside.display()
+            )),
+        })
+    }
+
+    /// Saves progress atomically: a temporary file in the same directory, written, synced,
+    /// then renamed over the old file.
+    pub fn save(&self, progress: &Progress) -> Result<(), ProgressError> {
+        let text = toml::to_string(progress)?;
+        write_atomically(&self.progress_path(), text.as_bytes())
+    }
+
+    fn transcript_path(&self, exercise_id: &str) -> Result<PathBuf, ProgressError> {
+        let valid = !exercise_id.is_empty()
+            && exercise_id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            return Err(ProgressError::BadId(exercise_id.to_string()));
+        }
+        Ok(self
+            .dir
+            .join(TRANSCRIPTS_DIR)
+            .join(format!("{exercise_id}.txt")))
+    }
+
+    /// The commands recorded for an exercise (empty when none).
+    pub fn transcript(&self, exercise_id: &str) -> Result<Vec<Command>, ProgressError> {
+        let path = self.transcript_path(exercise_id)?;
+        let text = match fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(ProgressError::Io { path, source }),
+        };
+        let mut commands = Vec::new();
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            match split_args(line) {
+                Some(args) if !args.is_empty() => commands.push(args),
+                _ => {
+                    return Err(ProgressError::BadTranscript { path, line: i + 1 });
+                }
+            }
+        }
+        Ok(commands)
+    }
+
+    /// Records a command the learner ran for an exercise. Commands that carry credentials
+    /// (AUTH, HELLO ... AUTH, ACL SETUSER ...) are never stored; returns whether it was.
+    pub fn append_transcript(
+        &self,
+        exercise_id: &str,
+        args: &[Vec<u8>],
+    ) -> Result<bool, ProgressError> {
+        if args.is_empty() || is_sensitive_command(args) {
+            return Ok(false);
+        }
+        let path = self.transcript_path(exercise_id)?;
+        let io_err = |source| ProgressError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err)?;
+        }
+        let mut line = escape_command(args);
+        line.push(b'\n');
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io_err)?;
+        file.write_all(&line).map_err(io_err)?;
+        Ok(true)
+    }
+
+    /// Forgets an exercise's transcript (on reset).
+    pub fn clear_transcript(&self, exercise_id: &str) -> Result<(), ProgressError> {
+        let path = self.transcript_path(exercise_id)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(ProgressError::Io { path, source }),
+        }
+    }
+}
+
+/// One command as a line that `split_args` reads back exactly: plain words as they are,
+/// anything else double-quoted with escapes.
+pub fn escape_command(args: &[Vec<u8>]) -> Vec<u8> {
+    let mut line = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            line.push(b' ');
+        }
+        let plain = !arg.is_empty()
+            && arg
+                .iter()
+                .all(|&b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\'));
+        if plain {
+            line.extend_from_slice(arg);
+            continue;
+        }
+        line.push(b'"');
+        for &b in arg {
+            match b {
+                b'"' => line.extend_from_slice(b"\\\""),
+                b'\\' => line.extend_from_slice(b"\\\\"),
+                b'\n' => line.extend_from_slice(b"\\n"),
+                b'\r' => line.extend_from_slice(b"\\r"),
+                b'\t' => line.extend_from_slice(b"\\t"),
+                b' '..=b'~' => line.push(b),
+                other => line.extend_from_slice(format!("\\x{other:02x}").as_bytes()),
+            }
+        }
+        line.push(b'"');
+    }
+    line
+}
+
+/// Writes a file so that readers see either the old or the new contents, never a mix.
+fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), ProgressError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let io_err = |source| ProgressError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(dir).map_err(io_err)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        rand::rng().random_range(0..u32::MAX)
+    ));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        #[cfg(unix)]
+        if let Ok(dir) = fs::File::open(dir) {
+            dir.sync_all()?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.map_err(io_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Variant;
+    use super::*;
+
+    fn exercise_with_variants(n: usize) -> Exercise {
+        Exercise {
+            id: "demo".into(),
+            chapter: 1,
+            title: "Demo".into(),
+            owns: vec!["demo:*".into()],
+            goal: String::new(),
+            setup: vec![],
+            hints: vec![],
+            solution: vec![],
+            variants: (0..n)
+                .map(|i| Variant::from([("n".to_string(), i.to_string())]))
+                .collect(),
+            wrong: vec![],
+            checks: vec![],
+            file: "demo.toml".into(),
+        }
+    }
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path().join("nested"));
+        let mut progress = Progress {
+            current_chapter: Some(1),
+            current_exercise: Some("otp-expiry".into()),
+            ..Progress::default()
+        };
+        progress.lesson_scroll.insert(1, 42);
+        let otp = progress.exercise_mut("otp-expiry");
+        otp.solved = true;
+        otp.hints_used = 2;
+        otp.variant = Some(1);
+        store.save(&progress).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.warning, None);
+        assert_eq!(loaded.progress, progress);
+        let leftovers: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            leftovers,
+            vec!["progress.toml".to_string()],
+            "no temp files left behind"
+        );
+    }
+
+    #[test]
+    fn save_replaces_the_previous_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        let mut progress = Progress::default();
+        progress.exercise_mut("a").solved = true;
+        store.save(&progress).unwrap();
+        progress.exercise_mut("b").hints_used = 3;
+        store.save(&progress).unwrap();
+        assert_eq!(store.load().unwrap().progress, progress);
+    }
+
+    #[test]
+    fn missing_file_is_a_fresh_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let outcome = ProgressStore::at(dir.path()).load().unwrap();
+        assert_eq!(outcome.progress, Progress::default());
+        assert_eq!(outcome.warning, None);
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        fs::write(store.progress_path(), "current_chapter = 1\n[exercises\n").unwrap();
+        let outcome = store.load().unwrap();
+        assert_eq!(outcome.progress, Progress::default());
+        let warning = outcome.warning.expect("a warning for a corrupt file");
+        assert!(
+            warning.contains("line 2"),
+            "warning names the line: {warning}"
+        );
+        assert!(
+            !store.progress_path().exists(),
+            "the corrupt file was moved"
+        );
+        let aside: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("progress.toml.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "one corrupt copy kept: {aside:?}");
+        assert!(
+            warning.contains(&aside[0]),
+            "warning names the copy: {warning}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join(&aside[0])).unwrap(),
+            "current_chapter = 1\n[exercises\n",
+            "the corrupt copy keeps the original bytes"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_is_also_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        fs::write(store.progress_path(), "current_chapter = \"one\"\n").unwrap();
+        let outcome = store.load().unwrap();
+        assert!(outcome.warning.is_some());
+    }
+
+    #[test]
+    fn unknown_fields_from_newer_versions_are_kept_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        fs::write(
+            store.progress_path(),
+            "current_chapter = 2\nfuture = true\n[exercises.otp-expiry]\nsolved = true\nstreak = 3\n",
+        )
+        .unwrap();
+        let outcome = store.load().unwrap();
+        assert_eq!(outcome.warning, None);
+        assert_eq!(outcome.progress.current_chapter, Some(2));
+        assert!(outcome.progress.exercise("otp-expiry").solved);
+    }
+
+    #[test]
+    fn transcripts_append_read_and_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        assert!(store.transcript("otp-expiry").unwrap().is_empty());
+        let commands: Vec<Command> = vec![
+            vec![
+                b"SET".to_vec(),
+                b"otp:login:42".to_vec(),
+                b"493817".to_vec(),
+            ],
+            vec![
+                b"SET".to_vec(),
+                b"k".to_vec(),
+                b"two words \"quoted\" \\ 'x'".to_vec(),
+            ],
+            vec![
+                b"SET".to_vec(),
+                b"bin".to_vec(),
+                vec![0, 0xff, b'\n', b'\t'],
+                Vec::new(),
+            ],
+        ];
+        for c in &commands {
+            assert!(store.append_transcript("otp-expiry", c).unwrap());
+        }
+        assert_eq!(store.transcript("otp-expiry").unwrap(), commands);
+        store.clear_transcript("otp-expiry").unwrap();
+        assert!(store.transcript("otp-expiry").unwrap().is_empty());
+        store.clear_transcript("otp-expiry").unwrap();
+    }
+
+    #[test]
+    fn transcripts_never_store_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        let args = |s: &str| -> Command { s.split(' ').map(|a| a.as_bytes().to_vec()).collect() };
+        for secret in [
+            "AUTH hunter2",
+            "auth default hunter2",
+            "HELLO 3 AUTH default hunter2",
+            "ACL SETUSER bob on >pw",
+            "CONFIG SET requirepass pw",
+            "MIGRATE h 6379 k 0 100 AUTH pw",
+        ] {
+            assert!(
+                !store.append_transcript("x", &args(secret)).unwrap(),
+                "{secret}"
+            );
+        }
+        assert!(store.append_transcript("x", &args("HELLO 3")).unwrap());
+        assert!(
+            store
+                .append_transcript("x", &args("CONFIG SET maxmemory 1mb"))
+                .unwrap()
+        );
+        assert_eq!(store.transcript("x").unwrap().len(), 2);
+        let text = fs::read_to_string(dir.path().join("transcripts/x.txt")).unwrap();
+        assert!(!text.contains("hunter2") && !text.contains("pw"), "{text}");
+    }
+
+    #[test]
+    fn transcript_ids_cannot_escape_the_directory() {
+        let store = ProgressStore::at("/nonexistent");
+        assert!(matches!(
+            store.transcript("../etc/passwd"),
+            Err(ProgressError::BadId(_))
+        ));
+    }
+
+    #[test]
+    fn home_variable_overrides_the_data_directory() {
+        let store = ProgressStore::open_in(Some("/tmp/redis-tutor-home".into())).unwrap();
+        assert_eq!(store.dir(), Path::new("/tmp/redis-tutor-home"));
+        if let Ok(platform) = ProgressStore::open_in(Some("".into())) {
+            assert!(
+                platform.dir().ends_with("redis-tutor"),
+                "{:?}",
+                platform.dir()
+            );
+        }
+    }
+
+    #[test]
+    fn attempts_pick_and_keep_a_variant() {
+        let exercise = exercise_with_variants(3);
+        let mut progress = Progress::default();
+        let first = progress.variant_for(&exercise);
+        assert!(first < 3);
+        assert_eq!(
+            progress.variant_for(&exercise),
+            first,
+            "the variant is kept"
+        );
+        for _ in 0..20 {
+            let before = progress.exercise("demo").variant.unwrap();
+            let next = progress.start_attempt(&exercise);
+            assert_ne!(next, before, "a new attempt changes the variant");
+            assert_eq!(progress.exercise("demo").variant, Some(next));
+        }
+        let single = exercise_with_variants(0);
+        assert_eq!(progress.start_attempt(&single), 0);
+    }
+}

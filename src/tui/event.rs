@@ -1,0 +1,117 @@
+//! What flows into the UI loop (terminal input, background results) and what the UI asks the
+//! background to do. The UI never awaits I/O: it sends a [`Request`] and later receives an
+//! [`Event`] with the result.
+
+use super::model::ConsoleLine;
+use crate::grader::Report;
+use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Everything the UI loop reacts to.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A key, mouse, paste or resize event from the terminal.
+    Terminal(TerminalEvent),
+    /// Output of the command that runs in the console.
+    ConsoleOutput(Vec<ConsoleLine>),
+    /// The console finished a command (or connected) and shows this prompt.
+    ConsoleReady { prompt: String },
+    /// `clear` was typed in the console.
+    ConsoleClear,
+    /// `quit` or `exit` was typed in the console.
+    ConsoleExit,
+    /// `:set hints` / `:set nohints` was typed in the console.
+    ConsoleHints(bool),
+    /// The grader finished checking an exercise (index into the course's exercises).
+    Checked {
+        exercise: usize,
+        outcome: Result<Report, String>,
+    },
+    /// An exercise's keys were reset (or resetting failed).
+    ResetDone {
+        exercise: usize,
+        outcome: Result<(), String>,
+    },
+    /// A message from the tutor for the console (an exercise prepared, a connection lost).
+    Notice(String),
+}
+
+/// Work the UI hands to the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Run one console input line.
+    ConsoleLine(String),
+    /// Ctrl-C in the console: abandon the running command, leave subscribed or monitor mode.
+    ConsoleInterrupt,
+    /// The learner now works on `exercise` (an index into the course's exercises), attempt
+    /// `variant`; `fresh` when the attempt has just started and its keys must be set up.
+    OpenExercise {
+        exercise: usize,
+        variant: usize,
+        fresh: bool,
+    },
+    /// Grade the exercise's attempt `variant`.
+    Check { exercise: usize, variant: usize },
+    /// Start attempt `variant` over: delete the exercise's keys and run its setup.
+    Reset { exercise: usize, variant: usize },
+    /// Move the embedded engine's clock forward (keys expire as if the time had passed).
+    AdvanceClock(Duration),
+}
+
+/// Reads terminal events on a dedicated thread and forwards them to the UI loop.
+///
+/// Dropping it stops the thread at its next poll (within 50 ms).
+pub struct InputReader {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl InputReader {
+    /// Starts reading terminal events into `events`.
+    pub fn start(events: UnboundedSender<Event>) -> InputReader {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("terminal-input".into())
+            .spawn(move || {
+                while !stop_flag.load(Ordering::Relaxed) {
+                    match terminal_event::poll(Duration::from_millis(50)) {
+                        Ok(true) => match terminal_event::read() {
+                            Ok(event) => {
+                                if events.send(Event::Terminal(event)).is_err() {
+                                    break;
+                                }
+                            }
+                            Err(error) => {
+                                tracing::error!("reading terminal input failed: {error}");
+                                break;
+                            }
+                        },
+                        Ok(false) => {}
+                        Err(error) => {
+                            tracing::error!("polling terminal input failed: {error}");
+                            break;
+                        }
+                    }
+                }
+            })
+            .expect("spawning the terminal input thread");
+        InputReader {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for InputReader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The terminal UI: a thin view over the terminal-free modules.
+//!
+//! [`App`] holds the UI state and turns events into [`Action`]s; one module per pane draws it.
+//! [`run_loop`] is the main loop, generic over the ratatui backend so tests drive it on
+//! `TestBackend`. It never awaits I/O: console commands, checks and resets are [`Request`]s
+//! that background tasks answer with [`Event`]s through a channel.
+
+mod app;
+mod background;
+mod console;
+mod console_task;
+mod event;
+mod exercise;
+mod help;
+mod input;
+mod layout;
+mod lesson;
+mod model;
+mod runner;
+mod sidebar;
+mod status;
+mod terminal;
+mod theme;
+
+pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay};
+pub use background::{BackgroundContext, spawn as spawn_background};
+pub use event::{Event, InputReader, Request};
+pub use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use model::{ConsoleLine, ConsoleLineKind};
+pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
+pub use terminal::TerminalGuard;
+
+use ratatui::Terminal;
+use ratatui::backend::Backend as TerminalBackend;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// How often the screen is redrawn while something is running (to move the elapsed time on).
+const BUSY_TICK: Duration = Duration::from_millis(100);
+
+/// What the main loop reports to its caller besides drawing.
+pub trait LoopObserver {
+    /// Progress changed in a way worth saving (a solved exercise, a hint, another chapter).
+    fn progress_changed(&mut self, app: &App);
+}
+
+/// Runs the UI until the learner quits or the event channel closes.
+///
+/// Draws when something changed (and on a tick while work is running), then waits for the next
+/// event; every event already queued is handled before the next draw. `launched_at` is when
+/// the program started: the time to the first frame is logged at info level.
+pub async fn run_loop<B>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut UnboundedReceiver<Event>,
+    observer: &mut dyn LoopObserver,
+    launched_at: Option<Instant>,
+) -> anyhow::Result<()>
+where
+    B: TerminalBackend,
+    B::Error: Send + Sync + 'static,
+{
+    let mut first_frame = true;
+    loop {
+        if app.is_dirty() {
+            terminal.draw(|frame| app.draw(frame))?;
+            if first_frame {
+                first_frame = false;
+                if let Some(launched_at) = launched_at {
+                    tracing::info!(
+                        "first frame drawn after {} ms",
+                        launched_at.elapsed().as_millis()
+                    );
+                }
+            }
+        }
+        let event = if app.is_busy() {
+            match tokio::time::timeout(BUSY_TICK, events.recv()).await {
+                Ok(event) => event,
+                Err(_elapsed) => {
+                    app.mark_dirty();
+                    continue;
+                }
+            }
+        } else {
+            events.recv().await
+        };
+        let Some(event) = event else { return Ok(()) };
+        app.handle_event(event);
+        while !app.should_quit()
+            && let Ok(event) = events.try_recv()
+        {
+            app.handle_event(event);
+        }
+        if app.take_progress_changed() {
+            observer.progress_changed(app);
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+    }
+}

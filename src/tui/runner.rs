@@ -1,0 +1,239 @@
+//! `run_tutor`: everything the `tutor` command needs around the UI loop — logging to a file,
+//! loading and saving progress, the console and background tasks, and the real terminal.
+
+use super::app::{App, AppOptions};
+use super::background::{self, BackgroundContext};
+use super::event::{Event, InputReader};
+use super::terminal::TerminalGuard;
+use super::{LoopObserver, console_task, run_loop};
+use crate::backend::Backend;
+use crate::course::Course;
+use crate::course::progress::{Progress, ProgressStore};
+use anyhow::Context;
+use ratatui::Terminal;
+use ratatui::backend::Backend as TerminalBackend;
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+
+/// Name of the log file in the data directory.
+pub const LOG_FILE: &str = "redis-tutor.log";
+
+/// What the tutor runs with.
+pub struct TutorConfig {
+    /// The chapters and exercises (`Course::embedded()` or an author's directory).
+    pub course: Course,
+    /// The embedded engine or the learner's server.
+    pub backend: Backend,
+    /// Where progress, transcripts, console history and the log live.
+    pub store: ProgressStore,
+    /// Allow resets in database 0 of a connected server that holds keys no exercise owns.
+    pub force: bool,
+    /// When the program started, to log the time to the first frame.
+    pub launched_at: Instant,
+}
+
+/// Runs the interactive tutor until the learner quits; the terminal is restored on every
+/// exit path (including panics) and progress is saved on the way out.
+pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
+    let TutorConfig {
+        course,
+        backend,
+        store,
+        force,
+        launched_at,
+    } = config;
+    match init_logging(store.dir()) {
+        Ok(path) => tracing::info!("redis-tutor starting; logging to {}", path.display()),
+        Err(error) => eprintln!("redis-tutor: not logging: {error:#}"),
+    }
+    let mut session = TutorSession::start(course, backend, store, force)?;
+    let result = {
+        let mut guard = TerminalGuard::enter().context("taking over the terminal")?;
+        let input = InputReader::start(session.events_sender());
+        let result = session.run(guard.terminal(), Some(launched_at)).await;
+        drop(input);
+        drop(guard);
+        result
+    };
+    let saved = session.finish().await;
+    tracing::info!("redis-tutor stopped");
+    result?;
+    saved
+}
+
+/// A running tutor without its terminal: the app, the console and background tasks, and the
+/// progress saver. `run_tutor` draws it on the real terminal; tests draw it on a TestBackend.
+pub struct TutorSession {
+    app: App,
+    events: UnboundedReceiver<Event>,
+    events_tx: UnboundedSender<Event>,
+    saver: ProgressSaver,
+    background: JoinHandle<()>,
+}
+
+impl TutorSession {
+    /// Loads progress from `store`, starts the console (on its own connection to `backend`)
+    /// and the background tasks, and opens the app where the learner left off. Must be called
+    /// inside a tokio runtime.
+    pub fn start(
+        course: Course,
+        backend: Backend,
+        store: ProgressStore,
+        force: bool,
+    ) -> anyhow::Result<TutorSession> {
+        let loaded = store.load().context("loading your progress")?;
+        let course = Arc::new(course);
+        let backend = Arc::new(backend);
+        tracing::info!("backend: {}", backend.describe());
+
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let console = console_task::spawn(Arc::clone(&backend), store.dir(), events_tx.clone());
+        let history = console.history.entries().to_vec();
+        let (requests, background) = background::spawn(
+            BackgroundContext {
+                course: Arc::clone(&course),
+                backend: Arc::clone(&backend),
+                store: store.clone(),
+                force,
+                events: events_tx.clone(),
+            },
+            console.input,
+            console.history,
+        );
+        if let Some(warning) = loaded.warning {
+            let _ = events_tx.send(Event::Notice(warning));
+        }
+        let app = App::new(AppOptions {
+            course,
+            progress: loaded.progress,
+            backend_description: backend.describe(),
+            initial_prompt: console.initial_prompt,
+            history,
+            requests,
+            now: Arc::new(Instant::now),
+            argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
+        });
+        let saver = ProgressSaver::spawn(store, events_tx.clone());
+        Ok(TutorSession {
+            app,
+            events,
+            events_tx,
+            saver,
+            background,
+        })
+    }
+
+    /// Where terminal events go (the input thread's end of the UI's event channel).
+    pub fn events_sender(&self) -> UnboundedSender<Event> {
+        self.events_tx.clone()
+    }
+
+    /// The UI state.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Runs the UI loop on `terminal` until the learner quits. Cancel-safe: a test may stop it
+    /// (with a timeout) to look at the screen and run it again.
+    pub async fn run<B>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        launched_at: Option<Instant>,
+    ) -> anyhow::Result<()>
+    where
+        B: TerminalBackend,
+        B::Error: Send + Sync + 'static,
+    {
+        run_loop(
+            terminal,
+            &mut self.app,
+            &mut self.events,
+            &mut self.saver,
+            launched_at,
+        )
+        .await
+    }
+
+    /// Saves the progress one last time and stops the background tasks.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        let saved = self.saver.finish(self.app.progress().clone()).await;
+        self.background.abort();
+        saved
+    }
+}
+
+/// Sends the tracing output to `dir/redis-tutor.log` (never to the terminal). Returns the
+/// log file's path; a subscriber set up earlier by the caller is kept.
+pub fn init_logging(dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(LOG_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let level = std::env::var("REDIS_TUTOR_LOG")
+        .ok()
+        .and_then(|level| level.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _already_set = tracing_subscriber::fmt()
+        .with_writer(Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+    Ok(path)
+}
+
+/// Saves progress on a task of its own, newest state first, so the UI never waits on disk.
+struct ProgressSaver {
+    pending: Option<UnboundedSender<Progress>>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl ProgressSaver {
+    fn spawn(store: ProgressStore, events: UnboundedSender<Event>) -> ProgressSaver {
+        let (pending, mut queue) = mpsc::unbounded_channel::<Progress>();
+        let task = tokio::spawn(async move {
+            let mut last = Ok(());
+            while let Some(mut progress) = queue.recv().await {
+                while let Ok(newer) = queue.try_recv() {
+                    progress = newer;
+                }
+                let store = store.clone();
+                let saved = tokio::task::spawn_blocking(move || store.save(&progress))
+                    .await
+                    .context("saving progress")?;
+                last = saved.context("saving your progress");
+                if let Err(error) = &last {
+                    tracing::error!("{error:#}");
+                    let _ = events.send(Event::Notice(format!("{error:#}")));
+                }
+            }
+            last
+        });
+        ProgressSaver {
+            pending: Some(pending),
+            task,
+        }
+    }
+
+    /// Saves `progress` last and waits until it is on disk.
+    async fn finish(mut self, progress: Progress) -> anyhow::Result<()> {
+        if let Some(pending) = self.pending.take() {
+            let _ = pending.send(progress);
+        }
+        self.task.await.context("saving progress")?
+    }
+}
+
+impl LoopObserver for ProgressSaver {
+    fn progress_changed(&mut self, app: &App) {
+        if let Some(pending) = &self.pending {
+            let _ = pending.send(app.progress().clone());
+        }
+    }
+}

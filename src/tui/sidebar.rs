@@ -1,0 +1,162 @@
+//! The sidebar: chapters and their exercises, solved marks, the open item and where to
+//! continue.
+
+use super::app::{App, Focus, exercises_of, first_unsolved};
+use super::theme;
+use crate::course::Course;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+
+/// Rows above the list inside the sidebar (border and progress summary).
+pub(super) const HEADER_ROWS: u16 = 2;
+
+/// The sidebar's selection and scroll offset.
+#[derive(Debug, Default)]
+pub struct SidebarState {
+    pub(super) list: ListState,
+}
+
+/// What a sidebar row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SidebarRow {
+    Chapter(usize),
+    Exercise(usize),
+}
+
+/// The rows of the sidebar: each chapter followed by its exercises.
+pub fn rows(course: &Course) -> Vec<SidebarRow> {
+    let mut rows = Vec::with_capacity(course.chapters.len() + course.exercises.len());
+    for (index, chapter) in course.chapters.iter().enumerate() {
+        rows.push(SidebarRow::Chapter(index));
+        rows.extend(exercises_of(course, chapter.number).map(SidebarRow::Exercise));
+    }
+    rows
+}
+
+/// Draws the course list with its progress summary.
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let focused = app.is_focused(Focus::Sidebar);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(focused))
+        .title(Span::styled(" Course ", theme::title(focused)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+
+    let solved = app
+        .course
+        .exercises
+        .iter()
+        .filter(|e| app.progress.exercise(&e.id).solved)
+        .count();
+    let mut summary = Line::from(Span::styled(
+        format!(" {solved}/{} solved", app.course.exercises.len()),
+        theme::dim(),
+    ));
+    let legend = Span::styled("  ▸ continue", theme::continue_here());
+    let has_next = first_unsolved(&app.course, &app.progress).is_some();
+    if has_next && summary.width() + legend.width() <= usize::from(inner.width) {
+        summary.push_span(legend);
+    }
+    frame.render_widget(
+        Paragraph::new(summary),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let list_area = Rect::new(
+        inner.x,
+        inner.y + 1,
+        inner.width,
+        inner.height.saturating_sub(1),
+    );
+
+    let continue_here = first_unsolved(&app.course, &app.progress);
+    let width = usize::from(list_area.width);
+    let items: Vec<ListItem> = rows(&app.course)
+        .into_iter()
+        .map(|row| match row {
+            SidebarRow::Chapter(index) => {
+                let chapter = &app.course.chapters[index];
+                let mut style = Style::default().add_modifier(Modifier::BOLD);
+                if index == app.chapter {
+                    style = style.fg(theme::ACCENT);
+                }
+                let exercises: Vec<usize> = exercises_of(&app.course, chapter.number).collect();
+                if exercises.is_empty() {
+                    return ListItem::new(Line::from(Span::styled(
+                        fit(&chapter.title, width),
+                        style,
+                    )));
+                }
+                let solved = exercises.iter().filter(|&&e| app.is_solved(e)).count();
+                let count = format!(" {solved}/{}", exercises.len());
+                let title = fit(&chapter.title, width.saturating_sub(count.len()));
+                let padding = width.saturating_sub(Span::raw(title.as_str()).width() + count.len());
+                let count_style = if solved == exercises.len() {
+                    theme::passed()
+                } else {
+                    theme::dim()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::styled(title, style),
+                    Span::raw(" ".repeat(padding)),
+                    Span::styled(count, count_style),
+                ]))
+            }
+            SidebarRow::Exercise(index) => {
+                let exercise = &app.course.exercises[index];
+                let (mark, mark_style) = if app.is_solved(index) {
+                    ("✓", theme::passed())
+                } else if continue_here == Some(index) {
+                    ("▸", theme::continue_here())
+                } else {
+                    ("·", theme::dim())
+                };
+                let title_style = if app.exercise == Some(index) {
+                    Style::default()
+                        .fg(theme::ACCENT)
+                        .add_modifier(Modifier::BOLD)
+                } else {
+                    Style::default()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(mark, mark_style),
+                    Span::raw(" "),
+                    Span::styled(fit(&exercise.title, width.saturating_sub(4)), title_style),
+                ]))
+            }
+        })
+        .collect();
+    let highlight = if focused {
+        Style::default().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::default().add_modifier(Modifier::UNDERLINED)
+    };
+    let list = List::new(items).highlight_style(highlight);
+    frame.render_stateful_widget(list, list_area, &mut app.sidebar.list);
+}
+
+/// `text` cut to `width` columns, with an ellipsis when something was cut.
+fn fit(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut fitted = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let char_width = Span::raw(c.to_string()).width();
+        if used + char_width + 1 > width {
+            break;
+        }
+        fitted.push(c);
+        used += char_width;
+    }
+    fitted.push('…');
+    fitted
+}

@@ -1,0 +1,97 @@
+//! Taking over the terminal (raw mode, alternate screen, mouse capture) and always giving it
+//! back: on a normal quit, on an error and on a panic.
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
+use std::thread::ThreadId;
+
+/// True while the TUI owns the terminal.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// The thread that draws; a panic there ends the TUI.
+static UI_THREAD: Mutex<Option<ThreadId>> = Mutex::new(None);
+
+/// The real terminal the tutor draws on.
+pub type RealTerminal = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped, so every exit path (return, `?`, unwinding) cleans up.
+pub struct TerminalGuard {
+    terminal: RealTerminal,
+}
+
+impl TerminalGuard {
+    /// Enters raw mode, the alternate screen and mouse capture, after installing a panic hook
+    /// that restores the terminal before the previous hook prints the panic.
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        if let Ok(mut ui_thread) = UI_THREAD.lock() {
+            *ui_thread = Some(std::thread::current().id());
+        }
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let mut stdout = io::stdout();
+        if let Err(error) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
+            restore();
+            return Err(error);
+        }
+        match Terminal::new(CrosstermBackend::new(stdout)) {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(error) => {
+                restore();
+                Err(error)
+            }
+        }
+    }
+
+    /// The terminal to draw on.
+    pub fn terminal(&mut self) -> &mut RealTerminal {
+        &mut self.terminal
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = self.terminal.show_cursor();
+        restore();
+    }
+}
+
+/// Leaves raw mode, the alternate screen and mouse capture; safe to call more than once.
+pub fn restore() {
+    ACTIVE.store(false, Ordering::SeqCst);
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
+    let _ = execute!(io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// Chains a step in front of the current panic hook (once per process): while the TUI is
+/// active, a panic on the drawing thread restores the terminal before the message is printed;
+/// a panic on another thread (a background task, which the runtime survives) goes to the log
+/// instead of over the screen.
+fn install_panic_hook() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if ACTIVE.load(Ordering::SeqCst) {
+                let on_ui_thread = UI_THREAD
+                    .lock()
+                    .map(|ui| *ui == Some(std::thread::current().id()))
+                    .unwrap_or(true);
+                if !on_ui_thread {
+                    tracing::error!("a background task panicked: {info}");
+                    return;
+                }
+                restore();
+            }
+            previous(info);
+        }));
+    });
+}
