@@ -5,6 +5,7 @@ mod cli;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -72,6 +73,7 @@ With --redis, the checks inspect that server as it is now."
 }
 
 fn main() -> ExitCode {
+    let launched_at = Instant::now();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -83,9 +85,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            None | Some(Command::Tutor) => {
-                Err(cli::Failure::Config("the TUI lands shortly".into()))
-            }
+            None | Some(Command::Tutor) => cli::tutor(&cli, launched_at).await,
             Some(Command::List) => cli::list(&cli).await,
             Some(Command::Check { ref exercise }) => cli::check(&cli, exercise.as_deref()).await,
             Some(Command::Hint { ref exercise }) => cli::hint(&cli, exercise).await,

@@ -44,10 +44,23 @@ fn engine_throughput_next_to_redis() {
     let engine = runtime
         .block_on(Engine::start_local(Clock::new()))
         .expect("engine starts");
-    let real_rates = benchmark(real.port());
-    let engine_rates = benchmark(engine.addr().port());
-    assert!(!engine_rates.is_empty(), "redis-benchmark reported nothing");
-    for ((test, real_rps), (_, engine_rps)) in real_rates.iter().zip(&engine_rates) {
+    // The machine may be shared: alternate the servers and keep each one's best run.
+    let mut best: Vec<(String, f64, f64)> = Vec::new();
+    for _ in 0..3 {
+        let real_rates = benchmark(real.port());
+        let engine_rates = benchmark(engine.addr().port());
+        assert!(!engine_rates.is_empty(), "redis-benchmark reported nothing");
+        for ((test, real_rps), (_, engine_rps)) in real_rates.into_iter().zip(engine_rates) {
+            match best.iter_mut().find(|(t, _, _)| *t == test) {
+                Some(entry) => {
+                    entry.1 = entry.1.max(real_rps);
+                    entry.2 = entry.2.max(engine_rps);
+                }
+                None => best.push((test, real_rps, engine_rps)),
+            }
+        }
+    }
+    for (test, real_rps, engine_rps) in best {
         println!(
             "{test:>6}: real {real_rps:>10.0} req/s, engine {engine_rps:>10.0} req/s, ratio {:.2}",
             engine_rps / real_rps

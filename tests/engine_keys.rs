@@ -224,6 +224,8 @@ async fn keys_scan_randomkey_dbsize() {
         ~ SCAN 0 TYPE list COUNT 1000
         ~ SCAN 0 TYPE nosuchtype COUNT 1000
         ~ SCAN 0 count 1000 match other type string
+        ~ SCAN 0 COUNT 4294967296
+        ~ SCAN 0 COUNT 9223372036854775807
         SCAN 0 COUNT 0
         SCAN 0 COUNT -1
         SCAN 0 COUNT x
@@ -393,6 +395,7 @@ async fn object_subcommands() {
         OBJECT FREQ short
         OBJECT FREQ missing
         OBJECT IDLETIME missing
+        OBJECT IDLETIME short
         OBJECT HELP
         OBJECT
         OBJECT ENCODING
@@ -518,4 +521,220 @@ async fn virtual_clock_expires_keys() {
         keyspace.contains("db0:keys=1,expires=0,avg_ttl=0\r\n"),
         "INFO keyspace: {keyspace}"
     );
+}
+
+/// String commands against lists, hashes, sets and sorted sets, and generic commands on
+/// those types. Needs the collection commands (RPUSH, HSET, SADD, ZADD) in the engine.
+#[tokio::test]
+async fn string_commands_against_other_types() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let (_, probe) = d.both("RPUSH probe x").await;
+    if probe.starts_with(b"-ERR unknown command") {
+        println!("skipping: the engine has no collection commands yet");
+        return;
+    }
+    d.run(
+        r#"
+        RPUSH l a b c
+        HSET h f v
+        SADD s 1 2 3
+        SADD sw a b
+        ZADD z 1 a
+        GET l
+        GETSET h x
+        GETDEL s
+        GETEX z EX 10
+        SET l v GET
+        APPEND h x
+        STRLEN s
+        GETRANGE z 0 1
+        SETRANGE l 0 x
+        INCR h
+        INCRBY s 1
+        DECR z
+        DECRBY l 1
+        INCRBYFLOAT h 1
+        MGET l h s z missing
+        SETBIT l 1 1
+        GETBIT h 1
+        BITCOUNT s
+        BITPOS z 1
+        BITOP AND dest l
+        BITOP OR dest missing h
+        LCS l h
+        TYPE l
+        TYPE h
+        TYPE s
+        TYPE z
+        OBJECT ENCODING l
+        OBJECT ENCODING h
+        OBJECT ENCODING s
+        OBJECT ENCODING sw
+        OBJECT ENCODING z
+        ~ SCAN 0 TYPE list COUNT 100
+        ~ SCAN 0 TYPE hash COUNT 100
+        ~ SCAN 0 TYPE zset COUNT 100
+        COPY l l2
+        RPUSH l2 d
+        LRANGE l 0 -1
+        LRANGE l2 0 -1
+        RENAME h h2
+        HGETALL h2
+        EXPIRE s 100
+        TTL s
+        MOVE z 1
+        EXISTS z
+        SELECT 1
+        ZRANGE z 0 -1 WITHSCORES
+        SELECT 0
+        SET l v
+        TYPE l
+        DEL l2 h2 s sw
+        EXISTS l2 h2 s sw
+        "#,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn maxmemory_noeviction_refuses_writes() {
+    check_script(
+        r#"
+        SET before v
+        CONFIG SET maxmemory 1
+        SET a b
+        APPEND before x
+        INCR n
+        GET before
+        GET a
+        EXISTS before
+        DEL before
+        SET a b
+        CONFIG SET maxmemory 0
+        SET a b
+        GET a
+        "#,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn maxmemory_allkeys_evicts_everything_under_a_tiny_limit() {
+    check_script(
+        r#"
+        MSET a 1 b 2 c 3
+        CONFIG SET maxmemory-policy allkeys-random
+        CONFIG SET maxmemory 1
+        SET d 4
+        DBSIZE
+        CONFIG SET maxmemory 0
+        CONFIG SET maxmemory-policy noeviction
+        "#,
+    )
+    .await;
+}
+
+/// allkeys-lru keeps the keys that were used recently; volatile-ttl evicts the soonest to
+/// expire; INFO counts evictions.
+#[tokio::test]
+async fn lru_and_ttl_eviction_order() {
+    let engine = Engine::start_local(Clock::new()).await.expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let mut ask = async |cmd: &str| String::from_utf8(conn.request(&args_of(cmd)).await).unwrap();
+    let used = |info: &str| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let base = used(&ask("INFO memory").await);
+    let value = "v".repeat(1000);
+    // Room for about 50 values of 1 KB.
+    assert_eq!(
+        ask(&format!(
+            "CONFIG SET maxmemory {} maxmemory-policy allkeys-lru",
+            base + 60_000
+        ))
+        .await,
+        "+OK\r\n"
+    );
+    for i in 0..40 {
+        ask(&format!("SET key:{i} {value}")).await;
+    }
+    for i in 40..120 {
+        // key:0 is read all the time, so it is never the least recently used.
+        assert!(ask("GET key:0").await.starts_with("$1000\r\n"));
+        ask(&format!("SET key:{i} {value}")).await;
+    }
+    assert_eq!(ask("EXISTS key:0").await, ":1\r\n", "the hot key survives");
+    assert_eq!(
+        ask("EXISTS key:1").await,
+        ":0\r\n",
+        "an old cold key is gone"
+    );
+    assert_eq!(
+        ask("EXISTS key:119").await,
+        ":1\r\n",
+        "the newest key is kept"
+    );
+    let stats = ask("INFO stats").await;
+    let evicted: u64 = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("evicted_keys:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(evicted >= 60, "evicted_keys: {evicted}");
+    assert!(used(&ask("INFO memory").await) <= base + 60_000);
+
+    ask("FLUSHALL").await;
+    ask("CONFIG SET maxmemory-policy volatile-ttl").await;
+    ask(&format!("SET forever {value}")).await;
+    for i in 0..80 {
+        ask(&format!("SET ttl:{i} {value} EX {}", 1000 + i)).await;
+    }
+    assert_eq!(
+        ask("EXISTS forever").await,
+        ":1\r\n",
+        "volatile-ttl spares keys without TTL"
+    );
+    assert_eq!(
+        ask("EXISTS ttl:0").await,
+        ":0\r\n",
+        "the soonest to expire went first"
+    );
+    assert_eq!(ask("EXISTS ttl:79").await, ":1\r\n");
+}
+
+/// OBJECT IDLETIME grows with the (virtual) clock; TYPE, TTL, EXISTS and OBJECT leave it
+/// alone, a read resets it.
+#[tokio::test]
+async fn idletime_follows_access() {
+    let clock = Clock::new();
+    let engine = Engine::start_local(clock.clone()).await.expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let mut ask = async |cmd: &str| String::from_utf8(conn.request(&args_of(cmd)).await).unwrap();
+    ask("SET k v").await;
+    ask("MSET m1 a m2 b").await;
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":0\r\n");
+    clock.advance(Duration::from_secs(30));
+    for untouching in [
+        "TYPE k",
+        "TTL k",
+        "EXISTS k",
+        "OBJECT ENCODING k",
+        "MEMORY USAGE k",
+    ] {
+        ask(untouching).await;
+    }
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":30\r\n");
+    assert_eq!(ask("OBJECT IDLETIME m2").await, ":30\r\n");
+    ask("GET k").await;
+    assert_eq!(ask("OBJECT IDLETIME k").await, ":0\r\n");
+    assert_eq!(ask("OBJECT IDLETIME missing").await, "$-1\r\n");
 }

@@ -309,6 +309,17 @@ async fn config_get_and_set() {
         CONFIG RESETSTAT
         CONFIG RESETSTAT x
         CONFIG HELP
+        CONFIG REWRITE
+        CONFIG REWRITE x
+        ROLE
+        MEMORY DOCTOR
+        MEMORY PURGE
+        MEMORY DOCTOR x
+        MEMORY STATS x
+        DEBUG
+        DEBUG SLEEP 0
+        DEBUG OBJECT k
+        ROLE x
         CONFIG NOSUCH
         CONFIG
         "#,
@@ -547,4 +558,138 @@ async fn info_commandstats_and_errorstats_count_calls() {
     };
     let (real, engine) = d.both("INFO commandstats").await;
     assert_eq!(calls(&engine), calls(&real), "INFO commandstats calls");
+}
+
+/// INFO memory's used_memory is an estimate, but it follows the dataset.
+#[tokio::test]
+async fn used_memory_follows_the_dataset() {
+    let engine = redis_tutor::engine::Engine::start_local(redis_tutor::engine::Clock::new())
+        .await
+        .expect("engine");
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let used = async |conn: &mut RawConn| -> u64 {
+        let info = body(&conn.request(&args_of("INFO memory")).await);
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .expect("used_memory field")
+            .trim()
+            .parse()
+            .expect("a number")
+    };
+    let empty = used(&mut conn).await;
+    let mut mset = String::from("MSET");
+    for i in 0..1000 {
+        mset.push_str(&format!(" key:{i} {}", "v".repeat(100)));
+    }
+    conn.request(&args_of(&mset)).await;
+    let full = used(&mut conn).await;
+    assert!(
+        full > empty + 100_000,
+        "1000 keys of 100 bytes: {empty} -> {full}"
+    );
+    conn.request(&args_of("FLUSHALL")).await;
+    assert_eq!(used(&mut conn).await, empty, "back to the empty footprint");
+}
+
+/// MEMORY STATS: the same fields in the same order (values are estimates).
+#[tokio::test]
+async fn memory_stats_fields() {
+    for resp3 in [false, true] {
+        let d = if resp3 {
+            Differential::start_resp3().await
+        } else {
+            Differential::start().await
+        };
+        let Some(mut d) = d else {
+            return;
+        };
+        d.same("SET a 1").await;
+        d.same("SET b 2 EX 100").await;
+        let (real, engine) = d.both("MEMORY STATS").await;
+        let shape = |raw: &[u8]| -> Vec<String> {
+            let (v, _) = parse_value(raw).unwrap().unwrap();
+            let pairs: Vec<(Value, Value)> = match v {
+                Value::Map(p) => p,
+                Value::Array(items) => items
+                    .chunks(2)
+                    .map(|c| (c[0].clone(), c[1].clone()))
+                    .collect(),
+                other => panic!("MEMORY STATS reply {other:?}"),
+            };
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let kind = match v {
+                        Value::Integer(_) => "int",
+                        Value::Double(_) | Value::Bulk(_) => "number",
+                        Value::Map(_) | Value::Array(_) => "nested",
+                        _ => "other",
+                    };
+                    format!("{}:{kind}", String::from_utf8_lossy(k.as_bytes().unwrap()))
+                })
+                .collect()
+        };
+        assert_eq!(shape(&engine), shape(&real), "MEMORY STATS (resp3 {resp3})");
+    }
+}
+
+#[tokio::test]
+async fn slowlog_errors_and_help() {
+    check_script(
+        r#"
+        SLOWLOG LEN
+        SLOWLOG GET
+        SLOWLOG GET x
+        SLOWLOG GET -2
+        SLOWLOG GET 1 2
+        SLOWLOG RESET
+        SLOWLOG HELP
+        SLOWLOG NOSUCH
+        SLOWLOG
+        "#,
+    )
+    .await;
+}
+
+/// With a zero threshold every command is logged: ids, arguments and client names match
+/// (timestamps, durations and addresses differ by nature).
+#[tokio::test]
+async fn slowlog_records_commands() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let long = "y".repeat(200);
+    let many: String = (0..40).map(|i| format!(" {i}")).collect();
+    for cmd in [
+        "CONFIG SET slowlog-log-slower-than 0",
+        "SLOWLOG RESET",
+        "CLIENT SETNAME watcher",
+        "SET a b",
+        &format!("SET long {long}"),
+        &format!("MSET{many}"),
+        &format!("DEL{many}"),
+        "GET a",
+    ] {
+        d.both(cmd).await;
+    }
+    d.same("SLOWLOG LEN").await;
+    let entries = |raw: &[u8]| -> Vec<String> {
+        let (v, _) = parse_value(raw).unwrap().unwrap();
+        let Value::Array(entries) = v else {
+            panic!("SLOWLOG GET reply")
+        };
+        entries
+            .into_iter()
+            .map(|e| {
+                let Value::Array(f) = e else { panic!("entry") };
+                format!("{:?} {:?} {:?}", f[0], f[3], f[5])
+            })
+            .collect()
+    };
+    let (real, engine) = d.both("SLOWLOG GET -1").await;
+    let (real, engine) = (entries(&real), entries(&engine));
+    assert_eq!(engine, real, "SLOWLOG GET -1: ids, arguments, client names");
+    d.same("CONFIG SET slowlog-max-len 2").await;
+    d.both("PING").await;
+    d.same("SLOWLOG LEN").await;
 }

@@ -62,6 +62,14 @@ async fn set_and_get_with_options() {
         SET k
         GET
         GET a b
+        SET past v EXAT 1
+        EXISTS past
+        SET past v PXAT 1
+        GET past
+        SET past v PXAT 1 GET
+        SET k v PXAT -1
+        SET k v EXAT 9223372036854775807
+        SET k v PXAT 9223372036854775807
         SET "" empty
         GET ""
         SET bin "a\x00b\r\nc"
@@ -345,7 +353,6 @@ async fn append_strlen_ranges() {
         GET new
         SETRANGE new -1 x
         SETRANGE new x x
-        SETRANGE new 536870911 x
         SETRANGE new 536870912 x
         SETRANGE new 536870912 ""
         SET t v EX 100
@@ -489,4 +496,36 @@ async fn bitmaps() {
         "#,
     )
     .await;
+}
+
+/// Pseudo-random decimals of many shapes (fixed seed), summed on both servers.
+#[tokio::test]
+async fn incrbyfloat_generated_values_match() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..150 {
+        let r = next();
+        let digits = 1 + (r % 19) as usize;
+        let mantissa = (next() % 10u64.pow(digits as u32)).to_string();
+        let sign = if r & (1 << 40) != 0 { "-" } else { "" };
+        let number = match (r >> 20) % 4 {
+            0 => format!("{sign}{mantissa}"),
+            1 => {
+                let point = (r >> 24) as usize % (mantissa.len() + 1);
+                format!("{sign}{}.{}", &mantissa[..point], &mantissa[point..])
+            }
+            2 => format!("{sign}{mantissa}e{}", (r >> 30) as i64 % 40 - 20),
+            _ => format!("{sign}0.{mantissa}"),
+        };
+        let key = format!("k{}", i % 10);
+        d.same(&format!("INCRBYFLOAT {key} {number}")).await;
+    }
 }

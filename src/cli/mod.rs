@@ -4,11 +4,13 @@
 mod check;
 mod list;
 mod serve;
+mod tutor;
 mod workspace;
 
 pub use check::check;
 pub use list::list;
 pub use serve::serve;
+pub use tutor::tutor;
 pub use workspace::{hint, reset};
 
 use crate::Cli;

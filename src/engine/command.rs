@@ -47,8 +47,11 @@ impl<'a> Ctx<'a> {
 
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
+        let now = self.now_ms();
         let index = self.client().db;
-        &mut self.store.dbs[index]
+        let db = &mut self.store.dbs[index];
+        db.observe_time(now);
+        db
     }
 
     /// Looks `key` up for a read command, counting a keyspace hit or miss as Redis does.
@@ -123,7 +126,13 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         let reply = Value::error("NOAUTH Authentication required.");
         return Outcome::Reply(rejected(store, Some(&spec.name), reply));
     }
-    store.stats.commands_processed += 1;
+    if store.config.maxmemory() > 0
+        && !super::commands::perform_evictions(store)
+        && spec.has_flag("denyoom")
+    {
+        let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+    }
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
@@ -132,10 +141,32 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         block: None,
     };
     let reply = handler(&mut ctx, args);
+    let micros = started.elapsed().as_micros() as u64;
+    let store = &mut *ctx.store;
+    if store
+        .config
+        .slowlog_threshold()
+        .is_some_and(|limit| micros >= limit)
+        && !spec.has_flag("skip_slowlog")
+    {
+        let client = &store.clients[&client_id];
+        let name = client.name.clone().unwrap_or_default();
+        let max_len = store.config.slowlog_max_len();
+        store.slowlog.push(
+            args,
+            micros,
+            now_us / 1_000_000,
+            &client.addr,
+            name,
+            max_len,
+        );
+    }
     let stats = &mut ctx.store.stats;
+    // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
+    stats.commands_processed += 1;
     let stat = stats.commands.entry(spec.name.as_str()).or_default();
     stat.calls += 1;
-    stat.usec += started.elapsed().as_micros() as u64;
+    stat.usec += micros;
     if let Value::Error(message) = &reply {
         stat.failed_calls += 1;
         stats.count_error(message);

@@ -1095,6 +1095,12 @@ pub struct Config {
     proto_max_bulk_len: u64,
     /// Cached "`requirepass` is set", read on every command.
     password_required: bool,
+    /// Cached `slowlog-log-slower-than` (microseconds; negative disables the log).
+    slowlog_threshold: i64,
+    /// Cached `slowlog-max-len`.
+    slowlog_max_len: usize,
+    /// Cached `maxmemory` in bytes (0: no limit).
+    maxmemory: u64,
 }
 
 /// Why CONFIG SET failed, with the argument name Redis mentions.
@@ -1260,6 +1266,9 @@ impl Config {
             values,
             proto_max_bulk_len: 512 * 1024 * 1024,
             password_required: false,
+            slowlog_threshold: 10_000,
+            slowlog_max_len: 128,
+            maxmemory: 0,
         }
     }
 
@@ -1276,6 +1285,21 @@ impl Config {
     /// True when `requirepass` is set, so clients must AUTH first.
     pub fn password_required(&self) -> bool {
         self.password_required
+    }
+
+    /// Commands taking at least this many microseconds are logged; None when disabled.
+    pub fn slowlog_threshold(&self) -> Option<u64> {
+        u64::try_from(self.slowlog_threshold).ok()
+    }
+
+    /// The `maxmemory` limit in bytes; 0 means none.
+    pub fn maxmemory(&self) -> u64 {
+        self.maxmemory
+    }
+
+    /// How many entries SLOWLOG keeps.
+    pub fn slowlog_max_len(&self) -> usize {
+        self.slowlog_max_len
     }
 
     /// The `proto-max-bulk-len` limit in bytes.
@@ -1368,6 +1392,9 @@ impl Config {
             self.values.insert(name, value);
         }
         self.password_required = !self.values["requirepass"].is_empty();
+        self.slowlog_threshold = self.get_i64("slowlog-log-slower-than");
+        self.slowlog_max_len = self.get_i64("slowlog-max-len").max(0) as usize;
+        self.maxmemory = self.get_i64("maxmemory").max(0) as u64;
         Ok(())
     }
 }

@@ -14,11 +14,32 @@ pub struct Entry {
     /// For a string written in place (APPEND, SETRANGE, SETBIT, BITOP, INCRBYFLOAT), the
     /// encoding Redis gives it ("raw", "embstr"); None means "as SET would encode it".
     pub string_encoding: Option<&'static str>,
+    /// The database's access counter when the key was last written or looked up (LRU order).
+    last_access: u64,
+    /// How many times the key was written or looked up (LFU order).
+    accesses: u64,
+    /// When the key was last written or looked up (ms, engine clock): OBJECT IDLETIME.
+    last_access_ms: i64,
 }
 
 impl Entry {
     pub fn expire_at(&self) -> Option<i64> {
         self.expire_at
+    }
+
+    /// Position in the database's access order: lower means used longer ago.
+    pub fn last_access(&self) -> u64 {
+        self.last_access
+    }
+
+    /// How many times the key was written or looked up.
+    pub fn accesses(&self) -> u64 {
+        self.accesses
+    }
+
+    /// Milliseconds since the key was last written or looked up.
+    pub fn idle_ms(&self, now: i64) -> i64 {
+        (now - self.last_access_ms).max(0)
     }
 }
 
@@ -31,6 +52,10 @@ pub struct Db {
     expiry: BTreeSet<(i64, Bytes)>,
     /// Keys deleted on access because their TTL had passed (INFO's expired_keys).
     lazily_expired: u64,
+    /// Counts writes and lookups, to order keys by last access.
+    access_clock: u64,
+    /// The latest time a lookup or `observe_time` reported, stamped on keys as they are written.
+    now_ms: i64,
 }
 
 impl Db {
@@ -82,7 +107,25 @@ impl Db {
     /// The live entry for `key` (an expired one is deleted first).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
         self.expire_if_due(key, now);
-        self.entries.get_mut(key)
+        self.now_ms = self.now_ms.max(now);
+        let entry = self.entries.get_mut(key)?;
+        self.access_clock += 1;
+        entry.last_access = self.access_clock;
+        entry.accesses += 1;
+        entry.last_access_ms = now;
+        Some(entry)
+    }
+
+    /// The live entry for `key` without counting it as used (TYPE, TTL, OBJECT: Redis's
+    /// LOOKUP_NOTOUCH).
+    pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
+        self.expire_if_due(key, now);
+        self.entries.get(key)
+    }
+
+    /// Tells the database the current time, which keys written next are stamped with.
+    pub fn observe_time(&mut self, now: i64) {
+        self.now_ms = self.now_ms.max(now);
     }
 
     /// The live value for `key`.
@@ -107,12 +150,16 @@ impl Db {
 
     /// Stores `data` at `key` with the given absolute expiry.
     pub fn set_with_expiry(&mut self, key: Bytes, data: Data, expire_at: Option<i64>) {
+        self.access_clock += 1;
         let old = self.entries.insert(
             key.clone(),
             Entry {
                 data,
                 expire_at,
                 string_encoding: None,
+                last_access: self.access_clock,
+                accesses: 1,
+                last_access_ms: self.now_ms,
             },
         );
         if let Some(at) = old.and_then(|e| e.expire_at) {
@@ -179,9 +226,14 @@ impl Db {
         due.len()
     }
 
+    /// Every stored entry (expired ones not yet reclaimed included), in storage order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+        self.entries.iter()
+    }
+
     /// Every live key, in storage order.
     pub fn keys(&mut self, now: i64) -> Vec<Bytes> {
-        self.purge_expired(now, usize::MAX);
+        self.lazily_expired += self.purge_expired(now, usize::MAX) as u64;
         self.entries.keys().cloned().collect()
     }
 
@@ -215,7 +267,7 @@ impl Db {
 
     /// A uniformly random live key (RANDOMKEY).
     pub fn random_key(&mut self, now: i64) -> Option<Bytes> {
-        self.purge_expired(now, usize::MAX);
+        self.lazily_expired += self.purge_expired(now, usize::MAX) as u64;
         if self.entries.is_empty() {
             return None;
         }

@@ -16,6 +16,7 @@ pub mod hyperloglog;
 pub mod long_double;
 pub mod protocol;
 mod server;
+pub mod slowlog;
 pub mod sorted_set;
 pub mod store;
 

@@ -6,6 +6,7 @@ use super::blocking::Blocked;
 use super::client::Client;
 use super::config::Config;
 use super::db::Db;
+use super::slowlog::Slowlog;
 use std::collections::HashMap;
 
 /// Number of logical databases (the `databases` config).
@@ -19,6 +20,8 @@ pub struct Stats {
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub expired_keys: u64,
+    /// Keys removed to stay under maxmemory.
+    pub evicted_keys: u64,
     /// INFO commandstats, by full command name.
     pub commands: HashMap<&'static str, CommandStat>,
     /// INFO errorstats: error replies by code (`ERR`, `WRONGTYPE` ...).
@@ -63,6 +66,8 @@ pub struct Store {
     pub port: u16,
     /// CONFIG GET/SET parameters.
     pub config: Config,
+    /// SLOWLOG entries.
+    pub slowlog: Slowlog,
 }
 
 impl Store {
@@ -75,6 +80,7 @@ impl Store {
             started_ms,
             port,
             config: Config::new(port),
+            slowlog: Slowlog::default(),
         }
     }
 

@@ -5,6 +5,7 @@ use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::config::Config;
 use crate::engine::data::Data;
+use crate::engine::db::Entry;
 use crate::engine::store::DATABASES;
 use crate::glob::glob_match;
 use crate::resp::Value;
@@ -48,13 +49,13 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 const SAME_OBJECT: &str = "ERR source and destination objects are the same";
 const DB_OUT_OF_RANGE: &str = "ERR DB index is out of range";
 
-/// getIntFromObjectOrReply: a 32-bit integer, or `ERR <msg>`.
+/// getIntFromObjectOrReply without its error: a 32-bit integer (SWAPDB reports its own).
 fn parse_int(arg: &[u8]) -> Option<i64> {
     parse_i64(arg).filter(|n| i32::try_from(*n).is_ok())
 }
 
 /// getIntFromObjectOrReply's error for a number outside 32 bits.
-pub(super) fn int_range_error() -> Value {
+fn int_range_error() -> Value {
     Value::error("ERR value is out of range, value must between -2147483648 and 2147483647")
 }
 
@@ -81,7 +82,30 @@ fn del(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     Value::Integer(removed)
 }
 
+/// Looks `key` up without counting it as used (Redis's LOOKUP_NOTOUCH, as TYPE, TTL, EXISTS
+/// and OBJECT do), still counting a keyspace hit or miss.
+fn peek_key<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Option<&'a Entry> {
+    let now = ctx.now_ms();
+    let index = ctx.client().db;
+    let store = &mut *ctx.store;
+    let found = store.dbs[index].peek(key, now);
+    if found.is_some() {
+        store.stats.keyspace_hits += 1;
+    } else {
+        store.stats.keyspace_misses += 1;
+    }
+    found
+}
+
 fn exists(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let found = args[1..]
+        .iter()
+        .filter(|key| peek_key(ctx, key).is_some())
+        .count();
+    Value::Integer(found as i64)
+}
+
+fn touch(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let found = args[1..]
         .iter()
         .filter(|key| ctx.read_key(key).is_some())
@@ -89,12 +113,8 @@ fn exists(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     Value::Integer(found as i64)
 }
 
-fn touch(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    exists(ctx, args)
-}
-
 fn type_(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    Value::simple(ctx.read_key(&args[1]).map_or("none", |d| d.type_name()))
+    Value::simple(peek_key(ctx, &args[1]).map_or("none", |e| e.data.type_name()))
 }
 
 fn rename_generic(ctx: &mut Ctx, args: &[Bytes], nx: bool) -> Value {
@@ -274,14 +294,17 @@ fn scan(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         i += 2;
     }
     let now = ctx.now_ms();
-    let (next, found) = ctx.db().scan(cursor, count, now);
+    let db = ctx.db();
+    // A COUNT beyond the number of keys visits them all; no need to reserve more.
+    let count = count.min(db.len() + 1);
+    let (next, found) = db.scan(cursor, count, now);
     let mut keys = Vec::with_capacity(found.len());
     for key in found {
         if pattern.is_some_and(|p| !glob_match(p, &key)) {
             continue;
         }
         if let Some(wanted) = type_name {
-            let actual = ctx.read_key(&key).map_or("none", |d| d.type_name());
+            let actual = peek_key(ctx, &key).map_or("none", |e| e.data.type_name());
             if !wanted.eq_ignore_ascii_case(actual.as_bytes()) {
                 continue;
             }
@@ -448,10 +471,10 @@ fn pexpireat(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 /// ttlGenericCommand: -2 missing, -1 no TTL, else remaining (or absolute) time.
 fn ttl_generic(ctx: &mut Ctx, key: &[u8], in_ms: bool, absolute: bool) -> Value {
     let now = ctx.now_ms();
-    if ctx.read_key(key).is_none() {
+    let Some(entry) = peek_key(ctx, key) else {
         return Value::Integer(-2);
-    }
-    let Some(at) = ctx.db().get(key, now).and_then(|e| e.expire_at()) else {
+    };
+    let Some(at) = entry.expire_at() else {
         return Value::Integer(-1);
     };
     let ttl = if absolute { at } else { (at - now).max(0) };
@@ -544,21 +567,30 @@ pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
     }
 }
 
+/// An entry's encoding: the one recorded by an in-place write, else derived from its value.
+fn entry_encoding(entry: &Entry, config: &Config) -> &'static str {
+    entry
+        .string_encoding
+        .unwrap_or_else(|| encoding_of(&entry.data, config))
+}
+
+/// MEMORY USAGE's estimate for one key: its value, its name and its dict entry.
+pub(super) fn key_memory(key: &[u8], entry: &Entry, config: &Config) -> usize {
+    const DICT_ENTRY: usize = 24;
+    value_size(&entry.data, entry_encoding(entry, config)) + sds_size(key.len()) + DICT_ENTRY
+}
+
 /// The encoding of the value at `key` in the current database, if the key exists.
 fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
     let now = ctx.now_ms();
     let index = ctx.client().db;
     let store = &mut *ctx.store;
-    let entry = store.dbs[index].get(key, now)?;
-    Some(
-        entry
-            .string_encoding
-            .unwrap_or_else(|| encoding_of(&entry.data, &store.config)),
-    )
+    let entry = store.dbs[index].peek(key, now)?;
+    Some(entry_encoding(entry, &store.config))
 }
 
 fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    if ctx.read_key(&args[2]).is_none() {
+    if peek_key(ctx, &args[2]).is_none() {
         return Value::Null;
     }
     key_encoding(ctx, &args[2]).map_or(Value::Null, |e| {
@@ -567,7 +599,7 @@ fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn object_refcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    match ctx.read_key(&args[2]) {
+    match peek_key(ctx, &args[2]).map(|e| &e.data) {
         None => Value::Null,
         // Integers 0..9999 are shared objects with Redis's OBJ_SHARED_REFCOUNT.
         Some(Data::String(b)) if parse_i64(b).is_some_and(|n| (0..10_000).contains(&n)) => {
@@ -585,20 +617,20 @@ fn lfu_policy(ctx: &Ctx) -> bool {
 }
 
 fn object_idletime(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    if ctx.read_key(&args[2]).is_none() {
+    let now = ctx.now_ms();
+    let Some(idle_ms) = peek_key(ctx, &args[2]).map(|e| e.idle_ms(now)) else {
         return Value::Null;
-    }
+    };
     if lfu_policy(ctx) {
         return Value::error(
             "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         );
     }
-    // Every lookup refreshes the access time, so the key was used just now.
-    Value::Integer(0)
+    Value::Integer(idle_ms / 1000)
 }
 
 fn object_freq(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    if ctx.read_key(&args[2]).is_none() {
+    if peek_key(ctx, &args[2]).is_none() {
         return Value::Null;
     }
     if !lfu_policy(ctx) {
@@ -766,12 +798,12 @@ fn memory_usage(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
     }
     let now = ctx.now_ms();
-    let Some(encoding) = key_encoding(ctx, &args[2]) else {
-        return Value::Null;
-    };
-    let data = ctx.db().data(&args[2], now).expect("the key exists");
-    const DICT_ENTRY: usize = 24;
-    Value::Integer((value_size(data, encoding) + sds_size(args[2].len()) + DICT_ENTRY) as i64)
+    let index = ctx.client().db;
+    let store = &mut *ctx.store;
+    match store.dbs[index].peek(&args[2], now) {
+        None => Value::Null,
+        Some(entry) => Value::Integer(key_memory(&args[2], entry, &store.config) as i64),
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 
 use super::command::Handler;
 
+pub(crate) use eviction::perform_evictions;
+
 mod bitmaps;
 mod connection;
+mod eviction;
 mod geo;
 mod hyperloglog;
 mod keys;

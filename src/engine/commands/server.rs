@@ -1,7 +1,7 @@
 //! Server commands: INFO, TIME, LASTSAVE, CONFIG GET/SET/RESETSTAT/HELP and the COMMAND
 //! family answered from Redis 7.0.15's own command table.
 
-use super::keys::help_reply;
+use super::keys::{help_reply, key_memory};
 use crate::engine::args::syntax_error;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::command_table::{CommandSpec, command_table};
@@ -20,6 +20,17 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("config|set", config_set),
     ("config|resetstat", config_resetstat),
     ("config|help", config_help),
+    ("config|rewrite", config_rewrite),
+    ("role", role),
+    ("debug", debug),
+    ("slowlog|get", slowlog_get),
+    ("slowlog|len", slowlog_len),
+    ("slowlog|reset", slowlog_reset),
+    ("slowlog|help", slowlog_help),
+    ("memory|stats", memory_stats),
+    ("memory|doctor", memory_doctor),
+    ("memory|purge", memory_purge),
+    ("memory|malloc-stats", memory_malloc_stats),
     ("command", command),
     ("command|count", command_count),
     ("command|info", command_info),
@@ -93,16 +104,45 @@ fn cpu_seconds() -> (f64, f64) {
     (ticks(11) / 100.0, ticks(12) / 100.0)
 }
 
-/// The engine's estimate of its dataset's size on top of a fresh server's footprint.
-fn used_memory(store: &Store) -> u64 {
-    const STARTUP: u64 = 876_184;
-    let per_client = 20_512 * store.clients.len() as u64;
-    let mut dataset = 0u64;
-    for db in &store.dbs {
-        // 24-byte dict entry plus a small value estimate per key.
-        dataset += db.len() as u64 * 72;
+/// A fresh server's footprint (used_memory_startup).
+const STARTUP_MEMORY: u64 = 876_184;
+
+/// Per connected client (query and reply buffers).
+const CLIENT_MEMORY: u64 = 20_512;
+
+/// The main dict's bucket array for a database of `keys` keys (MEMORY STATS overhead).
+fn main_dict_overhead(keys: usize) -> u64 {
+    8 * keys.next_power_of_two() as u64
+}
+
+/// The expires dict's overhead: a bucket and an entry per key with a TTL.
+fn expires_dict_overhead(expires: usize) -> u64 {
+    if expires == 0 {
+        0
+    } else {
+        8 * expires.next_power_of_two() as u64 + 24 * expires as u64
     }
-    STARTUP + per_client + dataset
+}
+
+/// The engine's estimate of its dataset's size (MEMORY USAGE of every key).
+fn dataset_memory(store: &Store) -> u64 {
+    store
+        .dbs
+        .iter()
+        .flat_map(|db| db.entries())
+        .map(|(key, entry)| key_memory(key, entry, &store.config) as u64)
+        .sum()
+}
+
+/// The engine's estimate of its memory use, on top of a fresh server's footprint.
+pub(super) fn used_memory(store: &Store) -> u64 {
+    let overhead: u64 = store
+        .dbs
+        .iter()
+        .filter(|db| !db.is_empty())
+        .map(|db| main_dict_overhead(db.len()) + expires_dict_overhead(db.expires_len()))
+        .sum();
+    STARTUP_MEMORY + CLIENT_MEMORY * store.clients.len() as u64 + overhead + dataset_memory(store)
 }
 
 fn push_section(out: &mut String, title: &str, fields: &[(&str, String)]) {
@@ -171,7 +211,7 @@ fn clients_section(store: &Store) -> Vec<(&'static str, String)> {
 
 fn memory_section(store: &Store) -> Vec<(&'static str, String)> {
     let used = used_memory(store);
-    let startup = 876_184u64;
+    let startup = STARTUP_MEMORY;
     let rss = used * 7;
     let maxmemory = store.config.get_i64("maxmemory") as u64;
     let policy = store.config.get("maxmemory-policy").unwrap_or("noeviction");
@@ -230,7 +270,7 @@ fn memory_section(store: &Store) -> Vec<(&'static str, String)> {
         ("mem_clients_slaves", "0".into()),
         (
             "mem_clients_normal",
-            (20_512 * store.clients.len()).to_string(),
+            (CLIENT_MEMORY * store.clients.len() as u64).to_string(),
         ),
         ("mem_cluster_links", "0".into()),
         ("mem_aof_buffer", "0".into()),
@@ -317,7 +357,7 @@ fn stats_section(store: &Store) -> Vec<(&'static str, String)> {
         ("expired_stale_perc", "0.00".into()),
         ("expired_time_cap_reached_count", zero()),
         ("expire_cycle_cpu_milliseconds", zero()),
-        ("evicted_keys", zero()),
+        ("evicted_keys", n(s.evicted_keys)),
         ("evicted_clients", zero()),
         ("total_eviction_exceeded_time", zero()),
         ("current_eviction_exceeded_time", zero()),
@@ -554,15 +594,167 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn config_resetstat(ctx: &mut Ctx, _: &[Bytes]) -> Value {
-    let connections = ctx.store.stats.connections_received;
-    ctx.store.stats = Stats {
-        connections_received: connections,
-        ..Stats::default()
-    };
+    ctx.store.stats = Stats::default();
     for db in &mut ctx.store.dbs {
         db.reset_lazily_expired();
     }
     Value::ok()
+}
+
+fn config_rewrite(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::error("ERR The server is running without a config file")
+}
+
+fn memory_stats(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let store = &ctx.store;
+    let used = used_memory(store);
+    let dataset = dataset_memory(store);
+    let clients = CLIENT_MEMORY * store.clients.len() as u64;
+    let int = |n: u64| Value::Integer(n as i64);
+    let head = [
+        ("peak.allocated", int(used)),
+        ("total.allocated", int(used)),
+        ("startup.allocated", int(STARTUP_MEMORY)),
+        ("replication.backlog", int(0)),
+        ("clients.slaves", int(0)),
+        ("clients.normal", int(clients)),
+        ("cluster.links", int(0)),
+        ("aof.buffer", int(0)),
+        ("lua.caches", int(0)),
+        ("functions.caches", int(200)),
+    ];
+    let mut pairs: Vec<(Value, Value)> =
+        head.into_iter().map(|(k, v)| (Value::bulk(k), v)).collect();
+    let mut overhead = STARTUP_MEMORY + clients;
+    let mut keys = 0;
+    for (i, db) in store
+        .dbs
+        .iter()
+        .enumerate()
+        .filter(|(_, db)| !db.is_empty())
+    {
+        let main = main_dict_overhead(db.len());
+        let expires = expires_dict_overhead(db.expires_len());
+        overhead += main + expires;
+        keys += db.len() as u64;
+        pairs.push((
+            Value::Bulk(Bytes::from(format!("db.{i}"))),
+            Value::Map(vec![
+                (Value::bulk("overhead.hashtable.main"), int(main)),
+                (Value::bulk("overhead.hashtable.expires"), int(expires)),
+                (Value::bulk("overhead.hashtable.slot-to-keys"), int(0)),
+            ]),
+        ));
+    }
+    let rss = used * 7;
+    let net = (used - STARTUP_MEMORY).max(1);
+    let tail = [
+        ("overhead.total", int(overhead)),
+        ("keys.count", int(keys)),
+        (
+            "keys.bytes-per-key",
+            int(net.checked_div(keys).unwrap_or(0)),
+        ),
+        ("dataset.bytes", int(dataset)),
+        (
+            "dataset.percentage",
+            Value::Double(dataset as f64 * 100.0 / net as f64),
+        ),
+        ("peak.percentage", Value::Double(100.0)),
+        ("allocator.allocated", int(used + 774_448)),
+        ("allocator.active", int(used + 910_416)),
+        ("allocator.resident", int(used + 3_581_008)),
+        ("allocator-fragmentation.ratio", Value::Double(1.08)),
+        ("allocator-fragmentation.bytes", int(135_968)),
+        ("allocator-rss.ratio", Value::Double(2.46)),
+        ("allocator-rss.bytes", int(2_670_592)),
+        ("rss-overhead.ratio", Value::Double(1.5)),
+        ("rss-overhead.bytes", int(2_232_320)),
+        ("fragmentation", Value::Double(rss as f64 / used as f64)),
+        ("fragmentation.bytes", int(rss - used)),
+    ];
+    pairs.extend(tail.into_iter().map(|(k, v)| (Value::bulk(k), v)));
+    Value::Map(pairs)
+}
+
+fn memory_doctor(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    // Redis's doctor only looks at instances using at least 5 MB.
+    let text = if used_memory(ctx.store) < 5 * 1024 * 1024 {
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+    } else {
+        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
+    };
+    Value::Verbatim {
+        format: Bytes::from_static(b"txt"),
+        text: Bytes::from_static(text.as_bytes()),
+    }
+}
+
+fn memory_purge(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::ok()
+}
+
+fn memory_malloc_stats(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::bulk("Stats not supported for the current allocator")
+}
+
+fn slowlog_get(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let count = match args.len() {
+        2 => Some(10),
+        3 => match crate::engine::args::parse_i64(&args[2]) {
+            Some(-1) => None,
+            Some(n) if n >= 0 => Some(n as usize),
+            _ => return Value::error("ERR count should be greater than or equal to -1"),
+        },
+        _ => {
+            return Value::error(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG HELP.",
+                String::from_utf8_lossy(&args[1])
+            ));
+        }
+    };
+    ctx.store.slowlog.newest(count)
+}
+
+fn slowlog_len(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Integer(ctx.store.slowlog.len() as i64)
+}
+
+fn slowlog_reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.slowlog.reset();
+    Value::ok()
+}
+
+fn slowlog_help(_: &mut Ctx, _: &[Bytes]) -> Value {
+    help_reply(&[
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help.",
+    ])
+}
+
+/// DEBUG is a protected command, refused while `enable-debug-command` is `no` (the default).
+fn debug(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+    )
+}
+
+fn role(_: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Array(vec![
+        Value::bulk("master"),
+        Value::Integer(0),
+        Value::Array(vec![]),
+    ])
 }
 
 fn config_help(_: &mut Ctx, _: &[Bytes]) -> Value {

@@ -343,24 +343,45 @@ fn mget(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     Value::Array(values)
 }
 
+/// The decimal digits of `n`, formatted without going through `fmt`.
+fn integer_bytes(n: i64) -> Bytes {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    Bytes::copy_from_slice(&buf[i..])
+}
+
 /// incrDecrCommand: adds `by` to the integer at `key`, keeping its TTL.
 fn incr_decr(ctx: &mut Ctx, key: &Bytes, by: i64) -> Value {
     let now = ctx.now_ms();
     let db = ctx.db();
-    let current = match db.get(key, now) {
-        None => 0,
-        Some(entry) => match &entry.data {
-            Data::String(b) => match parse_i64(b) {
-                Some(n) => n,
-                None => return not_integer(),
-            },
-            _ => return wrongtype(),
-        },
+    let Some(entry) = db.get(key, now) else {
+        db.set(key.clone(), Data::String(integer_bytes(by)));
+        return Value::Integer(by);
+    };
+    let Data::String(text) = &entry.data else {
+        return wrongtype();
+    };
+    let Some(current) = parse_i64(text) else {
+        return not_integer();
     };
     let Some(sum) = current.checked_add(by) else {
         return Value::error("ERR increment or decrement would overflow");
     };
-    write_string(ctx, key, Bytes::from(sum.to_string()), None);
+    entry.data = Data::String(integer_bytes(sum));
+    entry.string_encoding = None;
     Value::Integer(sum)
 }
 
