@@ -30,7 +30,7 @@ use super::format::{
     format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
 };
 use super::help::help_text;
-use super::session::{Session, is_pubsub_confirmation};
+use super::session::{SUBSCRIBE_COMMANDS, Session, is_pubsub_confirmation};
 use super::tokenize::parse_line;
 use super::transcript::{Outcome, Transcript};
 use crate::backend::{Backend, Connection, ConnectionError};
@@ -612,15 +612,7 @@ fn outcome_of(reply: &Value) -> Outcome {
 fn is_subscribe_command(args: &[Vec<u8>]) -> bool {
     args.first().is_some_and(|c| {
         let c = c.to_ascii_lowercase();
-        [
-            &b"subscribe"[..],
-            b"psubscribe",
-            b"ssubscribe",
-            b"unsubscribe",
-            b"punsubscribe",
-            b"sunsubscribe",
-        ]
-        .contains(&c.as_slice())
+        SUBSCRIBE_COMMANDS.contains(&c.as_slice())
     })
 }
 

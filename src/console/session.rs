@@ -218,6 +218,16 @@ impl Session {
     }
 }
 
+/// The pub/sub commands whose confirmations change the subscribed state (lower case).
+pub const SUBSCRIBE_COMMANDS: [&[u8]; 6] = [
+    b"subscribe",
+    b"psubscribe",
+    b"ssubscribe",
+    b"unsubscribe",
+    b"punsubscribe",
+    b"sunsubscribe",
+];
+
 /// True for `[p|s]subscribe` / `[p|s]unsubscribe` confirmations (RESP2 arrays or RESP3 pushes).
 pub fn is_pubsub_confirmation(value: &Value) -> bool {
     let (Value::Array(items) | Value::Push(items)) = value else {
@@ -228,15 +238,7 @@ pub fn is_pubsub_confirmation(value: &Value) -> bool {
         && matches!(items[2], Value::Integer(_))
         && items[0].as_bytes().is_some_and(|kind| {
             let kind = kind.to_ascii_lowercase();
-            [
-                &b"subscribe"[..],
-                b"psubscribe",
-                b"ssubscribe",
-                b"unsubscribe",
-                b"punsubscribe",
-                b"sunsubscribe",
-            ]
-            .contains(&kind.as_slice())
+            SUBSCRIBE_COMMANDS.contains(&kind.as_slice())
         })
 }
 

@@ -1,7 +1,7 @@
 //! Dispatch: find a request's command in the table, check its arity, run its handler.
 
 use super::client::Client;
-use super::command_table::command_table;
+use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
 use super::store::Store;
@@ -90,21 +90,19 @@ pub enum Outcome {
 
 /// Runs one request for `client_id`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
-    let table = command_table();
-    let name = lower(&args[0]);
-    let Some(mut spec) = table.get(&name) else {
+    let Some(mut spec) = command_table().lookup(&args[0]) else {
         return Outcome::Reply(rejected(store, None, unknown_command(args)));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
-        match spec.subcommands.get(&lower(&args[1])) {
+        match spec.subcommand(&args[1]) {
             Some(sub) => spec = sub,
             None => {
                 let reply = reject(format!(
                     "ERR unknown subcommand '{}'. Try {} HELP.",
                     clip(&args[1], 128),
-                    name.to_uppercase()
+                    spec.name.to_uppercase()
                 ));
-                return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+                return Outcome::Reply(rejected(store, Some(spec), reply));
             }
         }
     }
@@ -119,19 +117,19 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             "ERR wrong number of arguments for '{}' command",
             spec.name
         ));
-        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+        return Outcome::Reply(rejected(store, Some(spec), reply));
     };
     let authenticated = client.authenticated;
     if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
         let reply = Value::error("NOAUTH Authentication required.");
-        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+        return Outcome::Reply(rejected(store, Some(spec), reply));
     }
     if store.config.maxmemory() > 0
         && !super::commands::perform_evictions(store)
         && spec.has_flag("denyoom")
     {
         let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
-        return Outcome::Reply(rejected(store, Some(&spec.name), reply));
+        return Outcome::Reply(rejected(store, Some(spec), reply));
     }
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
@@ -164,7 +162,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     let stats = &mut ctx.store.stats;
     // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
     stats.commands_processed += 1;
-    let stat = stats.commands.entry(spec.name.as_str()).or_default();
+    let stat = stats.command_mut(spec.id);
     stat.calls += 1;
     stat.usec += micros;
     if let Value::Error(message) = &reply {
@@ -178,23 +176,14 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
 }
 
 /// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
-fn rejected(store: &mut Store, command: Option<&'static String>, reply: Value) -> Value {
-    if let Some(name) = command {
-        store
-            .stats
-            .commands
-            .entry(name.as_str())
-            .or_default()
-            .rejected_calls += 1;
+fn rejected(store: &mut Store, command: Option<&CommandSpec>, reply: Value) -> Value {
+    if let Some(spec) = command {
+        store.stats.command_mut(spec.id).rejected_calls += 1;
     }
     if let Value::Error(message) = &reply {
         store.stats.count_error(message);
     }
     reply
-}
-
-fn lower(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_ascii_lowercase()
 }
 
 /// At most `n` bytes of `b`, as C's `%.*s` prints them.

@@ -7,7 +7,7 @@
 use super::command::Handler;
 use super::commands;
 use crate::resp::{Value, parse_value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 const SNAPSHOT: &[u8] = include_bytes!("command_table.resp");
@@ -17,6 +17,8 @@ const SNAPSHOT: &[u8] = include_bytes!("command_table.resp");
 pub struct CommandSpec {
     /// Lower-case full name: `get`, `client|setname`.
     pub name: String,
+    /// A small number unique to this command or subcommand (per-command statistics).
+    pub id: usize,
     /// Redis arity: N means exactly N arguments including the name, -N means at least N.
     pub arity: i64,
     pub flags: Vec<String>,
@@ -72,6 +74,11 @@ impl CommandSpec {
         self.doc_field("arguments")
     }
 
+    /// The implemented subcommand `name` (any case) of a container command.
+    pub fn subcommand(&self, name: &[u8]) -> Option<&CommandSpec> {
+        self.subcommands.get(lowercase(name, &mut [0; NAME_MAX])?)
+    }
+
     pub fn has_flag(&self, flag: &str) -> bool {
         self.flags.iter().any(|f| f == flag)
     }
@@ -87,10 +94,26 @@ impl CommandSpec {
     }
 }
 
+/// Longer names are no Redis command (the longest is 20 bytes).
+const NAME_MAX: usize = 32;
+
+/// `name` in ASCII lower case, in `buf`; None when it is too long or not UTF-8.
+fn lowercase<'a>(name: &[u8], buf: &'a mut [u8; NAME_MAX]) -> Option<&'a str> {
+    let out = buf.get_mut(..name.len())?;
+    for (o, c) in out.iter_mut().zip(name) {
+        *o = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(out).ok()
+}
+
 /// Every implemented command, by lower-case name.
 #[derive(Debug)]
 pub struct CommandTable {
-    commands: BTreeMap<String, CommandSpec>,
+    commands: HashMap<String, CommandSpec>,
+    /// Names in alphabetical order, for listings.
+    order: Vec<String>,
+    /// Full names (`client|setname`) by `CommandSpec::id`.
+    names: Vec<String>,
 }
 
 impl CommandTable {
@@ -98,9 +121,24 @@ impl CommandTable {
         self.commands.get(name)
     }
 
+    /// The command named `name` in any case, as a client sends it; no allocation.
+    pub fn lookup(&self, name: &[u8]) -> Option<&CommandSpec> {
+        self.commands.get(lowercase(name, &mut [0; NAME_MAX])?)
+    }
+
+    /// The full name of the command or subcommand with this id.
+    pub fn name_of(&self, id: usize) -> &str {
+        &self.names[id]
+    }
+
+    /// How many ids exist (commands plus subcommands).
+    pub fn id_count(&self) -> usize {
+        self.names.len()
+    }
+
     /// Commands in name order.
     pub fn iter(&self) -> impl Iterator<Item = &CommandSpec> {
-        self.commands.values()
+        self.order.iter().map(|name| &self.commands[name])
     }
 
     pub fn len(&self) -> usize {
@@ -143,20 +181,27 @@ fn build() -> CommandTable {
     };
     let docs: BTreeMap<String, Value> = docs.into_iter().map(|(k, v)| (text(&k), v)).collect();
 
-    let mut commands = BTreeMap::new();
+    let mut commands = HashMap::new();
+    let mut names = Vec::new();
     for info in array(&infos) {
         let name = text(&array(info)[0]);
-        if let Some(spec) = spec_from(info, docs.get(&name).cloned().unwrap_or(Value::Map(vec![])))
-        {
+        let doc = docs.get(&name).cloned().unwrap_or(Value::Map(vec![]));
+        if let Some(spec) = spec_from(info, doc, &mut names) {
             commands.insert(name, spec);
         }
     }
-    CommandTable { commands }
+    let mut order: Vec<String> = commands.keys().cloned().collect();
+    order.sort();
+    CommandTable {
+        commands,
+        order,
+        names,
+    }
 }
 
 /// Builds the spec for one COMMAND INFO entry, or None when neither it nor any of its
 /// subcommands is implemented.
-fn spec_from(info: &Value, docs: Value) -> Option<CommandSpec> {
+fn spec_from(info: &Value, docs: Value, names: &mut Vec<String>) -> Option<CommandSpec> {
     let fields = array(info);
     let name = text(&fields[0]);
     let int = |i: usize| match fields.get(i) {
@@ -182,7 +227,7 @@ fn spec_from(info: &Value, docs: Value) -> Option<CommandSpec> {
                 .map(|(_, v)| v.clone()),
             _ => None,
         };
-        if let Some(spec) = spec_from(sub, doc.unwrap_or(Value::Map(vec![]))) {
+        if let Some(spec) = spec_from(sub, doc.unwrap_or(Value::Map(vec![])), names) {
             let short = full
                 .split_once('|')
                 .map(|(_, s)| s.to_string())
@@ -203,7 +248,9 @@ fn spec_from(info: &Value, docs: Value) -> Option<CommandSpec> {
             _ => Value::Array(sub_infos),
         };
     }
+    names.push(name.clone());
     Some(CommandSpec {
+        id: names.len() - 1,
         name,
         arity: int(1),
         flags,

@@ -48,10 +48,14 @@ pub fn next_request(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolEr
 }
 
 fn find_crlf(buf: &[u8], from: usize) -> Option<usize> {
-    buf[from..]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map(|p| p + from)
+    let mut at = from;
+    loop {
+        at += buf.get(at..)?.iter().position(|&b| b == b'\r')?;
+        if buf.get(at + 1) == Some(&b'\n') {
+            return Some(at);
+        }
+        at += 1;
+    }
 }
 
 fn inline(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
@@ -71,13 +75,24 @@ fn inline(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
     Ok(Some(args.into_iter().map(Bytes::from).collect()))
 }
 
-/// Parses a decimal the way Redis's string2ll does for protocol lengths.
+/// Parses a decimal the way Redis's string2ll does for protocol lengths: an optional `-`,
+/// digits, no `+`, no leading zeros, in range.
 fn parse_len(digits: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(digits).ok()?;
-    if s.is_empty() || s.starts_with('+') || (s.len() > 1 && s.starts_with('0')) {
+    let (negative, body) = match digits.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, digits),
+    };
+    if body.is_empty() || (body[0] == b'0' && digits.len() > 1) {
         return None;
     }
-    s.parse().ok()
+    let mut n: i64 = 0;
+    for &d in body {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+    }
+    Some(if negative { -n } else { n })
 }
 
 fn multibulk(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {

@@ -8,6 +8,31 @@ use super::config::Config;
 use super::db::Db;
 use super::slowlog::Slowlog;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Connected clients by id. Ids are sequential numbers, so a multiplicative hash replaces
+/// SipHash on this per-command path.
+pub type ClientMap = HashMap<u64, Client, BuildHasherDefault<ClientIdHasher>>;
+
+/// Fibonacci hashing of a client id.
+#[derive(Debug, Default)]
+pub struct ClientIdHasher(u64);
+
+impl Hasher for ClientIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
 
 /// Number of logical databases (the `databases` config).
 pub const DATABASES: usize = 16;
@@ -22,8 +47,8 @@ pub struct Stats {
     pub expired_keys: u64,
     /// Keys removed to stay under maxmemory.
     pub evicted_keys: u64,
-    /// INFO commandstats, by full command name.
-    pub commands: HashMap<&'static str, CommandStat>,
+    /// INFO commandstats, by `CommandSpec::id` (see `command_table().name_of`).
+    pub commands: Vec<CommandStat>,
     /// INFO errorstats: error replies by code (`ERR`, `WRONGTYPE` ...).
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,
@@ -39,6 +64,14 @@ pub struct CommandStat {
 }
 
 impl Stats {
+    /// The counters of the command with this id.
+    pub fn command_mut(&mut self, id: usize) -> &mut CommandStat {
+        if id >= self.commands.len() {
+            self.commands.resize(id + 1, CommandStat::default());
+        }
+        &mut self.commands[id]
+    }
+
     /// Counts an error reply under its code (the text before the first space).
     pub fn count_error(&mut self, message: &[u8]) {
         let code = message.split(|&c| c == b' ').next().unwrap_or_default();
@@ -57,7 +90,7 @@ impl Stats {
 #[derive(Debug)]
 pub struct Store {
     pub dbs: Vec<Db>,
-    pub clients: HashMap<u64, Client>,
+    pub clients: ClientMap,
     pub blocked: Blocked,
     pub stats: Stats,
     /// When the server started (ms since the epoch, engine clock).
@@ -74,7 +107,7 @@ impl Store {
     pub fn new(started_ms: i64, port: u16) -> Store {
         Store {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
-            clients: HashMap::new(),
+            clients: ClientMap::default(),
             blocked: Blocked::default(),
             stats: Stats::default(),
             started_ms,

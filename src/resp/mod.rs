@@ -161,8 +161,7 @@ fn put_line(out: &mut BytesMut, prefix: u8, body: &[u8]) {
 }
 
 fn put_header(out: &mut BytesMut, prefix: u8, n: i64) {
-    let mut buf = itoa_buf(n);
-    put_line(out, prefix, buf.as_bytes_mut());
+    put_line(out, prefix, Digits::of(n).as_bytes());
 }
 
 fn put_bulk(out: &mut BytesMut, b: &[u8]) {
@@ -179,36 +178,35 @@ fn put_aggregate(out: &mut BytesMut, prefix: u8, items: &[Value], proto: Protoco
     }
 }
 
-/// A small stack buffer holding the decimal digits of an integer.
-struct ItoaBuf {
+/// The decimal digits of an integer in a stack buffer, formatted without `fmt`.
+pub struct Digits {
     buf: [u8; 20],
     start: usize,
 }
 
-impl ItoaBuf {
-    fn as_bytes_mut(&mut self) -> &[u8] {
+impl Digits {
+    pub fn of(n: i64) -> Digits {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut m = n.unsigned_abs();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        Digits { buf, start: i }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..]
     }
-}
-
-fn itoa_buf(n: i64) -> ItoaBuf {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let neg = n < 0;
-    let mut m = n.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    if neg {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    ItoaBuf { buf, start: i }
 }
 
 #[cfg(test)]

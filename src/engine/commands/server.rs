@@ -421,12 +421,14 @@ fn cpu_section() -> Vec<(&'static str, String)> {
 
 /// Per-command lines, by Redis's command name order for a stable listing.
 fn sorted_command_stats(store: &Store) -> Vec<(&'static str, crate::engine::store::CommandStat)> {
+    let table = command_table();
     let mut stats: Vec<_> = store
         .stats
         .commands
         .iter()
+        .enumerate()
         .filter(|(_, s)| s.calls + s.rejected_calls > 0)
-        .map(|(k, v)| (*k, *v))
+        .map(|(id, s)| (table.name_of(id), *s))
         .collect();
     stats.sort_by_key(|(k, _)| *k);
     stats

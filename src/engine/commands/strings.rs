@@ -4,7 +4,7 @@ use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::long_double::{LongDoubleError, incr_by_float};
-use crate::resp::Value;
+use crate::resp::{Digits, Value};
 use bytes::{Bytes, BytesMut};
 
 pub const COMMANDS: &[(&str, Handler)] = &[
@@ -345,22 +345,7 @@ fn mget(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 /// The decimal digits of `n`, formatted without going through `fmt`.
 fn integer_bytes(n: i64) -> Bytes {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut m = n.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    Bytes::copy_from_slice(&buf[i..])
+    Bytes::copy_from_slice(Digits::of(n).as_bytes())
 }
 
 /// incrDecrCommand: adds `by` to the integer at `key`, keeping its TTL.
