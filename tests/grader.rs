@@ -324,7 +324,12 @@ fn exercises_have_enough_variants_hints_and_wrong_answers() {
     let chapter_one: Vec<&str> = course.exercises_of(1).map(|e| e.id.as_str()).collect();
     assert_eq!(
         chapter_one,
-        ["otp-expiry", "activity-tracker", "leaderboard-basics"]
+        [
+            "otp-expiry",
+            "activity-tracker",
+            "leaderboard-basics",
+            "scan-not-keys"
+        ]
     );
 }
 

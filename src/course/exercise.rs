@@ -153,6 +153,7 @@ impl KeyType {
 /// An exercise with one variant's values filled in: what the learner and the grader use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
+    /// The id of the exercise this is a variant of.
     pub exercise_id: String,
     /// The variant's index.
     pub variant: usize,

@@ -143,6 +143,7 @@ impl ProgressStore {
         ProgressStore { dir: dir.into() }
     }
 
+    /// The directory holding progress.toml and transcripts/.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

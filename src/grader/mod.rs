@@ -2,14 +2,11 @@
 //! the checks (reading only) and explains failures in redis-cli terms, `replay` re-runs a
 //! learner's saved transcript on a fresh engine for headless grading.
 
-use crate::backend::{Connection, ConnectionError};
+use crate::backend::safety::delete_owned;
+use crate::backend::{Connection, ConnectionError, SafetyError};
 use crate::console::format::{format_reply, quote_bytes};
 use crate::course::{CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpectation};
-use crate::glob::glob_match;
 use crate::resp::{Value, split_args};
-
-/// How many keys one SCAN step asks for; each page found is deleted with one UNLINK.
-const SCAN_BATCH: &str = "500";
 
 /// Why grading could not run (a failed check is not an error; it is in the `Report`).
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +16,9 @@ pub enum GraderError {
         command: String,
         source: ConnectionError,
     },
+    /// Deleting the owned keys failed (the server refused SCAN or UNLINK).
+    #[error(transparent)]
+    Cleanup(#[from] SafetyError),
     #[error("`{command}` failed: {message}")]
     CommandFailed { command: String, message: String },
     #[error("`{0}` is not a valid command line (unbalanced quotes?)")]
@@ -32,7 +32,9 @@ pub enum GraderError {
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
+    /// The check's id in the exercise.
     pub id: String,
+    /// The check's name, placeholders filled in.
     pub name: String,
     pub passed: bool,
     /// Empty when passed; otherwise "expected ..., found ..." in redis-cli rendering.
@@ -44,7 +46,9 @@ pub struct CheckOutcome {
 /// Every check's outcome, in the exercise's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The exercise's id.
     pub exercise: String,
+    /// The variant that was graded.
     pub variant: usize,
     pub checks: Vec<CheckOutcome>,
 }
@@ -124,87 +128,15 @@ fn tokenize(line: &str) -> Result<Vec<Vec<u8>>, GraderError> {
     }
 }
 
-/// Deletes every key matching one of `patterns` with SCAN MATCH and UNLINK in batches (never
-/// KEYS, never FLUSHDB); returns how many keys were deleted.
-pub async fn delete_matching(
-    conn: &mut Connection,
-    patterns: &[String],
-) -> Result<u64, GraderError> {
-    let mut deleted = 0;
-    for pattern in patterns {
-        let mut cursor = b"0".to_vec();
-        loop {
-            let scan = vec![
-                b"SCAN".to_vec(),
-                cursor.clone(),
-                b"MATCH".to_vec(),
-                pattern.as_bytes().to_vec(),
-                b"COUNT".to_vec(),
-                SCAN_BATCH.as_bytes().to_vec(),
-            ];
-            let reply = run(conn, &scan).await?;
-            if let Value::Error(e) = &reply {
-                return Err(GraderError::CommandFailed {
-                    command: display_command(&scan),
-                    message: String::from_utf8_lossy(e).into_owned(),
-                });
-            }
-            let unexpected = |reply: &Value| GraderError::UnexpectedReply {
-                command: display_command(&scan),
-                reply: render(reply),
-            };
-            let Value::Array(parts) = &reply else {
-                return Err(unexpected(&reply));
-            };
-            let (Some(next), Some(Value::Array(keys))) = (parts.first(), parts.get(1)) else {
-                return Err(unexpected(&reply));
-            };
-            let next = next.as_bytes().ok_or_else(|| unexpected(&reply))?.to_vec();
-            let keys: Vec<Vec<u8>> = keys
-                .iter()
-                .filter_map(|k| k.as_bytes())
-                .filter(|k| glob_match(pattern.as_bytes(), k))
-                .map(<[u8]>::to_vec)
-                .collect();
-            if !keys.is_empty() {
-                let mut unlink = vec![b"UNLINK".to_vec()];
-                unlink.extend(keys);
-                match run(conn, &unlink).await? {
-                    Value::Integer(n) => deleted += n.max(0) as u64,
-                    Value::Error(e) => {
-                        return Err(GraderError::CommandFailed {
-                            command: format!(
-                                "UNLINK ({} keys matching {pattern})",
-                                unlink.len() - 1
-                            ),
-                            message: String::from_utf8_lossy(&e).into_owned(),
-                        });
-                    }
-                    other => {
-                        return Err(GraderError::UnexpectedReply {
-                            command: "UNLINK".into(),
-                            reply: render(&other),
-                        });
-                    }
-                }
-            }
-            if next == b"0" {
-                break;
-            }
-            cursor = next;
-        }
-    }
-    Ok(deleted)
-}
-
-/// Prepares an attempt: deletes the keys the exercise owns, then runs its setup commands.
+/// Prepares an attempt: deletes the keys the exercise owns (SCAN MATCH and UNLINK in batches,
+/// never KEYS or FLUSHDB), then runs its setup commands.
 pub async fn reset(
     conn: &mut Connection,
     exercise: &Exercise,
     variant: usize,
 ) -> Result<(), GraderError> {
     let instance = exercise.variant(variant);
-    delete_matching(conn, &exercise.owns).await?;
+    delete_owned(conn, &exercise.owns).await?;
     for line in &instance.setup {
         let args = tokenize(line)?;
         if let Value::Error(e) = run(conn, &args).await? {
