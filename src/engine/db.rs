@@ -133,6 +133,12 @@ impl Db {
         self.get(key, now).map(|e| &mut e.data)
     }
 
+    /// The value at `key` without checking its TTL, for reading several keys at once; look
+    /// each key up with `data` first so that expired ones are already gone.
+    pub fn peek_data(&self, key: &[u8]) -> Option<&Data> {
+        self.entries.get(key).map(|e| &e.data)
+    }
+
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
         self.get(key, now).is_some()
     }

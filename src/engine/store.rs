@@ -6,6 +6,7 @@ use super::blocking::Blocked;
 use super::client::Client;
 use super::config::Config;
 use super::db::Db;
+use super::encoding::EncodingLimits;
 use super::slowlog::Slowlog;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -97,6 +98,8 @@ pub struct Store {
     pub started_ms: i64,
     /// The TCP port the server listens on.
     pub port: u16,
+    /// When collections switch to their large encodings.
+    pub encoding_limits: EncodingLimits,
     /// CONFIG GET/SET parameters.
     pub config: Config,
     /// SLOWLOG entries.
@@ -112,6 +115,7 @@ impl Store {
             stats: Stats::default(),
             started_ms,
             port,
+            encoding_limits: EncodingLimits::default(),
             config: Config::new(port),
             slowlog: Slowlog::default(),
         }

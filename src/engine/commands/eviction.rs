@@ -36,7 +36,7 @@ pub(crate) fn perform_evictions(store: &mut Store) -> bool {
                 "ttl" => entry.expire_at().unwrap_or(i64::MAX).max(0) as u64,
                 _ => rand::random(),
             };
-            let bytes = key_memory(key, entry, &store.config) as u64;
+            let bytes = key_memory(key, entry) as u64;
             candidates.push((rank, entry.last_access(), index, key.clone(), bytes));
         }
     }

@@ -6,6 +6,7 @@ use crate::engine::args::{not_float, parse_f64, parse_i64, syntax_error, wrongty
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::geohash::{self, Shape, ShapeKind};
+use crate::engine::sorted_set::ScoreRange;
 use crate::resp::Value;
 use bytes::Bytes;
 
@@ -195,6 +196,7 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             true
         }
     };
+    let limits = ctx.store.encoding_limits;
     let Ok(Some(zset)) = as_zset(ctx.db().data(key, now)) else {
         unreachable!("the sorted set exists");
     };
@@ -204,13 +206,13 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             Some(_) if nx => {}
             Some(old) => {
                 if old != score {
-                    zset.insert(member, score);
+                    zset.insert(member, score, &limits);
                     changed += 1;
                 }
             }
             None if xx => {}
             None => {
-                zset.insert(member, score);
+                zset.insert(member, score, &limits);
                 added += 1;
             }
         }
@@ -384,10 +386,12 @@ fn search(ctx: &mut Ctx, args: &[Bytes], kind: Command) -> Value {
             if members.is_empty() {
                 ctx.db().remove(&key);
             } else {
+                let limits = ctx.store.encoding_limits;
                 let mut zset = SortedSet::default();
                 for (member, score) in members {
-                    zset.insert(member, score);
+                    zset.insert(member, score, &limits);
                 }
+                zset.fit_encoding(&limits);
                 ctx.db().set(key.clone(), Data::ZSet(zset));
                 ctx.signal_key_ready(&key);
             }
@@ -627,12 +631,13 @@ fn points_in_cells(zset: &SortedSet, shape: &Shape, limit: usize) -> Vec<GeoPoin
             break;
         }
         let (min, max) = cell.score_range();
-        let (min, max) = (min as f64, max as f64);
-        for (member, score) in zset
-            .iter()
-            .skip_while(|(_, s)| *s < min)
-            .take_while(|(_, s)| *s < max)
-        {
+        let scores = ScoreRange {
+            min: min as f64,
+            max: max as f64,
+            min_exclusive: false,
+            max_exclusive: true,
+        };
+        for (member, score) in zset.range_by_score(&scores) {
             let (longitude, latitude) = geohash::decode_score(score);
             if let Some(dist) = geohash::distance_if_within(shape, longitude, latitude) {
                 points.push(GeoPoint {

@@ -3,7 +3,6 @@
 
 use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::command::{Ctx, Handler};
-use crate::engine::config::Config;
 use crate::engine::data::Data;
 use crate::engine::db::Entry;
 use crate::engine::store::DATABASES;
@@ -514,70 +513,17 @@ fn int_encodable(b: &[u8]) -> bool {
     b.len() <= 20 && parse_i64(b).is_some()
 }
 
-/// OBJECT ENCODING for a value, per Redis 7.0: strings by content, collections by the
-/// listpack/intset thresholds of `config` applied to their current contents.
-pub fn encoding_of(data: &Data, config: &Config) -> &'static str {
-    let small = |entries: usize, longest: usize, max_entries: &str, max_value: &str| {
-        entries as i64 <= config.get_i64(max_entries) && longest as i64 <= config.get_i64(max_value)
-    };
-    match data {
-        Data::String(b) if int_encodable(b) => "int",
-        Data::String(b) if b.len() <= 44 => "embstr",
-        Data::String(_) => "raw",
-        Data::List(_) => "quicklist",
-        Data::Set(s) => {
-            if s.len() as i64 <= config.get_i64("set-max-intset-entries")
-                && s.iter().all(|m| parse_i64(m).is_some())
-            {
-                "intset"
-            } else {
-                "hashtable"
-            }
-        }
-        Data::Hash(h) => {
-            let longest = h
-                .iter()
-                .map(|(k, v)| k.len().max(v.len()))
-                .max()
-                .unwrap_or(0);
-            if small(
-                h.len(),
-                longest,
-                "hash-max-listpack-entries",
-                "hash-max-listpack-value",
-            ) {
-                "listpack"
-            } else {
-                "hashtable"
-            }
-        }
-        Data::ZSet(z) => {
-            let longest = z.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
-            if small(
-                z.len(),
-                longest,
-                "zset-max-listpack-entries",
-                "zset-max-listpack-value",
-            ) {
-                "listpack"
-            } else {
-                "skiplist"
-            }
-        }
-    }
-}
-
-/// An entry's encoding: the one recorded by an in-place write, else derived from its value.
-fn entry_encoding(entry: &Entry, config: &Config) -> &'static str {
+/// An entry's encoding: the one recorded by an in-place write, else the value's own.
+fn entry_encoding(entry: &Entry) -> &'static str {
     entry
         .string_encoding
-        .unwrap_or_else(|| encoding_of(&entry.data, config))
+        .unwrap_or_else(|| entry.data.encoding())
 }
 
 /// MEMORY USAGE's estimate for one key: its value, its name and its dict entry.
-pub(super) fn key_memory(key: &[u8], entry: &Entry, config: &Config) -> usize {
+pub(super) fn key_memory(key: &[u8], entry: &Entry) -> usize {
     const DICT_ENTRY: usize = 24;
-    value_size(&entry.data, entry_encoding(entry, config)) + sds_size(key.len()) + DICT_ENTRY
+    value_size(&entry.data, entry_encoding(entry)) + sds_size(key.len()) + DICT_ENTRY
 }
 
 /// The encoding of the value at `key` in the current database, if the key exists.
@@ -586,7 +532,7 @@ fn key_encoding(ctx: &mut Ctx, key: &[u8]) -> Option<&'static str> {
     let index = ctx.client().db;
     let store = &mut *ctx.store;
     let entry = store.dbs[index].peek(key, now)?;
-    Some(entry_encoding(entry, &store.config))
+    Some(entry_encoding(entry))
 }
 
 fn object_encoding(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -802,7 +748,7 @@ fn memory_usage(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let store = &mut *ctx.store;
     match store.dbs[index].peek(&args[2], now) {
         None => Value::Null,
-        Some(entry) => Value::Integer(key_memory(&args[2], entry, &store.config) as i64),
+        Some(entry) => Value::Integer(key_memory(&args[2], entry) as i64),
     }
 }
 
@@ -824,10 +770,9 @@ mod tests {
 
     #[test]
     fn string_memory_matches_redis() {
-        let config = Config::new(0);
         let size = |v: &'static str| {
             let data = Data::String(Bytes::from_static(v.as_bytes()));
-            value_size(&data, encoding_of(&data, &config)) + sds_size(3) + 24
+            value_size(&data, data.encoding()) + sds_size(3) + 24
         };
         // MEMORY USAGE on Redis 7.0.15 (jemalloc) for key "foo".
         assert_eq!(size("bar"), 64);

@@ -9,14 +9,23 @@ mod bitmaps;
 mod connection;
 mod eviction;
 mod geo;
+mod hashes;
 mod hyperloglog;
 mod keys;
+mod lists;
+mod scan;
 mod server;
+mod sets;
+mod sorted_sets;
 mod strings;
 
 /// Every family's handlers.
 const FAMILIES: &[&[(&str, Handler)]] = &[
     connection::COMMANDS,
+    lists::COMMANDS,
+    sets::COMMANDS,
+    hashes::COMMANDS,
+    sorted_sets::COMMANDS,
     strings::COMMANDS,
     bitmaps::COMMANDS,
     keys::COMMANDS,

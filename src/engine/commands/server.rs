@@ -5,6 +5,7 @@ use super::keys::{help_reply, key_memory};
 use crate::engine::args::syntax_error;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::command_table::{CommandSpec, command_table};
+use crate::engine::encoding::EncodingLimits;
 use crate::engine::store::{Stats, Store};
 use crate::glob::glob_match_nocase;
 use crate::resp::Value;
@@ -130,7 +131,7 @@ fn dataset_memory(store: &Store) -> u64 {
         .dbs
         .iter()
         .flat_map(|db| db.entries())
-        .map(|(key, entry)| key_memory(key, entry, &store.config) as u64)
+        .map(|(key, entry)| key_memory(key, entry) as u64)
         .sum()
 }
 
@@ -583,6 +584,7 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let had_password = ctx.store.config.password_required();
     match ctx.store.config.set_many(&pairs) {
         Ok(()) => {
+            ctx.store.encoding_limits = EncodingLimits::from_config(&ctx.store.config);
             if !had_password && ctx.store.config.password_required() {
                 // Connections made while no password was needed stay authenticated.
                 for client in ctx.store.clients.values_mut() {
