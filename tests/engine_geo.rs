@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::differential::{Differential, check_script};
+use support::differential::{Differential, RawConn, args_of, check_script};
 
 /// (name, longitude, latitude) of cities on every continent.
 const CITIES: &[(&str, f64, f64)] = &[
@@ -599,6 +599,51 @@ async fn reads_count_keyspace_hits_and_misses_like_redis() {
             hit_counters(&engine),
             hit_counters(&real),
             "keyspace counters after {line}: engine (left) vs real Redis (right)"
+        );
+    }
+}
+
+/// Waits until a server reports `count` blocked clients (checked over `conn`).
+async fn wait_for_blocked(conn: &mut RawConn, count: usize) {
+    let wanted = format!("blocked_clients:{count}");
+    for _ in 0..1000 {
+        let info = conn.request(&args_of("INFO clients")).await;
+        if String::from_utf8_lossy(&info).contains(&wanted) {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the server never reported {wanted}");
+}
+
+#[tokio::test]
+async fn new_geo_sets_wake_blocked_zset_pops_like_redis() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let mut real_waiter = RawConn::connect(d.real.addr()).await;
+    let mut engine_waiter = RawConn::connect(d.engine.addr()).await;
+    for (wait, write) in [
+        ("BZPOPMIN g 0", "GEOADD g 13.361389 38.115556 Palermo"),
+        (
+            "BZPOPMAX near 0",
+            "GEOSEARCHSTORE near world FROMLONLAT 15 37 BYRADIUS 300 km STOREDIST",
+        ),
+        ("BZPOPMIN r 0", "GEORADIUS world 15 37 300 km STORE r"),
+    ] {
+        d.same("GEOADD world 13.361389 38.115556 Palermo 15.087269 37.502669 Catania")
+            .await;
+        real_waiter.send(&args_of(wait)).await;
+        engine_waiter.send(&args_of(wait)).await;
+        wait_for_blocked(&mut d.real_conn, 1).await;
+        wait_for_blocked(&mut d.engine_conn, 1).await;
+        d.same(write).await;
+        let real = real_waiter.read_raw().await.expect("a reply");
+        let engine = engine_waiter.read_raw().await.expect("a reply");
+        assert_eq!(
+            String::from_utf8_lossy(&engine),
+            String::from_utf8_lossy(&real),
+            "{wait} then {write}: engine (left) vs real Redis (right)"
         );
     }
 }
