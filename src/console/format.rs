@@ -147,6 +147,11 @@ fn write_tty(out: &mut Vec<u8>, value: &Value, prefix: &str) {
         Value::Double(d) => {
             out.extend_from_slice(format!("(double) {}\n", format_double(*d)).as_bytes())
         }
+        Value::DoubleText(text) => {
+            out.extend_from_slice(b"(double) ");
+            out.extend_from_slice(text);
+            out.push(b'\n');
+        }
         Value::BigNumber(digits) => {
             out.extend_from_slice(b"(big number) ");
             out.extend_from_slice(digits);
@@ -223,6 +228,7 @@ fn write_raw(out: &mut Vec<u8>, value: &Value) {
         Value::Boolean(b) => out.extend_from_slice(if *b { b"(true)" } else { b"(false)" }),
         Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Value::Double(d) => out.extend_from_slice(format_double(*d).as_bytes()),
+        Value::DoubleText(text) => out.extend_from_slice(text),
         Value::Array(items) | Value::Set(items) | Value::Push(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {

@@ -49,6 +49,9 @@ pub enum Value {
     Map(Vec<(Value, Value)>),
     Set(Vec<Value>),
     Double(f64),
+    /// A double already formatted as Redis prints it (GEOPOS's `%.17Lf` form): a RESP3
+    /// double, a bulk string in RESP2. Only the engine produces it; parsing gives `Double`.
+    DoubleText(Bytes),
     Boolean(bool),
     Verbatim {
         format: Bytes,
@@ -125,6 +128,8 @@ impl Value {
             }
             Value::Double(d) if resp3 => put_line(out, b',', format_double(*d).as_bytes()),
             Value::Double(d) => put_bulk(out, format_double(*d).as_bytes()),
+            Value::DoubleText(t) if resp3 => put_line(out, b',', t),
+            Value::DoubleText(t) => put_bulk(out, t),
             Value::Boolean(b) if resp3 => out.put_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
             Value::Boolean(b) => put_header(out, b':', *b as i64),
             Value::Verbatim { format, text } if resp3 => {

@@ -8,7 +8,9 @@ pub(crate) use eviction::perform_evictions;
 mod bitmaps;
 mod connection;
 mod eviction;
+mod geo;
 mod hashes;
+mod hyperloglog;
 mod keys;
 mod lists;
 mod scan;
@@ -28,6 +30,8 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     bitmaps::COMMANDS,
     keys::COMMANDS,
     server::COMMANDS,
+    hyperloglog::COMMANDS,
+    geo::COMMANDS,
 ];
 
 /// The handler for a lower-case full command name, if this engine implements it.
