@@ -349,7 +349,9 @@ fn compare_reply(reply: &Value, expect: &Expectation) -> Option<String> {
             let number = match reply {
                 Value::Integer(i) => Some(*i as f64),
                 Value::Double(d) => Some(*d),
-                Value::Bulk(b) => std::str::from_utf8(b).ok().and_then(|s| s.parse().ok()),
+                Value::Bulk(b) | Value::DoubleText(b) => {
+                    std::str::from_utf8(b).ok().and_then(|s| s.parse().ok())
+                }
                 _ => None,
             };
             let wanted = format!(

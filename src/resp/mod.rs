@@ -49,8 +49,9 @@ pub enum Value {
     Map(Vec<(Value, Value)>),
     Set(Vec<Value>),
     Double(f64),
-    /// A double already formatted as Redis prints it (GEOPOS's `%.17Lf` form): a RESP3
-    /// double, a bulk string in RESP2. Only the engine produces it; parsing gives `Double`.
+    /// A double as text: what the engine formats itself (GEOPOS's `%.17Lf` form) and what the
+    /// parser gives for a RESP3 double, so that it prints exactly as the server wrote it.
+    /// A RESP3 double, or a bulk string in RESP2.
     DoubleText(Bytes),
     Boolean(bool),
     Verbatim {
@@ -86,7 +87,11 @@ impl Value {
     /// The bytes of a string-like value (simple, bulk, verbatim, error, big number).
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
-            Value::Simple(b) | Value::Bulk(b) | Value::Error(b) | Value::BigNumber(b) => Some(b),
+            Value::Simple(b)
+            | Value::Bulk(b)
+            | Value::Error(b)
+            | Value::BigNumber(b)
+            | Value::DoubleText(b) => Some(b),
             Value::Verbatim { text, .. } => Some(text),
             _ => None,
         }
@@ -236,7 +241,7 @@ mod tests {
         let v = Value::Array(vec![
             Value::Set(vec![Value::bulk("x")]),
             Value::Boolean(true),
-            Value::Double(-0.25),
+            Value::DoubleText(Bytes::from_static(b"-0.25")),
             Value::Verbatim {
                 format: Bytes::from_static(b"txt"),
                 text: Bytes::from_static(b"hi"),

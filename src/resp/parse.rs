@@ -59,15 +59,13 @@ fn parse_at(buf: &[u8], pos: &mut usize) -> Result<Option<Value>, ParseError> {
             _ => return Err(ParseError("bad boolean".into())),
         },
         b',' => {
+            // Kept as the server wrote it: redis-cli prints a double's text as received.
             let s = std::str::from_utf8(head).map_err(|_| ParseError("bad double".into()))?;
-            Value::Double(match s {
-                "inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                "nan" | "-nan" => f64::NAN,
-                _ => s
-                    .parse()
-                    .map_err(|_| ParseError(format!("bad double {s:?}")))?,
-            })
+            let numeric = matches!(s, "inf" | "-inf" | "nan" | "-nan") || s.parse::<f64>().is_ok();
+            if !numeric {
+                return Err(ParseError(format!("bad double {s:?}")));
+            }
+            Value::DoubleText(bytes())
         }
         b'(' => Value::BigNumber(bytes()),
         b'$' | b'=' | b'!' => {
