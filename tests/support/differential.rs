@@ -9,12 +9,13 @@ use super::real_redis::RealRedis;
 use bytes::BytesMut;
 use redis_tutor::engine::{Clock, Engine};
 use redis_tutor::resp::{Value, parse_value, split_args};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::Write;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Replies compared so far in this test binary (the fidelity count).
-pub static COMPARED: AtomicUsize = AtomicUsize::new(0);
+/// When set, every differential session appends the number of replies it compared to
+/// this file, so a whole run's fidelity count can be summed.
+const FIDELITY_LOG: &str = "REDIS_TUTOR_FIDELITY_LOG";
 
 /// A connection that returns each reply's exact bytes.
 pub struct RawConn {
@@ -74,6 +75,23 @@ pub struct Differential {
     pub real_conn: RawConn,
     pub engine_conn: RawConn,
     resp3: bool,
+    /// Replies compared byte for byte (or as unordered sets) in this session.
+    compared: usize,
+}
+
+impl Drop for Differential {
+    fn drop(&mut self) {
+        let Ok(path) = std::env::var(FIDELITY_LOG) else {
+            return;
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path);
+        if let Ok(mut file) = file {
+            let _ = writeln!(file, "{}", self.compared);
+        }
+    }
 }
 
 fn show(bytes: &[u8]) -> String {
@@ -100,6 +118,7 @@ impl Differential {
             real_conn,
             engine_conn,
             resp3: false,
+            compared: 0,
         })
     }
 
@@ -134,7 +153,7 @@ impl Differential {
             "[{}] {line}\n  engine (left) vs real Redis (right)",
             self.label()
         );
-        COMPARED.fetch_add(1, Ordering::Relaxed);
+        self.compared += 1;
         real
     }
 
@@ -148,7 +167,7 @@ impl Differential {
             "[{}] {line} (compared unordered)\n  engine (left) vs real Redis (right)",
             self.label()
         );
-        COMPARED.fetch_add(1, Ordering::Relaxed);
+        self.compared += 1;
     }
 
     /// Runs a script (see the module docs for the line markers).
