@@ -1,7 +1,7 @@
 //! Hash commands: field reads and writes, counters (HINCRBY, HINCRBYFLOAT in long double),
 //! HRANDFIELD and HSCAN.
 
-use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply, scan_window};
+use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, HashValue};
@@ -335,11 +335,7 @@ fn hscan(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let (window, next) = if hash.is_listpack() {
-        (0..hash.len(), 0)
-    } else {
-        scan_window(scan.cursor, scan.count, hash.len())
-    };
+    let (window, next) = scan.window(hash.len(), hash.is_listpack());
     let mut items = Vec::new();
     for i in window {
         let (f, v) = hash.get_index(i).expect("index in range");

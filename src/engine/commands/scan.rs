@@ -85,10 +85,16 @@ pub fn empty_scan() -> Value {
     scan_reply(0, Vec::new())
 }
 
-/// One step over `len` positions from `cursor`: the positions to visit and the next cursor.
-pub fn scan_window(cursor: u64, count: usize, len: usize) -> (std::ops::Range<usize>, u64) {
-    let start = (cursor.min(len as u64)) as usize;
-    let end = start.saturating_add(count).min(len);
-    let next = if end >= len { 0 } else { end as u64 };
-    (start..end, next)
+impl ScanArgs<'_> {
+    /// The positions of a `len`-element collection this call visits, and the next cursor. A
+    /// compact encoding (listpack, intset) is returned whole with cursor 0, as Redis does.
+    pub fn window(&self, len: usize, compact: bool) -> (std::ops::Range<usize>, u64) {
+        if compact {
+            return (0..len, 0);
+        }
+        let start = (self.cursor.min(len as u64)) as usize;
+        let end = start.saturating_add(self.count).min(len);
+        let next = if end >= len { 0 } else { end as u64 };
+        (start..end, next)
+    }
 }

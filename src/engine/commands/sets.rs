@@ -1,7 +1,7 @@
 //! Set commands: membership, random members and pops, moves, the algebra (SUNION, SINTER,
 //! SDIFF and their STORE forms, SINTERCARD) and SSCAN.
 
-use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply, scan_window};
+use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SetValue};
@@ -423,11 +423,7 @@ fn sscan(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let (window, next) = if set.is_intset() {
-        (0..set.len(), 0)
-    } else {
-        scan_window(scan.cursor, scan.count, set.len())
-    };
+    let (window, next) = scan.window(set.len(), set.is_intset());
     let items = window
         .map(|i| &set[i])
         .filter(|m| scan.matches(m))

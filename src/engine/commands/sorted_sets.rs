@@ -4,7 +4,7 @@
 //! ZSCAN.
 
 use super::lists::parse_timeout;
-use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply, scan_window};
+use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
@@ -1327,11 +1327,7 @@ fn zscan(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let (window, next) = if zset.is_listpack() {
-        (0..zset.len(), 0)
-    } else {
-        scan_window(scan.cursor, scan.count, zset.len())
-    };
+    let (window, next) = scan.window(zset.len(), zset.is_listpack());
     let mut items = Vec::new();
     for (member, score) in zset.iter().skip(window.start).take(window.len()) {
         if scan.matches(member) {
