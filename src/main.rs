@@ -23,7 +23,13 @@ Examples:
 pub struct Cli {
     /// Use this Redis instead of the embedded one (redis://, rediss://, unix://; user, password
     /// and database may be given in the URL).
-    #[arg(long, global = true, env = "REDIS_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     redis: Option<String>,
 
     /// Load chapters and exercises from this directory instead of the built-in course
