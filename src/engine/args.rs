@@ -50,6 +50,29 @@ pub fn parse_f64(b: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// The `count [WITH...]` arguments of HRANDFIELD (`withvalues`) and ZRANDMEMBER
+/// (`withscores`), at `args[2..]`: the count and whether the keyword was given, or Redis's
+/// error reply.
+pub fn parse_random_count(args: &[bytes::Bytes], keyword: &[u8]) -> Result<(i64, bool), Value> {
+    let count = match parse_i64(&args[2]) {
+        None => return Err(not_integer()),
+        Some(i64::MIN) => {
+            return Err(Value::error(
+                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            ));
+        }
+        Some(c) => c,
+    };
+    if args.len() > 4 || (args.len() == 4 && !args[3].eq_ignore_ascii_case(keyword)) {
+        return Err(syntax_error());
+    }
+    let with = args.len() == 4;
+    if with && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
+        return Err(Value::error("ERR value is out of range"));
+    }
+    Ok((count, with))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

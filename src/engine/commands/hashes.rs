@@ -2,7 +2,7 @@
 //! HRANDFIELD and HSCAN.
 
 use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
-use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, parse_random_count, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, HashValue};
 use crate::engine::long_double::{LongDouble, LongDoubleError};
@@ -270,7 +270,7 @@ fn push_field(out: &mut Vec<Value>, field: &Bytes, value: &Bytes, with_values: b
 
 fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let resp3 = ctx.client().protocol == Protocol::Resp3;
-    let Some(count_arg) = args.get(2) else {
+    if args.len() < 3 {
         return match hash_at(ctx, &args[1]) {
             Err(e) => e,
             Ok(None) => Value::Null,
@@ -279,23 +279,11 @@ fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> Value {
                 Value::Bulk(hash.get_index(i).expect("index in range").0.clone())
             }
         };
-    };
-    let count = match parse_i64(count_arg) {
-        None => return not_integer(),
-        Some(i64::MIN) => {
-            return Value::error(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            );
-        }
-        Some(c) => c,
-    };
-    if args.len() > 4 || (args.len() == 4 && !args[3].eq_ignore_ascii_case(b"withvalues")) {
-        return syntax_error();
     }
-    let with_values = args.len() == 4;
-    if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return Value::error("ERR value is out of range");
-    }
+    let (count, with_values) = match parse_random_count(args, b"withvalues") {
+        Ok(parsed) => parsed,
+        Err(e) => return e,
+    };
     let hash = match hash_at(ctx, &args[1]) {
         Err(e) => return e,
         Ok(None) => return Value::Array(Vec::new()),

@@ -5,7 +5,9 @@
 
 use super::lists::parse_timeout;
 use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
-use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{
+    NOT_FLOAT, not_integer, parse_i64, parse_random_count, syntax_error, wrongtype,
+};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::encoding::EncodingLimits;
@@ -952,7 +954,7 @@ fn bzmpop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn zrandmember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let Some(count_arg) = args.get(2) else {
+    if args.len() < 3 {
         return match zset_at(ctx, &args[1]) {
             Err(e) => e,
             Ok(None) => Value::Null,
@@ -961,23 +963,11 @@ fn zrandmember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
                 Value::Bulk(zset.iter().nth(i).expect("index in range").0.clone())
             }
         };
-    };
-    let count = match parse_i64(count_arg) {
-        None => return not_integer(),
-        Some(i64::MIN) => {
-            return Value::error(
-                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            );
-        }
-        Some(c) => c,
-    };
-    if args.len() > 4 || (args.len() == 4 && !args[3].eq_ignore_ascii_case(b"withscores")) {
-        return syntax_error();
     }
-    let with_scores = args.len() == 4;
-    if with_scores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return Value::error("ERR value is out of range");
-    }
+    let (count, with_scores) = match parse_random_count(args, b"withscores") {
+        Ok(parsed) => parsed,
+        Err(e) => return e,
+    };
     let resp3 = resp3(ctx);
     let zset = match zset_at(ctx, &args[1]) {
         Err(e) => return e,
