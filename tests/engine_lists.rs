@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::differential::{Differential, RawConn, args_of, check_script};
+use support::differential::{ClientPair, Differential, check_script};
 
 #[tokio::test]
 async fn pushes_pops_and_lengths() {
@@ -299,68 +299,6 @@ async fn blocking_commands_without_blocking() {
     .await;
 }
 
-/// One more connection to each server, for a second client in multi-client flows.
-struct Pair {
-    real: RawConn,
-    engine: RawConn,
-}
-
-impl Pair {
-    async fn connect(d: &Differential, resp3: bool) -> Pair {
-        let mut pair = Pair {
-            real: RawConn::connect(d.real.addr()).await,
-            engine: RawConn::connect(d.engine.addr()).await,
-        };
-        if resp3 {
-            pair.same("HELLO 3").await;
-        }
-        pair
-    }
-
-    async fn send(&mut self, line: &str) {
-        let args = args_of(line);
-        self.real.send(&args).await;
-        self.engine.send(&args).await;
-    }
-
-    /// Reads one reply from each and compares them.
-    async fn same_pending(&mut self, what: &str) {
-        let real = self.real.read_raw().await.expect("a reply");
-        let engine = self.engine.read_raw().await.expect("a reply");
-        if what == "HELLO 3" {
-            return;
-        }
-        assert_eq!(
-            String::from_utf8_lossy(&engine),
-            String::from_utf8_lossy(&real),
-            "{what}: engine (left) vs real Redis (right)"
-        );
-    }
-
-    async fn same(&mut self, line: &str) {
-        self.send(line).await;
-        self.same_pending(line).await;
-    }
-}
-
-/// Sends `line` on the real and engine connections of `d` without reading a reply.
-async fn send_both(d: &mut Differential, line: &str) {
-    let args = args_of(line);
-    d.real_conn.send(&args).await;
-    d.engine_conn.send(&args).await;
-}
-
-/// Reads one pending reply from each server's main connection and compares them.
-async fn same_pending(d: &mut Differential, what: &str) {
-    let real = d.real_conn.read_raw().await.expect("a reply");
-    let engine = d.engine_conn.read_raw().await.expect("a reply");
-    assert_eq!(
-        String::from_utf8_lossy(&engine),
-        String::from_utf8_lossy(&real),
-        "{what}: engine (left) vs real Redis (right)"
-    );
-}
-
 async fn blocking_flows(resp3: bool) {
     let started = if resp3 {
         Differential::start_resp3().await
@@ -370,12 +308,12 @@ async fn blocking_flows(resp3: bool) {
     let Some(mut d) = started else {
         return;
     };
-    let mut other = Pair::connect(&d, resp3).await;
+    let mut other = ClientPair::connect(&d).await;
 
     // A waits, B pushes: A gets [key, value].
-    send_both(&mut d, "BLPOP q 5").await;
+    d.send("BLPOP q 5").await;
     other.same("RPUSH q x").await;
-    same_pending(&mut d, "BLPOP served by RPUSH").await;
+    d.same_pending("BLPOP served by RPUSH").await;
     d.same("LLEN q").await;
 
     // Timeouts give the null array.
@@ -385,61 +323,61 @@ async fn blocking_flows(resp3: bool) {
     d.same("BLMPOP 0.05 1 q LEFT").await;
 
     // Several waiters are served in FIFO order, one element each.
-    send_both(&mut d, "BRPOP fifo 5").await;
-    let mut third = Pair::connect(&d, resp3).await;
+    d.send("BRPOP fifo 5").await;
+    let mut third = ClientPair::connect(&d).await;
     third.send("BLPOP fifo 5").await;
     other.same("RPUSH fifo a b c").await;
-    same_pending(&mut d, "first waiter").await;
+    d.same_pending("first waiter").await;
     third.same_pending("second waiter").await;
     other.same("LRANGE fifo 0 -1").await;
 
     // BLMOVE serves and pushes to its destination, which serves another waiter.
-    send_both(&mut d, "BLMOVE src mid RIGHT LEFT 5").await;
+    d.send("BLMOVE src mid RIGHT LEFT 5").await;
     third.send("BLPOP mid 5").await;
     other.same("LPUSH src one two").await;
-    same_pending(&mut d, "BLMOVE").await;
+    d.same_pending("BLMOVE").await;
     third.same_pending("BLPOP on the BLMOVE destination").await;
     other.same("LRANGE src 0 -1").await;
     other.same("LLEN mid").await;
 
     // BLMPOP with COUNT and BRPOPLPUSH.
-    send_both(&mut d, "BLMPOP 5 2 k1 k2 RIGHT COUNT 2").await;
+    d.send("BLMPOP 5 2 k1 k2 RIGHT COUNT 2").await;
     other.same("RPUSH k2 a b c").await;
-    same_pending(&mut d, "BLMPOP").await;
-    send_both(&mut d, "BRPOPLPUSH empty dest 5").await;
+    d.same_pending("BLMPOP").await;
+    d.send("BRPOPLPUSH empty dest 5").await;
     other.same("RPUSH empty v").await;
-    same_pending(&mut d, "BRPOPLPUSH").await;
+    d.same_pending("BRPOPLPUSH").await;
     d.same("LRANGE dest 0 -1").await;
 
     // A push inside a pipeline with the blocking command: no blocking at all.
-    send_both(&mut d, "RPUSH piped v").await;
-    send_both(&mut d, "BLPOP piped 5").await;
-    same_pending(&mut d, "pipelined RPUSH").await;
-    same_pending(&mut d, "pipelined BLPOP").await;
+    d.send("RPUSH piped v").await;
+    d.send("BLPOP piped 5").await;
+    d.same_pending("pipelined RPUSH").await;
+    d.same_pending("pipelined BLPOP").await;
 
     // A waiter on two keys gets the one pushed to.
-    send_both(&mut d, "BLPOP w1 w2 5").await;
+    d.send("BLPOP w1 w2 5").await;
     other.same("LPUSH w2 z").await;
-    same_pending(&mut d, "BLPOP on two keys").await;
+    d.same_pending("BLPOP on two keys").await;
 
     // BLMOVE from a list to itself rotates the pushed element back in.
-    send_both(&mut d, "BLMOVE rot rot LEFT RIGHT 5").await;
+    d.send("BLMOVE rot rot LEFT RIGHT 5").await;
     other.same("RPUSH rot only").await;
-    same_pending(&mut d, "BLMOVE rotation").await;
+    d.same_pending("BLMOVE rotation").await;
     d.same("LRANGE rot 0 -1").await;
 
     // A set created on the awaited key does not serve (nor fail) the waiter.
-    send_both(&mut d, "BLPOP typed 5").await;
+    d.send("BLPOP typed 5").await;
     other.same("SADD typed m").await;
     other.same("SREM typed m").await;
     other.same("RPUSH typed v").await;
-    same_pending(&mut d, "BLPOP after a set came and went").await;
+    d.same_pending("BLPOP after a set came and went").await;
 
     // LMOVE into an awaited key serves its waiter.
-    send_both(&mut d, "BRPOP target 5").await;
+    d.send("BRPOP target 5").await;
     other.same("RPUSH source s1").await;
     other.same("LMOVE source target LEFT LEFT").await;
-    same_pending(&mut d, "BRPOP served by LMOVE").await;
+    d.same_pending("BRPOP served by LMOVE").await;
 }
 
 #[tokio::test]

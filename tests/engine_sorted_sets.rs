@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::differential::{Differential, RawConn, args_of, check_script};
+use support::differential::{ClientPair, Differential, check_script};
 
 #[tokio::test]
 async fn zadd_flags_and_scores() {
@@ -448,25 +448,6 @@ async fn zscan_wrong_types_and_large_sets() {
     check_script(&script).await;
 }
 
-/// One more connection to each server, for the pushing client in blocking flows.
-struct Pair {
-    real: RawConn,
-    engine: RawConn,
-}
-
-impl Pair {
-    async fn same(&mut self, line: &str) {
-        let args = args_of(line);
-        let real = self.real.request(&args).await;
-        let engine = self.engine.request(&args).await;
-        assert_eq!(
-            String::from_utf8_lossy(&engine),
-            String::from_utf8_lossy(&real),
-            "{line}: engine (left) vs real Redis (right)"
-        );
-    }
-}
-
 async fn blocking_zpops(resp3: bool) {
     let started = if resp3 {
         Differential::start_resp3().await
@@ -476,10 +457,7 @@ async fn blocking_zpops(resp3: bool) {
     let Some(mut d) = started else {
         return;
     };
-    let mut other = Pair {
-        real: RawConn::connect(d.real.addr()).await,
-        engine: RawConn::connect(d.engine.addr()).await,
-    };
+    let mut other = ClientPair::connect(&d).await;
     for (wait, push) in [
         ("BZPOPMIN zq 5", "ZADD zq 2 b 1 a"),
         ("BZPOPMAX zq2 zq3 5", "ZADD zq3 2 b 1 a"),
@@ -487,33 +465,19 @@ async fn blocking_zpops(resp3: bool) {
         ("BZPOPMIN zq5 5", "ZUNIONSTORE zq5 1 zq4"),
         ("BZPOPMIN zq6 5", "ZINCRBY zq6 1.5 m"),
     ] {
-        let args = args_of(wait);
-        d.real_conn.send(&args).await;
-        d.engine_conn.send(&args).await;
+        d.send(wait).await;
         other.same(push).await;
-        let real = d.real_conn.read_raw().await.expect("a reply");
-        let engine = d.engine_conn.read_raw().await.expect("a reply");
-        assert_eq!(
-            String::from_utf8_lossy(&engine),
-            String::from_utf8_lossy(&real),
-            "{wait} served by {push}: engine (left) vs real Redis (right)"
-        );
+        d.same_pending(&format!("{wait} served by {push}")).await;
     }
     d.same("BZPOPMIN nothing 0.05").await;
     d.same("BZMPOP 0.05 1 nothing MIN").await;
     // A list pushed to a key a BZPOPMIN waits on does not serve it: it stays blocked.
-    let args = args_of("BZPOPMIN mixed 5");
-    d.real_conn.send(&args).await;
-    d.engine_conn.send(&args).await;
+    d.send("BZPOPMIN mixed 5").await;
     other.same("RPUSH mixed x").await;
     other.same("LPOP mixed").await;
     other.same("ZADD mixed 7 seven").await;
-    let real = d.real_conn.read_raw().await.expect("a reply");
-    let engine = d.engine_conn.read_raw().await.expect("a reply");
-    assert_eq!(
-        String::from_utf8_lossy(&engine),
-        String::from_utf8_lossy(&real)
-    );
+    d.same_pending("BZPOPMIN mixed, served only by the ZADD")
+        .await;
 }
 
 #[tokio::test]

@@ -188,6 +188,73 @@ impl Differential {
     }
 }
 
+impl Differential {
+    /// Sends `line` on both main connections without reading the replies (blocking flows).
+    pub async fn send(&mut self, line: &str) {
+        let args = args_of(line);
+        self.real_conn.send(&args).await;
+        self.engine_conn.send(&args).await;
+    }
+
+    /// Reads one pending reply from each main connection and asserts they are identical.
+    pub async fn same_pending(&mut self, what: &str) {
+        let real = self.real_conn.read_raw().await.expect("a reply");
+        let engine = self.engine_conn.read_raw().await.expect("a reply");
+        assert_eq!(
+            show(&engine),
+            show(&real),
+            "[{}] {what}\n  engine (left) vs real Redis (right)",
+            self.label()
+        );
+        self.compared += 1;
+    }
+}
+
+/// One more client on each server, speaking the same protocol as the `Differential` it was
+/// made from, for flows with several clients (a pusher waking a blocked client).
+pub struct ClientPair {
+    pub real: RawConn,
+    pub engine: RawConn,
+}
+
+impl ClientPair {
+    pub async fn connect(d: &Differential) -> ClientPair {
+        let mut pair = ClientPair {
+            real: RawConn::connect(d.real.addr()).await,
+            engine: RawConn::connect(d.engine.addr()).await,
+        };
+        if d.resp3 {
+            // The HELLO replies carry each server's own client id: not compared.
+            let hello = args_of("HELLO 3");
+            pair.real.request(&hello).await;
+            pair.engine.request(&hello).await;
+        }
+        pair
+    }
+
+    pub async fn send(&mut self, line: &str) {
+        let args = args_of(line);
+        self.real.send(&args).await;
+        self.engine.send(&args).await;
+    }
+
+    /// Reads one pending reply from each and asserts they are identical.
+    pub async fn same_pending(&mut self, what: &str) {
+        let real = self.real.read_raw().await.expect("a reply");
+        let engine = self.engine.read_raw().await.expect("a reply");
+        assert_eq!(
+            show(&engine),
+            show(&real),
+            "{what}\n  engine (left) vs real Redis (right)"
+        );
+    }
+
+    pub async fn same(&mut self, line: &str) {
+        self.send(line).await;
+        self.same_pending(line).await;
+    }
+}
+
 /// Runs `script` on fresh servers in RESP2 and again in RESP3. Returns false when skipped.
 pub async fn check_script(script: &str) -> bool {
     let Some(mut d) = Differential::start().await else {
