@@ -5,7 +5,14 @@
 /// Double quotes allow escapes (`\n`, `\xhh`, `\"` ...); single quotes are literal except `\'`;
 /// a closing quote must be followed by white space or the end. Returns `None` for unbalanced
 /// quotes, which redis-cli reports as "Invalid argument(s)".
+///
+/// Redis reads the line as a C string, so a NUL byte ends it: `GET a\0b` is `GET a`, and a
+/// quote still open at the NUL is unbalanced.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let line = match line.iter().position(|&b| b == 0) {
+        Some(nul) => &line[..nul],
+        None => line,
+    };
     let mut args = Vec::new();
     let mut i = 0;
     let at = |i: usize| line.get(i).copied().unwrap_or(0);
@@ -66,7 +73,7 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                 } else {
                     current.push(c);
                 }
-            } else if i >= line.len() || matches!(c, b' ' | b'\n' | b'\r' | b'\t' | 0) {
+            } else if i >= line.len() || matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 break;
             } else if c == b'"' {
                 in_double = true;
@@ -118,5 +125,25 @@ mod tests {
         assert_eq!(split("get 'x"), None);
         assert_eq!(split("   "), Some(vec![]));
         assert_eq!(split(r#""""#), Some(vec!["".into()]));
+    }
+
+    /// The fuzz crash of `serve`: a NUL outside quotes sent the splitter into an endless loop
+    /// of empty arguments until memory ran out. Redis stops at the NUL.
+    #[test]
+    fn a_nul_byte_ends_the_line_as_in_redis() {
+        assert_eq!(split("GET a\0b"), Some(vec!["GET".into(), "a".into()]));
+        assert_eq!(split("GET a \0 b"), Some(vec!["GET".into(), "a".into()]));
+        assert_eq!(split("\0GET"), Some(vec![]));
+        assert_eq!(
+            split("GET \"a\0b\""),
+            None,
+            "a quote open at the NUL is unbalanced"
+        );
+        assert_eq!(split("GET 'a\0'"), None);
+        assert_eq!(
+            split(r#"SET k "\x00""#),
+            Some(vec!["SET".into(), "k".into(), "\0".into()]),
+            "an escaped NUL is data"
+        );
     }
 }
