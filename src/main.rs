@@ -37,8 +37,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     course: Option<PathBuf>,
 
-    /// Allow grading and reset in database 0 of a connected server even when it holds keys no
-    /// exercise owns.
+    /// Allow setup and reset in a connected server's database even when it holds keys that
+    /// redis-tutor did not make (only the keys exercises own are ever deleted).
     #[arg(long, global = true)]
     force: bool,
 

@@ -333,73 +333,133 @@ fn owned() -> Vec<String> {
     vec!["tutor:*".to_string(), "ch1:*".to_string()]
 }
 
+/// The reported data loss: keys of the learner's own app in a database other than 0 that
+/// happen to match an exercise's patterns (`session:prod-user-abc`). No database is used
+/// unless it is empty or already the tutor's; nothing is deleted when one is refused.
 #[tokio::test]
-async fn database_zero_with_foreign_keys_is_refused() {
+async fn every_database_with_foreign_keys_is_refused_and_kept() {
     let Some(secured) = secured_server() else {
         return;
     };
     let server = &secured.server;
-    let url = authed_url(server, 0);
-    let backend = Backend::connected(&url).unwrap();
+    let port = server.port();
+    for db in [0, 14] {
+        let backend = Backend::connected(&authed_url(server, db)).unwrap();
+        let mut connection = backend.connect().await.unwrap();
+        // Somebody's data, one key matching an exercise's pattern and one matching none.
+        run(
+            &mut connection,
+            &["SET", "tutor:prod-user-abc", "someone's session"],
+        )
+        .await;
+        run(&mut connection, &["SET", "cart:991", "someone's cart"]).await;
+        let refusal = backend
+            .check_workspace(&mut connection, &owned(), false)
+            .await
+            .expect_err("a database holding data the tutor did not make is refused");
+        let SafetyError::ForeignKeys {
+            db: refused_db,
+            marked: false,
+            ..
+        } = refusal
+        else {
+            panic!("expected ForeignKeys, found {refusal:?}");
+        };
+        assert_eq!(refused_db, db);
+        let message = refusal.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "database {db} on redis://127.0.0.1:{port} holds keys that redis-tutor did not make (e.g. '"
+            )) && message.ends_with(&format!(
+                "Use an empty database, e.g. redis://:***@127.0.0.1:{port}/15, or pass --force"
+            )),
+            "{message}"
+        );
+        assert!(
+            !message.contains(PASSWORD),
+            "the password leaked: {message}"
+        );
+        assert_eq!(
+            run(&mut connection, &["DBSIZE"]).await,
+            Value::Integer(2),
+            "a refusal writes nothing, not even the marker"
+        );
+    }
+    // Database 15 is taken too now: the suggestion moves to the next empty one.
+    let mut on_fifteen = connect(&authed_url(server, 15)).await;
+    run(&mut on_fifteen, &["SET", "mine", "x"]).await;
+    let backend = Backend::connected(&authed_url(server, 14)).unwrap();
     let mut connection = backend.connect().await.unwrap();
-
-    // Empty, then holding only keys the course owns: fine.
-    backend
+    let message = backend
         .check_workspace(&mut connection, &owned(), false)
         .await
-        .expect("empty db 0");
-    run(&mut connection, &["SET", "tutor:1", "x"]).await;
-    backend
-        .check_workspace(&mut connection, &owned(), false)
-        .await
-        .expect("owned keys only");
-
-    run(&mut connection, &["SET", "session:abc", "someone's data"]).await;
-    let refusal = backend
-        .check_workspace(&mut connection, &owned(), false)
-        .await
-        .expect_err("a foreign key in db 0 is refused");
+        .unwrap_err()
+        .to_string();
     assert!(
-        matches!(refusal, SafetyError::ForeignKeys { .. }),
+        message.contains(&format!("127.0.0.1:{port}/13, or pass --force")),
+        "{message}"
+    );
+
+    // --force marks it anyway; deleting the course's keys leaves the others alone.
+    assert_eq!(
+        backend
+            .check_workspace(&mut connection, &owned(), true)
+            .await
+            .expect("--force accepts it"),
+        safety::Workspace::NewlyMarked
+    );
+    assert_eq!(
+        run(&mut connection, &["EXISTS", safety::WORKSPACE_MARKER]).await,
+        Value::Integer(1)
+    );
+}
+
+/// An empty database becomes the tutor's workspace, and stays usable while it holds only the
+/// marker and the course's keys; a foreign key written there later is refused again.
+#[tokio::test]
+async fn an_empty_database_is_marked_and_remembered() {
+    let Some(secured) = secured_server() else {
+        return;
+    };
+    let server = &secured.server;
+    let backend = Backend::connected(&authed_url(server, 3)).unwrap();
+    let mut connection = backend.connect().await.unwrap();
+    assert_eq!(
+        backend
+            .check_workspace(&mut connection, &owned(), false)
+            .await
+            .expect("an empty database is accepted"),
+        safety::Workspace::NewlyMarked
+    );
+    run(&mut connection, &["SET", "tutor:1", "x"]).await;
+    // Another run of the tutor, on a new connection: the marker is the memory.
+    let mut again = backend.connect().await.unwrap();
+    assert_eq!(
+        backend
+            .check_workspace(&mut again, &owned(), false)
+            .await
+            .expect("marked, with owned keys only"),
+        safety::Workspace::Marked
+    );
+    run(&mut again, &["SET", "session:abc", "someone's data"]).await;
+    let refusal = backend
+        .check_workspace(&mut again, &owned(), false)
+        .await
+        .expect_err("a foreign key in the workspace is refused");
+    assert!(
+        matches!(refusal, SafetyError::ForeignKeys { marked: true, .. }),
         "{refusal:?}"
     );
-    let port = server.port();
-    let message = refusal.to_string();
-    let expected_start = format!(
-        "database 0 on redis://127.0.0.1:{port} holds keys that no exercise owns (e.g. 'session:abc', seen after scanning "
-    );
-    // "1 key" or "N keys", depending on where SCAN meets the foreign key.
-    let expected_end =
-        format!("); use an empty database, e.g. redis://:***@127.0.0.1:{port}/15, or pass --force");
     assert!(
-        message.starts_with(&expected_start) && message.ends_with(&expected_end),
-        "expected '{expected_start}N {expected_end}', found '{message}'"
+        refusal
+            .to_string()
+            .contains("holds keys that no exercise owns (e.g. 'session:abc')"),
+        "{refusal}"
     );
-    assert!(
-        !message.contains(PASSWORD),
-        "the password leaked: {message}"
-    );
-
-    backend
-        .check_workspace(&mut connection, &owned(), true)
-        .await
-        .expect("--force accepts db 0");
-
-    // Any other database was named on purpose: accepted even with foreign keys.
-    let on_fifteen = Backend::connected(&authed_url(server, 15)).unwrap();
-    let mut connection15 = on_fifteen.connect().await.unwrap();
-    run(&mut connection15, &["SET", "session:xyz", "data"]).await;
-    on_fifteen
-        .check_workspace(&mut connection15, &owned(), false)
-        .await
-        .expect("db 15 is accepted");
-    safety::check_workspace(&mut connection15, 15, &owned(), false)
-        .await
-        .expect("db 15 is accepted by the free function too");
 }
 
 #[tokio::test]
-async fn refusal_to_scan_explains_itself() {
+async fn refusal_to_inspect_explains_itself() {
     let Some(secured) = secured_server() else {
         return;
     };
@@ -409,11 +469,11 @@ async fn refusal_to_scan_explains_itself() {
     let error = backend
         .check_workspace(&mut connection, &owned(), false)
         .await
-        .expect_err("SCAN without AUTH fails");
+        .expect_err("inspecting without AUTH fails");
     assert_eq!(
         error.to_string(),
         format!(
-            "redis://127.0.0.1:{} refused SCAN: NOAUTH Authentication required. \
+            "redis://127.0.0.1:{} refused EXISTS: NOAUTH Authentication required. \
              (put the password in the URL: redis://:password@host:port)",
             server.port()
         )

@@ -183,7 +183,7 @@ fn a_corrupt_progress_file_is_kept_aside_with_a_message() {
 }
 
 #[test]
-fn connected_server_is_graded_as_it_is_and_protected_in_db_0() {
+fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
     let Some(server) = RealRedis::start(&[]) else {
         return;
     };
@@ -223,41 +223,41 @@ fn connected_server_is_graded_as_it_is_and_protected_in_db_0() {
     let out = tutor(home.path(), &["--redis", &url, "check", "otp-expiry"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
-    // Database 0 with somebody's data is refused, unless --force.
-    Command::new("redis-cli")
-        .args([
-            "-p",
-            &server.port().to_string(),
-            "SET",
-            "customer:1",
-            "precious",
-        ])
-        .output()
-        .unwrap();
+    // Databases holding somebody's data are refused, whatever their number, and keep it.
+    let redis_cli = |args: &[&str]| {
+        let out = Command::new("redis-cli")
+            .arg("-p")
+            .arg(server.port().to_string())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    for db in ["0", "14"] {
+        redis_cli(&["-n", db, "SET", "customer:1", "precious"]);
+        // Matches the OTP exercise's pattern, but was not made by the tutor.
+        redis_cli(&["-n", db, "SET", "otp:prod:7", "somebody's code"]);
+        let url = format!("{}/{db}", server.url());
+        let out = tutor(home.path(), &["--redis", &url, "reset", "otp-expiry"]);
+        assert_eq!(out.status.code(), Some(2), "db {db}");
+        assert!(
+            stderr(&out).contains("holds keys that redis-tutor did not make"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            redis_cli(&["-n", db, "DBSIZE"]),
+            "2",
+            "db {db} is untouched"
+        );
+    }
     let out = tutor(
         home.path(),
-        &["--redis", &server.url(), "reset", "otp-expiry"],
+        &["--redis", &server.url(), "--force", "reset", "otp-expiry"],
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("holds keys that no exercise owns"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        tutor(
-            home.path(),
-            &["--redis", &server.url(), "--force", "reset", "otp-expiry"]
-        )
-        .status
-        .success()
-    );
-    let kept = Command::new("redis-cli")
-        .args(["-p", &server.port().to_string(), "GET", "customer:1"])
-        .output()
-        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        String::from_utf8_lossy(&kept.stdout).trim(),
+        redis_cli(&["GET", "customer:1"]),
         "precious",
         "reset never touches keys it does not own"
     );

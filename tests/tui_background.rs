@@ -244,7 +244,7 @@ async fn never_resets_in_a_database_holding_other_data() {
             outcome: Err(message),
             ..
         } => assert!(
-            message.contains("holds keys that no exercise owns"),
+            message.contains("holds keys that redis-tutor did not make"),
             "unexpected refusal: {message}"
         ),
         other => panic!("expected the reset to be refused, found {other:?}"),

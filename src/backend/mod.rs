@@ -12,7 +12,7 @@ pub mod safety;
 pub mod url;
 
 pub use connection::{Connection, ConnectionError, Stream};
-pub use safety::SafetyError;
+pub use safety::{SafetyError, Workspace};
 pub use url::{ServerSpec, Target, UrlError};
 
 use crate::engine::{Clock, Engine};
@@ -141,16 +141,17 @@ impl Backend {
         self.server().address_for_prompt()
     }
 
-    /// Refuses to work in a connected server's database 0 when it holds keys no exercise
-    /// owns (see `safety::check_workspace`); the embedded engine is ours and always passes.
+    /// Refuses to work in a connected server's database when it holds keys the tutor did not
+    /// make, and marks it as the tutor's workspace otherwise (see `safety::check_workspace`);
+    /// the embedded engine is ours and always passes, unmarked.
     pub async fn check_workspace(
         &self,
         connection: &mut Connection,
         owned: &[String],
         force: bool,
-    ) -> Result<(), SafetyError> {
+    ) -> Result<Workspace, SafetyError> {
         match self {
-            Backend::Embedded(_) => Ok(()),
+            Backend::Embedded(_) => Ok(Workspace::Marked),
             Backend::Connected(spec) => {
                 safety::check_workspace(connection, spec.db, owned, force).await
             }

@@ -1,6 +1,8 @@
-//! Safety rules for a connected server, which holds somebody's data: the tutor refuses to
-//! work in a database 0 that holds keys no exercise owns, and `reset` deletes only the keys
-//! exercises own. Keys are found with SCAN (never KEYS, which blocks a busy server).
+//! Safety rules for a connected server, which holds somebody's data. The tutor writes and
+//! deletes keys only in a database that is its workspace: one it found empty and marked with
+//! the key [`WORKSPACE_MARKER`], in any database number. A database holding keys the tutor did
+//! not make is refused unless `--force`, and `reset` deletes only the keys exercises own. Keys
+//! are found with SCAN (never KEYS, which blocks a busy server).
 
 use super::connection::{Connection, ConnectionError};
 use super::url::ServerSpec;
@@ -11,38 +13,46 @@ use bytes::Bytes;
 /// How many keys each SCAN call asks for.
 const SCAN_COUNT: &str = "1000";
 
-/// The database suggested to learners whose database 0 is in use.
-const SUGGESTED_DB: i64 = 15;
+/// The key that marks a database as the tutor's workspace. Its presence is how the tutor
+/// remembers, across runs and machines, that the keys in that database are the course's.
+pub const WORKSPACE_MARKER: &str = "redis-tutor:workspace";
+
+/// The marker's value, for whoever finds the key with another tool.
+const MARKER_VALUE: &str = "this database is redis-tutor's workspace: `redis-tutor reset` deletes the keys its exercises own here";
+
+/// The highest database number a learner is offered (a stock server has 16).
+const HIGHEST_SUGGESTED_DB: i64 = 15;
 
 /// Why the tutor will not use a database, or could not inspect or clean it.
 #[derive(Debug, thiserror::Error)]
 pub enum SafetyError {
-    /// Database 0 holds data that is not the course's.
+    /// The database holds data the tutor did not make.
     #[error(
-        "database {db} on {server} holds keys that no exercise owns (e.g. '{example}', \
-         seen after scanning {scanned} {keys}); use an empty database, e.g. {suggestion}, \
-         or pass --force",
-        keys = if *scanned == 1 { "key" } else { "keys" }
+        "database {db} on {server} holds keys that {whose} (e.g. '{example}'); the tutor \
+         writes and deletes keys as you study, so it works only in an empty database or one \
+         it has marked as its own. Use an empty database, e.g. {suggestion}, or pass --force",
+        whose = if *marked { "no exercise owns" } else { "redis-tutor did not make" }
     )]
     ForeignKeys {
         db: i64,
         /// The server, password masked: `redis://localhost:6379`.
         server: String,
-        /// The same server on database 15, to copy into `--redis`.
+        /// The same server on an empty database, to copy into `--redis`.
         suggestion: String,
         /// The first foreign key met (non-printable bytes escaped as `\xNN`).
         example: String,
-        /// How many keys SCAN returned up to and including `example`.
-        scanned: u64,
+        /// The database carries the workspace marker (so only keys outside the course's
+        /// patterns are foreign).
+        marked: bool,
     },
-    /// The server answered SCAN or UNLINK with an error (NOAUTH, NOPERM, ...).
+    /// The server answered a command with an error (NOAUTH, NOPERM, ...).
     #[error("{server} refused {command}: {reply}{hint}", hint = auth_hint(reply))]
     Refused {
         server: String,
         command: &'static str,
         reply: String,
     },
-    /// The server answered with something that is not a SCAN/UNLINK reply.
+    /// The server answered with something that is not a reply to that command.
     #[error("{server} sent an unexpected reply to {command}: {reply:?}")]
     UnexpectedReply {
         server: String,
@@ -61,47 +71,101 @@ fn auth_hint(reply: &str) -> &'static str {
     }
 }
 
-/// Checks that the tutor may create and delete keys in `db`.
+/// How a database passed the workspace check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workspace {
+    /// It already carried the marker.
+    Marked,
+    /// It was empty (or `--force` was given) and has just been marked.
+    NewlyMarked,
+}
+
+/// Checks that the tutor may create and delete keys in `db`, and marks it as the tutor's
+/// workspace if it is not yet.
 ///
-/// Only database 0 is inspected: it is where every application keeps its data by default,
-/// and a learner who typed a plain `redis://localhost:6379` may not have thought about it.
-/// Any other database was named explicitly in the URL, which we take as the learner's
-/// choice. In database 0 the keys are SCANned (in batches, stopping at the first one) for a
-/// key that matches none of the `owned` glob patterns; finding one refuses unless `force`.
+/// Every database is inspected, whatever its number: a learner's data can live anywhere. A
+/// marked database may hold the marker and keys matching the `owned` glob patterns; an
+/// unmarked one must be empty, since even a key that matches a pattern (`session:abc`) may be
+/// somebody's. SCAN walks the keys in batches and stops at the first foreign one; finding one
+/// refuses unless `force`, which marks the database anyway.
 pub async fn check_workspace(
     connection: &mut Connection,
     db: i64,
     owned: &[String],
     force: bool,
-) -> Result<(), SafetyError> {
-    if force || db != 0 {
-        return Ok(());
+) -> Result<Workspace, SafetyError> {
+    let marked = is_marked(connection).await?;
+    if !force && let Some(example) = first_foreign_key(connection, marked, owned).await? {
+        let spec = connection
+            .server()
+            .cloned()
+            .unwrap_or_else(|| ServerSpec::tcp("localhost", super::url::DEFAULT_PORT));
+        let empty_db = suggest_empty_db(connection, db).await;
+        return Err(SafetyError::ForeignKeys {
+            db,
+            server: server_name(connection),
+            suggestion: spec.with_db(empty_db).to_string(),
+            example: printable(&example),
+            marked,
+        });
     }
+    if marked {
+        return Ok(Workspace::Marked);
+    }
+    let reply = connection
+        .request(&["SET", WORKSPACE_MARKER, MARKER_VALUE])
+        .await?;
+    if reply != Value::ok() {
+        return Err(refusal(connection, "SET", reply));
+    }
+    Ok(Workspace::NewlyMarked)
+}
+
+/// True when the database carries the workspace marker.
+async fn is_marked(connection: &mut Connection) -> Result<bool, SafetyError> {
+    match connection.request(&["EXISTS", WORKSPACE_MARKER]).await? {
+        Value::Integer(n) => Ok(n > 0),
+        other => Err(refusal(connection, "EXISTS", other)),
+    }
+}
+
+/// The first key the tutor may not touch: in a marked database, one that no exercise owns;
+/// in an unmarked one, any key at all.
+async fn first_foreign_key(
+    connection: &mut Connection,
+    marked: bool,
+    owned: &[String],
+) -> Result<Option<Bytes>, SafetyError> {
     let mut cursor = Bytes::from_static(b"0");
-    let mut scanned = 0u64;
     loop {
         let (next, keys) = scan_page(connection, &cursor, None).await?;
-        for key in keys {
-            scanned += 1;
-            if !is_owned(&key, owned) {
-                let spec = connection
-                    .server()
-                    .cloned()
-                    .unwrap_or_else(|| ServerSpec::tcp("localhost", super::url::DEFAULT_PORT));
-                return Err(SafetyError::ForeignKeys {
-                    db,
-                    server: server_name(connection),
-                    suggestion: spec.with_db(SUGGESTED_DB).to_string(),
-                    example: printable(&key),
-                    scanned,
-                });
-            }
+        let foreign = keys.into_iter().find(|key| {
+            key.as_ref() != WORKSPACE_MARKER.as_bytes() && !(marked && is_owned(key, owned))
+        });
+        if foreign.is_some() {
+            return Ok(foreign);
         }
         if next.as_ref() == b"0" {
-            return Ok(());
+            return Ok(None);
         }
         cursor = next;
     }
+}
+
+/// An empty database to offer instead of `db`: the highest-numbered one that INFO keyspace
+/// does not list, or 15 when the server will not say.
+async fn suggest_empty_db(connection: &mut Connection, db: i64) -> i64 {
+    let busy: Vec<i64> = match connection.request(&["INFO", "keyspace"]).await {
+        Ok(Value::Bulk(text) | Value::Verbatim { text, .. }) => String::from_utf8_lossy(&text)
+            .lines()
+            .filter_map(|line| line.strip_prefix("db")?.split(':').next()?.parse().ok())
+            .collect(),
+        _ => return HIGHEST_SUGGESTED_DB,
+    };
+    (1..=HIGHEST_SUGGESTED_DB)
+        .rev()
+        .find(|n| *n != db && !busy.contains(n))
+        .unwrap_or(HIGHEST_SUGGESTED_DB)
 }
 
 /// Deletes every key matching one of the `owned` glob patterns (SCAN MATCH, then UNLINK
@@ -247,23 +311,26 @@ mod tests {
 
     #[test]
     fn refusal_messages_are_one_line_and_helpful() {
-        let foreign = |scanned| SafetyError::ForeignKeys {
-            db: 0,
+        let foreign = |marked| SafetyError::ForeignKeys {
+            db: 14,
             server: "redis://localhost:6379".to_string(),
             suggestion: "redis://localhost:6379/15".to_string(),
             example: "session:abc".to_string(),
-            scanned,
+            marked,
         };
         assert_eq!(
-            foreign(3).to_string(),
-            "database 0 on redis://localhost:6379 holds keys that no exercise owns \
-             (e.g. 'session:abc', seen after scanning 3 keys); use an empty database, \
+            foreign(false).to_string(),
+            "database 14 on redis://localhost:6379 holds keys that redis-tutor did not make \
+             (e.g. 'session:abc'); the tutor writes and deletes keys as you study, so it works \
+             only in an empty database or one it has marked as its own. Use an empty database, \
              e.g. redis://localhost:6379/15, or pass --force"
         );
-        let singular = foreign(1).to_string();
         assert!(
-            singular.contains("seen after scanning 1 key);"),
-            "expected '1 key', found '{singular}'"
+            foreign(true)
+                .to_string()
+                .contains("holds keys that no exercise owns (e.g. 'session:abc')"),
+            "{}",
+            foreign(true)
         );
         let noauth = SafetyError::Refused {
             server: "redis://localhost:6379".to_string(),

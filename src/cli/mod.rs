@@ -14,7 +14,8 @@ pub use tutor::tutor;
 pub use workspace::{hint, reset};
 
 use crate::Cli;
-use redis_tutor::backend::{Backend, Connection};
+use redis_tutor::backend::safety::WORKSPACE_MARKER;
+use redis_tutor::backend::{Backend, Connection, Workspace};
 use redis_tutor::course::progress::{Progress, ProgressStore};
 use redis_tutor::course::{Course, Exercise};
 use std::process::ExitCode;
@@ -99,22 +100,24 @@ pub async fn backend(cli: &Cli) -> Result<Backend, Failure> {
     }
 }
 
-/// A connection to `backend` that may grade and reset: on a connected server, the safety rule
-/// (no foreign keys in database 0 unless --force) must pass first.
+/// A connection to `backend` that may write the exercises' keys: on a connected server, the
+/// database must pass the safety rule (empty, or marked as the tutor's workspace and holding
+/// only the course's keys; anything goes with --force), and is marked if it was not yet.
 pub async fn workspace_connection(
     cli: &Cli,
     backend: &Backend,
     course: &Course,
 ) -> Result<Connection, Failure> {
     let mut conn = backend.connect().await.map_err(config_error)?;
-    let owned: Vec<String> = course
-        .exercises
-        .iter()
-        .flat_map(|e| e.owns.iter().cloned())
-        .collect();
-    backend
-        .check_workspace(&mut conn, &owned, cli.force)
+    let workspace = backend
+        .check_workspace(&mut conn, &course.owned_patterns(), cli.force)
         .await
         .map_err(config_error)?;
+    if workspace == Workspace::NewlyMarked {
+        eprintln!(
+            "redis-tutor: {} is now the tutor's workspace (marked by the key {WORKSPACE_MARKER})",
+            backend.server()
+        );
+    }
     Ok(conn)
 }

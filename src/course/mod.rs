@@ -260,6 +260,14 @@ impl Course {
         self.exercises.iter().find(|e| e.id == id)
     }
 
+    /// Every exercise's `owns` patterns: the keys the course may create and delete.
+    pub fn owned_patterns(&self) -> Vec<String> {
+        self.exercises
+            .iter()
+            .flat_map(|e| e.owns.iter().cloned())
+            .collect()
+    }
+
     /// A chapter's exercises, in course order.
     pub fn exercises_of(&self, chapter: u32) -> impl Iterator<Item = &Exercise> {
         self.exercises.iter().filter(move |e| e.chapter == chapter)

@@ -5,7 +5,8 @@
 //! own grader connection, and report back as [`Event`]s.
 
 use super::event::{Event, Request};
-use crate::backend::{Backend, Connection};
+use crate::backend::safety::WORKSPACE_MARKER;
+use crate::backend::{Backend, Connection, Workspace};
 use crate::console::{ConsoleInput, History, parse_line};
 use crate::course::Course;
 use crate::course::progress::ProgressStore;
@@ -24,7 +25,7 @@ pub struct BackgroundContext {
     pub backend: Arc<Backend>,
     /// Where the learner's commands are recorded, per exercise.
     pub store: ProgressStore,
-    /// Allow resets in database 0 of a connected server that holds keys no exercise owns.
+    /// Allow resets in a connected server's database that holds keys the tutor did not make.
     pub force: bool,
     /// Where results go back to the UI.
     pub events: UnboundedSender<Event>,
@@ -307,25 +308,26 @@ impl ExerciseWorker {
         }
     }
 
-    /// Refuses to reset anything in a connected server's database 0 that holds other data.
+    /// Refuses to set anything up in a connected server's database that holds keys the tutor
+    /// did not make, and marks it as the tutor's workspace otherwise.
     async fn ensure_safe_workspace(&mut self) -> Result<(), String> {
         if self.workspace_checked {
             return Ok(());
         }
-        let owned: Vec<String> = self
-            .context
-            .course
-            .exercises
-            .iter()
-            .flat_map(|e| e.owns.iter().cloned())
-            .collect();
+        let owned = self.context.course.owned_patterns();
         let backend = Arc::clone(&self.context.backend);
         let force = self.context.force;
         let connection = self.connection().await?;
-        backend
+        let workspace = backend
             .check_workspace(connection, &owned, force)
             .await
             .map_err(|e| e.to_string())?;
+        if workspace == Workspace::NewlyMarked {
+            self.send(Event::Notice(format!(
+                "{} is now the tutor's workspace (marked by the key {WORKSPACE_MARKER}).",
+                backend.server()
+            )));
+        }
         self.workspace_checked = true;
         Ok(())
     }

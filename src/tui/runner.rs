@@ -30,7 +30,7 @@ pub struct TutorConfig {
     pub backend: Backend,
     /// Where progress, transcripts, console history and the log live.
     pub store: ProgressStore,
-    /// Allow resets in database 0 of a connected server that holds keys no exercise owns.
+    /// Allow resets in a connected server's database that holds keys the tutor did not make.
     pub force: bool,
     /// When the program started, to log the time to the first frame.
     pub launched_at: Instant,
