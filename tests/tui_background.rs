@@ -134,6 +134,15 @@ async fn open_check_and_reset_an_exercise() {
             fresh: true,
         })
         .unwrap();
+    match next_event(&mut background.events).await {
+        Event::Notice(notice) => assert_eq!(
+            notice,
+            format!(
+                "{url} is now the tutor's workspace (marked by the key redis-tutor:workspace)."
+            )
+        ),
+        other => panic!("expected the workspace notice, found {other:?}"),
+    }
     background
         .requests
         .send(Request::Check {
