@@ -1,8 +1,9 @@
 //! The redis-cli-like console, without the terminal: input lines to commands
 //! ([`tokenize`]), replies to text exactly as redis-cli 7.0 prints them ([`format`](mod@format)), the
 //! prompt's state ([`session`]), history ([`history`]), hints, completion and help
-//! ([`hints`], [`help`]), the record of commands sent ([`transcript`]), and the async task tying
-//! them to a connection ([`driver`]). The TUI draws what the driver emits.
+//! ([`hints`], [`help`]), syntax colour ([`highlight`]), the record of commands sent
+//! ([`transcript`]), and the async task tying them to a connection ([`driver`]). The TUI
+//! draws what the driver emits.
 //!
 //! How the console pane uses it:
 //! - at start, `spawn_console(Connector::backend(backend, addr))` and `History::open(path)`;
@@ -25,6 +26,7 @@
 pub mod driver;
 pub mod format;
 pub mod help;
+pub mod highlight;
 pub mod hints;
 pub mod history;
 pub mod session;
