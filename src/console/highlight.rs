@@ -123,6 +123,12 @@ pub fn keywords_of(params: &str) -> Vec<&str> {
     keywords
 }
 
+/// The byte ranges of the words of a line as redis-cli splits it (an unclosed quote runs to
+/// the end of the line).
+pub fn word_ranges(line: &str) -> Vec<Range<usize>> {
+    scan(line).into_iter().map(|(range, _)| range).collect()
+}
+
 /// The byte ranges of the words of a line as redis-cli splits it, each with whether its quotes
 /// are closed.
 fn scan(line: &str) -> Vec<(Range<usize>, bool)> {

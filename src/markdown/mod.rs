@@ -22,6 +22,7 @@ mod wrap;
 #[cfg(test)]
 mod tests;
 
+pub use code::redis_style;
 use ratatui::text::Line;
 
 /// The lines of a rendered chapter, plus where its code blocks and headings landed.

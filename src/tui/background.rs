@@ -2,9 +2,11 @@
 //!
 //! Console lines are recorded in the current exercise's transcript and handed to the console
 //! task; opening, checking and resetting exercises run one after another on a task with its
-//! own grader connection, and report back as [`Event`]s.
+//! own grader connection, and report back as [`Event`]s; `:peek` and the key names for
+//! completion go to the key inspector, on a connection of its own.
 
 use super::event::{Event, Request};
+use super::inspector::{self, InspectorRequest};
 use crate::backend::safety::WORKSPACE_MARKER;
 use crate::backend::{Backend, Connection, Workspace};
 use crate::console::{ConsoleInput, History, parse_line};
@@ -13,6 +15,7 @@ use crate::course::progress::ProgressStore;
 use crate::grader;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
@@ -69,6 +72,8 @@ async fn dispatch(
     exercises: JoinHandle<()>,
 ) {
     let mut current_exercise: Option<String> = None;
+    let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
             Request::ConsoleLine(line) => {
@@ -87,10 +92,18 @@ async fn dispatch(
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
             }
+            Request::Peek(key) => {
+                let _ = inspector.send(InspectorRequest::Peek(key));
+            }
+            Request::RefreshKeyNames => {
+                let _ = inspector.send(InspectorRequest::RefreshKeyNames);
+            }
             Request::AdvanceClock(by) => {
                 let message = match context.backend.engine() {
                     Some(engine) => {
                         engine.clock().advance(by);
+                        clock_offset += by;
+                        let _ = context.events.send(Event::ClockMoved(clock_offset));
                         format!(
                             "The embedded Redis clock moved {} s forward: TTLs are that much closer to expiring.",
                             by.as_secs()
@@ -182,7 +195,11 @@ impl ExerciseWorker {
                     }
                     self.send(Event::ResetDone { exercise, outcome });
                 }
-                Request::ConsoleLine(_) | Request::ConsoleInterrupt | Request::AdvanceClock(_) => {}
+                Request::ConsoleLine(_)
+                | Request::ConsoleInterrupt
+                | Request::AdvanceClock(_)
+                | Request::Peek(_)
+                | Request::RefreshKeyNames => {}
             }
         }
     }
