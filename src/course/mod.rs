@@ -3,6 +3,9 @@
 
 mod exercise;
 pub mod progress;
+pub mod recipe;
+pub mod scenario;
+pub mod template;
 
 pub use exercise::{
     Check, CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpectation, Variant,
