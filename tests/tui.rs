@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{
 use redis_tutor::course::progress::Progress;
 mod support;
 
-use redis_tutor::course::{Course, Exercise, PageRef};
+use redis_tutor::course::{Course, PageRef};
 use redis_tutor::grader::{CheckOutcome, Report};
 use redis_tutor::tui::{
     App, AppOptions, ConsoleLine, ConsoleLineKind, Event, Focus, LoopObserver, Overlay, Request,
@@ -30,21 +30,7 @@ fn fixture_course() -> Course {
         first.push_str(&format!("Line {n} of the first lesson.\n\n"));
     }
     let second = "# Lists\n\nA list keeps insertion order.\n\n```redis\nRPUSH queue a b\n```\n";
-    let exercise = |id: &str, chapter: u32, title: &str, goal: &str, hints: &[&str]| Exercise {
-        id: id.into(),
-        chapter,
-        lesson: 1,
-        title: title.into(),
-        owns: vec!["*".into()],
-        goal: goal.into(),
-        setup: vec![],
-        hints: hints.iter().map(|h| h.to_string()).collect(),
-        solution: vec![],
-        variants: vec![],
-        wrong: vec![],
-        checks: vec![],
-        file: format!("exercises/{id}.toml"),
-    };
+    let exercise = support::course::exercise;
     Course {
         chapters: vec![
             support::course::chapter(1, "strings", "Strings", &first),
@@ -87,6 +73,7 @@ fn outcome(name: &str, passed: bool, detail: &str, hint: Option<&str>) -> CheckO
         passed,
         detail: detail.into(),
         hint: hint.map(String::from),
+        log: vec![],
     }
 }
 
@@ -95,6 +82,7 @@ fn report(checks: Vec<CheckOutcome>) -> Report {
         exercise: "store-greeting".into(),
         variant: 0,
         checks,
+        notes: vec![],
     }
 }
 
@@ -375,7 +363,7 @@ fn lesson_scrolls_and_keeps_its_position_per_chapter() {
     );
     harness.keys(&[key(KeyCode::End)]);
     assert_screen_contains(&harness, "Line 60 of the first lesson.");
-    assert_screen_lacks(&harness, "Strings and keys");
+    assert_screen_lacks(&harness, "Redis stores values under keys.");
     let bottom = harness.app.lesson_scroll();
     harness.keys(&[key(KeyCode::Down)]);
     assert_eq!(
@@ -649,7 +637,7 @@ fn resumes_where_the_learner_left_off() {
     assert_eq!(harness.app.current_exercise(), Some(1));
     assert_eq!(harness.app.lesson_scroll(), 30);
     assert_screen_contains(&harness, "Make visits reach 3.");
-    assert_screen_lacks(&harness, "Strings and keys");
+    assert_screen_lacks(&harness, "Redis stores values under keys.");
     assert_screen_contains(&harness, "✓ Store a greeting");
     assert_screen_contains(&harness, "▸ Count visits");
 }
@@ -741,13 +729,15 @@ fn help_lists_every_key_and_scrolls_when_it_does_not_fit() {
 #[test]
 fn enter_in_the_lesson_runs_the_visible_redis_block() {
     let mut harness = Harness::new(120, 40);
-    harness.keys(&[key(KeyCode::Char('n'))]);
+    // Chapter 2's introduction, then its lesson.
+    harness.keys(&[key(KeyCode::Char('n')), key(KeyCode::Char('n'))]);
     assert_screen_contains(&harness, "Enter runs: RPUSH queue a b");
     harness.sent();
     harness.keys(&[key(KeyCode::Enter)]);
     assert_eq!(
         harness.sent(),
-        [Request::ConsoleLine("RPUSH queue a b".into())]
+        [Request::LessonLine("RPUSH queue a b".into())],
+        "a lesson block is not the learner's exercise work"
     );
     assert_screen_contains(&harness, "127.0.0.1:40000> RPUSH queue a b");
     assert_eq!(harness.app.focus(), Focus::Lesson);
@@ -854,7 +844,7 @@ fn brackets_jump_between_lesson_sections() {
     let mut harness = Harness::new(120, 40);
     harness.run(vec![]);
     harness.keys(&[key(KeyCode::Char(']'))]);
-    assert_screen_contains(&harness, "Strings › Expiry");
+    assert_screen_contains(&harness, "01 · Strings › Strings and keys › Expiry");
     let section = harness.app.lesson_scroll();
     assert!(section > 0, "] should move to the Expiry heading");
     harness.keys(&[key(KeyCode::Char('['))]);

@@ -12,11 +12,12 @@
 //! ZRANGE leaderboard {max(0, $1 - k)} {$1 + k} REV WITHSCORES
 //! ```
 //!
-//! A handler answers with its last line's reply (for a handler ending in `EXEC`, the reply of
-//! the transaction's first command). `{$N}` is the reply of the handler's line N; a parameter
+//! A handler answers with its last line's reply, or with the reply of the line marked
+//! `return` (`return GET otp:{user}`); a handler ending in `EXEC` answers with the reply of the
+//! transaction's first command. `{$N}` is the reply of the handler's line N; a parameter
 //! declared `days...` takes a list, and an argument using it expands into one per element.
 
-use super::template::{Template, TemplateError};
+use super::template::{Template, TemplateError, squeeze_placeholders};
 use crate::resp::split_args;
 use std::fmt;
 
@@ -126,6 +127,8 @@ pub struct RecipeLine {
     /// The line as written.
     pub text: String,
     pub args: Vec<Template>,
+    /// The handler answers with this line's reply.
+    pub returns: bool,
 }
 
 /// A problem in a recipe file, at a line and column (1-based).
@@ -252,7 +255,22 @@ pub fn parse_recipe(text: &str, expected: &[Signature]) -> Result<Recipe, Vec<Re
             ));
             continue;
         }
-        let Some(words) = split_args(trimmed.as_bytes()) else {
+        let (returns, command) = match trimmed.split_once(char::is_whitespace) {
+            Some((word, rest)) if word.eq_ignore_ascii_case("return") => (true, rest.trim()),
+            _ => (false, trimmed),
+        };
+        if returns && handler.lines.iter().any(|l| l.returns) {
+            problems.push(problem(
+                line,
+                column,
+                format!(
+                    "{} already returns an earlier line's reply; a handler answers once",
+                    handler.signature
+                ),
+            ));
+            continue;
+        }
+        let Some(words) = split_args(squeeze_placeholders(command).as_bytes()) else {
             problems.push(problem(
                 line,
                 column,
@@ -290,6 +308,7 @@ pub fn parse_recipe(text: &str, expected: &[Signature]) -> Result<Recipe, Vec<Re
             line,
             text: trimmed.to_string(),
             args,
+            returns,
         });
     }
     for (index, handler) in handlers.iter().enumerate() {
@@ -328,6 +347,7 @@ pub fn template_for(signatures: &[Signature]) -> String {
     let mut text = String::from(
         "# Write each handler's commands under its header, in redis-cli syntax.\n\
          # {name} is a parameter; {$1} is the reply of the handler's first line.\n\
+         # A handler answers with its last line's reply, or the line you mark `return`.\n\
          # Lines starting with # are comments.\n",
     );
     for signature in signatures {
@@ -415,6 +435,22 @@ mod tests {
         assert_eq!(
             problems("[send user\nPING\n", &["send user"])[0],
             "1:1: a handler header is `[name parameters...]` on a line of its own"
+        );
+    }
+
+    #[test]
+    fn one_line_may_give_the_answer() {
+        let text = "[verify user]\nreturn GET otp:{user}\nDEL otp:{user}\n";
+        let recipe = parse_recipe(text, &signatures(&["verify user"])).unwrap();
+        let lines = &recipe.handler("verify").unwrap().lines;
+        assert!(lines[0].returns && !lines[1].returns);
+        assert_eq!(lines[0].args.len(), 2);
+        assert_eq!(
+            problems(
+                "[verify user]\nreturn GET a\nreturn GET b\n",
+                &["verify user"]
+            ),
+            ["3:1: [verify user] already returns an earlier line's reply; a handler answers once"]
         );
     }
 

@@ -29,7 +29,7 @@
 //! "b"}` (in any order), and for races `N of EXPECTATION, M of EXPECTATION`.
 
 use super::recipe::Signature;
-use super::template::Template;
+use super::template::{Template, squeeze_placeholders};
 use crate::resp::split_args;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -259,6 +259,73 @@ pub fn parse_steps(text: &str, callable: &Callable) -> Result<Vec<Step>, Vec<Sce
     }
 }
 
+/// Parses an exercise's setup: steps as in a scenario, where a line that starts with no step
+/// word is a plain command (`SET k v` is `command SET k v`). Setup only prepares data: `let`,
+/// commands, `repeat` and `each`, without expectations.
+pub fn parse_setup(text: &str) -> Result<Vec<Step>, Vec<ScenarioProblem>> {
+    const VERBS: [&str; 9] = [
+        "let", "call", "command", "as", "advance", "race", "repeat", "events", "each",
+    ];
+    // `SET k v` is `command SET k v`, also after `each LIST:` and `repeat N`.
+    fn explicit_command(rest: &str) -> String {
+        let verb = rest.split_whitespace().next().unwrap_or_default();
+        if VERBS.contains(&verb) {
+            rest.to_string()
+        } else {
+            format!("command {rest}")
+        }
+    }
+    let explicit: String = text
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim();
+            let mut words = trimmed.splitn(3, char::is_whitespace);
+            let verb = words.next().unwrap_or_default();
+            let line = if trimmed.is_empty() || trimmed.starts_with('#') {
+                String::new()
+            } else if verb == "each" || verb == "repeat" {
+                let head = words.next().unwrap_or_default();
+                let rest = words.next().unwrap_or_default();
+                format!("{verb} {head} {}", explicit_command(rest))
+            } else {
+                explicit_command(trimmed)
+            };
+            format!("{line}\n")
+        })
+        .collect();
+    if explicit.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let steps = parse_steps(&explicit, &Callable::Nothing)?;
+    let problems: Vec<ScenarioProblem> = steps
+        .iter()
+        .filter(|step| {
+            step.expect.is_some()
+                || !matches!(
+                    step.action,
+                    Action::Let { .. }
+                        | Action::Command {
+                            client: Client::Main,
+                            ..
+                        }
+                        | Action::Repeat { .. }
+                        | Action::Each { .. }
+                )
+        })
+        .map(|step| ScenarioProblem {
+            line: step.line,
+            message:
+                "setup prepares data: use let, commands, repeat and each, without expectations"
+                    .into(),
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(steps)
+    } else {
+        Err(problems)
+    }
+}
+
 type Parsed = (Action, Option<Expect>, Option<String>);
 
 fn parse_step(
@@ -277,7 +344,7 @@ fn parse_step(
     if because.is_some() && expect.is_none() {
         return Err("`because` explains an expectation: add `=> ...` before it".into());
     }
-    let words = split_args(head.trim().as_bytes())
+    let words = split_args(squeeze_placeholders(head.trim()).as_bytes())
         .ok_or_else(|| "unbalanced quotes (close every \" and ')".to_string())?;
     let words: Vec<String> = words
         .into_iter()
@@ -949,6 +1016,23 @@ mod tests {
             matches!(parse("5 of (integer) 0, 45 of (integer) -1"), Expect::Tally(parts) if parts.len() == 2)
         );
         assert!(parse_expect("between 3 1").is_err());
+    }
+
+    #[test]
+    fn setup_lines_are_commands_unless_they_are_steps() {
+        let steps = parse_setup("SET a 1\n\nlet ids = list(3,digits(4))\neach ids: command SADD s {ids}\neach ids: SADD t {ids}\nrepeat 2 INCR n\n").unwrap();
+        assert_eq!(steps.len(), 5);
+        assert!(
+            matches!(&steps[3].action, Action::Each { action, .. } if matches!(**action, Action::Command { .. }))
+        );
+        assert!(matches!(&steps[4].action, Action::Repeat { times: 2, .. }));
+        assert_eq!(steps[0].line, 1);
+        assert!(matches!(&steps[0].action, Action::Command { args, .. } if args.len() == 3));
+        assert!(matches!(&steps[2].action, Action::Each { .. }));
+        assert_eq!(parse_setup("").unwrap(), vec![]);
+        let problems = parse_setup("GET a => (nil)\nadvance 3s").unwrap_err();
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[1].line, 2);
     }
 
     #[test]

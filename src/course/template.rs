@@ -207,6 +207,33 @@ impl Reply {
     }
 }
 
+/// A command line with the spaces inside its placeholders removed, so that `{$1 - k}` stays
+/// one argument when the line is split with redis-cli quoting.
+pub fn squeeze_placeholders(line: &str) -> String {
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        let c = bytes[i];
+        if c == b'{'
+            && starts_placeholder(&bytes[i + 1..])
+            && let Some(close) = line[i..].find('}')
+        {
+            out.extend(
+                line[i..i + close + 1]
+                    .chars()
+                    .filter(|c| !c.is_whitespace()),
+            );
+            i += close + 1;
+            continue;
+        }
+        let ch = line[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
 /// Whether the text after a `{` starts a placeholder: a name, `$` or a function, after any
 /// spaces.
 fn starts_placeholder(after: &[u8]) -> bool {
@@ -473,6 +500,22 @@ mod tests {
             expand("{user", &b, &[])
                 .unwrap_err()
                 .contains("never closed")
+        );
+    }
+
+    #[test]
+    fn spaces_inside_placeholders_do_not_split_arguments() {
+        assert_eq!(
+            squeeze_placeholders("ZRANGE lb {max(0, $1 - k)} {$1 + k} REV"),
+            "ZRANGE lb {max(0,$1-k)} {$1+k} REV"
+        );
+        assert_eq!(
+            squeeze_placeholders(r#"SET k "{ \"a\": 1 }""#),
+            r#"SET k "{ \"a\": 1 }""#
+        );
+        assert_eq!(
+            squeeze_placeholders("SET k {unclosed x"),
+            "SET k {unclosed x"
         );
     }
 

@@ -603,7 +603,7 @@ impl App {
                 let now = (self.now)();
                 for command in commands {
                     if let Some(line) = self.console.run_line(command, now) {
-                        self.send(Request::ConsoleLine(line));
+                        self.send(Request::LessonLine(line));
                     }
                 }
             }
