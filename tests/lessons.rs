@@ -18,28 +18,34 @@ fn errors(value: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn every_lesson_command_runs_on_the_embedded_engine() {
-    let mut chapters: Vec<_> = std::fs::read_dir("chapters")
-        .expect("chapters/")
-        .map(|e| e.unwrap().path())
-        .collect();
-    chapters.sort();
+    let sorted = |dir: &std::path::Path| {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        entries
+    };
+    let chapters = sorted(std::path::Path::new("chapters"));
     assert!(!chapters.is_empty(), "no chapters found");
     let mut failures = Vec::new();
     let mut ran = 0;
-    for path in chapters {
-        let markdown = std::fs::read_to_string(&path).unwrap();
+    for chapter in chapters {
         let backend = Backend::embedded().await.expect("engine starts");
         let mut conn = backend.connect().await.expect("connect");
-        for command in redis_commands(&markdown) {
-            let args = split_args(command.as_bytes())
-                .unwrap_or_else(|| panic!("{}: cannot tokenize {command:?}", path.display()));
-            let reply = conn
-                .request(&args)
-                .await
-                .unwrap_or_else(|e| panic!("{}: {command}: {e}", path.display()));
-            ran += 1;
-            for error in errors(&reply) {
-                failures.push(format!("{}: {command}\n    -> {error}", path.display()));
+        for path in sorted(&chapter) {
+            let markdown = std::fs::read_to_string(&path).unwrap();
+            for command in redis_commands(&markdown) {
+                let args = split_args(command.as_bytes())
+                    .unwrap_or_else(|| panic!("{}: cannot tokenize {command:?}", path.display()));
+                let reply = conn
+                    .request(&args)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {command}: {e}", path.display()));
+                ran += 1;
+                for error in errors(&reply) {
+                    failures.push(format!("{}: {command}\n    -> {error}", path.display()));
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ mod support;
 use redis_tutor::backend::{Backend, Connection};
 use redis_tutor::console::{ConsoleInput, History};
 use redis_tutor::course::progress::ProgressStore;
-use redis_tutor::course::{Chapter, Check, CheckKind, Course, Exercise, Expectation};
+use redis_tutor::course::{Check, CheckKind, Course, Exercise, Expectation};
 use redis_tutor::resp::Value;
 use redis_tutor::tui::{BackgroundContext, Event, Request, spawn_background};
 use std::sync::Arc;
@@ -16,15 +16,16 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 fn greeting_course() -> Course {
     Course {
-        chapters: vec![Chapter {
-            number: 1,
-            slug: "strings".into(),
-            title: "Strings".into(),
-            markdown: "# Strings\n".into(),
-        }],
+        chapters: vec![support::course::chapter(
+            1,
+            "strings",
+            "Strings",
+            "# Strings\n",
+        )],
         exercises: vec![Exercise {
             id: "greeting".into(),
             chapter: 1,
+            lesson: 1,
             title: "Fix the greeting".into(),
             owns: vec!["greeting".into()],
             goal: "Set `greeting` to `hello`.".into(),
@@ -133,6 +134,15 @@ async fn open_check_and_reset_an_exercise() {
             fresh: true,
         })
         .unwrap();
+    match next_event(&mut background.events).await {
+        Event::Notice(notice) => assert_eq!(
+            notice,
+            format!(
+                "{url} is now the tutor's workspace (marked by the key redis-tutor:workspace)."
+            )
+        ),
+        other => panic!("expected the workspace notice, found {other:?}"),
+    }
     background
         .requests
         .send(Request::Check {

@@ -2,26 +2,29 @@
 //! embedded engine, drawn on a TestBackend. A learner fixes an exercise in the console, checks
 //! it, quits, and finds their progress when they come back.
 
+mod support;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event as TerminalEvent, KeyCode, KeyEvent, KeyModifiers};
 use redis_tutor::backend::Backend;
 use redis_tutor::course::progress::ProgressStore;
-use redis_tutor::course::{Chapter, Check, CheckKind, Course, Exercise, Expectation};
+use redis_tutor::course::{Check, CheckKind, Course, Exercise, Expectation};
 use redis_tutor::tui::{Event, TutorSession};
 use std::time::{Duration, Instant};
 
 fn course() -> Course {
     Course {
-        chapters: vec![Chapter {
-            number: 1,
-            slug: "strings".into(),
-            title: "Strings".into(),
-            markdown: "# Strings\n\nKeys hold values.\n\n```redis\nGET greeting\n```\n".into(),
-        }],
+        chapters: vec![support::course::chapter(
+            1,
+            "strings",
+            "Strings",
+            "# Strings\n\nKeys hold values.\n\n```redis\nGET greeting\n```\n",
+        )],
         exercises: vec![Exercise {
             id: "greeting".into(),
             chapter: 1,
+            lesson: 1,
             title: "Fix the greeting".into(),
             owns: vec!["greeting".into()],
             goal: "Set `greeting` to `hello`.".into(),

@@ -21,6 +21,9 @@ pub struct Exercise {
     /// Unique kebab-case id, the CLI's EXERCISE argument.
     pub id: String,
     pub chapter: u32,
+    /// The lesson of the chapter that teaches what the exercise practises; the exercise
+    /// follows it.
+    pub lesson: u32,
     pub title: String,
     /// Glob patterns of the keys this exercise may create; reset deletes exactly these.
     pub owns: Vec<String>,
@@ -279,6 +282,7 @@ pub fn placeholders(text: &str) -> impl Iterator<Item = &str> {
 struct RawExercise {
     id: Spanned<String>,
     chapter: Spanned<u32>,
+    lesson: Spanned<u32>,
     title: Spanned<String>,
     owns: Spanned<Vec<Spanned<String>>>,
     goal: Spanned<String>,
@@ -491,6 +495,7 @@ pub(crate) fn parse_exercise(
     let spans = ExerciseSpans {
         id: raw.id.span(),
         chapter: raw.chapter.span(),
+        lesson: raw.lesson.span(),
     };
     let exercise = validate(raw, &mut report);
     if report.problems.is_empty() {
@@ -504,6 +509,7 @@ pub(crate) fn parse_exercise(
 pub(crate) struct ExerciseSpans {
     pub id: Range<usize>,
     pub chapter: Range<usize>,
+    pub lesson: Range<usize>,
 }
 
 /// A text of the exercise that may hold placeholders, with where it is written.
@@ -923,6 +929,7 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
     Exercise {
         id: raw.id.get_ref().clone(),
         chapter: *raw.chapter.get_ref(),
+        lesson: *raw.lesson.get_ref(),
         title: raw.title.get_ref().clone(),
         owns: strings(raw.owns.get_ref()),
         goal: raw.goal.get_ref().clone(),

@@ -26,12 +26,12 @@ pub type Command = Vec<Vec<u8>>;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Progress {
-    /// The chapter open in the lesson pane.
-    pub current_chapter: Option<u32>,
+    /// The page open in the lesson pane (`Chapter::page_id`).
+    pub current_page: Option<String>,
     /// The exercise being worked on.
     pub current_exercise: Option<String>,
-    /// Lesson scroll offset (in lines) per chapter number.
-    pub lesson_scroll: BTreeMap<u32, u32>,
+    /// Scroll offset (in lines) per page id.
+    pub page_scroll: BTreeMap<String, u32>,
     /// Per exercise id.
     pub exercises: BTreeMap<String, ExerciseProgress>,
 }
@@ -373,6 +373,7 @@ mod tests {
         Exercise {
             id: "demo".into(),
             chapter: 1,
+            lesson: 1,
             title: "Demo".into(),
             owns: vec!["demo:*".into()],
             goal: String::new(),
@@ -393,11 +394,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::at(dir.path().join("nested"));
         let mut progress = Progress {
-            current_chapter: Some(1),
+            current_page: Some("01-basics".into()),
             current_exercise: Some("otp-expiry".into()),
             ..Progress::default()
         };
-        progress.lesson_scroll.insert(1, 42);
+        progress.page_scroll.insert("01-basics/02-lists".into(), 42);
         let otp = progress.exercise_mut("otp-expiry");
         otp.solved = true;
         otp.hints_used = 2;
@@ -441,7 +442,11 @@ mod tests {
     fn corrupt_file_is_moved_aside_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::at(dir.path());
-        fs::write(store.progress_path(), "current_chapter = 1\n[exercises\n").unwrap();
+        fs::write(
+            store.progress_path(),
+            "current_page = \"01-x\"\n[exercises\n",
+        )
+        .unwrap();
         let outcome = store.load().unwrap();
         assert_eq!(outcome.progress, Progress::default());
         let warning = outcome.warning.expect("a warning for a corrupt file");
@@ -465,7 +470,7 @@ mod tests {
         );
         assert_eq!(
             fs::read_to_string(dir.path().join(&aside[0])).unwrap(),
-            "current_chapter = 1\n[exercises\n",
+            "current_page = \"01-x\"\n[exercises\n",
             "the corrupt copy keeps the original bytes"
         );
     }
@@ -474,7 +479,7 @@ mod tests {
     fn a_wrong_type_is_also_corrupt() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::at(dir.path());
-        fs::write(store.progress_path(), "current_chapter = \"one\"\n").unwrap();
+        fs::write(store.progress_path(), "current_page = 1\n").unwrap();
         let outcome = store.load().unwrap();
         assert!(outcome.warning.is_some());
     }
@@ -485,12 +490,12 @@ mod tests {
         let store = ProgressStore::at(dir.path());
         fs::write(
             store.progress_path(),
-            "current_chapter = 2\nfuture = true\n[exercises.otp-expiry]\nsolved = true\nstreak = 3\n",
+            "current_page = \"02-more\"\nfuture = true\n[exercises.otp-expiry]\nsolved = true\nstreak = 3\n",
         )
         .unwrap();
         let outcome = store.load().unwrap();
         assert_eq!(outcome.warning, None);
-        assert_eq!(outcome.progress.current_chapter, Some(2));
+        assert_eq!(outcome.progress.current_page.as_deref(), Some("02-more"));
         assert!(outcome.progress.exercise("otp-expiry").solved);
     }
 

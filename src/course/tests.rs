@@ -3,10 +3,12 @@
 use super::*;
 
 const CHAPTER: &str = "# Basics\n\nSome text.\n";
+const LESSON: &str = "# Keys\n\nA lesson.\n";
 
 /// A valid exercise; tests break one thing at a time.
 const VALID: &str = r#"id = "otp"
 chapter = 1
+lesson = 1
 title = "OTP"
 owns = ["otp:*"]
 goal = "Store {{code}} for {{user}}"
@@ -64,9 +66,17 @@ fn exercise_file(name: &str, text: &str) -> SourceFile {
     }
 }
 
+/// The files of a chapter directory `dir`: its README and one lesson.
+fn chapter_dir(dir: &str) -> Vec<SourceFile> {
+    vec![
+        chapter(&format!("{dir}/README.md"), CHAPTER),
+        chapter(&format!("{dir}/01-keys.md"), LESSON),
+    ]
+}
+
 fn load(exercises: &[(&str, &str)]) -> Result<Course, CourseError> {
     Course::from_sources(
-        vec![chapter("01-basics.md", CHAPTER)],
+        chapter_dir("01-basics"),
         exercises.iter().map(|(n, t)| exercise_file(n, t)).collect(),
     )
 }
@@ -106,6 +116,17 @@ fn valid_fixture_loads() {
     assert_eq!(course.chapters.len(), 1);
     assert_eq!(course.chapters[0].title, "Basics");
     assert_eq!(course.chapters[0].slug, "basics");
+    let lessons: Vec<(u32, &str)> = course.chapters[0]
+        .lessons
+        .iter()
+        .map(|l| (l.number, l.title.as_str()))
+        .collect();
+    assert_eq!(lessons, [(0, "Basics"), (1, "Keys")]);
+    assert_eq!(
+        course.chapters[0].page_id(&course.chapters[0].lessons[1]),
+        "01-basics/01-keys"
+    );
+    assert_eq!(course.pages().len(), 2);
     let exercise = course.exercise("otp").unwrap();
     assert_eq!(exercise.variant_count(), 2);
     assert_eq!(exercise.checks.len(), 3);
@@ -117,9 +138,9 @@ fn valid_fixture_loads() {
 fn toml_syntax_errors_name_file_and_line() {
     let text = VALID.replace("title = \"OTP\"", "title = \"OTP");
     let problem = problem_of(&text);
-    assert_eq!(problem.line, 3, "{problem}");
+    assert_eq!(problem.line, 4, "{problem}");
     assert!(
-        problem.to_string().starts_with("exercises/otp.toml:3:"),
+        problem.to_string().starts_with("exercises/otp.toml:4:"),
         "{problem}"
     );
 }
@@ -177,6 +198,16 @@ fn duplicate_check_ids() {
 fn unknown_chapter() {
     let text = VALID.replace("chapter = 1", "chapter = 4");
     assert_problem(&text, "chapter = 4", "unknown chapter 4");
+}
+
+#[test]
+fn unknown_lesson() {
+    let text = VALID.replace("lesson = 1", "lesson = 3");
+    assert_problem(
+        &text,
+        "lesson = 3",
+        "chapter 1 has no lesson 3 (lessons: 1)",
+    );
 }
 
 #[test]
@@ -264,20 +295,35 @@ fn ids_are_kebab_case() {
 }
 
 #[test]
-fn chapters_need_a_numbered_name_and_a_heading() {
-    let err = Course::from_sources(vec![chapter("basics.md", CHAPTER)], vec![]).unwrap_err();
-    assert!(err.problems()[0].message.contains("NN-slug.md"), "{err}");
-    let err = Course::from_sources(vec![chapter("01-basics.md", "Basics\n")], vec![]).unwrap_err();
-    assert!(err.problems()[0].message.contains("`# ` heading"), "{err}");
-    let err = Course::from_sources(
-        vec![
-            chapter("01-basics.md", CHAPTER),
-            chapter("01-other.md", CHAPTER),
-        ],
-        vec![],
-    )
-    .unwrap_err();
-    assert!(err.problems()[0].message.contains("also"), "{err}");
+fn chapters_are_numbered_directories_of_numbered_lessons_with_headings() {
+    let problem = |files: Vec<SourceFile>| {
+        let err = Course::from_sources(files, vec![]).unwrap_err();
+        err.problems()[0].to_string()
+    };
+    let flat = problem(vec![chapter("01-basics.md", CHAPTER)]);
+    assert!(
+        flat.contains("a chapter is a directory named NN-slug"),
+        "{flat}"
+    );
+    let unnumbered = problem(vec![
+        chapter("01-basics/README.md", CHAPTER),
+        chapter("01-basics/keys.md", LESSON),
+    ]);
+    assert!(
+        unnumbered
+            .starts_with("chapters/01-basics/keys.md:1:1: a lesson file must be named NN-slug.md"),
+        "{unnumbered}"
+    );
+    let headless = problem(vec![chapter("01-basics/README.md", "Basics\n")]);
+    assert!(headless.contains("`# ` heading"), "{headless}");
+    let orphan = problem(vec![chapter("02-more/01-x.md", LESSON)]);
+    assert!(orphan.contains("`02-more` has no README.md"), "{orphan}");
+    let mut twice = chapter_dir("01-basics");
+    twice.extend(chapter_dir("01-other"));
+    assert!(problem(twice).contains("also"));
+    let mut same_lesson = chapter_dir("01-basics");
+    same_lesson.push(chapter("01-basics/01-again.md", LESSON));
+    assert!(problem(same_lesson).contains("lesson 01 of chapter 01 appears twice"));
 }
 
 #[test]
@@ -286,11 +332,10 @@ fn exercises_are_ordered_by_chapter_then_file() {
     let third = VALID
         .replace("id = \"otp\"", "id = \"third\"")
         .replace("chapter = 1", "chapter = 2");
+    let mut chapters = chapter_dir("02-more");
+    chapters.extend(chapter_dir("01-basics"));
     let course = Course::from_sources(
-        vec![
-            chapter("02-more.md", "# More\n"),
-            chapter("01-basics.md", CHAPTER),
-        ],
+        chapters,
         vec![
             exercise_file("02-a.toml", &third),
             exercise_file("01-b.toml", &second),
@@ -341,9 +386,10 @@ fn substitution_leaves_unknown_names_and_escapes_regexes() {
 #[test]
 fn load_dir_reads_an_authors_copy() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("chapters")).unwrap();
+    std::fs::create_dir_all(dir.path().join("chapters/01-basics")).unwrap();
     std::fs::create_dir(dir.path().join("exercises")).unwrap();
-    std::fs::write(dir.path().join("chapters/01-basics.md"), CHAPTER).unwrap();
+    std::fs::write(dir.path().join("chapters/01-basics/README.md"), CHAPTER).unwrap();
+    std::fs::write(dir.path().join("chapters/01-basics/01-keys.md"), LESSON).unwrap();
     std::fs::write(dir.path().join("exercises/otp.toml"), VALID).unwrap();
     std::fs::write(dir.path().join("exercises/README.md"), "docs").unwrap();
     let course = Course::load_dir(dir.path()).unwrap();
