@@ -1,9 +1,13 @@
-//! Dispatch: find a request's command in the table, check its arity, run its handler.
+//! The command pipeline, in Redis's shape: `process` finds a request's command and decides
+//! whether it may run (processCommand), `call` runs it and accounts for it (call).
 
+use super::args::arity_error;
 use super::client::Client;
+use super::command_flags::CommandFlags;
 use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
+use super::notify::EventClass;
 use super::store::Store;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -74,10 +78,9 @@ impl<'a> Ctx<'a> {
         self.block = Some(BlockRequest { keys, timeout });
     }
 
-    /// Marks a key of the current database as pushed to, so blocked clients get served.
-    pub fn signal_key_ready(&mut self, key: &Bytes) {
-        let db = self.client().db;
-        self.store.blocked.signal_ready(db, key);
+    /// The modification hook for a key of the current database (see `Db::modified`).
+    pub fn modified(&mut self, class: EventClass, event: &'static str, key: &Bytes) {
+        self.db().modified(class, event, key);
     }
 }
 
@@ -88,10 +91,24 @@ pub enum Outcome {
     Block(BlockRequest),
 }
 
-/// Runs one request for `client_id`.
+/// Runs one request for `client_id`: `process`, then `call`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
+    match process(store, client_id, now_us, args) {
+        Ok(spec) => call(store, client_id, now_us, spec, args),
+        Err(refusal) => Outcome::Reply(refusal),
+    }
+}
+
+/// Redis's processCommand: finds the command and decides whether it may run now (existence,
+/// arity, authentication, memory). A refusal is counted and returned as the reply.
+pub fn process(
+    store: &mut Store,
+    client_id: u64,
+    now_us: i64,
+    args: &[Bytes],
+) -> Result<&'static CommandSpec, Value> {
     let Some(mut spec) = command_table().lookup(&args[0]) else {
-        return Outcome::Reply(rejected(store, None, unknown_command(args)));
+        return Err(rejected(store, None, unknown_command(args)));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
         match spec.subcommand(&args[1]) {
@@ -102,7 +119,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
                     clip(&args[1], 128),
                     spec.name.to_uppercase()
                 ));
-                return Outcome::Reply(rejected(store, Some(spec), reply));
+                return Err(rejected(store, Some(spec), reply));
             }
         }
     }
@@ -112,25 +129,37 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         .expect("the calling client is registered");
     client.last_interaction_ms = now_us / 1000;
     client.last_command.clone_from(&spec.name);
-    let Some(handler) = spec.handler.filter(|_| spec.arity_ok(args.len())) else {
-        let reply = reject(format!(
-            "ERR wrong number of arguments for '{}' command",
-            spec.name
-        ));
-        return Outcome::Reply(rejected(store, Some(spec), reply));
-    };
+    if spec.handler.is_none() || !spec.arity_ok(args.len()) {
+        return Err(rejected(store, Some(spec), arity_error(&spec.name)));
+    }
     let authenticated = client.authenticated;
-    if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
+    if store.config.password_required() && !authenticated && !spec.has(CommandFlags::NO_AUTH) {
         let reply = Value::error("NOAUTH Authentication required.");
-        return Outcome::Reply(rejected(store, Some(spec), reply));
+        return Err(rejected(store, Some(spec), reply));
     }
     if store.config.maxmemory() > 0
         && !super::commands::perform_evictions(store)
-        && spec.has_flag("denyoom")
+        && spec.has(CommandFlags::DENYOOM)
     {
         let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
-        return Outcome::Reply(rejected(store, Some(spec), reply));
+        return Err(rejected(store, Some(spec), reply));
     }
+    Ok(spec)
+}
+
+/// Redis's call: runs a command that `process` accepted, then times it, logs it when slow,
+/// counts it and hands the key events it recorded to the modification hook. A panicking
+/// handler is answered with an error; the engine keeps serving.
+pub fn call(
+    store: &mut Store,
+    client_id: u64,
+    now_us: i64,
+    spec: &CommandSpec,
+    args: &[Bytes],
+) -> Outcome {
+    let handler = spec
+        .handler
+        .expect("process accepts only commands with handlers");
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
@@ -138,14 +167,18 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         now_us,
         block: None,
     };
-    let reply = handler(&mut ctx, args);
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut ctx, args)))
+        .unwrap_or_else(|panic| {
+            ctx.block = None;
+            handler_panicked(&spec.name, panic.as_ref())
+        });
     let micros = started.elapsed().as_micros() as u64;
     let store = &mut *ctx.store;
     if store
         .config
         .slowlog_threshold()
         .is_some_and(|limit| micros >= limit)
-        && !spec.has_flag("skip_slowlog")
+        && !spec.has(CommandFlags::SKIP_SLOWLOG)
     {
         let client = &store.clients[&client_id];
         let name = client.name.clone().unwrap_or_default();
@@ -159,7 +192,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             max_len,
         );
     }
-    let stats = &mut ctx.store.stats;
+    let stats = &mut store.stats;
     // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
     stats.commands_processed += 1;
     let stat = stats.command_mut(spec.id);
@@ -169,10 +202,23 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         stat.failed_calls += 1;
         stats.count_error(message);
     }
+    store.dispatch_key_events();
     match ctx.block {
         Some(block) => Outcome::Block(block),
         None => Outcome::Reply(reply),
     }
+}
+
+/// The reply to a command whose handler panicked: an error naming the command and the panic.
+fn handler_panicked(command: &str, panic: &(dyn std::any::Any + Send)) -> Value {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    reject(format!(
+        "ERR internal error in '{command}' (please report it): {message}"
+    ))
 }
 
 /// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
@@ -209,4 +255,45 @@ fn unknown_command(args: &[Bytes]) -> Value {
         clip(&args[0], 128),
         listed
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn explode(_: &mut Ctx, _: &[Bytes]) -> Value {
+        panic!("handler bug")
+    }
+
+    #[test]
+    fn a_panicking_handler_is_answered_with_an_error() {
+        let mut store = Store::new(0, 6379);
+        store
+            .clients
+            .insert(1, Client::new(1, String::new(), String::new(), 0));
+        let spec = CommandSpec {
+            name: "explode".into(),
+            id: 0,
+            arity: 1,
+            flags: CommandFlags::empty(),
+            info: Value::Null,
+            docs: Value::Null,
+            handler: Some(explode),
+            subcommands: Default::default(),
+        };
+        let args = [Bytes::from("EXPLODE")];
+        let Outcome::Reply(Value::Error(message)) = call(&mut store, 1, 0, &spec, &args) else {
+            panic!("expected an error reply");
+        };
+        assert_eq!(
+            &message[..],
+            b"ERR internal error in 'explode' (please report it): handler bug"
+        );
+        assert_eq!(store.stats.command_mut(0).failed_calls, 1);
+        let ping = [Bytes::from("PING")];
+        assert!(matches!(
+            execute(&mut store, 1, 0, &ping),
+            Outcome::Reply(Value::Simple(_))
+        ));
+    }
 }

@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET and the CLIENT family.
 
 use super::keys::{db_index, help_reply};
-use crate::engine::args::{not_integer, parse_i64, syntax_error};
+use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error};
 use crate::engine::client::Client;
 use crate::engine::command::{Ctx, Handler};
 use crate::resp::{Protocol, Value};
@@ -32,7 +32,7 @@ fn ping(_: &mut Ctx, args: &[Bytes]) -> Value {
     match args.len() {
         1 => Value::simple("PONG"),
         2 => Value::Bulk(args[1].clone()),
-        _ => Value::error("ERR wrong number of arguments for 'ping' command"),
+        _ => arity_error("ping"),
     }
 }
 
@@ -289,7 +289,7 @@ fn client_unblock(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let Some(id) = parse_i64(&args[2]) else {
         return not_integer();
     };
-    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.blocked.unblock_with(id, reply));
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.unblock_client(id, &reply));
     Value::Integer(unblocked as i64)
 }
 
