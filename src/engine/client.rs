@@ -2,6 +2,7 @@
 //! requests waiting their turn and the output waiting to be written (its outbox, which other
 //! clients' commands may write to as well: pub/sub messages, MONITOR lines).
 
+use super::multi::{Transaction, WatchedKey};
 use crate::resp::Protocol;
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -40,6 +41,15 @@ pub struct Client {
     pub pending: VecDeque<Request>,
     /// The outbox: replies and out-of-band messages not yet written to the connection.
     pub output: BytesMut,
+    /// Set between MULTI and EXEC/DISCARD.
+    pub multi: Option<Transaction>,
+    /// The keys WATCHed since the last EXEC, DISCARD or UNWATCH.
+    pub watched: Vec<WatchedKey>,
+    /// A watched key was modified: the next EXEC fails (CLIENT_DIRTY_CAS).
+    pub dirty_cas: bool,
+    /// Blocking commands answer at once instead of blocking, inside EXEC and scripts
+    /// (CLIENT_DENY_BLOCKING).
+    pub deny_blocking: bool,
 }
 
 impl Client {
@@ -61,6 +71,10 @@ impl Client {
             no_evict: false,
             pending: VecDeque::new(),
             output: BytesMut::new(),
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
+            deny_blocking: false,
         }
     }
 }

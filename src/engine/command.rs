@@ -74,8 +74,11 @@ impl<'a> Ctx<'a> {
 
     /// Blocks the client (BLPOP and friends). The handler's reply is discarded; the command is
     /// run again when a key is pushed to, and a null array is sent when the timeout passes.
+    /// Inside EXEC or a script nothing blocks: the handler's reply is the answer.
     pub fn block_on(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>) {
-        self.block = Some(BlockRequest { keys, timeout });
+        if !self.client().deny_blocking {
+            self.block = Some(BlockRequest { keys, timeout });
+        }
     }
 
     /// The modification hook for a key of the current database (see `Db::modified`).
@@ -94,21 +97,33 @@ pub enum Outcome {
 /// Runs one request for `client_id`: `process`, then `call`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
     match process(store, client_id, now_us, args) {
-        Ok(spec) => call(store, client_id, now_us, spec, args),
-        Err(refusal) => Outcome::Reply(refusal),
+        Processed::Run(spec) => call(store, client_id, now_us, spec, args),
+        Processed::Answered(reply) => Outcome::Reply(reply),
     }
 }
 
+/// What `process` decided.
+#[derive(Debug)]
+pub enum Processed {
+    /// Run the command now.
+    Run(&'static CommandSpec),
+    /// Already answered: refused (and counted as rejected), or queued by MULTI.
+    Answered(Value),
+}
+
+/// Commands that run at once inside MULTI instead of being queued.
+fn runs_inside_multi(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name.as_str(),
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
 /// Redis's processCommand: finds the command and decides whether it may run now (existence,
-/// arity, authentication, memory). A refusal is counted and returned as the reply.
-pub fn process(
-    store: &mut Store,
-    client_id: u64,
-    now_us: i64,
-    args: &[Bytes],
-) -> Result<&'static CommandSpec, Value> {
+/// arity, authentication, MULTI, memory), or queues it inside MULTI.
+pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Processed {
     let Some(mut spec) = command_table().lookup(&args[0]) else {
-        return Err(rejected(store, None, unknown_command(args)));
+        return rejected(store, client_id, None, unknown_command(args));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
         match spec.subcommand(&args[1]) {
@@ -119,7 +134,7 @@ pub fn process(
                     clip(&args[1], 128),
                     spec.name.to_uppercase()
                 ));
-                return Err(rejected(store, Some(spec), reply));
+                return rejected(store, client_id, Some(spec), reply);
             }
         }
     }
@@ -130,21 +145,36 @@ pub fn process(
     client.last_interaction_ms = now_us / 1000;
     client.last_command.clone_from(&spec.name);
     if spec.handler.is_none() || !spec.arity_ok(args.len()) {
-        return Err(rejected(store, Some(spec), arity_error(&spec.name)));
+        return rejected(store, client_id, Some(spec), arity_error(&spec.name));
     }
+    let in_multi = client.multi.is_some();
     let authenticated = client.authenticated;
     if store.config.password_required() && !authenticated && !spec.has(CommandFlags::NO_AUTH) {
         let reply = Value::error("NOAUTH Authentication required.");
-        return Err(rejected(store, Some(spec), reply));
+        return rejected(store, client_id, Some(spec), reply);
     }
-    if store.config.maxmemory() > 0
-        && !super::commands::perform_evictions(store)
-        && spec.has(CommandFlags::DENYOOM)
-    {
-        let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
-        return Err(rejected(store, Some(spec), reply));
+    if in_multi && spec.has(CommandFlags::NO_MULTI) {
+        let reply = Value::error("ERR Command not allowed inside a transaction");
+        return rejected(store, client_id, Some(spec), reply);
     }
-    Ok(spec)
+    if store.config.maxmemory() > 0 {
+        let out_of_memory = !super::commands::perform_evictions(store);
+        // Queueing inside MULTI may use any amount of memory: refuse it too (but never
+        // what ends a transaction).
+        let grows = spec.has(CommandFlags::DENYOOM)
+            || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
+        if out_of_memory && grows {
+            let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+            return rejected(store, client_id, Some(spec), reply);
+        }
+    }
+    if in_multi && !runs_inside_multi(spec) {
+        let client = store.clients.get_mut(&client_id).expect("checked above");
+        let transaction = client.multi.as_mut().expect("checked above");
+        transaction.queued.push((spec, args.to_vec()));
+        return Processed::Answered(Value::simple("QUEUED"));
+    }
+    Processed::Run(spec)
 }
 
 /// Redis's call: runs a command that `process` accepted, then times it, logs it when slow,
@@ -221,15 +251,38 @@ fn handler_panicked(command: &str, panic: &(dyn std::any::Any + Send)) -> Value 
     ))
 }
 
-/// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
-fn rejected(store: &mut Store, command: Option<&CommandSpec>, reply: Value) -> Value {
+/// rejectCommand: counts a command refused before running (unknown, arity, NOAUTH ...),
+/// marks the client's transaction as failed, and answers. A refused EXEC discards the
+/// transaction and says why (execCommandAbort).
+fn rejected(
+    store: &mut Store,
+    client_id: u64,
+    command: Option<&CommandSpec>,
+    mut reply: Value,
+) -> Processed {
+    if let Some(transaction) = store
+        .clients
+        .get_mut(&client_id)
+        .and_then(|c| c.multi.as_mut())
+    {
+        transaction.aborted = true;
+    }
     if let Some(spec) = command {
         store.stats.command_mut(spec.id).rejected_calls += 1;
+        if spec.name == "exec" {
+            store.discard_transaction(client_id);
+            let reason = reply.as_bytes().unwrap_or_default();
+            let reason = reason.strip_prefix(b"ERR ").unwrap_or(reason);
+            reply = Value::error(format!(
+                "EXECABORT Transaction discarded because of: {}",
+                String::from_utf8_lossy(reason)
+            ));
+        }
     }
     if let Value::Error(message) = &reply {
         store.stats.count_error(message);
     }
-    reply
+    Processed::Answered(reply)
 }
 
 /// At most `n` bytes of `b`, as C's `%.*s` prints them.

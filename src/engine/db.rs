@@ -198,6 +198,19 @@ impl Db {
         self.data(key, now).expect("present or just stored")
     }
 
+    /// True when `key` is stored, whether or not its TTL has passed (Redis's dictFind).
+    pub fn exists_unchecked(&self, key: &[u8]) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// True when `key` is stored but its TTL has passed (keyIsExpired).
+    pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
+        self.entries
+            .get(key)
+            .and_then(|e| e.expire_at)
+            .is_some_and(|at| at <= now)
+    }
+
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
         self.get(key, now).is_some()
     }

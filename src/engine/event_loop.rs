@@ -245,6 +245,7 @@ impl EventLoop {
             let _ = self.io.poll.registry().deregister(&mut connection.stream);
         }
         self.store.blocked.unblock(id);
+        self.store.unwatch_all(id);
         self.store.clients.remove(&id);
     }
 

@@ -18,6 +18,7 @@ pub mod geohash;
 pub mod hash_value;
 pub mod hyperloglog;
 pub mod long_double;
+pub mod multi;
 pub mod notify;
 pub mod protocol;
 mod server;

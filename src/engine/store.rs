@@ -9,6 +9,7 @@ use super::db::Db;
 use super::encoding::EncodingLimits;
 use super::slowlog::Slowlog;
 use crate::resp::Value;
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -109,6 +110,8 @@ pub struct Store {
     pub unblocked: Vec<u64>,
     /// Clients with output to hand to their connection.
     pub with_output: Vec<u64>,
+    /// Clients WATCHing each (database, key).
+    pub watchers: HashMap<(usize, Bytes), Vec<u64>>,
 }
 
 impl Store {
@@ -125,6 +128,7 @@ impl Store {
             slowlog: Slowlog::default(),
             unblocked: Vec::new(),
             with_output: Vec::new(),
+            watchers: HashMap::new(),
         }
     }
 
@@ -154,13 +158,16 @@ impl Store {
 
     /// Deletes every key of a database (FLUSHDB, FLUSHALL): Redis's emptyData plus
     /// signalFlushedDb.
-    pub fn flush_db(&mut self, index: usize) {
+    pub fn flush_db(&mut self, index: usize, now_ms: i64) {
+        self.touch_all_watched_in_db(index, None, now_ms);
         self.dbs[index].clear();
     }
 
     /// SWAPDB: exchanges two databases; clients blocked on keys of either may now be served
     /// (Redis's dbSwapDatabases).
     pub fn swap_dbs(&mut self, a: usize, b: usize, now_ms: i64) {
+        self.touch_all_watched_in_db(a, Some(b), now_ms);
+        self.touch_all_watched_in_db(b, Some(a), now_ms);
         self.dbs.swap(a, b);
         for index in [a, b] {
             for key in self.dbs[index].keys(now_ms) {
@@ -170,7 +177,7 @@ impl Store {
     }
 
     /// Hands every recorded key event to what hangs on the modification hook: clients blocked
-    /// on the key.
+    /// on the key, and clients WATCHing it.
     pub fn dispatch_key_events(&mut self) {
         for index in 0..self.dbs.len() {
             if !self.dbs[index].has_events() {
@@ -179,6 +186,9 @@ impl Store {
             let mut events = self.dbs[index].take_events();
             for event in events.drain(..) {
                 self.blocked.signal_ready(index, &event.key);
+                if !self.watchers.is_empty() {
+                    self.touch_watched_key(index, &event.key);
+                }
             }
             // Hand the emptied buffer back, so recording the next events does not allocate.
             self.dbs[index].return_event_buffer(events);

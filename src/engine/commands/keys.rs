@@ -336,8 +336,8 @@ fn flushdb(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if !flush_mode_ok(args) {
         return syntax_error();
     }
-    let index = ctx.client().db;
-    ctx.store.flush_db(index);
+    let (index, now) = (ctx.client().db, ctx.now_ms());
+    ctx.store.flush_db(index, now);
     Value::ok()
 }
 
@@ -345,8 +345,9 @@ fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if !flush_mode_ok(args) {
         return syntax_error();
     }
+    let now = ctx.now_ms();
     for index in 0..DATABASES {
-        ctx.store.flush_db(index);
+        ctx.store.flush_db(index, now);
     }
     Value::ok()
 }

@@ -650,7 +650,8 @@ fn blocking_move(ctx: &mut Ctx, args: &[Bytes], from: End, to: End, timeout: &[u
         Err(e) if !retry => e,
         Err(_) | Ok(None) => {
             ctx.block_on(vec![args[1].clone()], timeout);
-            Value::NullArray
+            // What a transaction or script gets instead of blocking.
+            Value::Null
         }
         Ok(Some(_)) => lmove_reply(ctx, args, from, to),
     }
