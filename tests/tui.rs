@@ -7,7 +7,9 @@ use ratatui::crossterm::event::{
     Event as TerminalEvent, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind,
 };
 use redis_tutor::course::progress::Progress;
-use redis_tutor::course::{Chapter, Course, Exercise};
+mod support;
+
+use redis_tutor::course::{Course, PageRef};
 use redis_tutor::grader::{CheckOutcome, Report};
 use redis_tutor::tui::{
     App, AppOptions, ConsoleLine, ConsoleLineKind, Event, Focus, LoopObserver, Overlay, Request,
@@ -28,34 +30,11 @@ fn fixture_course() -> Course {
         first.push_str(&format!("Line {n} of the first lesson.\n\n"));
     }
     let second = "# Lists\n\nA list keeps insertion order.\n\n```redis\nRPUSH queue a b\n```\n";
-    let exercise = |id: &str, chapter: u32, title: &str, goal: &str, hints: &[&str]| Exercise {
-        id: id.into(),
-        chapter,
-        title: title.into(),
-        owns: vec!["*".into()],
-        goal: goal.into(),
-        setup: vec![],
-        hints: hints.iter().map(|h| h.to_string()).collect(),
-        solution: vec![],
-        variants: vec![],
-        wrong: vec![],
-        checks: vec![],
-        file: format!("exercises/{id}.toml"),
-    };
+    let exercise = support::course::exercise;
     Course {
         chapters: vec![
-            Chapter {
-                number: 1,
-                slug: "strings".into(),
-                title: "Strings".into(),
-                markdown: first,
-            },
-            Chapter {
-                number: 2,
-                slug: "lists".into(),
-                title: "Lists".into(),
-                markdown: second.into(),
-            },
+            support::course::chapter(1, "strings", "Strings", &first),
+            support::course::chapter(2, "lists", "Lists", second),
         ],
         exercises: vec![
             exercise(
@@ -83,6 +62,10 @@ fn fixture_course() -> Course {
     }
 }
 
+fn page(chapter: usize, lesson: usize) -> PageRef {
+    PageRef { chapter, lesson }
+}
+
 fn outcome(name: &str, passed: bool, detail: &str, hint: Option<&str>) -> CheckOutcome {
     CheckOutcome {
         id: name.replace(' ', "-"),
@@ -90,6 +73,7 @@ fn outcome(name: &str, passed: bool, detail: &str, hint: Option<&str>) -> CheckO
         passed,
         detail: detail.into(),
         hint: hint.map(String::from),
+        log: vec![],
     }
 }
 
@@ -98,6 +82,7 @@ fn report(checks: Vec<CheckOutcome>) -> Report {
         exercise: "store-greeting".into(),
         variant: 0,
         checks,
+        notes: vec![],
     }
 }
 
@@ -378,7 +363,7 @@ fn lesson_scrolls_and_keeps_its_position_per_chapter() {
     );
     harness.keys(&[key(KeyCode::End)]);
     assert_screen_contains(&harness, "Line 60 of the first lesson.");
-    assert_screen_lacks(&harness, "Strings and keys");
+    assert_screen_lacks(&harness, "Redis stores values under keys.");
     let bottom = harness.app.lesson_scroll();
     harness.keys(&[key(KeyCode::Down)]);
     assert_eq!(
@@ -388,11 +373,18 @@ fn lesson_scrolls_and_keeps_its_position_per_chapter() {
     );
 
     harness.keys(&[key(KeyCode::Char('n'))]);
-    assert_eq!(harness.app.current_chapter(), 1);
+    assert_eq!(
+        harness.app.current_page(),
+        page(1, 0),
+        "chapter 2's introduction"
+    );
+    assert_screen_contains(&harness, "The chapter on Lists.");
+    harness.keys(&[key(KeyCode::Char('n'))]);
+    assert_eq!(harness.app.current_page(), page(1, 1));
     assert_eq!(harness.app.lesson_scroll(), 0);
     assert_screen_contains(&harness, "A list keeps insertion order.");
-    harness.keys(&[key(KeyCode::Char('p'))]);
-    assert_eq!(harness.app.current_chapter(), 0);
+    harness.keys(&[key(KeyCode::Char('p')), key(KeyCode::Char('p'))]);
+    assert_eq!(harness.app.current_page(), page(0, 1));
     assert_eq!(harness.app.lesson_scroll(), bottom);
     harness.keys(&[key(KeyCode::Home)]);
     assert_eq!(harness.app.lesson_scroll(), 0);
@@ -597,11 +589,12 @@ fn sidebar_enter_opens_the_selected_exercise() {
     let mut harness = Harness::new(120, 40);
     harness.keys(&[key(KeyCode::BackTab)]);
     assert_eq!(harness.app.focus(), Focus::Sidebar);
-    // Rows: chapter 1, its two exercises, chapter 2, its exercise; the first exercise is selected.
-    harness.keys(&[key(KeyCode::Down), key(KeyCode::Down), key(KeyCode::Down)]);
+    // Rows: chapter 1, its lesson, its two exercises, chapter 2, its lesson, its exercise; the
+    // first exercise is selected.
+    harness.keys(&[key(KeyCode::Down); 4]);
     harness.keys(&[key(KeyCode::Enter)]);
     assert_eq!(harness.app.current_exercise(), Some(2));
-    assert_eq!(harness.app.current_chapter(), 1);
+    assert_eq!(harness.app.current_page(), page(1, 1));
     assert_screen_contains(&harness, "Push a then b onto queue.");
     assert_eq!(
         harness.sent(),
@@ -617,7 +610,7 @@ fn sidebar_enter_opens_the_selected_exercise() {
         .last()
         .expect("opening an exercise saves progress");
     assert_eq!(saved.current_exercise.as_deref(), Some("queue"));
-    assert_eq!(saved.current_chapter, Some(2));
+    assert_eq!(saved.current_page.as_deref(), Some("02-lists/01-lists"));
 }
 
 #[test]
@@ -625,9 +618,11 @@ fn resumes_where_the_learner_left_off() {
     let mut progress = Progress::default();
     progress.exercise_mut("store-greeting").solved = true;
     progress.exercise_mut("count-visits").variant = Some(0);
-    progress.current_chapter = Some(1);
+    progress.current_page = Some("01-strings/01-strings".into());
     progress.current_exercise = Some("count-visits".into());
-    progress.lesson_scroll.insert(1, 30);
+    progress
+        .page_scroll
+        .insert("01-strings/01-strings".into(), 30);
     let mut harness = Harness::with_progress(120, 40, progress);
     assert_eq!(
         harness.startup_requests,
@@ -642,7 +637,7 @@ fn resumes_where_the_learner_left_off() {
     assert_eq!(harness.app.current_exercise(), Some(1));
     assert_eq!(harness.app.lesson_scroll(), 30);
     assert_screen_contains(&harness, "Make visits reach 3.");
-    assert_screen_lacks(&harness, "Strings and keys");
+    assert_screen_lacks(&harness, "Redis stores values under keys.");
     assert_screen_contains(&harness, "✓ Store a greeting");
     assert_screen_contains(&harness, "▸ Count visits");
 }
@@ -705,15 +700,16 @@ fn no_size_makes_drawing_panic() {
 fn clicking_a_sidebar_row_opens_it() {
     let mut harness = Harness::new(120, 40);
     harness.run(vec![]);
-    // Row 0 is the border, row 1 the summary, then chapter 1, its two exercises, chapter 2.
+    // Row 0 is the border, row 1 the summary, then chapter 1, its lesson, its two exercises,
+    // chapter 2, its lesson.
     harness.run(vec![Event::Terminal(TerminalEvent::Mouse(MouseEvent {
         kind: MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
         column: 5,
-        row: 5,
+        row: 7,
         modifiers: KeyModifiers::NONE,
     }))]);
     assert_eq!(harness.app.focus(), Focus::Sidebar);
-    assert_eq!(harness.app.current_chapter(), 1);
+    assert_eq!(harness.app.current_page(), page(1, 1));
     assert_screen_contains(&harness, "A list keeps insertion order.");
 }
 
@@ -733,13 +729,15 @@ fn help_lists_every_key_and_scrolls_when_it_does_not_fit() {
 #[test]
 fn enter_in_the_lesson_runs_the_visible_redis_block() {
     let mut harness = Harness::new(120, 40);
-    harness.keys(&[key(KeyCode::Char('n'))]);
+    // Chapter 2's introduction, then its lesson.
+    harness.keys(&[key(KeyCode::Char('n')), key(KeyCode::Char('n'))]);
     assert_screen_contains(&harness, "Enter runs: RPUSH queue a b");
     harness.sent();
     harness.keys(&[key(KeyCode::Enter)]);
     assert_eq!(
         harness.sent(),
-        [Request::ConsoleLine("RPUSH queue a b".into())]
+        [Request::LessonLine("RPUSH queue a b".into())],
+        "a lesson block is not the learner's exercise work"
     );
     assert_screen_contains(&harness, "127.0.0.1:40000> RPUSH queue a b");
     assert_eq!(harness.app.focus(), Focus::Lesson);
@@ -846,7 +844,7 @@ fn brackets_jump_between_lesson_sections() {
     let mut harness = Harness::new(120, 40);
     harness.run(vec![]);
     harness.keys(&[key(KeyCode::Char(']'))]);
-    assert_screen_contains(&harness, "Strings › Expiry");
+    assert_screen_contains(&harness, "01 · Strings › Strings and keys › Expiry");
     let section = harness.app.lesson_scroll();
     assert!(section > 0, "] should move to the Expiry heading");
     harness.keys(&[key(KeyCode::Char('['))]);
@@ -886,9 +884,11 @@ fn narrow_terminals_open_the_course_list_as_a_drawer() {
     assert_eq!(harness.app.focus(), Focus::Sidebar);
     assert_screen_contains(&harness, " Course ");
     insta::assert_snapshot!("sidebar_drawer_80x24", harness.screen());
-    // Rows: chapter 1, its two exercises, chapter 2; the first exercise is selected.
-    harness.keys(&[key(KeyCode::Down), key(KeyCode::Down), key(KeyCode::Enter)]);
-    assert_eq!(harness.app.current_chapter(), 1);
+    // Rows: chapter 1, its lesson, its two exercises, chapter 2, its lesson; the first
+    // exercise is selected.
+    harness.keys(&[key(KeyCode::Down); 3]);
+    harness.keys(&[key(KeyCode::Enter)]);
+    assert_eq!(harness.app.current_page(), page(1, 1));
     assert_eq!(
         harness.app.focus(),
         Focus::Lesson,

@@ -1,4 +1,5 @@
-//! `redis-tutor list`: the chapters and their exercises with the learner's status.
+//! `redis-tutor list`: the chapters, their lessons and the exercises after each lesson, with
+//! the learner's status.
 
 use super::{Context, Failure};
 use crate::Cli;
@@ -14,30 +15,37 @@ pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
         .max()
         .unwrap_or(0);
     for chapter in &ctx.course.chapters {
-        println!("{}", chapter.title);
-        for exercise in ctx.course.exercises_of(chapter.number) {
-            let state = ctx.progress.exercise(&exercise.id);
-            let mark = if state.solved { "[x]" } else { "[ ]" };
-            let mut notes = Vec::new();
-            if state.hints_used > 0 {
-                notes.push(format!(
-                    "{} of {} hints",
-                    state.hints_used,
-                    exercise.hints.len()
-                ));
+        println!("{:02} · {}", chapter.number, chapter.title);
+        for lesson in chapter.lessons.iter().filter(|l| l.number > 0) {
+            println!("   {}. {}", lesson.number, lesson.title);
+            for exercise in ctx
+                .course
+                .exercises_of(chapter.number)
+                .filter(|e| e.lesson == lesson.number)
+            {
+                let state = ctx.progress.exercise(&exercise.id);
+                let mark = if state.solved { "[x]" } else { "[ ]" };
+                let mut notes = Vec::new();
+                if state.hints_used > 0 {
+                    notes.push(format!(
+                        "{} of {} hints",
+                        state.hints_used,
+                        exercise.hints.len()
+                    ));
+                }
+                if ctx.progress.current_exercise.as_deref() == Some(exercise.id.as_str()) {
+                    notes.push("continue here".into());
+                }
+                let notes = if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ({})", notes.join(", "))
+                };
+                println!(
+                    "      {mark} {:width$}  {}{notes}",
+                    exercise.id, exercise.title
+                );
             }
-            if ctx.progress.current_exercise.as_deref() == Some(exercise.id.as_str()) {
-                notes.push("continue here".into());
-            }
-            let notes = if notes.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", notes.join(", "))
-            };
-            println!(
-                "   {mark} {:width$}  {}{notes}",
-                exercise.id, exercise.title
-            );
         }
     }
     let solved = ctx

@@ -22,7 +22,8 @@
 //! print as `(big number) N` (7.0 aborts on them), and Ctrl-C during a blocking command
 //! reconnects instead of quitting.
 
-pub mod driver;
+pub mod credentials;
+mod driver;
 pub mod format;
 pub mod help;
 pub mod hints;
@@ -31,6 +32,7 @@ pub mod session;
 pub mod tokenize;
 pub mod transcript;
 
+pub use credentials::{REDACTED, is_sensitive_command, redact_credentials};
 pub use driver::{
     Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, ConsoleOptions, OutputKind,
     READING_MESSAGES, spawn_console, spawn_console_with,
@@ -41,7 +43,7 @@ pub use format::{
 };
 pub use help::{HelpEntry, argument_syntax, generic_help, help_entries, help_groups, help_text};
 pub use hints::{complete, hint, hint_with};
-pub use history::{History, is_sensitive_command, is_sensitive_line};
+pub use history::{History, is_sensitive_line};
 pub use session::Session;
 pub use tokenize::{CommandLine, LineError, parse_line};
-pub use transcript::{Outcome, Transcript, TranscriptEntry, redact_credentials};
+pub use transcript::{Outcome, Source, Transcript, TranscriptEntry};

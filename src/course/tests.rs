@@ -3,10 +3,13 @@
 use super::*;
 
 const CHAPTER: &str = "# Basics\n\nSome text.\n";
+const LESSON: &str = "# Keys\n\nA lesson.\n";
 
 /// A valid exercise; tests break one thing at a time.
-const VALID: &str = r#"id = "otp"
+const VALID: &str = r#"format_version = 2
+id = "otp"
 chapter = 1
+lesson = 1
 title = "OTP"
 owns = ["otp:*"]
 goal = "Store {{code}} for {{user}}"
@@ -64,9 +67,17 @@ fn exercise_file(name: &str, text: &str) -> SourceFile {
     }
 }
 
+/// The files of a chapter directory `dir`: its README and one lesson.
+fn chapter_dir(dir: &str) -> Vec<SourceFile> {
+    vec![
+        chapter(&format!("{dir}/README.md"), CHAPTER),
+        chapter(&format!("{dir}/01-keys.md"), LESSON),
+    ]
+}
+
 fn load(exercises: &[(&str, &str)]) -> Result<Course, CourseError> {
     Course::from_sources(
-        vec![chapter("01-basics.md", CHAPTER)],
+        chapter_dir("01-basics"),
         exercises.iter().map(|(n, t)| exercise_file(n, t)).collect(),
     )
 }
@@ -106,6 +117,17 @@ fn valid_fixture_loads() {
     assert_eq!(course.chapters.len(), 1);
     assert_eq!(course.chapters[0].title, "Basics");
     assert_eq!(course.chapters[0].slug, "basics");
+    let lessons: Vec<(u32, &str)> = course.chapters[0]
+        .lessons
+        .iter()
+        .map(|l| (l.number, l.title.as_str()))
+        .collect();
+    assert_eq!(lessons, [(0, "Basics"), (1, "Keys")]);
+    assert_eq!(
+        course.chapters[0].page_id(&course.chapters[0].lessons[1]),
+        "01-basics/01-keys"
+    );
+    assert_eq!(course.pages().len(), 2);
     let exercise = course.exercise("otp").unwrap();
     assert_eq!(exercise.variant_count(), 2);
     assert_eq!(exercise.checks.len(), 3);
@@ -117,9 +139,9 @@ fn valid_fixture_loads() {
 fn toml_syntax_errors_name_file_and_line() {
     let text = VALID.replace("title = \"OTP\"", "title = \"OTP");
     let problem = problem_of(&text);
-    assert_eq!(problem.line, 3, "{problem}");
+    assert_eq!(problem.line, 5, "{problem}");
     assert!(
-        problem.to_string().starts_with("exercises/otp.toml:3:"),
+        problem.to_string().starts_with("exercises/otp.toml:5:"),
         "{problem}"
     );
 }
@@ -148,10 +170,10 @@ fn duplicate_exercise_ids_across_files() {
     let problems = err.problems();
     assert_eq!(problems.len(), 1, "{err}");
     assert_eq!(problems[0].file, "exercises/b.toml");
-    assert_eq!(problems[0].line, 1);
+    assert_eq!(problems[0].line, 2);
     assert!(
         problems[0].message.contains("duplicate exercise id `otp`")
-            && problems[0].message.contains("exercises/a.toml:1"),
+            && problems[0].message.contains("exercises/a.toml:2"),
         "{}",
         problems[0]
     );
@@ -177,6 +199,16 @@ fn duplicate_check_ids() {
 fn unknown_chapter() {
     let text = VALID.replace("chapter = 1", "chapter = 4");
     assert_problem(&text, "chapter = 4", "unknown chapter 4");
+}
+
+#[test]
+fn unknown_lesson() {
+    let text = VALID.replace("lesson = 1", "lesson = 3");
+    assert_problem(
+        &text,
+        "lesson = 3",
+        "chapter 1 has no lesson 3 (lessons: 1)",
+    );
 }
 
 #[test]
@@ -221,7 +253,7 @@ fn commands_must_tokenize() {
         "setup = [\"SET otp:seed 1\"]",
         r#"setup = ["SET otp:seed \"1"]"#,
     );
-    assert_problem(&text, "setup =", "does not tokenize");
+    assert_problem(&text, "setup =", "setup: unbalanced quotes");
     let text = VALID.replace(
         "command = \"GET otp:{{user}}\"",
         "command = \"GET 'otp:{{user}}\"",
@@ -264,20 +296,35 @@ fn ids_are_kebab_case() {
 }
 
 #[test]
-fn chapters_need_a_numbered_name_and_a_heading() {
-    let err = Course::from_sources(vec![chapter("basics.md", CHAPTER)], vec![]).unwrap_err();
-    assert!(err.problems()[0].message.contains("NN-slug.md"), "{err}");
-    let err = Course::from_sources(vec![chapter("01-basics.md", "Basics\n")], vec![]).unwrap_err();
-    assert!(err.problems()[0].message.contains("`# ` heading"), "{err}");
-    let err = Course::from_sources(
-        vec![
-            chapter("01-basics.md", CHAPTER),
-            chapter("01-other.md", CHAPTER),
-        ],
-        vec![],
-    )
-    .unwrap_err();
-    assert!(err.problems()[0].message.contains("also"), "{err}");
+fn chapters_are_numbered_directories_of_numbered_lessons_with_headings() {
+    let problem = |files: Vec<SourceFile>| {
+        let err = Course::from_sources(files, vec![]).unwrap_err();
+        err.problems()[0].to_string()
+    };
+    let flat = problem(vec![chapter("01-basics.md", CHAPTER)]);
+    assert!(
+        flat.contains("a chapter is a directory named NN-slug"),
+        "{flat}"
+    );
+    let unnumbered = problem(vec![
+        chapter("01-basics/README.md", CHAPTER),
+        chapter("01-basics/keys.md", LESSON),
+    ]);
+    assert!(
+        unnumbered
+            .starts_with("chapters/01-basics/keys.md:1:1: a lesson file must be named NN-slug.md"),
+        "{unnumbered}"
+    );
+    let headless = problem(vec![chapter("01-basics/README.md", "Basics\n")]);
+    assert!(headless.contains("`# ` heading"), "{headless}");
+    let orphan = problem(vec![chapter("02-more/01-x.md", LESSON)]);
+    assert!(orphan.contains("`02-more` has no README.md"), "{orphan}");
+    let mut twice = chapter_dir("01-basics");
+    twice.extend(chapter_dir("01-other"));
+    assert!(problem(twice).contains("also"));
+    let mut same_lesson = chapter_dir("01-basics");
+    same_lesson.push(chapter("01-basics/01-again.md", LESSON));
+    assert!(problem(same_lesson).contains("lesson 01 of chapter 01 appears twice"));
 }
 
 #[test]
@@ -286,11 +333,10 @@ fn exercises_are_ordered_by_chapter_then_file() {
     let third = VALID
         .replace("id = \"otp\"", "id = \"third\"")
         .replace("chapter = 1", "chapter = 2");
+    let mut chapters = chapter_dir("02-more");
+    chapters.extend(chapter_dir("01-basics"));
     let course = Course::from_sources(
-        vec![
-            chapter("02-more.md", "# More\n"),
-            chapter("01-basics.md", CHAPTER),
-        ],
+        chapters,
         vec![
             exercise_file("02-a.toml", &third),
             exercise_file("01-b.toml", &second),
@@ -310,9 +356,15 @@ fn variants_fill_every_placeholder() {
     let exercise = course.exercise("otp").unwrap();
     let second = exercise.variant(1);
     assert_eq!(second.goal, "Store 111111 for 7");
-    assert_eq!(second.solution, ["SET otp:7 111111 EX 300"]);
+    assert_eq!(
+        second.solution,
+        Solution::Commands(vec!["SET otp:7 111111 EX 300".into()])
+    );
     assert_eq!(second.hints[2], "SET otp:7 111111 EX 300");
-    assert_eq!(second.wrong[0].commands, ["SET otp:7 111111"]);
+    assert_eq!(
+        second.wrong[0].solution,
+        Solution::Commands(vec!["SET otp:7 111111".into()])
+    );
     assert_eq!(
         second.checks[0].kind,
         CheckKind::Reply {
@@ -341,9 +393,10 @@ fn substitution_leaves_unknown_names_and_escapes_regexes() {
 #[test]
 fn load_dir_reads_an_authors_copy() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("chapters")).unwrap();
+    std::fs::create_dir_all(dir.path().join("chapters/01-basics")).unwrap();
     std::fs::create_dir(dir.path().join("exercises")).unwrap();
-    std::fs::write(dir.path().join("chapters/01-basics.md"), CHAPTER).unwrap();
+    std::fs::write(dir.path().join("chapters/01-basics/README.md"), CHAPTER).unwrap();
+    std::fs::write(dir.path().join("chapters/01-basics/01-keys.md"), LESSON).unwrap();
     std::fs::write(dir.path().join("exercises/otp.toml"), VALID).unwrap();
     std::fs::write(dir.path().join("exercises/README.md"), "docs").unwrap();
     let course = Course::load_dir(dir.path()).unwrap();
@@ -357,7 +410,7 @@ fn load_dir_reads_an_authors_copy() {
     let err = Course::load_dir(dir.path()).unwrap_err();
     assert!(
         err.to_string().contains(&format!(
-            "{}:2:",
+            "{}:3:",
             dir.path().join("exercises/otp.toml").display()
         )),
         "{err}"
@@ -366,4 +419,138 @@ fn load_dir_reads_an_authors_copy() {
         Course::load_dir(&dir.path().join("missing")),
         Err(CourseError::Io { .. })
     ));
+}
+
+/// A valid recipe exercise; tests break one thing at a time.
+const RECIPE: &str = r#"format_version = 2
+id = "codes"
+chapter = 1
+lesson = 1
+title = "Codes"
+kind = "recipe"
+handlers = ["send user code", "verify user"]
+owns = ["otp:*"]
+goal = "Keep codes for {{ttl}} seconds."
+hints = ["nudge", "concept", "answer"]
+solution = '''
+[send user code]
+SET otp:{user} {code} EX {{ttl}}
+[verify user]
+GETDEL otp:{user}
+'''
+
+[[variant]]
+ttl = "300"
+
+[[variant]]
+ttl = "600"
+
+[[scenario]]
+id = "once"
+name = "A code works once"
+steps = """
+let user = id
+let code = digits(6)
+call send {user} {code}
+call verify {user} => "{code}"
+call verify {user} => (nil) because a code works once
+"""
+
+[[wrong]]
+why = "never deleted"
+fails = "once"
+recipe = '''
+[send user code]
+SET otp:{user} {code} EX {{ttl}}
+[verify user]
+GET otp:{user}
+'''
+
+[[alternative]]
+why = "milliseconds"
+recipe = '''
+[send user code]
+SET otp:{user} {code} PX {{ttl}}000
+[verify user]
+GETDEL otp:{user}
+'''
+"#;
+
+fn recipe_problem(text: &str) -> Problem {
+    let err = load(&[("codes.toml", text)]).expect_err("the fixture is broken");
+    let problems = err.problems();
+    assert_eq!(problems.len(), 1, "expected one problem, found: {err}");
+    problems[0].clone()
+}
+
+#[test]
+fn a_recipe_exercise_loads_with_its_scenarios() {
+    let course = load(&[("codes.toml", RECIPE)]).unwrap();
+    let exercise = course.exercise("codes").unwrap();
+    assert_eq!(exercise.kind.name(), "recipe");
+    assert_eq!(exercise.check_ids(), ["once"]);
+    let instance = exercise.variant(1);
+    assert_eq!(instance.scenarios[0].steps.len(), 5);
+    assert_eq!(instance.alternatives.len(), 1);
+    assert!(
+        matches!(&instance.solution, Solution::Text(t) if t.contains("EX 600")),
+        "{:?}",
+        instance.solution
+    );
+}
+
+#[test]
+fn scenario_mistakes_point_at_their_line_in_the_file() {
+    let text = RECIPE.replace("call verify {user} => (nil)", "call verfy {user} => (nil)");
+    let problem = recipe_problem(&text);
+    assert_eq!(problem.line, line_of(&text, "call verfy"), "{problem}");
+    assert!(
+        problem
+            .message
+            .starts_with("scenario `once`: the exercise has no handler `verfy`"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn recipe_mistakes_in_the_solution_point_at_their_line() {
+    let text = RECIPE.replace(
+        "GETDEL otp:{user}\n'''\n\n[[variant]]",
+        "GETDEL otp:{usr}\n'''\n\n[[variant]]",
+    );
+    let problem = recipe_problem(&text);
+    assert_eq!(
+        problem.line,
+        line_of(&text, "GETDEL otp:{usr}"),
+        "{problem}"
+    );
+    assert!(
+        problem
+            .message
+            .contains("`{usr}` is not a parameter of [verify user]"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn kinds_and_versions_are_checked() {
+    let problem = recipe_problem(&RECIPE.replace("format_version = 2", "format_version = 1"));
+    assert!(
+        problem
+            .message
+            .contains("format_version 1 is not one this redis-tutor reads"),
+        "{problem}"
+    );
+    let problem = recipe_problem(&RECIPE.replace("kind = \"recipe\"", "kind = \"quiz\""));
+    assert!(problem.message.contains("unknown kind `quiz`"), "{problem}");
+    let problem = recipe_problem(&RECIPE.replace("fails = \"once\"", "fails = \"twice\""));
+    assert!(
+        problem.message.contains("names no check or scenario"),
+        "{problem}"
+    );
+    let problem = recipe_problem(&RECIPE.replace("recipe = '''\n[send user code]\nSET otp:{user} {code} EX {{ttl}}\n[verify user]\nGET", "commands = [\"GET x\"]\nrecipe2 = '''\n[send user code]\nSET otp:{user} {code} EX {{ttl}}\n[verify user]\nGET"));
+    assert!(
+        problem.message.contains("unknown field `recipe2`"),
+        "{problem}"
+    );
 }

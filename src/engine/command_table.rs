@@ -90,6 +90,18 @@ impl CommandSpec {
         CommandFlags::named(name).is_some_and(|f| self.flags.contains(f))
     }
 
+    /// Whether COMMAND INFO lists this tip (`nondeterministic_output_order`, `request_policy:…`).
+    pub fn has_tip(&self, tip: &str) -> bool {
+        match &self.info {
+            Value::Array(fields) => matches!(
+                fields.get(7),
+                Some(Value::Array(tips) | Value::Set(tips))
+                    if tips.iter().any(|t| t.as_bytes() == Some(tip.as_bytes()))
+            ),
+            _ => false,
+        }
+    }
+
     /// True when `argc` (arguments including the name) satisfies the arity.
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;

@@ -9,8 +9,8 @@ use super::lesson::LessonState;
 use super::model::{ConsoleLine, ConsoleLineKind};
 use super::sidebar::{SidebarRow, SidebarState};
 use super::{exercise, help, lesson, sidebar, status};
-use crate::course::Course;
 use crate::course::progress::Progress;
+use crate::course::{Course, PageRef};
 use crate::grader::Report;
 use ratatui::Frame;
 use ratatui::crossterm::event::{
@@ -82,12 +82,13 @@ pub enum Action {
     Page(Focus, isize),
     ScrollTop(Focus),
     ScrollBottom(Focus),
-    /// Open the chapter or exercise selected in the sidebar.
+    /// Open the chapter, lesson or exercise selected in the sidebar.
     OpenSelected,
     /// Select and open the sidebar row with this index.
     OpenRow(usize),
-    NextChapter,
-    PreviousChapter,
+    /// Open the next page (a chapter's introduction or a lesson) in reading order.
+    NextPage,
+    PreviousPage,
     /// Scroll the lesson to its next section heading.
     NextSection,
     /// Scroll the lesson to its previous section heading.
@@ -160,8 +161,10 @@ pub struct App {
     pub(super) backend_description: String,
     pub(super) focus: Focus,
     pub(super) overlay: Option<Overlay>,
-    /// Index of the chapter in the lesson pane.
-    pub(super) chapter: usize,
+    /// Every page of the course in reading order.
+    pub(super) pages: Vec<PageRef>,
+    /// Index into `pages` of the page in the lesson pane.
+    pub(super) page: usize,
     /// Index of the exercise in the exercise pane.
     pub(super) exercise: Option<usize>,
     pub(super) sidebar: SidebarState,
@@ -196,10 +199,12 @@ impl App {
             .as_deref()
             .and_then(|id| course.exercises.iter().position(|e| e.id == id))
             .or_else(|| first_unsolved(&course, &progress));
-        let chapter = progress
-            .current_chapter
-            .and_then(|number| chapter_index(&course, number))
-            .or_else(|| exercise.and_then(|e| chapter_index(&course, course.exercises[e].chapter)))
+        let pages = course.pages();
+        let page = progress
+            .current_page
+            .as_deref()
+            .and_then(|id| pages.iter().position(|p| page_id(&course, *p) == id))
+            .or_else(|| exercise.and_then(|e| exercise_page(&course, &pages, e)))
             .unwrap_or(0);
         let mut app = App {
             sidebar: SidebarState::default(),
@@ -212,7 +217,8 @@ impl App {
             backend_description,
             focus: Focus::Lesson,
             overlay: None,
-            chapter,
+            pages,
+            page,
             exercise,
             areas: None,
             help_scroll: 0,
@@ -274,14 +280,17 @@ impl App {
         self.console.input.text()
     }
 
-    /// The first lesson line shown for the open chapter.
+    /// The first lesson line shown for the open page.
     pub fn lesson_scroll(&self) -> usize {
-        self.lesson_scroll_of(self.chapter)
+        self.lesson_scroll_of(self.page)
     }
 
-    /// Index of the open chapter.
-    pub fn current_chapter(&self) -> usize {
-        self.chapter
+    /// The open page (a chapter's introduction or a lesson).
+    pub fn current_page(&self) -> PageRef {
+        self.pages.get(self.page).copied().unwrap_or(PageRef {
+            chapter: 0,
+            lesson: 0,
+        })
     }
 
     /// Index of the open exercise.
@@ -428,8 +437,8 @@ impl App {
             KeyCode::Char('c') => Action::CheckExercise,
             KeyCode::Char('h') => Action::RevealHint,
             KeyCode::Char('r') => Action::AskReset,
-            KeyCode::Char('n') => Action::NextChapter,
-            KeyCode::Char('p') => Action::PreviousChapter,
+            KeyCode::Char('n') => Action::NextPage,
+            KeyCode::Char('p') => Action::PreviousPage,
             KeyCode::Char('i' | ':') => Action::FocusPane(Focus::Console),
             KeyCode::Char(']') => Action::NextSection,
             KeyCode::Char('t') => Action::AdvanceClock,
@@ -519,14 +528,14 @@ impl App {
                 self.open_row(row);
                 self.close_sidebar_drawer();
             }
-            Action::NextChapter => {
-                if self.chapter + 1 < self.course.chapters.len() {
-                    self.open_chapter(self.chapter + 1);
+            Action::NextPage => {
+                if self.page + 1 < self.pages.len() {
+                    self.open_page(self.page + 1);
                 }
             }
-            Action::PreviousChapter => {
-                if self.chapter > 0 {
-                    self.open_chapter(self.chapter - 1);
+            Action::PreviousPage => {
+                if self.page > 0 {
+                    self.open_page(self.page - 1);
                 }
             }
             Action::NextSection | Action::PreviousSection => {
@@ -594,7 +603,7 @@ impl App {
                 let now = (self.now)();
                 for command in commands {
                     if let Some(line) = self.console.run_line(command, now) {
-                        self.send(Request::ConsoleLine(line));
+                        self.send(Request::LessonLine(line));
                     }
                 }
             }
@@ -649,7 +658,7 @@ impl App {
             }
             Focus::Lesson => {
                 let max = self.lesson.max_scroll();
-                let current = self.lesson_scroll_of(self.chapter) as isize;
+                let current = self.lesson_scroll_of(self.page) as isize;
                 let target = current.saturating_add(lines).clamp(0, max as isize) as usize;
                 self.set_lesson_scroll(target);
             }
@@ -659,18 +668,18 @@ impl App {
     }
 
     fn set_lesson_scroll(&mut self, line: usize) {
-        if let Some(chapter) = self.course.chapters.get(self.chapter) {
+        if let Some(&page) = self.pages.get(self.page) {
             let line = u32::try_from(line).unwrap_or(u32::MAX);
-            self.progress.lesson_scroll.insert(chapter.number, line);
+            let id = page_id(&self.course, page);
+            self.progress.page_scroll.insert(id, line);
         }
     }
 
-    /// The first lesson line shown for chapter index `chapter`.
-    pub(super) fn lesson_scroll_of(&self, chapter: usize) -> usize {
-        self.course
-            .chapters
-            .get(chapter)
-            .and_then(|c| self.progress.lesson_scroll.get(&c.number))
+    /// The first lesson line shown for page index `page`.
+    pub(super) fn lesson_scroll_of(&self, page: usize) -> usize {
+        self.pages
+            .get(page)
+            .and_then(|&p| self.progress.page_scroll.get(&page_id(&self.course, p)))
             .map(|&scroll| scroll as usize)
             .unwrap_or(0)
     }
@@ -680,16 +689,21 @@ impl App {
         let Some(&target) = rows.get(row) else { return };
         self.sidebar.list.select(Some(row));
         match target {
-            SidebarRow::Chapter(chapter) => self.open_chapter(chapter),
+            SidebarRow::Chapter(chapter) => {
+                let intro = PageRef { chapter, lesson: 0 };
+                if let Some(page) = self.pages.iter().position(|p| *p == intro) {
+                    self.open_page(page);
+                }
+            }
+            SidebarRow::Lesson(page) => self.open_page(page),
             SidebarRow::Exercise(exercise) => self.open_exercise(exercise),
         }
     }
 
-    /// Opens a chapter in the lesson pane, and its first unsolved exercise.
-    fn open_chapter(&mut self, chapter: usize) {
-        self.chapter = chapter;
-        let number = self.course.chapters[chapter].number;
-        let exercises: Vec<usize> = exercises_of(&self.course, number).collect();
+    /// Opens a page in the lesson pane, and the first unsolved exercise that follows it.
+    fn open_page(&mut self, page: usize) {
+        self.page = page;
+        let exercises: Vec<usize> = exercises_after(&self.course, self.pages[page]).collect();
         if let Some(&exercise) = exercises
             .iter()
             .find(|&&e| !self.is_solved(e))
@@ -697,16 +711,17 @@ impl App {
         {
             self.activate_exercise(exercise);
         }
-        self.progress.current_chapter = Some(number);
+        self.progress.current_page = Some(page_id(&self.course, self.pages[page]));
         self.progress_changed = true;
         self.select_current_in_sidebar();
     }
 
-    /// Opens an exercise, and its chapter in the lesson pane.
+    /// Opens an exercise, and the lesson it follows in the lesson pane.
     fn open_exercise(&mut self, exercise: usize) {
-        let number = self.course.exercises[exercise].chapter;
-        self.chapter = chapter_index(&self.course, number).unwrap_or(self.chapter);
-        self.progress.current_chapter = Some(number);
+        if let Some(page) = exercise_page(&self.course, &self.pages, exercise) {
+            self.page = page;
+            self.progress.current_page = Some(page_id(&self.course, self.pages[page]));
+        }
         self.activate_exercise(exercise);
         self.progress_changed = true;
     }
@@ -751,15 +766,17 @@ impl App {
 
     fn select_current_in_sidebar(&mut self) {
         let rows = sidebar::rows(&self.course);
-        let chapter_number = self.course.chapters.get(self.chapter).map(|c| c.number);
+        let page = self.current_page();
+        let page_row = if page.lesson == 0 {
+            SidebarRow::Chapter(page.chapter)
+        } else {
+            SidebarRow::Lesson(self.page)
+        };
         let row = self
             .exercise
-            .filter(|&e| Some(self.course.exercises[e].chapter) == chapter_number)
+            .filter(|&e| exercise_page(&self.course, &self.pages, e) == Some(self.page))
             .and_then(|e| rows.iter().position(|r| *r == SidebarRow::Exercise(e)))
-            .or_else(|| {
-                rows.iter()
-                    .position(|r| *r == SidebarRow::Chapter(self.chapter))
-            });
+            .or_else(|| rows.iter().position(|r| *r == page_row));
         if row.is_some() {
             self.sidebar.list.select(row);
         }
@@ -865,9 +882,19 @@ pub(super) fn first_unsolved(course: &Course, progress: &Progress) -> Option<usi
         .position(|exercise| !progress.exercise(&exercise.id).solved)
 }
 
-/// Index into `course.chapters` of the chapter numbered `number`.
-pub(super) fn chapter_index(course: &Course, number: u32) -> Option<usize> {
-    course.chapters.iter().position(|c| c.number == number)
+/// The progress id of a page.
+pub(super) fn page_id(course: &Course, page: PageRef) -> String {
+    course
+        .page(page)
+        .map(|(chapter, lesson)| chapter.page_id(lesson))
+        .unwrap_or_default()
+}
+
+/// Index into `pages` of the lesson that exercise `exercise` follows.
+pub(super) fn exercise_page(course: &Course, pages: &[PageRef], exercise: usize) -> Option<usize> {
+    let definition = course.exercises.get(exercise)?;
+    let page = course.find_page(definition.chapter, definition.lesson)?;
+    pages.iter().position(|p| *p == page)
 }
 
 /// Indices of the exercises of the chapter numbered `number`, in course order.
@@ -877,5 +904,19 @@ pub(super) fn exercises_of(course: &Course, number: u32) -> impl Iterator<Item =
         .iter()
         .enumerate()
         .filter(move |(_, e)| e.chapter == number)
+        .map(|(index, _)| index)
+}
+
+/// Indices of the exercises that follow a page (none for a chapter's introduction).
+pub(super) fn exercises_after(course: &Course, page: PageRef) -> impl Iterator<Item = usize> + '_ {
+    let (chapter, lesson) = course
+        .page(page)
+        .map(|(c, l)| (c.number, l.number))
+        .unwrap_or((0, 0));
+    course
+        .exercises
+        .iter()
+        .enumerate()
+        .filter(move |(_, e)| lesson > 0 && e.chapter == chapter && e.lesson == lesson)
         .map(|(index, _)| index)
 }

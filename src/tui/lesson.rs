@@ -1,5 +1,5 @@
-//! The lesson pane: the open chapter rendered as markdown at the pane's width, scrollable, with
-//! the scroll position kept per chapter.
+//! The lesson pane: the open page (a chapter's introduction or a lesson) rendered as markdown
+//! at the pane's width, scrollable, with the scroll position kept per page.
 
 use super::app::{App, Focus};
 use super::theme;
@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 /// Lessons wrap at most this wide, however wide the pane: long lines are hard to read.
 const MAX_TEXT_WIDTH: u16 = 100;
 
-/// The rendered lesson, cached until the chapter or the width changes.
+/// The rendered page, cached until the page or the width changes.
 #[derive(Debug, Default)]
 pub struct LessonState {
     rendered: Option<RenderedLesson>,
@@ -21,12 +21,12 @@ pub struct LessonState {
 
 #[derive(Debug)]
 struct RenderedLesson {
-    chapter: usize,
+    page: usize,
     width: u16,
     lines: Vec<Line<'static>>,
     /// The ```redis blocks: (first line, last line, commands).
     redis_blocks: Vec<(usize, usize, Vec<String>)>,
-    /// The section headings below the chapter title: (line, text).
+    /// The section headings below the page title: (line, text).
     sections: Vec<(usize, String)>,
 }
 
@@ -52,7 +52,7 @@ impl LessonState {
             .find(|line| *line > scroll)
     }
 
-    /// The line of the last section heading above `scroll` (the chapter's top before the
+    /// The line of the last section heading above `scroll` (the page's top before the
     /// first one).
     pub fn previous_section(&self, scroll: usize) -> Option<usize> {
         let rendered = self.rendered.as_ref()?;
@@ -83,21 +83,20 @@ impl LessonState {
     }
 }
 
-/// Draws the lesson pane, rendering the chapter again when the chapter or width changed.
+/// Draws the lesson pane, rendering the page again when the page or width changed.
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let focused = app.is_focused(Focus::Lesson);
     let inner = Block::default().borders(Borders::ALL).inner(area);
     let width = inner.width.min(MAX_TEXT_WIDTH);
     let needs_render = !matches!(
         &app.lesson.rendered,
-        Some(r) if r.chapter == app.chapter && r.width == width
+        Some(r) if r.page == app.page && r.width == width
     );
     if needs_render {
         let rendered = app
             .course
-            .chapters
-            .get(app.chapter)
-            .map(|chapter| crate::markdown::render(&chapter.markdown, width))
+            .page(app.current_page())
+            .map(|(_, lesson)| crate::markdown::render(&lesson.markdown, width))
             .unwrap_or_default();
         let sections = rendered
             .headings
@@ -113,18 +112,18 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .filter(|(_, _, commands)| !commands.is_empty())
             .collect();
         // After a resize, keep the reader at the same place in the text.
+        let id = super::app::page_id(&app.course, app.current_page());
         if let Some(previous) = &app.lesson.rendered
-            && previous.chapter == app.chapter
+            && previous.page == app.page
             && !previous.lines.is_empty()
-            && let Some(chapter) = app.course.chapters.get(app.chapter)
-            && let Some(scroll) = app.progress.lesson_scroll.get_mut(&chapter.number)
+            && let Some(scroll) = app.progress.page_scroll.get_mut(&id)
         {
             let moved =
                 u64::from(*scroll) * rendered.lines.len() as u64 / previous.lines.len() as u64;
             *scroll = u32::try_from(moved).unwrap_or(u32::MAX);
         }
         app.lesson.rendered = Some(RenderedLesson {
-            chapter: app.chapter,
+            page: app.page,
             width,
             lines: rendered.lines,
             redis_blocks,
@@ -133,13 +132,22 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     }
     app.lesson.viewport_height = usize::from(inner.height);
     let max_scroll = app.lesson.max_scroll();
-    let scroll = app.lesson_scroll_of(app.chapter).min(max_scroll);
+    let scroll = app.lesson_scroll_of(app.page).min(max_scroll);
     let title = match (
-        app.course.chapters.get(app.chapter),
+        app.course.page(app.current_page()),
         app.lesson.section_at(scroll),
     ) {
-        (Some(chapter), Some(section)) => format!(" {} › {section} ", chapter.title),
-        (Some(chapter), None) => format!(" {} ", chapter.title),
+        (Some((chapter, lesson)), section) => {
+            let mut title = format!(" {:02} · {}", chapter.number, chapter.title);
+            if lesson.number > 0 {
+                title.push_str(&format!(" › {}", lesson.title));
+            }
+            if let Some(section) = section {
+                title.push_str(&format!(" › {section}"));
+            }
+            title.push(' ');
+            title
+        }
         (None, _) => " Lesson ".to_string(),
     };
     let lines = app

@@ -1,7 +1,7 @@
-//! The sidebar: chapters and their exercises, solved marks, the open item and where to
-//! continue.
+//! The sidebar: chapters, their lessons and the exercises after each lesson, solved marks,
+//! the open item and where to continue.
 
-use super::app::{App, Focus, exercises_of, first_unsolved};
+use super::app::{App, Focus, exercises_after, exercises_of, first_unsolved};
 use super::theme;
 use crate::course::Course;
 use ratatui::Frame;
@@ -22,16 +22,25 @@ pub struct SidebarState {
 /// What a sidebar row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SidebarRow {
+    /// A chapter (index into `Course::chapters`); opens its introduction.
     Chapter(usize),
+    /// A lesson (index into `Course::pages`).
+    Lesson(usize),
+    /// An exercise (index into `Course::exercises`).
     Exercise(usize),
 }
 
-/// The rows of the sidebar: each chapter followed by its exercises.
+/// The rows of the sidebar: each chapter, then each of its lessons followed by the exercises
+/// that practise it.
 pub fn rows(course: &Course) -> Vec<SidebarRow> {
-    let mut rows = Vec::with_capacity(course.chapters.len() + course.exercises.len());
-    for (index, chapter) in course.chapters.iter().enumerate() {
-        rows.push(SidebarRow::Chapter(index));
-        rows.extend(exercises_of(course, chapter.number).map(SidebarRow::Exercise));
+    let mut rows = Vec::new();
+    for (index, page) in course.pages().into_iter().enumerate() {
+        if page.lesson == 0 {
+            rows.push(SidebarRow::Chapter(page.chapter));
+        } else {
+            rows.push(SidebarRow::Lesson(index));
+            rows.extend(exercises_after(course, page).map(SidebarRow::Exercise));
+        }
     }
     rows
 }
@@ -83,7 +92,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             SidebarRow::Chapter(index) => {
                 let chapter = &app.course.chapters[index];
                 let mut style = Style::default().add_modifier(Modifier::BOLD);
-                if index == app.chapter {
+                if app.current_page().chapter == index {
                     style = style.fg(theme::ACCENT);
                 }
                 let exercises: Vec<usize> = exercises_of(&app.course, chapter.number).collect();
@@ -108,6 +117,24 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                     Span::styled(count, count_style),
                 ]))
             }
+            SidebarRow::Lesson(page) => {
+                let title = app
+                    .course
+                    .page(app.pages[page])
+                    .map(|(_, lesson)| lesson.title.as_str())
+                    .unwrap_or_default();
+                let style = if page == app.page {
+                    Style::default()
+                        .fg(theme::ACCENT)
+                        .add_modifier(Modifier::BOLD)
+                } else {
+                    Style::default()
+                };
+                ListItem::new(Line::from(vec![
+                    Span::raw(" "),
+                    Span::styled(fit(title, width.saturating_sub(1)), style),
+                ]))
+            }
             SidebarRow::Exercise(index) => {
                 let exercise = &app.course.exercises[index];
                 let (mark, mark_style) = if app.is_solved(index) {
@@ -125,10 +152,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                     Style::default()
                 };
                 ListItem::new(Line::from(vec![
-                    Span::raw("  "),
+                    Span::raw("   "),
                     Span::styled(mark, mark_style),
                     Span::raw(" "),
-                    Span::styled(fit(&exercise.title, width.saturating_sub(4)), title_style),
+                    Span::styled(fit(&exercise.title, width.saturating_sub(5)), title_style),
                 ]))
             }
         })
