@@ -3,9 +3,10 @@
 
 mod support;
 
-use redis_tutor::course::Course;
+use redis_tutor::backend::Backend;
 use redis_tutor::course::progress::ProgressStore;
-use redis_tutor::grader::solution_transcript;
+use redis_tutor::course::{Course, Solution};
+use redis_tutor::grader::{self, attempt};
 use std::path::Path;
 use std::process::{Command, Output};
 use support::real_redis::RealRedis;
@@ -27,21 +28,43 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Records the reference solution of `id` (for the variant the learner was given) as if it
-/// had been typed in the tutor's console.
-fn record_solution(home: &Path, id: &str) {
+/// Records the reference solution of a console exercise (for the variant the learner was
+/// given) as if it had been typed in the tutor's console: the attempt starts on an embedded
+/// engine with the exercise's data, and the SCAN walk follows that engine's cursors.
+async fn record_solution(home: &Path, id: &str) {
     let store = ProgressStore::at(home);
-    let variant = store
+    let mut progress = store.load().unwrap().progress;
+    let course = Course::embedded().unwrap();
+    let exercise = course.exercise(id).unwrap();
+    let variant = progress.variant_for(exercise);
+    store.save(&progress).unwrap();
+    let backend = Backend::embedded().await.unwrap();
+    let mut conn = backend.connect().await.unwrap();
+    attempt::start_attempt(&mut conn, &backend, exercise, variant, &store)
+        .await
+        .unwrap();
+    let Solution::Commands(lines) = exercise.variant(variant).solution else {
+        panic!("{id} is a console exercise");
+    };
+    let now = backend.engine().unwrap().clock().now_ms();
+    for entry in grader::run_lines(&mut conn, &lines, now).await.unwrap() {
+        store.append_transcript(id, &entry).unwrap();
+    }
+}
+
+/// The reference solution of a recipe exercise, for the variant the learner was given.
+fn solution_text(home: &Path, id: &str) -> String {
+    let variant = ProgressStore::at(home)
         .load()
         .unwrap()
         .progress
         .exercise(id)
         .variant
-        .expect("check picked a variant");
+        .expect("a variant was picked");
     let course = Course::embedded().unwrap();
-    let instance = course.exercise(id).unwrap().variant(variant);
-    for command in solution_transcript(&instance).unwrap() {
-        store.append_transcript(id, &command).unwrap();
+    match course.exercise(id).unwrap().variant(variant).solution {
+        Solution::Text(text) => text,
+        Solution::Commands(_) => panic!("{id} is a console exercise"),
     }
 }
 
@@ -52,7 +75,12 @@ fn list_shows_chapters_exercises_and_status() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("01 · Redis fundamentals\n"), "{text}");
-    for id in ["otp-expiry", "activity-tracker", "leaderboard-basics"] {
+    for id in [
+        "one-time-passwords",
+        "activity-tracker",
+        "leaderboard-basics",
+        "scan-not-keys",
+    ] {
         assert!(
             text.contains(&format!("[ ] {id}")),
             "{id} missing in:\n{text}"
@@ -65,10 +93,10 @@ fn list_shows_chapters_exercises_and_status() {
     );
 }
 
-#[test]
-fn check_replays_recorded_work_and_sets_the_exit_code() {
+#[tokio::test]
+async fn check_replays_recorded_console_work_and_sets_the_exit_code() {
     let home = tempfile::tempdir().unwrap();
-    let out = tutor(home.path(), &["check", "otp-expiry"]);
+    let out = tutor(home.path(), &["check", "scan-not-keys"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -81,21 +109,25 @@ fn check_replays_recorded_work_and_sets_the_exit_code() {
         stdout(&out)
     );
     assert!(
-        stdout(&out).contains("expected a TTL between"),
+        stdout(&out).contains("you have not walked the keyspace"),
         "{}",
         stdout(&out)
     );
 
-    record_solution(home.path(), "otp-expiry");
-    let out = tutor(home.path(), &["check", "otp-expiry"]);
+    record_solution(home.path(), "scan-not-keys").await;
+    let out = tutor(home.path(), &["check", "scan-not-keys"]);
     assert_eq!(
         out.status.code(),
         Some(0),
         "the reference solution must pass:\n{}",
         stdout(&out)
     );
-    assert!(stdout(&out).contains("passed: all"), "{}", stdout(&out));
-    assert!(stdout(&tutor(home.path(), &["list"])).contains("[x] otp-expiry"));
+    assert!(
+        stdout(&out).contains("passed: all 3 checks"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&tutor(home.path(), &["list"])).contains("[x] scan-not-keys"));
 
     // Checking everything fails while other exercises are unsolved.
     let out = tutor(home.path(), &["check"]);
@@ -104,13 +136,62 @@ fn check_replays_recorded_work_and_sets_the_exit_code() {
     let expected = format!("{} of {total} exercises not passing yet.", total - 1);
     assert!(stdout(&out).contains(&expected), "{}", stdout(&out));
 
-    // Reset forgets the recorded work.
-    let out = tutor(home.path(), &["reset", "otp-expiry"]);
+    // Reset starts a new attempt: the recorded work is forgotten.
+    let out = tutor(home.path(), &["reset", "scan-not-keys"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        tutor(home.path(), &["check", "otp-expiry"]).status.code(),
+        tutor(home.path(), &["check", "scan-not-keys"])
+            .status
+            .code(),
         Some(1)
     );
+}
+
+#[test]
+fn check_runs_a_recipe_from_the_workspace() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tutor(home.path(), &["check", "one-time-passwords"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("does not exist yet"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = tutor(home.path(), &["reset", "one-time-passwords"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = home.path().join("workspace/one-time-passwords.recipe");
+    assert!(
+        stdout(&out).contains(&file.display().to_string()),
+        "{}",
+        stdout(&out)
+    );
+    let template = std::fs::read_to_string(&file).unwrap();
+    assert!(template.contains("[send user code]"), "{template}");
+    let out = tutor(home.path(), &["check", "one-time-passwords"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("[send user code] has no commands"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::write(&file, solution_text(home.path(), "one-time-passwords")).unwrap();
+    let out = tutor(home.path(), &["check", "one-time-passwords"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[x] A code works once"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A reset keeps the learner's file.
+    assert!(
+        tutor(home.path(), &["reset", "one-time-passwords"])
+            .status
+            .success()
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains("GETDEL"));
 }
 
 #[test]
@@ -146,14 +227,22 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
             "unknown exercise 'no-such-exercise'",
         ),
         (
-            &["--redis", "redis://127.0.0.1:1", "check", "otp-expiry"][..],
+            &["--redis", "redis://127.0.0.1:1", "check", "scan-not-keys"][..],
             "cannot connect to redis://127.0.0.1:1",
         ),
         (
-            &["--redis", "http://example", "reset", "otp-expiry"][..],
+            &["--redis", "http://example", "reset", "scan-not-keys"][..],
             "invalid Redis URL",
         ),
         (&["--course", "/no/such/dir", "list"][..], "/no/such/dir"),
+        (
+            &["--redis", "http://example", "list"][..],
+            "invalid Redis URL",
+        ),
+        (
+            &["--redis", "redis://127.0.0.1:1", "list"][..],
+            "cannot connect to redis://127.0.0.1:1",
+        ),
     ] {
         let out = tutor(home.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -165,6 +254,13 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
     }
     let out = tutor(home.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
+    for command in ["tutor", "list", "check", "hint", "reset", "serve"] {
+        let help = stdout(&tutor(home.path(), &[command, "--help"]));
+        assert!(
+            help.contains("Example"),
+            "`{command} --help` shows examples:\n{help}"
+        );
+    }
 }
 
 #[test]
@@ -182,6 +278,9 @@ fn a_corrupt_progress_file_is_kept_aside_with_a_message() {
     assert_eq!(kept.len(), 1, "the corrupt file is kept");
 }
 
+/// With --redis, work done outside the tutor counts: redis-cli walks the keyspace and stores
+/// the answer, the server's own command counts prove the walk, and a recipe runs on the
+/// server too. Databases holding somebody's data are refused, whatever their number.
 #[test]
 fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
     let Some(server) = RealRedis::start(&[]) else {
@@ -189,41 +288,6 @@ fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
     };
     let home = tempfile::tempdir().unwrap();
     let url = format!("{}/15", server.url());
-    assert!(
-        tutor(home.path(), &["--redis", &url, "reset", "otp-expiry"])
-            .status
-            .success()
-    );
-    let out = tutor(home.path(), &["--redis", &url, "check", "otp-expiry"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-
-    // Solve it directly on the server, as the learner's own code would.
-    let store = ProgressStore::at(home.path());
-    let variant = store
-        .load()
-        .unwrap()
-        .progress
-        .exercise("otp-expiry")
-        .variant
-        .unwrap();
-    let course = Course::embedded().unwrap();
-    let instance = course.exercise("otp-expiry").unwrap().variant(variant);
-    let mut cli = Command::new("redis-cli");
-    cli.args(["-p", &server.port().to_string(), "-n", "15"]);
-    for command in solution_transcript(&instance).unwrap() {
-        let args: Vec<String> = command
-            .iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        assert!(cli.args(&args).output().unwrap().status.success());
-        cli = Command::new("redis-cli");
-        cli.args(["-p", &server.port().to_string(), "-n", "15"]);
-        store.append_transcript("otp-expiry", &command).unwrap();
-    }
-    let out = tutor(home.path(), &["--redis", &url, "check", "otp-expiry"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-
-    // Databases holding somebody's data are refused, whatever their number, and keep it.
     let redis_cli = |args: &[&str]| {
         let out = Command::new("redis-cli")
             .arg("-p")
@@ -233,12 +297,97 @@ fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
+    let out = tutor(home.path(), &["--redis", &url, "reset", "scan-not-keys"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is now the tutor's workspace"),
+        "{}",
+        stderr(&out)
+    );
+    let out = tutor(home.path(), &["--redis", &url, "check", "scan-not-keys"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+
+    // Solve it from redis-cli: walk with SCAN, count, store the answer.
+    let mut cursor = "0".to_string();
+    let mut sessions = 0;
+    loop {
+        let page = redis_cli(&[
+            "-n",
+            "15",
+            "SCAN",
+            &cursor,
+            "MATCH",
+            "shop:session:*",
+            "TYPE",
+            "hash",
+            "COUNT",
+            "1000",
+        ]);
+        let mut lines = page.lines();
+        cursor = lines.next().unwrap().to_string();
+        sessions += lines.count();
+        if cursor == "0" {
+            break;
+        }
+    }
+    redis_cli(&[
+        "-n",
+        "15",
+        "SET",
+        "shop:report:sessions",
+        &sessions.to_string(),
+    ]);
+    let out = tutor(home.path(), &["--redis", &url, "check", "scan-not-keys"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // KEYS from redis-cli is seen by the server's count, even with no transcript.
+    redis_cli(&["-n", "15", "KEYS", "shop:session:1*"]);
+    let out = tutor(home.path(), &["--redis", &url, "check", "scan-not-keys"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("the server ran KEYS 1 time"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A recipe runs through its scenarios on the server as well.
+    assert!(
+        tutor(
+            home.path(),
+            &["--redis", &url, "reset", "one-time-passwords"]
+        )
+        .status
+        .success()
+    );
+    std::fs::write(
+        home.path().join("workspace/one-time-passwords.recipe"),
+        solution_text(home.path(), "one-time-passwords"),
+    )
+    .unwrap();
+    let out = tutor(
+        home.path(),
+        &["--redis", &url, "check", "one-time-passwords"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ran on the embedded Redis only"),
+        "scenarios that move the clock far are not waited for: {}",
+        stdout(&out)
+    );
+
+    // Databases holding somebody's data are refused, whatever their number, and keep it.
     for db in ["0", "14"] {
         redis_cli(&["-n", db, "SET", "customer:1", "precious"]);
-        // Matches the OTP exercise's pattern, but was not made by the tutor.
-        redis_cli(&["-n", db, "SET", "otp:prod:7", "somebody's code"]);
+        // Matches nothing of the course, or even one of its patterns: neither was made by it.
+        redis_cli(&[
+            "-n",
+            db,
+            "SET",
+            "shop:session:prod-user-abc",
+            "somebody's session",
+        ]);
         let url = format!("{}/{db}", server.url());
-        let out = tutor(home.path(), &["--redis", &url, "reset", "otp-expiry"]);
+        let out = tutor(home.path(), &["--redis", &url, "reset", "scan-not-keys"]);
         assert_eq!(out.status.code(), Some(2), "db {db}");
         assert!(
             stderr(&out).contains("holds keys that redis-tutor did not make"),
@@ -251,14 +400,22 @@ fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
             "db {db} is untouched"
         );
     }
+    // --force works there anyway, and touches only the course's keys.
+    redis_cli(&["-n", "14", "SET", "cart:991", "somebody's cart"]);
     let out = tutor(
         home.path(),
-        &["--redis", &server.url(), "--force", "reset", "otp-expiry"],
+        &[
+            "--redis",
+            &format!("{}/14", server.url()),
+            "--force",
+            "reset",
+            "one-time-passwords",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(redis_cli(&["-n", "14", "GET", "customer:1"]), "precious");
     assert_eq!(
-        redis_cli(&["GET", "customer:1"]),
-        "precious",
-        "reset never touches keys it does not own"
+        redis_cli(&["-n", "14", "GET", "cart:991"]),
+        "somebody's cart"
     );
 }

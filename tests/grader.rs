@@ -1,26 +1,24 @@
 //! The real course's exercises, graded end to end: for every exercise and variant the reference
-//! solution passes every check and each wrong answer fails the check it names, on the embedded
-//! engine and on a real redis-server.
+//! solution and every alternative pass, and each wrong answer fails the check or scenario it
+//! names with the explanation it promises, on the embedded engine and on a real redis-server.
 
 mod support;
 
 use redis_tutor::backend::{Backend, Connection};
-use redis_tutor::course::{Course, Exercise};
+use redis_tutor::console::{Outcome, Source, TranscriptEntry};
+use redis_tutor::course::{Course, Exercise, ExerciseKind, Instance, Solution};
 use redis_tutor::engine::command_table;
 use redis_tutor::glob::glob_match;
-use redis_tutor::grader::{self, Report};
+use redis_tutor::grader::{self, ConsoleWork, Report, Target, Work};
 use redis_tutor::resp::{Value, split_args};
+use std::sync::Arc;
 use support::real_redis::RealRedis;
+
+/// When console work in these tests is stamped.
+const AT_MS: i64 = 1_717_372_800_000;
 
 fn course() -> Course {
     Course::embedded().unwrap_or_else(|e| panic!("the embedded course is invalid:\n{e}"))
-}
-
-async fn connect_real(server: &RealRedis) -> Connection {
-    let socket = tokio::net::TcpStream::connect(server.addr())
-        .await
-        .expect("connect to redis-server");
-    Connection::new(Box::new(socket))
 }
 
 /// Every key in the current database, with SCAN.
@@ -52,7 +50,7 @@ async fn all_keys(conn: &mut Connection) -> Vec<Vec<u8>> {
 }
 
 fn describe(report: &Report) -> String {
-    report
+    let mut text = report
         .checks
         .iter()
         .map(|c| {
@@ -64,61 +62,116 @@ fn describe(report: &Report) -> String {
                 if c.passed {
                     String::new()
                 } else {
-                    format!(": {}", c.detail)
+                    format!(":\n      {}", c.detail.replace('\n', "\n      "))
                 }
             )
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    for note in &report.notes {
+        text.push_str(&format!("\n  note: {note}"));
+    }
+    text
 }
 
-/// Grades one exercise variant: reset leaves only owned keys, the solution passes, each wrong
-/// answer fails its named check. Returns the problems found.
-async fn grade_variant(conn: &mut Connection, exercise: &Exercise, variant: usize) -> Vec<String> {
+/// Where a variant is graded: the embedded engine, or a real server.
+#[derive(Clone)]
+enum Place {
+    Embedded,
+    Real(Arc<Backend>),
+}
+
+impl Place {
+    fn target(&self) -> Target {
+        match self {
+            Place::Embedded => Target::Embedded,
+            Place::Real(backend) => Target::Server(Arc::clone(backend)),
+        }
+    }
+
+    /// The learner's console: a live engine of its own, or the real server (emptied).
+    async fn console(&self) -> (Arc<Backend>, Connection) {
+        let backend = match self {
+            Place::Embedded => Arc::new(Backend::embedded().await.unwrap()),
+            Place::Real(backend) => Arc::clone(backend),
+        };
+        let mut conn = backend.connect().await.unwrap();
+        if matches!(self, Place::Real(_)) {
+            conn.request(&["FLUSHALL"]).await.unwrap();
+        }
+        (backend, conn)
+    }
+}
+
+/// The learner's work for a solution: console lines typed after the exercise's setup, or a
+/// workspace file holding the text.
+async fn work(place: &Place, instance: &Instance, solution: &Solution) -> Work {
+    match solution {
+        Solution::Commands(lines) => {
+            let (backend, mut conn) = place.console().await;
+            grader::reset(&mut conn, instance).await.unwrap();
+            let baseline = match place {
+                Place::Real(_) => grader::CommandStats::read(&mut conn).await,
+                Place::Embedded => None,
+            };
+            let entries = grader::run_lines(&mut conn, lines, AT_MS).await.unwrap();
+            drop(backend);
+            Work::Console(ConsoleWork {
+                entries,
+                started_at_ms: AT_MS,
+                baseline,
+            })
+        }
+        Solution::Text(text) => Work::File {
+            path: format!("workspace/{}.recipe", instance.exercise_id),
+            text: Ok(text.clone()),
+        },
+    }
+}
+
+/// Grades one exercise variant: the solution and alternatives pass, each wrong answer fails
+/// its named check with its promised words. Returns the problems found.
+async fn grade_variant(place: &Place, exercise: &Exercise, variant: usize) -> Vec<String> {
     let mut problems = Vec::new();
     let instance = exercise.variant(variant);
     let label = format!("{} variant {}", exercise.id, variant + 1);
+    let target = place.target();
 
-    if let Err(e) = grader::reset(conn, exercise, variant).await {
-        return vec![format!("{label}: reset failed: {e}")];
-    }
-    for key in all_keys(conn).await {
-        if !exercise.owns.iter().any(|p| glob_match(p.as_bytes(), &key)) {
-            problems.push(format!(
-                "{label}: after reset, key {:?} matches no `owns` pattern",
-                String::from_utf8_lossy(&key)
-            ));
+    let rights = std::iter::once(("the reference solution".to_string(), &instance.solution)).chain(
+        instance
+            .alternatives
+            .iter()
+            .map(|a| (format!("the alternative \"{}\"", a.why), &a.solution)),
+    );
+    for (what, solution) in rights {
+        let work = work(place, &instance, solution).await;
+        let report = grader::grade(&instance, &work, &target).await.unwrap();
+        if !report.passed() || report.checks.is_empty() {
+            problems.push(format!("{label}: {what} fails:\n{}", describe(&report)));
         }
     }
-    let transcript = grader::run_lines(conn, &instance.solution).await.unwrap();
-    let report = grader::grade(conn, exercise, variant, &transcript)
-        .await
-        .unwrap();
-    if !report.passed() {
-        problems.push(format!(
-            "{label}: the reference solution fails:\n{}",
-            describe(&report)
-        ));
-    }
-
     for wrong in &instance.wrong {
-        if let Err(e) = grader::reset(conn, exercise, variant).await {
-            problems.push(format!("{label}: reset failed: {e}"));
-            continue;
-        }
-        let transcript = grader::run_lines(conn, &wrong.commands).await.unwrap();
-        let report = grader::grade(conn, exercise, variant, &transcript)
-            .await
-            .unwrap();
+        let work = work(place, &instance, &wrong.solution).await;
+        let report = grader::grade(&instance, &work, &target).await.unwrap();
         match report.check(&wrong.fails) {
-            Some(outcome) if !outcome.passed && !outcome.detail.is_empty() => {}
-            Some(_) => problems.push(format!(
+            Some(outcome) if !outcome.passed && !outcome.detail.is_empty() => {
+                if let Some(says) = &wrong.says
+                    && !outcome.detail.contains(says.as_str())
+                {
+                    problems.push(format!(
+                        "{label}: the wrong answer \"{}\" fails `{}`, but its explanation lacks \"{says}\":\n{}",
+                        wrong.why,
+                        wrong.fails,
+                        outcome.detail
+                    ));
+                }
+            }
+            _ => problems.push(format!(
                 "{label}: the wrong answer \"{}\" should fail `{}`:\n{}",
                 wrong.why,
                 wrong.fails,
                 describe(&report)
             )),
-            None => problems.push(format!("{label}: no check `{}`", wrong.fails)),
         }
     }
     problems
@@ -128,162 +181,256 @@ fn assert_no_problems(problems: Vec<String>) {
     assert!(problems.is_empty(), "\n{}", problems.join("\n\n"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn solutions_pass_and_wrong_answers_fail_on_the_embedded_engine() {
     let course = course();
     assert!(!course.exercises.is_empty());
     let mut problems = Vec::new();
     for exercise in &course.exercises {
         for variant in 0..exercise.variant_count() {
-            let backend = Backend::embedded().await.unwrap();
-            let mut conn = backend.connect().await.unwrap();
-            problems.extend(grade_variant(&mut conn, exercise, variant).await);
+            problems.extend(grade_variant(&Place::Embedded, exercise, variant).await);
         }
     }
     assert_no_problems(problems);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn solutions_pass_and_wrong_answers_fail_on_real_redis() {
     let Some(server) = RealRedis::start(&[]) else {
         return;
     };
+    let place = Place::Real(Arc::new(Backend::connected(&server.url()).unwrap()));
     let course = course();
     let mut problems = Vec::new();
     for exercise in &course.exercises {
         for variant in 0..exercise.variant_count() {
-            let mut conn = connect_real(&server).await;
-            conn.request(&["FLUSHALL"]).await.unwrap();
-            problems.extend(grade_variant(&mut conn, exercise, variant).await);
+            problems.extend(grade_variant(&place, exercise, variant).await);
         }
     }
     assert_no_problems(problems);
 }
 
+/// The same work graded twice gives the same report: scenarios are seeded and their clock is
+/// frozen.
 #[tokio::test]
-async fn replaying_the_solution_on_a_fresh_engine_passes() {
+async fn grading_is_deterministic() {
     let course = course();
     for exercise in &course.exercises {
-        for variant in 0..exercise.variant_count() {
-            let instance = exercise.variant(variant);
-            let transcript = grader::solution_transcript(&instance).unwrap();
-            let backend = Backend::embedded().await.unwrap();
-            let mut conn = backend.connect().await.unwrap();
-            grader::reset(&mut conn, exercise, variant).await.unwrap();
-            grader::replay(&mut conn, &transcript).await.unwrap();
-            let report = grader::grade(&mut conn, exercise, variant, &transcript)
+        let instance = exercise.variant(0);
+        let solution = instance
+            .wrong
+            .first()
+            .map_or(&instance.solution, |w| &w.solution);
+        let work = work(&Place::Embedded, &instance, solution).await;
+        let first = grader::grade(&instance, &work, &Target::Embedded)
+            .await
+            .unwrap();
+        let second = grader::grade(&instance, &work, &Target::Embedded)
+            .await
+            .unwrap();
+        assert_eq!(first, second, "{}", exercise.id);
+    }
+}
+
+/// The explanation a learner reads when racing requests both get the code.
+#[tokio::test]
+async fn a_failed_scenario_explains_its_step() {
+    let course = course();
+    let exercise = course.exercise("one-time-passwords").unwrap();
+    let instance = exercise.variant(0);
+    let racy = instance
+        .wrong
+        .iter()
+        .find(|w| w.fails == "race")
+        .expect("a racy wrong answer");
+    let work = work(&Place::Embedded, &instance, &racy.solution).await;
+    let report = grader::grade(&instance, &work, &Target::Embedded)
+        .await
+        .unwrap();
+    let race = report.check("race").unwrap();
+    let lines: Vec<&str> = race.detail.lines().collect();
+    assert!(
+        lines[0].starts_with("race 2 call verify "),
+        "{}",
+        race.detail
+    );
+    assert!(
+        lines[1].starts_with("  expected 1 of \"")
+            && lines[1].contains(", 1 of (nil), found 2 of \""),
+        "{}",
+        race.detail
+    );
+    assert_eq!(
+        lines[2],
+        "  because only one of two racing sign-ins may get the code"
+    );
+    assert!(race.hint.as_deref().unwrap().contains("GETDEL"));
+    let step = race.log.last().unwrap();
+    assert!(!step.ok && step.expected.is_some() && step.found.is_some());
+    assert!(
+        report.check("works-once").unwrap().passed,
+        "a returned GET passes the single-request case"
+    );
+}
+
+/// Work that does not load says why, with file, line and column.
+#[tokio::test]
+async fn broken_or_missing_work_is_explained() {
+    let course = course();
+    let instance = course.exercise("one-time-passwords").unwrap().variant(0);
+    let grade = |text: Result<String, String>| {
+        let instance = instance.clone();
+        async move {
+            let work = Work::File {
+                path: "otp.recipe".into(),
+                text,
+            };
+            grader::grade(&instance, &work, &Target::Embedded)
                 .await
-                .unwrap();
-            assert!(
-                report.passed(),
-                "{} variant {}:\n{}",
-                exercise.id,
-                variant + 1,
-                describe(&report)
-            );
+                .unwrap()
         }
+    };
+    let report = grade(Err("the file does not exist yet".into())).await;
+    assert_eq!(report.checks.len(), 1);
+    assert_eq!(
+        report.checks[0].detail,
+        "otp.recipe: the file does not exist yet"
+    );
+    let report = grade(Ok("  \n".into())).await;
+    assert_eq!(
+        report.checks[0].detail,
+        "otp.recipe is empty: write your recipe there"
+    );
+    let report = grade(Ok("[send user code]\nSET otp:login:{usr} {code}\n".into())).await;
+    assert_eq!(
+        report.checks[0].detail,
+        "otp.recipe:2:1: `{usr}` is not a parameter of [send user code]\notp.recipe:2:1: the handler [verify user] is missing\notp.recipe:2:1: the handler [resend user] is missing"
+    );
+    assert!(!report.passed());
+}
+
+fn entry(line: &str, outcome: Outcome, source: Source) -> TranscriptEntry {
+    TranscriptEntry {
+        args: split_args(line.as_bytes()).unwrap(),
+        outcome,
+        at_ms: AT_MS,
+        db: 0,
+        source,
+        cursor: None,
     }
 }
 
-/// Replays a transcript full of commands that block or change the connection's state.
-async fn replay_with_connection_state_commands(conn: &mut Connection) {
+/// Lesson blocks are not exercise work, and commands that block or change the connection's
+/// state replay as they acted for the learner: the answer typed in another database is not in
+/// the exercise's.
+#[tokio::test]
+async fn replay_keeps_lesson_blocks_out_and_survives_connection_commands() {
     let course = course();
-    let exercise = course.exercise("otp-expiry").expect("otp-expiry exists");
+    let exercise = course.exercise("scan-not-keys").unwrap();
     let instance = exercise.variant(0);
-    let lines = |ls: &[&str]| -> Vec<Vec<Vec<u8>>> {
-        ls.iter()
-            .map(|l| split_args(l.as_bytes()).unwrap())
-            .collect()
+    let Work::Console(mut solved) = work(&Place::Embedded, &instance, &instance.solution).await
+    else {
+        panic!("a console exercise");
     };
-    let mut transcript = lines(&[
-        "SUBSCRIBE news",
-        "BLPOP nothing:here 0",
-        "SELECT 3",
-        "SET otp:stray 1",
-        "CLIENT REPLY OFF",
-        "SELECT 0",
-    ]);
-    transcript.extend(grader::solution_transcript(&instance).unwrap());
-    transcript.extend(lines(&["SELECT 2", "MULTI", "SET otp:never 1"]));
-    grader::reset(conn, exercise, 0).await.unwrap();
-    grader::replay(conn, &transcript).await.unwrap();
-    for key in ["otp:stray", "otp:never"] {
-        let reply = conn.request(&["GET", key]).await.unwrap();
-        assert_eq!(
-            reply,
-            Value::Null,
-            "{key}: grading reads database 0 after the replay"
-        );
-    }
-    let report = grader::grade(conn, exercise, 0, &transcript).await.unwrap();
+    let mut entries = vec![
+        entry("SUBSCRIBE news", Outcome::NoReply, Source::Typed),
+        entry("BLPOP nothing:here 0", Outcome::NoReply, Source::Typed),
+        entry("CLIENT REPLY OFF", Outcome::Reply, Source::Typed),
+        entry("FLUSHALL", Outcome::Reply, Source::Lesson),
+    ];
+    entries.append(&mut solved.entries);
+    solved.entries = entries.clone();
+    let report = grader::grade(&instance, &Work::Console(solved.clone()), &Target::Embedded)
+        .await
+        .unwrap();
     assert!(report.passed(), "{}", describe(&report));
+
+    // The same answer typed after SELECT 3 lands in the wrong database, and the note says so.
+    let mut elsewhere = solved.clone();
+    for entry in elsewhere.entries.iter_mut().filter(|e| e.args[0] == b"SET") {
+        entry.db = 3;
+    }
+    let report = grader::grade(&instance, &Work::Console(elsewhere), &Target::Embedded)
+        .await
+        .unwrap();
+    assert!(!report.check("count").unwrap().passed);
+    assert_eq!(
+        report.notes,
+        ["some of your commands ran in database 3; this exercise lives in database 0 (SELECT 0)"]
+    );
 }
 
+/// `RPUSH q a` then `BLPOP q 0` took the element for the learner; the replay must too.
 #[tokio::test]
-async fn replay_survives_blocking_and_connection_state_commands() {
-    let backend = Backend::embedded().await.unwrap();
-    replay_with_connection_state_commands(&mut backend.connect().await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn replay_survives_blocking_and_connection_state_commands_on_real_redis() {
-    let Some(server) = RealRedis::start(&[]) else {
-        return;
+async fn a_blocking_pop_replays_as_it_acted() {
+    let course = Course::from_sources(
+        vec![
+            redis_tutor::course::SourceFile {
+                name: "chapters/01-q/README.md".into(),
+                text: "# Queues\n".into(),
+            },
+            redis_tutor::course::SourceFile {
+                name: "chapters/01-q/01-pop.md".into(),
+                text: "# Pop\n".into(),
+            },
+        ],
+        vec![redis_tutor::course::SourceFile {
+            name: "exercises/q.toml".into(),
+            text: r#"format_version = 2
+id = "queue"
+chapter = 1
+lesson = 1
+title = "Pop"
+owns = ["q:*"]
+goal = "Push then pop {{n}}."
+hints = ["a", "b", "c"]
+solution = ["RPUSH q:jobs {{n}}", "BLPOP q:jobs 0"]
+[[variant]]
+n = "1"
+[[variant]]
+n = "2"
+[[check]]
+kind = "reply"
+id = "empty"
+name = "The queue is empty"
+command = "LLEN q:jobs"
+expect = "(integer) 0"
+"#
+            .into(),
+        }],
+    )
+    .unwrap();
+    let instance = course.exercises[0].variant(0);
+    let work = |lines: &[(&str, Outcome)]| {
+        Work::Console(ConsoleWork {
+            entries: lines
+                .iter()
+                .map(|(l, o)| entry(l, o.clone(), Source::Typed))
+                .collect(),
+            started_at_ms: AT_MS,
+            baseline: None,
+        })
     };
-    replay_with_connection_state_commands(&mut connect_real(&server).await).await;
-}
-
-/// The explanations a learner reads when the OTP exercise fails.
-async fn otp_failure_details(conn: &mut Connection) {
-    let course = course();
-    let exercise = course.exercise("otp-expiry").expect("otp-expiry exists");
-    let instance = exercise.variant(0);
-    let user_key = |s: &str| s.replace("{{user}}", &exercise.variants[0]["user"]);
-
-    grader::reset(conn, exercise, 0).await.unwrap();
-    let report = grader::grade(conn, exercise, 0, &[]).await.unwrap();
-    let stored = report.check("stored").unwrap();
+    let popped = work(&[
+        ("RPUSH q:jobs 1", Outcome::Reply),
+        ("BLPOP q:jobs 0", Outcome::Reply),
+    ]);
+    let report = grader::grade(&instance, &popped, &Target::Embedded)
+        .await
+        .unwrap();
+    assert!(report.passed(), "{}", describe(&report));
+    let interrupted = work(&[
+        ("BLPOP q:jobs 0", Outcome::NoReply),
+        ("RPUSH q:jobs 1", Outcome::Reply),
+    ]);
+    let report = grader::grade(&instance, &interrupted, &Target::Embedded)
+        .await
+        .unwrap();
     assert_eq!(
-        stored.detail,
-        format!("expected \"{}\", found (nil)", exercise.variants[0]["code"])
+        report.check("empty").unwrap().detail,
+        "expected (integer) 0, found (integer) 1",
+        "an interrupted BLPOP took nothing"
     );
-    assert!(stored.hint.is_some(), "a failed check carries its hint");
-    assert_eq!(
-        report.check("read-back").unwrap().detail,
-        "you have not run GET or GETEX yet"
-    );
-
-    let no_ttl = &instance.wrong[0];
-    let transcript = grader::run_lines(conn, &no_ttl.commands).await.unwrap();
-    let report = grader::grade(conn, exercise, 0, &transcript).await.unwrap();
-    assert_eq!(
-        report.check("expires").unwrap().detail,
-        "expected a TTL between 1 and 300 seconds, found -1 (no expiry)"
-    );
-    assert!(report.check("stored").unwrap().passed);
-
-    grader::reset(conn, exercise, 0).await.unwrap();
-    let lines = [user_key("RPUSH otp:login:{{user}} 1")];
-    grader::run_lines(conn, &lines).await.unwrap();
-    let report = grader::grade(conn, exercise, 0, &[]).await.unwrap();
-    assert_eq!(
-        report.check("is-string").unwrap().detail,
-        user_key("found a list at \"otp:login:{{user}}\", expected a string")
-    );
-}
-
-#[tokio::test]
-async fn failure_details_read_like_redis_cli() {
-    let backend = Backend::embedded().await.unwrap();
-    otp_failure_details(&mut backend.connect().await.unwrap()).await;
-}
-
-#[tokio::test]
-async fn failure_details_read_like_redis_cli_on_real_redis() {
-    let Some(server) = RealRedis::start(&[]) else {
-        return;
-    };
-    otp_failure_details(&mut connect_real(&server).await).await;
 }
 
 #[test]
@@ -314,21 +461,35 @@ fn check_commands_are_read_only() {
 }
 
 #[test]
-fn exercises_have_enough_variants_hints_and_wrong_answers() {
+fn exercises_have_variants_hints_wrong_answers_and_alternatives() {
     let course = course();
     for exercise in &course.exercises {
         assert!(exercise.hints.len() >= 3, "{}: hints", exercise.id);
-        assert!(exercise.wrong.len() >= 2, "{}: wrong answers", exercise.id);
+        assert!(exercise.wrong.len() >= 3, "{}: wrong answers", exercise.id);
+        assert!(
+            !exercise.alternatives.is_empty(),
+            "{}: alternatives",
+            exercise.id
+        );
         assert!(exercise.variants.len() >= 2, "{}: variants", exercise.id);
+        let typed_by_hand = exercise.wrong.iter().any(|w| w.why.contains("by hand"));
+        assert!(
+            typed_by_hand,
+            "{}: a wrong answer that types values by hand",
+            exercise.id
+        );
     }
-    let chapter_one: Vec<&str> = course.exercises_of(1).map(|e| e.id.as_str()).collect();
+    let chapter_one: Vec<(&str, &str)> = course
+        .exercises_of(1)
+        .map(|e| (e.id.as_str(), e.kind.name()))
+        .collect();
     assert_eq!(
         chapter_one,
         [
-            "otp-expiry",
-            "activity-tracker",
-            "leaderboard-basics",
-            "scan-not-keys"
+            ("one-time-passwords", "recipe"),
+            ("activity-tracker", "recipe"),
+            ("leaderboard-basics", "recipe"),
+            ("scan-not-keys", "console"),
         ]
     );
 }
@@ -343,36 +504,34 @@ fn the_compiled_course_matches_the_files_on_disk() {
     assert_eq!(ids(&compiled), ids(&on_disk));
 }
 
-/// Reset deletes every owned key (more than one SCAN page of them) and nothing else.
+/// Reset deletes every owned key (more than one SCAN page of them), and nothing else; the
+/// setup's keys all match `owns`.
 async fn reset_deletes_only_owned_keys(conn: &mut Connection) {
     let course = course();
-    let exercise = course.exercise("otp-expiry").expect("otp-expiry exists");
+    let exercise = course.exercise("scan-not-keys").unwrap();
+    let instance = exercise.variant(0);
     for i in 0..1200 {
-        let key = format!("otp:old:{i}");
+        let key = format!("shop:old:{i}");
         conn.request(&["SET", key.as_str(), "x"]).await.unwrap();
     }
-    conn.request(&["SET", "session:abc", "keep me"])
-        .await
-        .unwrap();
-    conn.request(&["SET", "otpx", "not owned either"])
-        .await
-        .unwrap();
-    grader::reset(conn, exercise, 0).await.unwrap();
-    let mut keys: Vec<String> = all_keys(conn)
-        .await
+    for key in ["session:prod-user-abc", "cart:991", "shopx"] {
+        conn.request(&["SET", key, "keep me"]).await.unwrap();
+    }
+    grader::reset(conn, &instance).await.unwrap();
+    let keys = all_keys(conn).await;
+    let foreign: Vec<String> = keys
         .iter()
+        .filter(|k| !exercise.owns.iter().any(|p| glob_match(p.as_bytes(), k)))
         .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
-    keys.sort();
-    let other = &exercise.variants[0]["other"];
+    assert_eq!(foreign, ["cart:991", "session:prod-user-abc", "shopx"]);
+    assert!(!keys.iter().any(|k| k.starts_with(b"shop:old:")));
     assert_eq!(
-        keys,
-        [
-            format!("otp:login:{other}"),
-            "otpx".into(),
-            "session:abc".into()
-        ],
-        "only the setup's key and the foreign keys remain"
+        keys.len(),
+        1437 + 212 + 600 + 2 + 3,
+        "the setup's keys and the foreign ones"
     );
 }
 
@@ -387,5 +546,22 @@ async fn reset_deletes_only_owned_keys_on_real_redis() {
     let Some(server) = RealRedis::start(&[]) else {
         return;
     };
-    reset_deletes_only_owned_keys(&mut connect_real(&server).await).await;
+    let backend = Backend::connected(&server.url()).unwrap();
+    reset_deletes_only_owned_keys(&mut backend.connect().await.unwrap()).await;
+}
+
+/// Every exercise kind has its work: recipes a file, console exercises the console.
+#[test]
+fn every_recipe_exercise_names_its_handlers_in_the_goal() {
+    for exercise in &course().exercises {
+        if let ExerciseKind::Recipe { handlers } = &exercise.kind {
+            for handler in handlers {
+                assert!(
+                    exercise.goal.contains(&format!("`{handler}`")),
+                    "{}: the goal shows {handler}",
+                    exercise.id
+                );
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{
 use redis_tutor::course::progress::Progress;
 mod support;
 
-use redis_tutor::course::{Course, Exercise, PageRef};
+use redis_tutor::course::{Course, PageRef};
 use redis_tutor::grader::{CheckOutcome, Report};
 use redis_tutor::tui::{
     App, AppOptions, ConsoleLine, ConsoleLineKind, Event, Focus, LoopObserver, Overlay, Palette,
@@ -30,21 +30,7 @@ fn fixture_course() -> Course {
         first.push_str(&format!("Line {n} of the first lesson.\n\n"));
     }
     let second = "# Lists\n\nA list keeps insertion order.\n\n```redis\nRPUSH queue a b\nLRANGE queue 0 -1\n```\n\n**1. Why a list?**\n\n<details>\n<summary>Answer</summary>\n\nLists keep their order.\n\n</details>\n";
-    let exercise = |id: &str, chapter: u32, title: &str, goal: &str, hints: &[&str]| Exercise {
-        id: id.into(),
-        chapter,
-        lesson: 1,
-        title: title.into(),
-        owns: vec!["*".into()],
-        goal: goal.into(),
-        setup: vec![],
-        hints: hints.iter().map(|h| h.to_string()).collect(),
-        solution: vec![],
-        variants: vec![],
-        wrong: vec![],
-        checks: vec![],
-        file: format!("exercises/{id}.toml"),
-    };
+    let exercise = support::course::exercise;
     Course {
         chapters: vec![
             support::course::chapter(1, "strings", "Strings", &first),
@@ -87,6 +73,7 @@ fn outcome(name: &str, passed: bool, detail: &str, hint: Option<&str>) -> CheckO
         passed,
         detail: detail.into(),
         hint: hint.map(String::from),
+        log: vec![],
     }
 }
 
@@ -95,6 +82,7 @@ fn report(checks: Vec<CheckOutcome>) -> Report {
         exercise: "store-greeting".into(),
         variant: 0,
         checks,
+        notes: vec![],
     }
 }
 
@@ -235,7 +223,7 @@ impl Harness {
         let answers: Vec<Event> = self
             .sent()
             .into_iter()
-            .filter(|request| matches!(request, Request::ConsoleLine(_)))
+            .filter(|request| matches!(request, Request::ConsoleLine(_) | Request::LessonLine(_)))
             .flat_map(|_| {
                 [
                     Event::ConsoleOutput(vec![ConsoleLine::new(ConsoleLineKind::Reply, reply)]),
@@ -877,8 +865,8 @@ fn enter_in_the_lesson_runs_the_visible_redis_block() {
     harness.keys(&[key(KeyCode::Enter)]);
     assert_eq!(
         harness.sent(),
-        [Request::ConsoleLine("RPUSH queue a b".into())],
-        "the second command waits for the first one's reply"
+        [Request::LessonLine("RPUSH queue a b".into())],
+        "the second command waits for the first one's reply; a lesson block is not exercise work"
     );
     assert_screen_lacks(&harness, "> LRANGE queue 0 -1");
     harness.run(vec![
@@ -892,7 +880,7 @@ fn enter_in_the_lesson_runs_the_visible_redis_block() {
     ]);
     assert_eq!(
         harness.sent(),
-        [Request::ConsoleLine("LRANGE queue 0 -1".into())]
+        [Request::LessonLine("LRANGE queue 0 -1".into())]
     );
     let screen = harness.screen();
     let rpush = screen.find("> RPUSH queue a b").expect("RPUSH echoed");

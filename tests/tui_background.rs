@@ -4,65 +4,26 @@
 mod support;
 
 use redis_tutor::backend::{Backend, Connection};
-use redis_tutor::console::{ConsoleInput, History};
+use redis_tutor::console::{ConsoleInput, History, Source, Transcript};
+use redis_tutor::course::Course;
 use redis_tutor::course::progress::ProgressStore;
-use redis_tutor::course::{Check, CheckKind, Course, Exercise, Expectation};
 use redis_tutor::resp::Value;
-use redis_tutor::tui::{BackgroundContext, Event, Request, spawn_background};
+use redis_tutor::tui::{BackgroundContext, ConsoleParts, Event, Request, spawn_background};
 use std::sync::Arc;
 use std::time::Duration;
 use support::real_redis::RealRedis;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 fn greeting_course() -> Course {
-    Course {
-        chapters: vec![support::course::chapter(
-            1,
-            "strings",
-            "Strings",
-            "# Strings\n",
-        )],
-        exercises: vec![Exercise {
-            id: "greeting".into(),
-            chapter: 1,
-            lesson: 1,
-            title: "Fix the greeting".into(),
-            owns: vec!["greeting".into()],
-            goal: "Set `greeting` to `hello`.".into(),
-            setup: vec!["SET greeting helo".into()],
-            hints: vec![],
-            solution: vec!["SET greeting hello".into()],
-            variants: vec![],
-            wrong: vec![],
-            checks: vec![
-                Check {
-                    id: "value".into(),
-                    name: "greeting is hello".into(),
-                    hint: None,
-                    kind: CheckKind::Reply {
-                        command: "GET greeting".into(),
-                        expect: Expectation::Exact("\"hello\"".into()),
-                    },
-                },
-                Check {
-                    id: "used-set".into(),
-                    name: "you used SET".into(),
-                    hint: None,
-                    kind: CheckKind::Transcript {
-                        used: vec![vec!["set".into()]],
-                        not_used: vec![],
-                    },
-                },
-            ],
-            file: "exercises/greeting.toml".into(),
-        }],
-    }
+    support::course::greeting_course("# Strings\n")
 }
 
 struct Background {
     requests: UnboundedSender<Request>,
     events: UnboundedReceiver<Event>,
     console_input: UnboundedReceiver<ConsoleInput>,
+    /// The console's transcript: this test plays the console, recording what it "runs".
+    transcript: Transcript,
     store: ProgressStore,
     _data: tempfile::TempDir,
 }
@@ -72,6 +33,7 @@ fn start(url: &str) -> Background {
     let store = ProgressStore::at(data.path());
     let (events_tx, events) = mpsc::unbounded_channel();
     let (console_tx, console_input) = mpsc::unbounded_channel();
+    let transcript = Transcript::new();
     let (requests, _task) = spawn_background(
         BackgroundContext {
             course: Arc::new(greeting_course()),
@@ -80,13 +42,17 @@ fn start(url: &str) -> Background {
             force: false,
             events: events_tx,
         },
-        console_tx,
-        History::open(data.path().join("history")).unwrap(),
+        ConsoleParts {
+            input: console_tx,
+            history: History::open(data.path().join("history")).unwrap(),
+            transcript: transcript.clone(),
+        },
     );
     Background {
         requests,
         events,
         console_input,
+        transcript,
         store,
         _data: data,
     }
@@ -161,30 +127,51 @@ async fn open_check_and_reset_an_exercise() {
     );
     assert_eq!(get(&mut direct, "greeting").await, Value::bulk("helo"));
 
-    // The learner types commands: they go to the console, into the history and into the
-    // transcript (console-only lines and credentials excepted; repeats counted).
-    for line in [
-        "SET greeting hello",
-        "help SET",
-        "2 GET greeting",
-        "AUTH secret",
+    // The learner types commands and runs a lesson block: they go to the console, typed
+    // lines into the history. What the console sends is recorded for the exercise, lesson
+    // blocks and credentials excepted.
+    for (request, expected) in [
+        (
+            Request::ConsoleLine("SET greeting hello".into()),
+            ConsoleInput::Line("SET greeting hello".into()),
+        ),
+        (
+            Request::LessonLine("GET greeting".into()),
+            ConsoleInput::LessonLine("GET greeting".into()),
+        ),
+        (
+            Request::ConsoleLine("AUTH secret".into()),
+            ConsoleInput::Line("AUTH secret".into()),
+        ),
     ] {
-        background
-            .requests
-            .send(Request::ConsoleLine(line.into()))
-            .unwrap();
+        background.requests.send(request).unwrap();
         let sent = background.console_input.recv().await.unwrap();
-        assert_eq!(sent, ConsoleInput::Line(line.into()));
+        assert_eq!(sent, expected);
     }
-    direct.request(&["SET", "greeting", "hello"]).await.unwrap();
-    let get_greeting = vec![b"GET".to_vec(), b"greeting".to_vec()];
+    let reply = direct.request(&["SET", "greeting", "hello"]).await.unwrap();
+    for (line, source) in [
+        ("SET greeting hello", Source::Typed),
+        ("GET greeting", Source::Lesson),
+        ("AUTH secret", Source::Typed),
+    ] {
+        let args: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        let index = background.transcript.record(&args, 15, source);
+        background.transcript.finish(index, Some(&reply));
+    }
+    let recorded: Vec<Vec<Vec<u8>>> = background
+        .store
+        .transcript("greeting")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.args)
+        .collect();
     assert_eq!(
-        background.store.transcript("greeting").unwrap(),
-        [
-            vec![b"SET".to_vec(), b"greeting".to_vec(), b"hello".to_vec()],
-            get_greeting.clone(),
-            get_greeting
-        ]
+        recorded,
+        [vec![
+            b"SET".to_vec(),
+            b"greeting".to_vec(),
+            b"hello".to_vec()
+        ]]
     );
     let saved_history = std::fs::read_to_string(background.store.dir().join("history")).unwrap();
     assert!(
@@ -220,9 +207,8 @@ async fn open_check_and_reset_an_exercise() {
         other => panic!("expected a successful reset, found {other:?}"),
     }
     assert_eq!(get(&mut direct, "greeting").await, Value::bulk("helo"));
-    assert_eq!(
-        background.store.transcript("greeting").unwrap(),
-        Vec::<Vec<Vec<u8>>>::new(),
+    assert!(
+        background.store.transcript("greeting").unwrap().is_empty(),
         "a reset starts the transcript over"
     );
 }

@@ -8,43 +8,15 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event as TerminalEvent, KeyCode, KeyEvent, KeyModifiers};
 use redis_tutor::backend::Backend;
+use redis_tutor::course::Course;
 use redis_tutor::course::progress::ProgressStore;
-use redis_tutor::course::{Check, CheckKind, Course, Exercise, Expectation};
 use redis_tutor::tui::{Event, TutorSession};
 use std::time::{Duration, Instant};
 
 fn course() -> Course {
-    Course {
-        chapters: vec![support::course::chapter(
-            1,
-            "strings",
-            "Strings",
-            "# Strings\n\nKeys hold values.\n\n```redis\nGET greeting\n```\n",
-        )],
-        exercises: vec![Exercise {
-            id: "greeting".into(),
-            chapter: 1,
-            lesson: 1,
-            title: "Fix the greeting".into(),
-            owns: vec!["greeting".into()],
-            goal: "Set `greeting` to `hello`.".into(),
-            setup: vec!["SET greeting helo".into()],
-            hints: vec!["Use SET.".into()],
-            solution: vec!["SET greeting hello".into()],
-            variants: vec![],
-            wrong: vec![],
-            checks: vec![Check {
-                id: "value".into(),
-                name: "greeting is hello".into(),
-                hint: None,
-                kind: CheckKind::Reply {
-                    command: "GET greeting".into(),
-                    expect: Expectation::Exact("\"hello\"".into()),
-                },
-            }],
-            file: "exercises/greeting.toml".into(),
-        }],
-    }
+    support::course::greeting_course(
+        "# Strings\n\nKeys hold values.\n\n```redis\nGET greeting\n```\n",
+    )
 }
 
 struct Screen {
@@ -145,8 +117,14 @@ async fn solve_an_exercise_then_resume_after_restart() {
         saved.exercise("greeting").solved,
         "progress on disk should say solved: {saved:?}"
     );
+    let recorded: Vec<Vec<Vec<u8>>> = store
+        .transcript("greeting")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.args)
+        .collect();
     assert_eq!(
-        store.transcript("greeting").unwrap(),
+        recorded,
         [vec![
             b"SET".to_vec(),
             b"greeting".to_vec(),
@@ -160,7 +138,7 @@ async fn solve_an_exercise_then_resume_after_restart() {
     screen.wait_for("✓ Solved").await;
     screen.wait_for("Replayed your 1 earlier command").await;
     screen.press(KeyCode::F(5));
-    screen.wait_for("✓ All 1 checks passed.").await;
+    screen.wait_for("✓ All 2 checks passed.").await;
     screen.press(KeyCode::Up);
     screen.press(KeyCode::Tab);
     screen.press(KeyCode::Up);

@@ -1,14 +1,15 @@
 //! `redis-tutor check [EXERCISE]`: grade headless, print each check, exit 1 when any fails.
 //!
-//! Against the embedded engine the learner's work is replayed: a fresh engine, the exercise's
-//! setup, then the commands they typed in the tutor's console for it. Against a connected
-//! server (--redis) the checks inspect the server as it is.
+//! Console work recorded in the tutor is replayed on a private engine (with the embedded
+//! Redis) or inspected on the server as it is (with --redis); recipes and scripts from the
+//! workspace run through their scenarios, also on the server with --redis.
 
-use super::{Context, Failure, backend, config_error};
+use super::{Context, Failure, backend, config_error, workspace_connection};
 use crate::Cli;
-use redis_tutor::course::Exercise;
-use redis_tutor::grader;
+use redis_tutor::course::{Exercise, ExerciseKind};
+use redis_tutor::grader::{self, Work, attempt};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub async fn check(cli: &Cli, id: Option<&str>) -> Result<ExitCode, Failure> {
     let mut ctx = Context::load(cli)?;
@@ -16,34 +17,36 @@ pub async fn check(cli: &Cli, id: Option<&str>) -> Result<ExitCode, Failure> {
         Some(id) => vec![ctx.exercise(id)?.clone()],
         None => ctx.course.exercises.clone(),
     };
-    let backend = backend(cli).await?;
-    // Grading only reads, and the replay runs on the embedded engine, which is ours: no
-    // workspace rule applies.
-    let mut conn = backend.connect().await.map_err(config_error)?;
+    let backend = Arc::new(backend(cli).await?);
+    if backend.is_embedded() {
+        // Nothing runs on it: grading uses private engines.
+    } else if exercises.iter().any(|e| e.kind != ExerciseKind::Console) {
+        // Scenarios write the exercise's keys on the server: it must be the tutor's workspace.
+        workspace_connection(cli, &backend, &ctx.course).await?;
+    } else {
+        backend.connect().await.map_err(config_error)?;
+    }
+    let target = attempt::target_for(&backend);
     let mut failed = 0;
     for exercise in &exercises {
         let variant = ctx.progress.variant_for(exercise);
-        let transcript = ctx.store.transcript(&exercise.id).map_err(config_error)?;
+        let instance = exercise.variant(variant);
         println!("== {}: {}", exercise.id, exercise.title);
-        if backend.is_embedded() {
-            if transcript.is_empty() {
-                println!(
-                    "   (no console work recorded yet: solve it in `redis-tutor tutor`, or grade your own server with --redis URL)"
-                );
-            }
-            grader::reset(&mut conn, exercise, variant)
-                .await
-                .map_err(config_error)?;
-            grader::replay(&mut conn, &transcript)
-                .await
-                .map_err(config_error)?;
+        let work = attempt::work_for(&ctx.store, &instance).map_err(config_error)?;
+        if let Work::Console(console) = &work
+            && console.entries.is_empty()
+            && backend.is_embedded()
+        {
+            println!(
+                "   (no console work recorded yet: solve it in `redis-tutor tutor`, or grade your own server with --redis URL)"
+            );
         }
-        let report = grader::grade(&mut conn, exercise, variant, &transcript)
+        let report = grader::grade(&instance, &work, &target)
             .await
             .map_err(config_error)?;
         print!("{report}");
         let total = report.checks.len();
-        if report.passed() {
+        if report.passed() && total > 0 {
             println!("   passed: all {total} checks\n");
             ctx.progress.exercise_mut(&exercise.id).solved = true;
         } else {

@@ -2,7 +2,7 @@
 
 use super::{Context, Failure, backend, config_error, workspace_connection};
 use crate::Cli;
-use redis_tutor::grader;
+use redis_tutor::grader::attempt;
 use std::process::ExitCode;
 
 /// Shows the next rung of the hint ladder (the last one again once all are shown).
@@ -28,28 +28,35 @@ pub async fn hint(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Deletes the keys the exercise owns, runs its setup again and forgets the recorded work.
+/// Starts a new attempt: deletes the keys the exercise owns, runs its setup and forgets the
+/// recorded console work (a recipe or script file is kept).
 pub async fn reset(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
     let mut ctx = Context::load(cli)?;
     let exercise = ctx.exercise(id)?.clone();
-    let variant = ctx.progress.variant_for(&exercise);
+    let variant = ctx.progress.start_attempt(&exercise);
     let backend = backend(cli).await?;
     let mut conn = workspace_connection(cli, &backend, &ctx.course).await?;
-    grader::reset(&mut conn, &exercise, variant)
+    let file = attempt::start_attempt(&mut conn, &backend, &exercise, variant, &ctx.store)
         .await
         .map_err(config_error)?;
-    ctx.store.clear_transcript(id).map_err(config_error)?;
     ctx.progress.current_exercise = Some(id.to_string());
     ctx.save()?;
     if backend.is_embedded() {
         println!(
-            "Reset {id}: your recorded console work is cleared; the tutor sets the exercise up again when you open it."
+            "Reset {id}: a new attempt with other data; your recorded console work is cleared."
         );
     } else {
         println!(
             "Reset {id} on {}: deleted the keys it owns ({}) and ran its setup.",
             backend.describe(),
             exercise.owns.join(", ")
+        );
+    }
+    if let Some(path) = file {
+        println!(
+            "Your {} is in {} (kept as it was).",
+            exercise.kind.name(),
+            path.display()
         );
     }
     Ok(ExitCode::SUCCESS)

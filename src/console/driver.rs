@@ -32,7 +32,7 @@ use super::format::{
 use super::help::help_text;
 use super::session::{SUBSCRIBE_COMMANDS, Session, is_pubsub_confirmation};
 use super::tokenize::parse_line;
-use super::transcript::{Outcome, Transcript};
+use super::transcript::{Source, Transcript};
 use crate::backend::{Backend, Connection, ConnectionError};
 use crate::resp::{Value, split_args};
 use std::collections::VecDeque;
@@ -118,6 +118,9 @@ pub struct ConsoleOptions {
 pub enum ConsoleInput {
     /// A line the user entered, exactly as typed. Lines sent while a command runs wait their turn.
     Line(String),
+    /// A line of a lesson block the learner ran: it runs like a typed one, but the
+    /// transcript marks it as the lesson's, not the learner's work.
+    LessonLine(String),
     /// Ctrl-C: abandons a command in flight (`BLPOP k 0`), leaves subscribed or monitor mode.
     /// The connection is closed and a new one opened, as redis-cli does.
     Interrupt,
@@ -241,7 +244,7 @@ struct Console {
     input: mpsc::UnboundedReceiver<ConsoleInput>,
     events: mpsc::UnboundedSender<ConsoleEvent>,
     /// Lines that arrived while a command was running.
-    backlog: VecDeque<String>,
+    backlog: VecDeque<(String, Source)>,
     /// Commands sent in subscribed or monitor mode whose replies have not been read, with
     /// their transcript index.
     pending: VecDeque<(Vec<Vec<u8>>, usize)>,
@@ -254,8 +257,8 @@ impl Console {
         self.ensure_connection().await;
         self.ready();
         loop {
-            if let Some(line) = self.backlog.pop_front() {
-                if !self.handle_line(&line).await {
+            if let Some((line, source)) = self.backlog.pop_front() {
+                if !self.handle_line(&line, source).await {
                     return;
                 }
                 continue;
@@ -282,7 +285,12 @@ impl Console {
                     }
                 }
                 Some(ConsoleInput::Line(line)) => {
-                    if !self.handle_line(&line).await {
+                    if !self.handle_line(&line, Source::Typed).await {
+                        return;
+                    }
+                }
+                Some(ConsoleInput::LessonLine(line)) => {
+                    if !self.handle_line(&line, Source::Lesson).await {
                         return;
                     }
                 }
@@ -320,15 +328,15 @@ impl Console {
     }
 
     /// Runs one input line; false when the console should stop (the UI went away).
-    async fn handle_line(&mut self, line: &str) -> bool {
-        let keep_going = self.run_line(line).await;
+    async fn handle_line(&mut self, line: &str, source: Source) -> bool {
+        let keep_going = self.run_line(line, source).await;
         if keep_going {
             self.ready();
         }
         keep_going
     }
 
-    async fn run_line(&mut self, line: &str) -> bool {
+    async fn run_line(&mut self, line: &str, source: Source) -> bool {
         let command = match parse_line(line) {
             Err(error) => {
                 self.output(OutputKind::Info, format!("{error}\n"));
@@ -366,10 +374,11 @@ impl Console {
             return true;
         }
         if self.session.is_streaming() && self.connection.is_some() {
-            self.send_while_streaming(command.args).await;
+            self.send_while_streaming(command.args, source).await;
             return true;
         }
-        self.run_command(line, &command.args, command.repeat).await
+        self.run_command(line, &command.args, command.repeat, source)
+            .await
     }
 
     /// `quit` or `exit`: redis-cli would close its connection and end; a console pane closes
@@ -450,10 +459,17 @@ impl Console {
         }
     }
 
+    /// Replies still expected in streaming mode will not come: their entries end without one.
+    fn abandon_pending(&mut self) {
+        for (_, entry) in self.pending.drain(..) {
+            self.transcript.finish(entry, None);
+        }
+    }
+
     fn report_lost(&mut self, error: &ConnectionError) {
         self.connection = None;
         self.session.disconnected();
-        self.pending.clear();
+        self.abandon_pending();
         self.output(
             OutputKind::ConnectionError,
             format!("Error: {}\n", error_text(error)),
@@ -461,15 +477,22 @@ impl Console {
     }
 
     /// Sends `args` `repeat` times, printing each reply; false when the UI went away.
-    async fn run_command(&mut self, line: &str, args: &[Vec<u8>], repeat: u64) -> bool {
+    async fn run_command(
+        &mut self,
+        line: &str,
+        args: &[Vec<u8>],
+        repeat: u64,
+        source: Source,
+    ) -> bool {
         let started = Instant::now();
         for _ in 0..repeat {
             if !self.ensure_connection().await {
                 return true;
             }
-            let entry = self.transcript.record(args);
+            let entry = self.transcript.record(args, self.session.db(), source);
             let connection = self.connection.as_mut().expect("connected above");
             if let Err(error) = connection.send(args).await {
+                self.transcript.finish(entry, None);
                 self.report_lost(&error);
                 return true;
             }
@@ -484,7 +507,7 @@ impl Console {
             }
             match self.wait_reply(args).await {
                 Wait::Reply(reply) => {
-                    self.transcript.set_outcome(entry, outcome_of(&reply));
+                    self.transcript.finish(entry, Some(&reply));
                     self.session.observe_reply(args, &reply);
                     let kind = if reply.is_error() {
                         OutputKind::ErrorReply
@@ -499,14 +522,19 @@ impl Console {
                     }
                 }
                 Wait::Lost(error) => {
+                    self.transcript.finish(entry, None);
                     self.report_lost(&error);
                     return true;
                 }
                 Wait::Interrupted => {
+                    self.transcript.finish(entry, None);
                     self.interrupt(Some(started)).await;
                     return true;
                 }
-                Wait::InputClosed => return false,
+                Wait::InputClosed => {
+                    self.transcript.finish(entry, None);
+                    return false;
+                }
             }
         }
         if !self.options.raw
@@ -528,7 +556,11 @@ impl Console {
                     None => return Wait::InputClosed,
                     Some(ConsoleInput::Interrupt) => return Wait::Interrupted,
                     Some(ConsoleInput::Line(line)) => {
-                        self.backlog.push_back(line);
+                        self.backlog.push_back((line, Source::Typed));
+                        continue;
+                    }
+                    Some(ConsoleInput::LessonLine(line)) => {
+                        self.backlog.push_back((line, Source::Lesson));
                         continue;
                     }
                 },
@@ -545,17 +577,20 @@ impl Console {
 
     /// A command typed in subscribed or monitor mode: sent at once, its reply printed when it
     /// comes (in between messages).
-    async fn send_while_streaming(&mut self, args: Vec<Vec<u8>>) {
-        let entry = self.transcript.record(&args);
+    async fn send_while_streaming(&mut self, args: Vec<Vec<u8>>, source: Source) {
+        let entry = self.transcript.record(&args, self.session.db(), source);
         let connection = self
             .connection
             .as_mut()
             .expect("streaming needs a connection");
         if let Err(error) = connection.send(&args).await {
+            self.transcript.finish(entry, None);
             self.report_lost(&error);
             return;
         }
-        if !is_subscribe_command(&args) {
+        if is_subscribe_command(&args) {
+            self.transcript.finish(entry, None);
+        } else {
             self.pending.push_back((args, entry));
         }
     }
@@ -575,7 +610,7 @@ impl Console {
             self.session.observe_message(&value);
             self.output(OutputKind::Message, self.format_message(&value));
         } else if let Some((args, entry)) = self.pending.pop_front() {
-            self.transcript.set_outcome(entry, outcome_of(&value));
+            self.transcript.finish(entry, Some(&value));
             self.session.observe_reply(&args, &value);
             let kind = if value.is_error() {
                 OutputKind::ErrorReply
@@ -602,7 +637,7 @@ impl Console {
             return false;
         }
         self.connection = None;
-        self.pending.clear();
+        self.abandon_pending();
         if let Some(started) = started
             && !self.options.raw
             && let Some(timing) = format_elapsed(started.elapsed())
@@ -611,13 +646,6 @@ impl Console {
         }
         self.ensure_connection().await;
         true
-    }
-}
-
-fn outcome_of(reply: &Value) -> Outcome {
-    match reply {
-        Value::Error(message) => Outcome::Error(String::from_utf8_lossy(message).into_owned()),
-        _ => Outcome::Reply,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The console's command history: up/down navigation like linenoise, persisted to a file, and
 //! never holding a command that carries credentials.
 
+use super::credentials::is_sensitive_command;
 use crate::resp::split_args;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -188,58 +189,6 @@ pub fn is_sensitive_line(line: &str) -> bool {
     };
     let skip = usize::from(args.len() > 1 && looks_like_count(&args[0]));
     is_sensitive_command(&args[skip.min(args.len())..])
-}
-
-/// redis-cli's rule for commands that carry credentials: AUTH; ACL SETUSER, GETUSER and
-/// DELUSER; CONFIG SET of masterauth, masteruser or requirepass; HELLO with AUTH; MIGRATE with
-/// AUTH or AUTH2.
-pub fn is_sensitive_command(args: &[Vec<u8>]) -> bool {
-    let Some(command) = args.first() else {
-        return false;
-    };
-    let is = |arg: &[u8], name: &str| arg.eq_ignore_ascii_case(name.as_bytes());
-    let argc = args.len();
-    if is(command, "auth") {
-        return true;
-    }
-    if argc > 1 && is(command, "acl") {
-        return ["deluser", "setuser", "getuser"]
-            .iter()
-            .any(|s| is(&args[1], s));
-    }
-    if argc > 2 && is(command, "config") && is(&args[1], "set") {
-        return args[2..].iter().step_by(2).any(|name| {
-            ["masterauth", "masteruser", "requirepass"]
-                .iter()
-                .any(|s| is(name, s))
-        });
-    }
-    if argc > 4 && is(command, "hello") {
-        let mut j = 2;
-        while j < argc {
-            let more = argc - 1 - j;
-            if is(&args[j], "auth") && more >= 2 {
-                return true;
-            } else if is(&args[j], "setname") && more >= 1 {
-                j += 2;
-            } else {
-                return false;
-            }
-        }
-        return false;
-    }
-    if argc > 7 && is(command, "migrate") {
-        for (j, arg) in args.iter().enumerate().skip(6) {
-            let more = argc - 1 - j;
-            if (is(arg, "auth") && more >= 1) || (is(arg, "auth2") && more >= 2) {
-                return true;
-            }
-            if is(arg, "keys") && more >= 1 {
-                return false;
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]

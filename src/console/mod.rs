@@ -24,7 +24,8 @@
 //! reconnects instead of quitting.
 
 pub mod complete;
-pub mod driver;
+pub mod credentials;
+mod driver;
 pub mod format;
 pub mod help;
 pub mod highlight;
@@ -35,6 +36,7 @@ pub mod tokenize;
 pub mod transcript;
 
 pub use complete::{Completion, common_prefix, complete_line};
+pub use credentials::{REDACTED, is_sensitive_command, redact_credentials};
 pub use driver::{
     Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, ConsoleOptions, OutputKind,
     READING_MESSAGES, spawn_console, spawn_console_with,
@@ -45,7 +47,7 @@ pub use format::{
 };
 pub use help::{HelpEntry, argument_syntax, generic_help, help_entries, help_groups, help_text};
 pub use hints::{hint, hint_with};
-pub use history::{History, is_sensitive_command, is_sensitive_line};
+pub use history::{History, is_sensitive_line};
 pub use session::Session;
 pub use tokenize::{CommandLine, LineError, parse_line};
-pub use transcript::{Outcome, Transcript, TranscriptEntry, redact_credentials};
+pub use transcript::{Outcome, Source, Transcript, TranscriptEntry};

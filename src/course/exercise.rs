@@ -1,9 +1,15 @@
 //! The exercise schema (one TOML file per exercise, documented in exercises/README.md), its
-//! validation with file:line messages, and `{{placeholder}}` substitution for variants.
+//! validation with file:line:column messages, and `{{placeholder}}` substitution for variants.
+//!
+//! An exercise is one of three kinds of learner work: console commands graded by checks on
+//! the state and on what was run (`console`), a recipe of handlers (`recipe`), or a Lua script
+//! (`script`). Recipes and scripts are graded by scenarios.
 
 use super::Problem;
+use super::pattern::CommandPattern;
+use super::recipe::{Signature, parse_recipe};
+use super::scenario::{Callable, Scenario, Step, parse_setup, parse_steps};
 use crate::glob::glob_match;
-use crate::resp::split_args;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +17,13 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::LazyLock;
 use toml::Spanned;
+
+/// The exercise file format this build reads (`format_version` in every file).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The id of the check that a recipe or script exercise's work loads (the file exists and
+/// parses) before any scenario runs; wrong answers may name it.
+pub const WORK_CHECK: &str = "work";
 
 /// Values for an exercise's `{{placeholders}}`: one `[[variant]]` table.
 pub type Variant = BTreeMap<String, String>;
@@ -25,36 +38,116 @@ pub struct Exercise {
     /// follows it.
     pub lesson: u32,
     pub title: String,
+    pub kind: ExerciseKind,
     /// Glob patterns of the keys this exercise may create; reset deletes exactly these.
     pub owns: Vec<String>,
     /// Markdown shown to the learner.
     pub goal: String,
-    /// Commands (redis-cli syntax) that reset runs after deleting the owned keys.
-    pub setup: Vec<String>,
-    /// The hint ladder, from a nudge to the full command.
+    /// Steps that prepare the data (plain commands, or scenario steps such as `let` and
+    /// `each`), run after the owned keys are deleted and before every scenario.
+    pub setup: String,
+    /// The hint ladder, from a nudge to the full answer.
     pub hints: Vec<String>,
-    /// The reference solution (redis-cli syntax).
-    pub solution: Vec<String>,
-    /// Placeholder values; an exercise without `[[variant]]` has one empty variant.
+    /// The reference solution.
+    pub solution: Solution,
+    /// Placeholder values, at least two.
     pub variants: Vec<Variant>,
-    /// Wrong answers that must fail a named check (used by the tests).
+    /// Wrong answers that must fail a named check or scenario (used by the tests).
     pub wrong: Vec<WrongAnswer>,
+    /// Other correct solutions that must pass (used by the tests).
+    pub alternatives: Vec<Alternative>,
+    /// Checks of console work.
     pub checks: Vec<Check>,
+    /// Scenarios for recipe and script work.
+    pub scenarios: Vec<ScenarioSource>,
     /// Where the exercise was loaded from, for messages.
     pub file: String,
 }
 
-/// A wrong answer and the check it must fail.
+/// The kind of work an exercise asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExerciseKind {
+    /// Commands typed in the console.
+    Console,
+    /// A recipe file with these handlers.
+    Recipe { handlers: Vec<Signature> },
+    /// A Lua script called with these KEYS and ARGV (names, for the goal and messages).
+    Script {
+        name: String,
+        keys: Vec<String>,
+        args: Vec<String>,
+    },
+}
+
+impl ExerciseKind {
+    /// What scenarios may call.
+    pub fn callable(&self) -> Callable {
+        match self {
+            ExerciseKind::Console => Callable::Nothing,
+            ExerciseKind::Recipe { handlers } => Callable::Handlers(handlers.clone()),
+            ExerciseKind::Script { name, keys, .. } => Callable::Script {
+                name: name.clone(),
+                keys: keys.len(),
+            },
+        }
+    }
+
+    /// The extension of the learner's workspace file (`recipe`, `lua`), none for console work.
+    pub fn workspace_extension(&self) -> Option<&'static str> {
+        match self {
+            ExerciseKind::Console => None,
+            ExerciseKind::Recipe { .. } => Some("recipe"),
+            ExerciseKind::Script { .. } => Some("lua"),
+        }
+    }
+
+    /// `console`, `recipe` or `script`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExerciseKind::Console => "console",
+            ExerciseKind::Recipe { .. } => "recipe",
+            ExerciseKind::Script { .. } => "script",
+        }
+    }
+}
+
+/// A solution: console command lines, or the text of a recipe or script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Solution {
+    Commands(Vec<String>),
+    Text(String),
+}
+
+/// A scenario as written in the file: its steps still hold `{{placeholders}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioSource {
+    pub id: String,
+    pub name: String,
+    pub hint: Option<String>,
+    pub steps: String,
+}
+
+/// A wrong answer and the check or scenario it must fail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrongAnswer {
     /// What is wrong with it, for test messages.
     pub why: String,
-    pub commands: Vec<String>,
-    /// The id of the check that must fail.
+    pub solution: Solution,
+    /// The id of the check or scenario that must fail.
     pub fails: String,
+    /// Text the failure's explanation must contain.
+    pub says: Option<String>,
 }
 
-/// One check of an exercise.
+/// Another correct solution: a different valid command or layout the grader must accept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// What makes it different, for test messages.
+    pub why: String,
+    pub solution: Solution,
+}
+
+/// One check of console work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     /// Stable id, unique in the exercise (`wrong.fails` refers to it).
@@ -80,11 +173,23 @@ pub enum CheckKind {
         key_type: Option<KeyType>,
         ttl: Option<TtlExpectation>,
     },
-    /// Looks at the commands the learner ran.
+    /// Looks at the commands the learner ran, arguments included (command patterns, see
+    /// `course::pattern`).
     Transcript {
-        /// Each entry is satisfied by running any one of its command names.
+        /// Each entry is satisfied by running any one of its patterns.
         used: Vec<Vec<String>>,
+        /// None of these may have been run (not even inside a script).
         not_used: Vec<String>,
+        /// These must have been run in this order.
+        order: Vec<String>,
+    },
+    /// A complete SCAN iteration: from cursor 0, each call continuing from the cursor the
+    /// previous one returned, until the server answered cursor 0.
+    Scan {
+        pattern: String,
+        key_type: Option<KeyType>,
+        /// The largest COUNT allowed (a huge COUNT is KEYS in disguise).
+        max_count: u64,
     },
 }
 
@@ -153,23 +258,28 @@ impl KeyType {
     }
 }
 
-/// An exercise with one variant's values filled in: what the learner and the grader use.
+/// An exercise with one variant's values filled in and its steps parsed: what the learner
+/// and the grader use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
     /// The id of the exercise this is a variant of.
     pub exercise_id: String,
     /// The variant's index.
     pub variant: usize,
+    pub kind: ExerciseKind,
+    pub owns: Vec<String>,
     pub goal: String,
-    pub setup: Vec<String>,
+    pub setup: Vec<Step>,
     pub hints: Vec<String>,
-    pub solution: Vec<String>,
+    pub solution: Solution,
     pub wrong: Vec<WrongAnswer>,
+    pub alternatives: Vec<Alternative>,
     pub checks: Vec<Check>,
+    pub scenarios: Vec<Scenario>,
 }
 
 impl Exercise {
-    /// How many variants the exercise has (at least one).
+    /// How many variants the exercise has.
     pub fn variant_count(&self) -> usize {
         self.variants.len().max(1)
     }
@@ -182,23 +292,65 @@ impl Exercise {
         let values = self.variants.get(n).unwrap_or(&empty);
         let fill = |s: &String| substitute(s, values);
         let fill_all = |v: &[String]| v.iter().map(fill).collect::<Vec<_>>();
+        let loaded = "validated when the course loaded";
         Instance {
             exercise_id: self.id.clone(),
             variant: n,
+            kind: self.kind.clone(),
+            owns: self.owns.clone(),
             goal: fill(&self.goal),
-            setup: fill_all(&self.setup),
+            setup: parse_setup(&fill(&self.setup)).expect(loaded),
             hints: fill_all(&self.hints),
-            solution: fill_all(&self.solution),
+            solution: self.solution.substituted(values),
             wrong: self
                 .wrong
                 .iter()
                 .map(|w| WrongAnswer {
                     why: fill(&w.why),
-                    commands: fill_all(&w.commands),
+                    solution: w.solution.substituted(values),
                     fails: w.fails.clone(),
+                    says: w.says.as_ref().map(fill),
+                })
+                .collect(),
+            alternatives: self
+                .alternatives
+                .iter()
+                .map(|a| Alternative {
+                    why: fill(&a.why),
+                    solution: a.solution.substituted(values),
                 })
                 .collect(),
             checks: self.checks.iter().map(|c| c.substituted(values)).collect(),
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|s| Scenario {
+                    id: s.id.clone(),
+                    name: fill(&s.name),
+                    hint: s.hint.as_ref().map(fill),
+                    steps: parse_steps(&fill(&s.steps), &self.kind.callable()).expect(loaded),
+                })
+                .collect(),
+        }
+    }
+
+    /// The names of every check and scenario, in the order they are graded.
+    pub fn check_ids(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(self.scenarios.iter().map(|s| s.id.as_str()))
+            .collect()
+    }
+}
+
+impl Solution {
+    fn substituted(&self, values: &Variant) -> Solution {
+        match self {
+            Solution::Commands(lines) => {
+                Solution::Commands(lines.iter().map(|l| substitute(l, values)).collect())
+            }
+            Solution::Text(text) => Solution::Text(substitute(text, values)),
         }
     }
 }
@@ -206,14 +358,13 @@ impl Exercise {
 impl Check {
     fn substituted(&self, values: &Variant) -> Check {
         let fill = |s: &String| substitute(s, values);
+        let fill_all = |v: &[String]| v.iter().map(fill).collect::<Vec<_>>();
         let kind = match &self.kind {
             CheckKind::Reply { command, expect } => CheckKind::Reply {
                 command: fill(command),
                 expect: match expect {
                     Expectation::Exact(s) => Expectation::Exact(fill(s)),
-                    Expectation::AnyOrder(items) => {
-                        Expectation::AnyOrder(items.iter().map(fill).collect())
-                    }
+                    Expectation::AnyOrder(items) => Expectation::AnyOrder(fill_all(items)),
                     Expectation::Range { min, max } => Expectation::Range {
                         min: *min,
                         max: *max,
@@ -228,9 +379,23 @@ impl Check {
                 key_type: *key_type,
                 ttl: *ttl,
             },
-            CheckKind::Transcript { used, not_used } => CheckKind::Transcript {
-                used: used.clone(),
-                not_used: not_used.clone(),
+            CheckKind::Transcript {
+                used,
+                not_used,
+                order,
+            } => CheckKind::Transcript {
+                used: used.iter().map(|choice| fill_all(choice)).collect(),
+                not_used: fill_all(not_used),
+                order: fill_all(order),
+            },
+            CheckKind::Scan {
+                pattern,
+                key_type,
+                max_count,
+            } => CheckKind::Scan {
+                pattern: fill(pattern),
+                key_type: *key_type,
+                max_count: *max_count,
             },
         };
         Check {
@@ -280,30 +445,97 @@ pub fn placeholders(text: &str) -> impl Iterator<Item = &str> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExercise {
+    format_version: Spanned<u32>,
     id: Spanned<String>,
     chapter: Spanned<u32>,
     lesson: Spanned<u32>,
     title: Spanned<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    handlers: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    script: Option<Spanned<RawScript>>,
     owns: Spanned<Vec<Spanned<String>>>,
     goal: Spanned<String>,
     #[serde(default)]
-    setup: Vec<Spanned<String>>,
+    setup: Option<Spanned<Lines>>,
     hints: Spanned<Vec<Spanned<String>>>,
-    solution: Spanned<Vec<Spanned<String>>>,
+    solution: Spanned<Lines>,
     #[serde(default, rename = "variant")]
     variants: Vec<Spanned<Variant>>,
     #[serde(default)]
     wrong: Vec<Spanned<RawWrong>>,
-    #[serde(rename = "check")]
-    checks: Spanned<Vec<Spanned<RawCheck>>>,
+    #[serde(default, rename = "alternative")]
+    alternatives: Vec<Spanned<RawAlternative>>,
+    #[serde(default, rename = "check")]
+    checks: Vec<Spanned<RawCheck>>,
+    #[serde(default, rename = "scenario")]
+    scenarios: Vec<Spanned<RawScenario>>,
+}
+
+/// A multi-line text, or a list of lines.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lines {
+    Text(String),
+    List(Vec<String>),
+}
+
+impl Lines {
+    fn joined(&self) -> String {
+        match self {
+            Lines::Text(text) => text.clone(),
+            Lines::List(lines) => lines.join("\n"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScript {
+    name: String,
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    args: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWrong {
     why: String,
-    commands: Vec<Spanned<String>>,
+    #[serde(default)]
+    commands: Option<Vec<String>>,
+    #[serde(default)]
+    recipe: Option<String>,
+    #[serde(default)]
+    script: Option<String>,
     fails: Spanned<String>,
+    #[serde(default)]
+    says: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlternative {
+    why: String,
+    #[serde(default)]
+    commands: Option<Vec<String>>,
+    #[serde(default)]
+    recipe: Option<String>,
+    #[serde(default)]
+    script: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    id: String,
+    name: String,
+    #[serde(default)]
+    hint: Option<String>,
+    steps: String,
 }
 
 #[derive(Deserialize)]
@@ -336,6 +568,18 @@ enum RawCheck {
         used: Vec<CommandChoice>,
         #[serde(default)]
         not_used: Vec<String>,
+        #[serde(default)]
+        order: Vec<String>,
+    },
+    Scan {
+        id: String,
+        name: String,
+        hint: Option<String>,
+        #[serde(rename = "match")]
+        pattern: String,
+        #[serde(rename = "type")]
+        key_type: Option<KeyType>,
+        max_count: Option<u64>,
     },
 }
 
@@ -374,7 +618,7 @@ impl<'de> Deserialize<'de> for RawTtl {
     }
 }
 
-/// A command name, or a list of names any one of which will do.
+/// A command pattern, or a list of patterns any one of which will do.
 struct CommandChoice(Vec<String>);
 
 impl<'de> Deserialize<'de> for CommandChoice {
@@ -384,7 +628,7 @@ impl<'de> Deserialize<'de> for CommandChoice {
             type Value = CommandChoice;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    r#"a command name ("SCAN") or a list of alternatives (["ZSCORE", "ZMSCORE"])"#,
+                    r#"a command pattern ("SCAN") or a list of alternatives (["ZSCORE lb x", "ZMSCORE lb x"])"#,
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<CommandChoice, E> {
@@ -425,6 +669,25 @@ impl Reporter<'_> {
     fn span(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.at(span.start, message)
     }
+
+    /// A problem at line `line` (1-based) of a multi-line string literal starting at `start`.
+    fn in_text(&mut self, start: usize, line: usize, message: impl Into<String>) {
+        let (first, _) = line_col(self.source, start);
+        let literal = &self.source[start.min(self.source.len())..];
+        // A `"""` literal drops the newline right after its opening quotes.
+        let skipped = usize::from(
+            literal.starts_with("\"\"\"\n")
+                || literal.starts_with("'''\n")
+                || literal.starts_with("\"\"\"\r\n")
+                || literal.starts_with("'''\r\n"),
+        );
+        self.problems.push(Problem {
+            file: self.file.to_string(),
+            line: first + skipped + line - 1,
+            column: 1,
+            message: message.into(),
+        });
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -444,8 +707,8 @@ pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The offset of `field = ...` inside the table whose header ends at `table.end`, or the
-/// header itself when the field is not found (checks are read through serde's buffering,
-/// which keeps only the table's span).
+/// header itself when the field is not found (tables read through serde's buffering keep only
+/// the table's span).
 fn field_offset(source: &str, table: &Range<usize>, field: &str) -> usize {
     let mut offset = source[..table.end.min(source.len())]
         .rfind('\n')
@@ -467,15 +730,23 @@ fn field_offset(source: &str, table: &Range<usize>, field: &str) -> usize {
     table.start
 }
 
+/// The offset of the value of `field = ...` in a table (the string literal of `steps`).
+fn value_offset(source: &str, table: &Range<usize>, field: &str) -> usize {
+    let at = field_offset(source, table, field);
+    source[at..]
+        .find('=')
+        .map(|eq| {
+            let after = at + eq + 1;
+            after + (source[after..].len() - source[after..].trim_start().len())
+        })
+        .unwrap_or(at)
+}
+
 static KEBAB: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("kebab pattern"));
 
-static COMMAND_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_-]*( [A-Za-z][A-Za-z0-9_-]*)?$").expect("name pattern")
-});
-
-/// Parses and validates one exercise file. Chapter numbers and id uniqueness across files are
-/// checked by the course.
+/// Parses and validates one exercise file. Chapter and lesson numbers and id uniqueness
+/// across files are checked by the course.
 pub(crate) fn parse_exercise(
     file: &str,
     source: &str,
@@ -513,16 +784,22 @@ pub(crate) struct ExerciseSpans {
 }
 
 /// A text of the exercise that may hold placeholders, with where it is written.
-struct Templated<'a> {
+struct Templated {
     what: String,
-    text: &'a str,
+    text: String,
     at: usize,
-    /// The text is a command that must tokenize.
-    command: bool,
 }
 
 fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
-    let source = report.source;
+    if *raw.format_version.get_ref() != FORMAT_VERSION {
+        report.span(
+            raw.format_version.span(),
+            format!(
+                "format_version {} is not one this redis-tutor reads (it reads {FORMAT_VERSION}; see exercises/README.md)",
+                raw.format_version.get_ref()
+            ),
+        );
+    }
     if !KEBAB.is_match(raw.id.get_ref()) {
         report.span(
             raw.id.span(),
@@ -556,43 +833,363 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
         report.span(
             raw.hints.span(),
             format!(
-                "{} hint(s): give at least 3 rungs (a nudge, the concept, the full command)",
+                "{} hint(s): give at least 3 rungs (a nudge, the concept, the full answer)",
                 raw.hints.get_ref().len()
             ),
         );
     }
-    if raw.solution.get_ref().is_empty() {
-        report.span(raw.solution.span(), "the solution is empty");
-    }
-
-    let mut texts: Vec<Templated> = vec![Templated {
-        what: "the goal".into(),
-        text: raw.goal.get_ref(),
-        at: raw.goal.span().start,
-        command: false,
-    }];
-    push_list(&mut texts, "a setup command", &raw.setup, true);
-    push_list(&mut texts, "a hint", raw.hints.get_ref(), false);
-    push_list(
-        &mut texts,
-        "a solution command",
-        raw.solution.get_ref(),
-        true,
-    );
-    for wrong in &raw.wrong {
-        push_list(
-            &mut texts,
-            "a wrong-answer command",
-            &wrong.get_ref().commands,
-            true,
+    if raw.variants.len() < 2 {
+        report.at(
+            0,
+            format!(
+                "{} [[variant]] table(s): give at least 2, so that an answer copied from one attempt fails the next",
+                raw.variants.len()
+            ),
         );
     }
 
+    let Some(kind) = validate_kind(&raw, report) else {
+        // Nothing else can be judged without knowing what kind of work it asks for.
+        return empty_exercise(raw, report.file);
+    };
+    let solution = match (raw.solution.get_ref(), &kind) {
+        (Lines::List(lines), ExerciseKind::Console) => Solution::Commands(lines.clone()),
+        (Lines::Text(text), ExerciseKind::Recipe { .. } | ExerciseKind::Script { .. }) => {
+            Solution::Text(text.clone())
+        }
+        (_, ExerciseKind::Console) => {
+            report.span(
+                raw.solution.span(),
+                "a console exercise's solution is a list of command lines",
+            );
+            Solution::Commands(Vec::new())
+        }
+        (_, _) => {
+            report.span(
+                raw.solution.span(),
+                format!(
+                    "a {} exercise's solution is the text of the {}",
+                    kind.name(),
+                    kind.name()
+                ),
+            );
+            Solution::Text(String::new())
+        }
+    };
+
+    let mut texts: Vec<Templated> = vec![Templated {
+        what: "the goal".into(),
+        text: raw.goal.get_ref().clone(),
+        at: raw.goal.span().start,
+    }];
+    for hint in raw.hints.get_ref() {
+        texts.push(Templated {
+            what: "a hint".into(),
+            text: hint.get_ref().clone(),
+            at: hint.span().start,
+        });
+    }
+    texts.push(Templated {
+        what: "the solution".into(),
+        text: raw.solution.get_ref().joined(),
+        at: raw.solution.span().start,
+    });
+    let setup = raw
+        .setup
+        .as_ref()
+        .map(|s| s.get_ref().joined())
+        .unwrap_or_default();
+    if let Some(spanned) = &raw.setup {
+        texts.push(Templated {
+            what: "the setup".into(),
+            text: setup.clone(),
+            at: spanned.span().start,
+        });
+    }
+
+    let (checks, mut ids) = validate_checks(&raw, &kind, report, &mut texts);
+    let scenarios = validate_scenario_list(&raw, &kind, report, &mut texts, &mut ids);
+
+    let mut wrong = Vec::new();
+    for spanned in &raw.wrong {
+        let w = spanned.get_ref();
+        let fails = &w.fails;
+        if !ids.contains_key(fails.get_ref()) {
+            report.span(
+                fails.span(),
+                format!(
+                    "`fails = \"{}\"` names no check or scenario of this exercise (it has: {})",
+                    fails.get_ref(),
+                    ids.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        let solution = work_of(
+            &kind,
+            &w.commands,
+            &w.recipe,
+            &w.script,
+            spanned.span(),
+            "a wrong answer",
+            report,
+        );
+        let text = match &solution {
+            Solution::Commands(lines) => lines.join("\n"),
+            Solution::Text(text) => text.clone(),
+        };
+        texts.push(Templated {
+            what: "a wrong answer".into(),
+            text,
+            at: spanned.span().start,
+        });
+        wrong.push(WrongAnswer {
+            why: w.why.clone(),
+            solution,
+            fails: fails.get_ref().clone(),
+            says: w.says.clone(),
+        });
+    }
+
+    let mut alternatives = Vec::new();
+    for spanned in &raw.alternatives {
+        let a = spanned.get_ref();
+        let solution = work_of(
+            &kind,
+            &a.commands,
+            &a.recipe,
+            &a.script,
+            spanned.span(),
+            "an alternative",
+            report,
+        );
+        texts.push(Templated {
+            what: "an alternative".into(),
+            text: match &solution {
+                Solution::Commands(lines) => lines.join("\n"),
+                Solution::Text(text) => text.clone(),
+            },
+            at: spanned.span().start,
+        });
+        alternatives.push(Alternative {
+            why: a.why.clone(),
+            solution,
+        });
+    }
+
+    let variants: Vec<Variant> = raw.variants.iter().map(|v| v.get_ref().clone()).collect();
+    check_placeholders(&texts, &variants, report);
+
+    let exercise = Exercise {
+        id: raw.id.get_ref().clone(),
+        chapter: *raw.chapter.get_ref(),
+        lesson: *raw.lesson.get_ref(),
+        title: raw.title.get_ref().clone(),
+        kind,
+        owns: raw
+            .owns
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect(),
+        goal: raw.goal.get_ref().clone(),
+        setup,
+        hints: raw
+            .hints
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect(),
+        solution,
+        variants,
+        wrong,
+        alternatives,
+        checks,
+        scenarios,
+        file: report.file.to_string(),
+    };
+    if report.problems.is_empty() {
+        validate_instances(&exercise, &raw, report);
+    }
+    exercise
+}
+
+/// The work of a wrong answer or an alternative: `commands` for console exercises, `recipe` or
+/// `script` text for the others, and only that.
+fn work_of(
+    kind: &ExerciseKind,
+    commands: &Option<Vec<String>>,
+    recipe: &Option<String>,
+    script: &Option<String>,
+    span: Range<usize>,
+    what: &str,
+    report: &mut Reporter,
+) -> Solution {
+    match (kind, commands, recipe, script) {
+        (ExerciseKind::Console, Some(commands), None, None) if !commands.is_empty() => {
+            Solution::Commands(commands.clone())
+        }
+        (ExerciseKind::Recipe { .. }, None, Some(text), None)
+        | (ExerciseKind::Script { .. }, None, None, Some(text)) => Solution::Text(text.clone()),
+        _ => {
+            let field = match kind {
+                ExerciseKind::Console => "commands = [...]",
+                ExerciseKind::Recipe { .. } => "recipe = \"\"\"...\"\"\"",
+                ExerciseKind::Script { .. } => "script = \"\"\"...\"\"\"",
+            };
+            report.span(
+                span,
+                format!(
+                    "{what} to a {} exercise gives its work as {field}, and only that",
+                    kind.name()
+                ),
+            );
+            Solution::Commands(Vec::new())
+        }
+    }
+}
+
+/// The exercise's identity alone, for a file too broken to validate further.
+fn empty_exercise(raw: RawExercise, file: &str) -> Exercise {
+    Exercise {
+        id: raw.id.into_inner(),
+        chapter: raw.chapter.into_inner(),
+        lesson: raw.lesson.into_inner(),
+        title: raw.title.into_inner(),
+        kind: ExerciseKind::Console,
+        owns: Vec::new(),
+        goal: String::new(),
+        setup: String::new(),
+        hints: Vec::new(),
+        solution: Solution::Commands(Vec::new()),
+        variants: Vec::new(),
+        wrong: Vec::new(),
+        alternatives: Vec::new(),
+        checks: Vec::new(),
+        scenarios: Vec::new(),
+        file: file.to_string(),
+    }
+}
+
+fn validate_kind(raw: &RawExercise, report: &mut Reporter) -> Option<ExerciseKind> {
+    let name = raw
+        .kind
+        .as_ref()
+        .map(|k| k.get_ref().as_str())
+        .unwrap_or("console");
+    let kind_at = raw.kind.as_ref().map_or(0, |k| k.span().start);
+    let handlers = raw.handlers.as_ref();
+    let script = raw.script.as_ref();
+    match name {
+        "console" | "recipe" | "script" => {}
+        other => {
+            report.at(
+                kind_at,
+                format!("unknown kind `{other}` (console, recipe or script)"),
+            );
+            return None;
+        }
+    }
+    if name != "recipe"
+        && let Some(handlers) = handlers
+    {
+        report.span(handlers.span(), "`handlers` belong to a recipe exercise");
+    }
+    if name != "script"
+        && let Some(script) = script
+    {
+        report.span(script.span(), "`[script]` belongs to a script exercise");
+    }
+    match name {
+        "recipe" => {
+            let Some(handlers) = handlers.filter(|h| !h.get_ref().is_empty()) else {
+                report.at(
+                    kind_at,
+                    "a recipe exercise lists its `handlers = [\"name param ...\"]`",
+                );
+                return Some(ExerciseKind::Recipe {
+                    handlers: Vec::new(),
+                });
+            };
+            let mut signatures: Vec<Signature> = Vec::new();
+            for handler in handlers.get_ref() {
+                match Signature::parse(handler.get_ref()) {
+                    Ok(signature) if signatures.iter().any(|s| s.name == signature.name) => report
+                        .span(
+                            handler.span(),
+                            format!("the handler `{}` is listed twice", signature.name),
+                        ),
+                    Ok(signature) => signatures.push(signature),
+                    Err(message) => report.span(handler.span(), message),
+                }
+            }
+            Some(ExerciseKind::Recipe {
+                handlers: signatures,
+            })
+        }
+        "script" => Some(match script {
+            Some(script) => {
+                let s = script.get_ref();
+                let valid = !s.name.is_empty()
+                    && s.name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !valid {
+                    report.span(script.span(), format!("`{}` is not a script name", s.name));
+                }
+                ExerciseKind::Script {
+                    name: s.name.clone(),
+                    keys: s.keys.clone(),
+                    args: s.args.clone(),
+                }
+            }
+            None => {
+                report.at(
+                    kind_at,
+                    "a script exercise has a `[script]` table: name, keys and args",
+                );
+                ExerciseKind::Script {
+                    name: String::new(),
+                    keys: Vec::new(),
+                    args: Vec::new(),
+                }
+            }
+        }),
+        _ => Some(ExerciseKind::Console),
+    }
+}
+
+fn validate_checks(
+    raw: &RawExercise,
+    kind: &ExerciseKind,
+    report: &mut Reporter,
+    texts: &mut Vec<Templated>,
+) -> (Vec<Check>, BTreeMap<String, usize>) {
+    let source = report.source;
     let mut checks = Vec::new();
-    let mut check_ids: BTreeMap<String, usize> = BTreeMap::new();
-    for spanned in raw.checks.get_ref() {
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    if *kind == ExerciseKind::Console && raw.checks.is_empty() {
+        report.at(0, "a console exercise has at least one [[check]]");
+    }
+    for spanned in &raw.checks {
         let table = spanned.span();
+        if *kind != ExerciseKind::Console {
+            report.at(
+                table.start,
+                format!(
+                    "a {} exercise is graded by its [[scenario]] tables, not by [[check]]",
+                    kind.name()
+                ),
+            );
+            continue;
+        }
         let at = |field: &str| field_offset(source, &table, field);
+        let mut push = |what: String, text: &str, field: &str| {
+            texts.push(Templated {
+                what,
+                text: text.to_string(),
+                at: at(field),
+            })
+        };
         let (id, name, hint, kind) = match spanned.get_ref() {
             RawCheck::Reply {
                 id,
@@ -604,12 +1201,7 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 expect_range,
                 expect_match,
             } => {
-                texts.push(Templated {
-                    what: format!("check `{id}`'s command"),
-                    text: command,
-                    at: at("command"),
-                    command: true,
-                });
+                push(format!("check `{id}`'s command"), command, "command");
                 let given = [
                     expect.is_some(),
                     expect_set.is_some(),
@@ -626,21 +1218,11 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                     );
                 }
                 let expectation = if let Some(e) = expect {
-                    texts.push(Templated {
-                        what: format!("check `{id}`'s expect"),
-                        text: e,
-                        at: at("expect"),
-                        command: false,
-                    });
+                    push(format!("check `{id}`'s expect"), e, "expect");
                     Expectation::Exact(e.clone())
                 } else if let Some(items) = expect_set {
                     for item in items {
-                        texts.push(Templated {
-                            what: format!("check `{id}`'s expect_set"),
-                            text: item,
-                            at: at("expect_set"),
-                            command: false,
-                        });
+                        push(format!("check `{id}`'s expect_set"), item, "expect_set");
                     }
                     Expectation::AnyOrder(items.clone())
                 } else if let Some([min, max]) = expect_range {
@@ -655,12 +1237,7 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                         max: *max,
                     }
                 } else if let Some(re) = expect_match {
-                    texts.push(Templated {
-                        what: format!("check `{id}`'s expect_match"),
-                        text: re,
-                        at: at("expect_match"),
-                        command: false,
-                    });
+                    push(format!("check `{id}`'s expect_match"), re, "expect_match");
                     Expectation::Matches(re.clone())
                 } else {
                     Expectation::Exact(String::new())
@@ -683,12 +1260,7 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 key_type,
                 ttl,
             } => {
-                texts.push(Templated {
-                    what: format!("check `{id}`'s key"),
-                    text: key,
-                    at: at("key"),
-                    command: false,
-                });
+                push(format!("check `{id}`'s key"), key, "key");
                 if key_type.is_none() && ttl.is_none() {
                     report.at(
                         table.start,
@@ -720,11 +1292,14 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 hint,
                 used,
                 not_used,
+                order,
             } => {
-                if used.is_empty() && not_used.is_empty() {
+                if used.is_empty() && not_used.is_empty() && order.is_empty() {
                     report.at(
                         table.start,
-                        format!("check `{id}` checks nothing: give `used`, `not_used` or both"),
+                        format!(
+                            "check `{id}` checks nothing: give `used`, `not_used`, `order` or several"
+                        ),
                     );
                 }
                 for choice in used {
@@ -734,31 +1309,50 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                             format!("check `{id}`: an empty list of alternatives in `used`"),
                         );
                     }
-                }
-                for command in used.iter().flat_map(|c| &c.0).chain(not_used) {
-                    if !COMMAND_NAME.is_match(command) {
-                        let field = if not_used.contains(command) {
-                            "not_used"
-                        } else {
-                            "used"
-                        };
-                        report.at(
-                            at(field),
-                            format!("check `{id}`: `{command}` is not a command name (one or two words, such as \"SCAN\" or \"CONFIG GET\")"),
-                        );
+                    for pattern in &choice.0 {
+                        push(format!("check `{id}`'s used"), pattern, "used");
                     }
                 }
-                let upper = |s: &String| s.to_ascii_uppercase();
+                for pattern in not_used {
+                    push(format!("check `{id}`'s not_used"), pattern, "not_used");
+                }
+                if order.len() == 1 {
+                    report.at(
+                        at("order"),
+                        format!("check `{id}`: `order` compares two or more commands"),
+                    );
+                }
+                for pattern in order {
+                    push(format!("check `{id}`'s order"), pattern, "order");
+                }
                 (
                     id,
                     name,
                     hint,
                     CheckKind::Transcript {
-                        used: used
-                            .iter()
-                            .map(|c| c.0.iter().map(upper).collect())
-                            .collect(),
-                        not_used: not_used.iter().map(upper).collect(),
+                        used: used.iter().map(|c| c.0.clone()).collect(),
+                        not_used: not_used.clone(),
+                        order: order.clone(),
+                    },
+                )
+            }
+            RawCheck::Scan {
+                id,
+                name,
+                hint,
+                pattern,
+                key_type,
+                max_count,
+            } => {
+                push(format!("check `{id}`'s match"), pattern, "match");
+                (
+                    id,
+                    name,
+                    hint,
+                    CheckKind::Scan {
+                        pattern: pattern.clone(),
+                        key_type: *key_type,
+                        max_count: max_count.unwrap_or(1000),
                     },
                 )
             }
@@ -766,7 +1360,7 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
         if !KEBAB.is_match(id) {
             report.at(at("id"), format!("the check id `{id}` must be kebab-case"));
         }
-        if let Some(first) = check_ids.insert(id.clone(), table.start) {
+        if let Some(first) = ids.insert(id.clone(), table.start) {
             let (line, _) = line_col(source, first);
             report.at(
                 at("id"),
@@ -775,16 +1369,14 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
         }
         texts.push(Templated {
             what: format!("check `{id}`'s name"),
-            text: name,
+            text: name.clone(),
             at: at("name"),
-            command: false,
         });
         if let Some(hint) = hint {
             texts.push(Templated {
                 what: format!("check `{id}`'s hint"),
-                text: hint,
+                text: hint.clone(),
                 at: at("hint"),
-                command: false,
             });
         }
         checks.push(Check {
@@ -794,43 +1386,87 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
             kind,
         });
     }
-    if checks.is_empty() {
-        report.span(raw.checks.span(), "the exercise has no [[check]]");
-    }
+    (checks, ids)
+}
 
-    for wrong in &raw.wrong {
-        let fails = &wrong.get_ref().fails;
-        if !check_ids.contains_key(fails.get_ref()) {
-            report.span(
-                fails.span(),
-                format!(
-                    "`fails = \"{}\"` names no check of this exercise (checks: {})",
-                    fails.get_ref(),
-                    check_ids.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+fn validate_scenario_list(
+    raw: &RawExercise,
+    kind: &ExerciseKind,
+    report: &mut Reporter,
+    texts: &mut Vec<Templated>,
+    ids: &mut BTreeMap<String, usize>,
+) -> Vec<ScenarioSource> {
+    let source = report.source;
+    if *kind != ExerciseKind::Console {
+        if raw.scenarios.is_empty() {
+            report.at(
+                0,
+                format!("a {} exercise has at least one [[scenario]]", kind.name()),
             );
         }
-        if wrong.get_ref().commands.is_empty() {
-            report.span(wrong.span(), "a wrong answer without commands");
-        }
+        ids.insert(WORK_CHECK.to_string(), 0);
     }
+    let mut scenarios = Vec::new();
+    for spanned in &raw.scenarios {
+        let table = spanned.span();
+        let scenario = spanned.get_ref();
+        if *kind == ExerciseKind::Console {
+            report.at(
+                table.start,
+                "a console exercise is graded by [[check]] tables, not by scenarios",
+            );
+            continue;
+        }
+        if !KEBAB.is_match(&scenario.id) {
+            report.at(
+                field_offset(source, &table, "id"),
+                format!("the scenario id `{}` must be kebab-case", scenario.id),
+            );
+        }
+        if let Some(first) = ids.insert(scenario.id.clone(), table.start) {
+            let (line, _) = line_col(source, first);
+            report.at(
+                field_offset(source, &table, "id"),
+                format!("duplicate id `{}` (first used at line {line})", scenario.id),
+            );
+        }
+        for (what, text, field) in [
+            ("name", Some(&scenario.name), "name"),
+            ("hint", scenario.hint.as_ref(), "hint"),
+            ("steps", Some(&scenario.steps), "steps"),
+        ] {
+            if let Some(text) = text {
+                texts.push(Templated {
+                    what: format!("scenario `{}`'s {what}", scenario.id),
+                    text: text.clone(),
+                    at: field_offset(source, &table, field),
+                });
+            }
+        }
+        scenarios.push(ScenarioSource {
+            id: scenario.id.clone(),
+            name: scenario.name.clone(),
+            hint: scenario.hint.clone(),
+            steps: scenario.steps.clone(),
+        });
+    }
+    scenarios
+}
 
-    let variants: Vec<Variant> = raw.variants.iter().map(|v| v.get_ref().clone()).collect();
-    let instances: Vec<Variant> = if variants.is_empty() {
-        vec![Variant::new()]
-    } else {
-        variants.clone()
-    };
+/// Every placeholder must be defined by every variant.
+fn check_placeholders(texts: &[Templated], variants: &[Variant], report: &mut Reporter) {
     let mut reported: BTreeSet<(usize, String)> = BTreeSet::new();
-    for text in &texts {
-        for name in placeholders(text.text) {
-            let missing: Vec<String> = instances
+    for text in texts {
+        for name in placeholders(&text.text) {
+            let missing: Vec<String> = variants
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| !v.contains_key(name))
                 .map(|(i, _)| (i + 1).to_string())
                 .collect();
-            if !missing.is_empty() && reported.insert((text.at, name.to_string())) {
+            if (!missing.is_empty() || variants.is_empty())
+                && reported.insert((text.at, name.to_string()))
+            {
                 let which = if variants.is_empty() {
                     "there is no [[variant]]".to_string()
                 } else {
@@ -845,46 +1481,90 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                 );
             }
         }
-        if text.command
-            && placeholders(text.text).all(|n| instances.iter().all(|v| v.contains_key(n)))
+    }
+}
+
+/// With every placeholder defined: each variant's setup, scenarios, solution, wrong answers
+/// and check patterns must parse, and key checks must inspect owned keys.
+fn validate_instances(exercise: &Exercise, raw: &RawExercise, report: &mut Reporter) {
+    let source = report.source;
+    let callable = exercise.kind.callable();
+    for (index, values) in exercise.variants.iter().enumerate() {
+        let variant = format!(" (variant {})", index + 1);
+        let fill = |s: &str| substitute(s, values);
+        if let Some(setup) = &raw.setup
+            && let Err(problems) = parse_setup(&fill(&exercise.setup))
         {
-            for (i, values) in instances.iter().enumerate() {
-                let line = substitute(text.text, values);
-                let variant = if variants.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (with variant {})", i + 1)
-                };
-                match split_args(line.as_bytes()) {
-                    None => {
-                        report.at(
-                            text.at,
-                            format!(
-                                "{} does not tokenize{variant}: unbalanced quotes in `{line}`",
-                                text.what
-                            ),
-                        );
-                        break;
-                    }
-                    Some(args) if args.is_empty() => {
-                        report.at(text.at, format!("{} is empty", text.what));
-                        break;
-                    }
-                    Some(_) => {}
+            for problem in problems {
+                report.in_text(
+                    setup.span().start,
+                    problem.line,
+                    format!("setup: {}{variant}", problem.message),
+                );
+            }
+            return;
+        }
+        for (scenario, spanned) in exercise.scenarios.iter().zip(&raw.scenarios) {
+            if let Err(problems) = parse_steps(&fill(&scenario.steps), &callable) {
+                let start = value_offset(source, &spanned.span(), "steps");
+                for problem in problems {
+                    report.in_text(
+                        start,
+                        problem.line,
+                        format!("scenario `{}`: {}{variant}", scenario.id, problem.message),
+                    );
                 }
+                return;
             }
         }
-    }
-
-    for check in &checks {
-        let table = raw
-            .checks
-            .get_ref()
-            .iter()
-            .find(|c| raw_check_id(c.get_ref()) == check.id)
-            .map(|c| c.span())
-            .unwrap_or(0..0);
-        for (i, values) in instances.iter().enumerate() {
+        let recipe_problems = |text: &str, what: &str, at: usize, report: &mut Reporter| {
+            if let ExerciseKind::Recipe { handlers } = &exercise.kind
+                && let Err(problems) = parse_recipe(&fill(text), handlers)
+            {
+                for problem in problems {
+                    report.in_text(
+                        at,
+                        problem.line,
+                        format!("{what}: {}{variant}", problem.message),
+                    );
+                }
+                return true;
+            }
+            false
+        };
+        if let Solution::Text(text) = &exercise.solution
+            && recipe_problems(text, "the solution", raw.solution.span().start, report)
+        {
+            return;
+        }
+        for (wrong, spanned) in exercise.wrong.iter().zip(&raw.wrong) {
+            // A wrong recipe may be broken on purpose when it is meant to fail to load.
+            if let Solution::Text(text) = &wrong.solution
+                && wrong.fails != WORK_CHECK
+                && recipe_problems(
+                    text,
+                    "a wrong answer",
+                    value_offset(source, &spanned.span(), "recipe"),
+                    report,
+                )
+            {
+                return;
+            }
+        }
+        for (alternative, spanned) in exercise.alternatives.iter().zip(&raw.alternatives) {
+            if let Solution::Text(text) = &alternative.solution
+                && recipe_problems(
+                    text,
+                    "an alternative",
+                    value_offset(source, &spanned.span(), "recipe"),
+                    report,
+                )
+            {
+                return;
+            }
+        }
+        for (check, spanned) in exercise.checks.iter().zip(&raw.checks) {
+            let table = spanned.span();
             let filled = check.substituted(values);
             match &filled.kind {
                 CheckKind::Reply {
@@ -896,81 +1576,70 @@ fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
                             field_offset(source, &table, "expect_match"),
                             format!("check `{}`: bad regex: {err}", check.id),
                         );
-                        break;
+                        return;
                     }
                 }
                 CheckKind::Key { key, .. }
-                    if !raw
+                    if !exercise
                         .owns
-                        .get_ref()
                         .iter()
-                        .any(|p| glob_match(p.get_ref().as_bytes(), key.as_bytes())) =>
+                        .any(|p| glob_match(p.as_bytes(), key.as_bytes())) =>
                 {
                     report.at(
                         field_offset(source, &table, "key"),
                         format!(
-                            "check `{}` inspects `{key}`{}, which no `owns` pattern covers",
-                            check.id,
-                            if variants.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (variant {})", i + 1)
-                            }
+                            "check `{}` inspects `{key}`{variant}, which no `owns` pattern covers",
+                            check.id
                         ),
                     );
-                    break;
+                    return;
+                }
+                CheckKind::Transcript {
+                    used,
+                    not_used,
+                    order,
+                } => {
+                    for (field, patterns) in [
+                        ("used", used.concat()),
+                        ("not_used", not_used.clone()),
+                        ("order", order.clone()),
+                    ] {
+                        for pattern in patterns {
+                            if let Err(message) = CommandPattern::parse(&pattern) {
+                                report.at(
+                                    field_offset(source, &table, field),
+                                    format!("check `{}`: {message}", check.id),
+                                );
+                                return;
+                            }
+                        }
+                    }
                 }
                 _ => {}
             }
+            if let Some(command) = filled.command()
+                && crate::resp::split_args(command.as_bytes()).is_none_or(|a| a.is_empty())
+            {
+                report.at(
+                    field_offset(source, &table, "command"),
+                    format!(
+                        "check `{}`'s command does not tokenize{variant}: `{command}`",
+                        check.id
+                    ),
+                );
+                return;
+            }
         }
-    }
-
-    let strings = |list: &[Spanned<String>]| list.iter().map(|s| s.get_ref().clone()).collect();
-    Exercise {
-        id: raw.id.get_ref().clone(),
-        chapter: *raw.chapter.get_ref(),
-        lesson: *raw.lesson.get_ref(),
-        title: raw.title.get_ref().clone(),
-        owns: strings(raw.owns.get_ref()),
-        goal: raw.goal.get_ref().clone(),
-        setup: strings(&raw.setup),
-        hints: strings(raw.hints.get_ref()),
-        solution: strings(raw.solution.get_ref()),
-        variants,
-        wrong: raw
-            .wrong
-            .iter()
-            .map(|w| WrongAnswer {
-                why: w.get_ref().why.clone(),
-                commands: strings(&w.get_ref().commands),
-                fails: w.get_ref().fails.get_ref().clone(),
-            })
-            .collect(),
-        checks,
-        file: report.file.to_string(),
-    }
-}
-
-fn push_list<'a>(
-    texts: &mut Vec<Templated<'a>>,
-    what: &str,
-    list: &'a [Spanned<String>],
-    command: bool,
-) {
-    for item in list {
-        texts.push(Templated {
-            what: what.to_string(),
-            text: item.get_ref(),
-            at: item.span().start,
-            command,
-        });
-    }
-}
-
-fn raw_check_id(check: &RawCheck) -> &str {
-    match check {
-        RawCheck::Reply { id, .. } | RawCheck::Key { id, .. } | RawCheck::Transcript { id, .. } => {
-            id
+        if let Solution::Commands(lines) = &exercise.solution {
+            for line in lines.iter().map(|l| fill(l)) {
+                if crate::resp::split_args(line.as_bytes()).is_none_or(|a| a.is_empty()) {
+                    report.span(
+                        raw.solution.span(),
+                        format!("a solution command does not tokenize{variant}: `{line}`"),
+                    );
+                    return;
+                }
+            }
         }
     }
 }

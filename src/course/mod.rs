@@ -2,11 +2,16 @@
 //! binary or loaded from an author's directory (`--course DIR`), plus the learner's progress.
 
 mod exercise;
+pub mod pattern;
 pub mod progress;
+pub mod recipe;
+pub mod scenario;
+pub mod template;
 
 pub use exercise::{
-    Check, CheckKind, Exercise, Expectation, Instance, KeyType, TtlExpectation, Variant,
-    WrongAnswer, placeholders, substitute,
+    Alternative, Check, CheckKind, Exercise, ExerciseKind, Expectation, FORMAT_VERSION, Instance,
+    KeyType, ScenarioSource, Solution, TtlExpectation, Variant, WORK_CHECK, WrongAnswer,
+    placeholders, substitute,
 };
 
 use include_dir::{Dir, include_dir};

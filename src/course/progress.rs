@@ -3,7 +3,7 @@
 //! silently replaced.
 
 use super::Exercise;
-use crate::console::is_sensitive_command;
+use crate::console::{Outcome, Source, TranscriptEntry, is_sensitive_command};
 use crate::resp::split_args;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,11 @@ pub const HOME_ENV: &str = "REDIS_TUTOR_HOME";
 
 const PROGRESS_FILE: &str = "progress.toml";
 const TRANSCRIPTS_DIR: &str = "transcripts";
+const WORKSPACE_DIR: &str = "workspace";
 
-/// A command as the learner typed it: its arguments.
-pub type Command = Vec<Vec<u8>>;
+/// The first line of a transcript file in this format (older files hold bare commands); the
+/// attempt's start follows on the same line.
+const TRANSCRIPT_HEADER: &str = "# redis-tutor transcript 2: at_ms db outcome cursor command...";
 
 /// Where the learner is in the course.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +47,18 @@ pub struct ExerciseProgress {
     pub hints_used: u32,
     /// The variant of the current attempt (None before the first attempt).
     pub variant: Option<usize>,
+    /// The learner asked to see the solution during this attempt.
+    pub solution_shown: bool,
+}
+
+/// The start of an attempt at a console exercise, kept at the top of its transcript.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attempt {
+    /// When the attempt's setup ran, in the server's time (ms since the epoch): the replay of
+    /// console work starts its clock there.
+    pub started_at_ms: i64,
+    /// A connected server's command counts (INFO commandstats) at that moment.
+    pub baseline: BTreeMap<String, u64>,
 }
 
 impl Progress {
@@ -107,7 +121,7 @@ pub enum ProgressError {
     NoDataDir,
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("{path}:{line}: cannot read this command")]
+    #[error("{path}:{line}: cannot read this line of the transcript")]
     BadTranscript { path: PathBuf, line: usize },
     #[error("`{0}` is not a valid exercise id")]
     BadId(String),
@@ -233,37 +247,86 @@ impl ProgressStore {
             .join(format!("{exercise_id}.txt")))
     }
 
-    /// The commands recorded for an exercise (empty when none).
-    pub fn transcript(&self, exercise_id: &str) -> Result<Vec<Command>, ProgressError> {
+    /// The console work recorded for an exercise (empty when none).
+    pub fn transcript(&self, exercise_id: &str) -> Result<Vec<TranscriptEntry>, ProgressError> {
+        Ok(self.attempt(exercise_id)?.1)
+    }
+
+    /// The current attempt at an exercise and the console work recorded for it. Files written
+    /// before commands carried a time and database read as commands at time 0 in database 0,
+    /// with no attempt.
+    pub fn attempt(
+        &self,
+        exercise_id: &str,
+    ) -> Result<(Option<Attempt>, Vec<TranscriptEntry>), ProgressError> {
         let path = self.transcript_path(exercise_id)?;
         let text = match fs::read(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((None, Vec::new())),
             Err(source) => return Err(ProgressError::Io { path, source }),
         };
-        let mut commands = Vec::new();
+        let mut entries = Vec::new();
+        let mut attempt = None;
+        let mut versioned = false;
         for (i, line) in text.split(|&b| b == b'\n').enumerate() {
             if line.is_empty() {
                 continue;
             }
-            match split_args(line) {
-                Some(args) if !args.is_empty() => commands.push(args),
-                _ => {
-                    return Err(ProgressError::BadTranscript { path, line: i + 1 });
-                }
+            let bad = || ProgressError::BadTranscript {
+                path: path.clone(),
+                line: i + 1,
+            };
+            if i == 0 && line.starts_with(TRANSCRIPT_HEADER.as_bytes()) {
+                versioned = true;
+                attempt = parse_attempt(&line[TRANSCRIPT_HEADER.len()..]);
+                continue;
             }
+            let words = split_args(line).filter(|w| !w.is_empty()).ok_or_else(bad)?;
+            let entry = if versioned {
+                parse_entry(words).ok_or_else(bad)?
+            } else {
+                TranscriptEntry {
+                    args: words,
+                    outcome: Outcome::Reply,
+                    at_ms: 0,
+                    db: 0,
+                    source: Source::Typed,
+                    cursor: None,
+                }
+            };
+            entries.push(entry);
         }
-        Ok(commands)
+        Ok((attempt, entries))
     }
 
-    /// Records a command the learner ran for an exercise. Commands that carry credentials
-    /// (AUTH, HELLO ... AUTH, ACL SETUSER ...) are never stored; returns whether it was.
+    /// Starts an attempt at an exercise: its transcript begins anew, headed by the attempt.
+    pub fn start_attempt(&self, exercise_id: &str, attempt: &Attempt) -> Result<(), ProgressError> {
+        let path = self.transcript_path(exercise_id)?;
+        let baseline: Vec<String> = attempt
+            .baseline
+            .iter()
+            .map(|(name, calls)| format!("{name}={calls}"))
+            .collect();
+        let header = format!(
+            "{TRANSCRIPT_HEADER} started={} baseline={}\n",
+            attempt.started_at_ms,
+            baseline.join(",")
+        );
+        write_atomically(&path, header.as_bytes())
+    }
+
+    /// Records a command the learner typed for an exercise. Commands that carry credentials
+    /// (AUTH, HELLO ... AUTH, ACL SETUSER ...) and commands a lesson block ran are never
+    /// stored; returns whether it was.
     pub fn append_transcript(
         &self,
         exercise_id: &str,
-        args: &[Vec<u8>],
+        entry: &TranscriptEntry,
     ) -> Result<bool, ProgressError> {
-        if args.is_empty() || is_sensitive_command(args) {
+        if entry.args.is_empty()
+            || entry.source == Source::Lesson
+            || is_sensitive_command(&entry.args)
+        {
             return Ok(false);
         }
         let path = self.transcript_path(exercise_id)?;
@@ -274,15 +337,74 @@ impl ProgressStore {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err)?;
         }
-        let mut line = escape_command(args);
-        line.push(b'\n');
         let mut file = fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(io_err)?;
+        let mut line = Vec::new();
+        if file.metadata().map_err(io_err)?.len() == 0 {
+            // Work recorded before any attempt started (the attempt file was removed).
+            line.extend_from_slice(TRANSCRIPT_HEADER.as_bytes());
+            line.push(b'\n');
+        }
+        line.extend(format_entry(entry));
+        line.push(b'\n');
         file.write_all(&line).map_err(io_err)?;
         Ok(true)
+    }
+
+    /// Where the learner writes a recipe or script exercise's solution:
+    /// `<data dir>/workspace/<exercise>.<ext>`.
+    pub fn workspace_path(
+        &self,
+        exercise_id: &str,
+        extension: &str,
+    ) -> Result<PathBuf, ProgressError> {
+        self.transcript_path(exercise_id)?;
+        Ok(self
+            .dir
+            .join(WORKSPACE_DIR)
+            .join(format!("{exercise_id}.{extension}")))
+    }
+
+    /// Creates the workspace file with `template` when it does not exist yet; an existing
+    /// file, the learner's work, is never overwritten. Returns its path.
+    pub fn ensure_workspace(
+        &self,
+        exercise_id: &str,
+        extension: &str,
+        template: &str,
+    ) -> Result<PathBuf, ProgressError> {
+        let path = self.workspace_path(exercise_id, extension)?;
+        if !path.exists() {
+            write_atomically(&path, template.as_bytes())?;
+        }
+        Ok(path)
+    }
+
+    /// The workspace file's text, or why it cannot be read, in words for the learner.
+    pub fn read_workspace(
+        &self,
+        exercise_id: &str,
+        extension: &str,
+    ) -> (String, Result<String, String>) {
+        let path = match self.workspace_path(exercise_id, extension) {
+            Ok(path) => path,
+            Err(e) => return (exercise_id.to_string(), Err(e.to_string())),
+        };
+        let shown = path.display().to_string();
+        let text = match fs::read(&path) {
+            Ok(bytes) => {
+                String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(
+                "the file does not exist yet: open the exercise in the tutor, or create it"
+                    .to_string(),
+            ),
+            Err(e) => Err(e.to_string()),
+        };
+        (shown, text)
     }
 
     /// Forgets an exercise's transcript (on reset).
@@ -294,6 +416,66 @@ impl ProgressStore {
             Err(source) => Err(ProgressError::Io { path, source }),
         }
     }
+}
+
+/// ` started=123 baseline=get=2,keys=1` after the header.
+fn parse_attempt(rest: &[u8]) -> Option<Attempt> {
+    let text = std::str::from_utf8(rest).ok()?;
+    let mut attempt = Attempt::default();
+    let mut started = None;
+    for field in text.split_whitespace() {
+        if let Some(ms) = field.strip_prefix("started=") {
+            started = ms.parse().ok();
+        } else if let Some(list) = field.strip_prefix("baseline=") {
+            for pair in list.split(',').filter(|p| !p.is_empty()) {
+                let (name, calls) = pair.rsplit_once('=')?;
+                attempt
+                    .baseline
+                    .insert(name.to_string(), calls.parse().ok()?);
+            }
+        }
+    }
+    attempt.started_at_ms = started?;
+    Some(attempt)
+}
+
+/// A transcript line: time, database, outcome (`ok`, `noreply` or `err:MESSAGE`), cursor
+/// (`-` for none), then the command.
+fn format_entry(entry: &TranscriptEntry) -> Vec<u8> {
+    let outcome = match &entry.outcome {
+        Outcome::Reply => b"ok".to_vec(),
+        Outcome::NoReply => b"noreply".to_vec(),
+        Outcome::Error(message) => format!("err:{message}").into_bytes(),
+    };
+    let mut words = vec![
+        entry.at_ms.to_string().into_bytes(),
+        entry.db.to_string().into_bytes(),
+        outcome,
+        entry.cursor.clone().unwrap_or_else(|| b"-".to_vec()),
+    ];
+    words.extend(entry.args.iter().cloned());
+    escape_command(&words)
+}
+
+fn parse_entry(mut words: Vec<Vec<u8>>) -> Option<TranscriptEntry> {
+    if words.len() < 5 {
+        return None;
+    }
+    let args = words.split_off(4);
+    let number = |w: &[u8]| std::str::from_utf8(w).ok()?.parse::<i64>().ok();
+    let outcome = match words[2].as_slice() {
+        b"ok" => Outcome::Reply,
+        b"noreply" => Outcome::NoReply,
+        other => Outcome::Error(String::from_utf8_lossy(other.strip_prefix(b"err:")?).into_owned()),
+    };
+    Some(TranscriptEntry {
+        args,
+        outcome,
+        at_ms: number(&words[0])?,
+        db: number(&words[1])?,
+        source: Source::Typed,
+        cursor: (words[3] != b"-").then(|| words[3].clone()),
+    })
 }
 
 /// One command as a line that `split_args` reads back exactly: plain words as they are,
@@ -375,16 +557,19 @@ mod tests {
             chapter: 1,
             lesson: 1,
             title: "Demo".into(),
+            kind: super::super::ExerciseKind::Console,
             owns: vec!["demo:*".into()],
             goal: String::new(),
-            setup: vec![],
+            setup: String::new(),
             hints: vec![],
-            solution: vec![],
+            solution: super::super::Solution::Commands(vec![]),
             variants: (0..n)
                 .map(|i| Variant::from([("n".to_string(), i.to_string())]))
                 .collect(),
             wrong: vec![],
+            alternatives: vec![],
             checks: vec![],
+            scenarios: vec![],
             file: "demo.toml".into(),
         }
     }
@@ -499,43 +684,125 @@ mod tests {
         assert!(outcome.progress.exercise("otp-expiry").solved);
     }
 
+    fn entry(args: Vec<Vec<u8>>) -> TranscriptEntry {
+        TranscriptEntry {
+            args,
+            outcome: Outcome::Reply,
+            at_ms: 1_717_372_800_123,
+            db: 0,
+            source: Source::Typed,
+            cursor: None,
+        }
+    }
+
     #[test]
     fn transcripts_append_read_and_clear() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::at(dir.path());
         assert!(store.transcript("otp-expiry").unwrap().is_empty());
-        let commands: Vec<Command> = vec![
-            vec![
+        let mut entries = vec![
+            entry(vec![
                 b"SET".to_vec(),
                 b"otp:login:42".to_vec(),
                 b"493817".to_vec(),
-            ],
-            vec![
+            ]),
+            entry(vec![
                 b"SET".to_vec(),
                 b"k".to_vec(),
                 b"two words \"quoted\" \\ 'x'".to_vec(),
-            ],
-            vec![
+            ]),
+            entry(vec![
                 b"SET".to_vec(),
                 b"bin".to_vec(),
                 vec![0, 0xff, b'\n', b'\t'],
                 Vec::new(),
-            ],
+            ]),
+            entry(vec![b"SCAN".to_vec(), b"0".to_vec()]),
+            entry(vec![b"BLPOP".to_vec(), b"q".to_vec(), b"0".to_vec()]),
         ];
-        for c in &commands {
-            assert!(store.append_transcript("otp-expiry", c).unwrap());
+        entries[1].outcome = Outcome::Error("WRONGTYPE Operation against a key".into());
+        entries[1].db = 3;
+        entries[3].cursor = Some(b"1536".to_vec());
+        entries[4].outcome = Outcome::NoReply;
+        for e in &entries {
+            assert!(store.append_transcript("otp-expiry", e).unwrap());
         }
-        assert_eq!(store.transcript("otp-expiry").unwrap(), commands);
+        let mut lesson = entry(vec![b"FLUSHALL".to_vec()]);
+        lesson.source = Source::Lesson;
+        assert!(!store.append_transcript("otp-expiry", &lesson).unwrap());
+        assert_eq!(store.transcript("otp-expiry").unwrap(), entries);
         store.clear_transcript("otp-expiry").unwrap();
         assert!(store.transcript("otp-expiry").unwrap().is_empty());
         store.clear_transcript("otp-expiry").unwrap();
     }
 
     #[test]
+    fn an_attempt_heads_its_transcript() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        let attempt = Attempt {
+            started_at_ms: 1_717_372_800_000,
+            baseline: BTreeMap::from([("get".to_string(), 3), ("config|get".to_string(), 1)]),
+        };
+        store
+            .append_transcript("x", &entry(vec![b"GET".to_vec(), b"old".to_vec()]))
+            .unwrap();
+        store.start_attempt("x", &attempt).unwrap();
+        store
+            .append_transcript("x", &entry(vec![b"GET".to_vec(), b"a".to_vec()]))
+            .unwrap();
+        let (found, entries) = store.attempt("x").unwrap();
+        assert_eq!(found, Some(attempt));
+        assert_eq!(entries.len(), 1, "a new attempt starts the work over");
+        assert_eq!(store.attempt("none").unwrap(), (None, vec![]));
+    }
+
+    #[test]
+    fn transcripts_of_earlier_versions_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        fs::create_dir_all(dir.path().join("transcripts")).unwrap();
+        fs::write(dir.path().join("transcripts/x.txt"), "SET a 1\nGET a\n").unwrap();
+        let entries = store.transcript("x").unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].args, vec![b"GET".to_vec(), b"a".to_vec()]);
+        fs::write(
+            dir.path().join("transcripts/x.txt"),
+            format!("{TRANSCRIPT_HEADER}\n12 0 ok - SET a 1\nnonsense\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            store.transcript("x").unwrap_err().to_string(),
+            format!(
+                "{}:3: cannot read this line of the transcript",
+                dir.path().join("transcripts/x.txt").display()
+            )
+        );
+    }
+
+    #[test]
+    fn workspace_files_are_created_once_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        let (shown, missing) = store.read_workspace("otp", "recipe");
+        assert!(shown.ends_with("otp.recipe"), "{shown}");
+        assert!(missing.unwrap_err().contains("does not exist yet"));
+        let path = store
+            .ensure_workspace("otp", "recipe", "[send user]\n")
+            .unwrap();
+        fs::write(&path, "my work").unwrap();
+        store
+            .ensure_workspace("otp", "recipe", "[send user]\n")
+            .unwrap();
+        assert_eq!(store.read_workspace("otp", "recipe").1.unwrap(), "my work");
+        assert!(store.workspace_path("../x", "lua").is_err());
+    }
+
+    #[test]
     fn transcripts_never_store_credentials() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::at(dir.path());
-        let args = |s: &str| -> Command { s.split(' ').map(|a| a.as_bytes().to_vec()).collect() };
+        let args = |s: &str| entry(s.split(' ').map(|a| a.as_bytes().to_vec()).collect());
         for secret in [
             "AUTH hunter2",
             "auth default hunter2",

@@ -6,7 +6,8 @@ const CHAPTER: &str = "# Basics\n\nSome text.\n";
 const LESSON: &str = "# Keys\n\nA lesson.\n";
 
 /// A valid exercise; tests break one thing at a time.
-const VALID: &str = r#"id = "otp"
+const VALID: &str = r#"format_version = 2
+id = "otp"
 chapter = 1
 lesson = 1
 title = "OTP"
@@ -138,9 +139,9 @@ fn valid_fixture_loads() {
 fn toml_syntax_errors_name_file_and_line() {
     let text = VALID.replace("title = \"OTP\"", "title = \"OTP");
     let problem = problem_of(&text);
-    assert_eq!(problem.line, 4, "{problem}");
+    assert_eq!(problem.line, 5, "{problem}");
     assert!(
-        problem.to_string().starts_with("exercises/otp.toml:4:"),
+        problem.to_string().starts_with("exercises/otp.toml:5:"),
         "{problem}"
     );
 }
@@ -169,10 +170,10 @@ fn duplicate_exercise_ids_across_files() {
     let problems = err.problems();
     assert_eq!(problems.len(), 1, "{err}");
     assert_eq!(problems[0].file, "exercises/b.toml");
-    assert_eq!(problems[0].line, 1);
+    assert_eq!(problems[0].line, 2);
     assert!(
         problems[0].message.contains("duplicate exercise id `otp`")
-            && problems[0].message.contains("exercises/a.toml:1"),
+            && problems[0].message.contains("exercises/a.toml:2"),
         "{}",
         problems[0]
     );
@@ -252,7 +253,7 @@ fn commands_must_tokenize() {
         "setup = [\"SET otp:seed 1\"]",
         r#"setup = ["SET otp:seed \"1"]"#,
     );
-    assert_problem(&text, "setup =", "does not tokenize");
+    assert_problem(&text, "setup =", "setup: unbalanced quotes");
     let text = VALID.replace(
         "command = \"GET otp:{{user}}\"",
         "command = \"GET 'otp:{{user}}\"",
@@ -355,9 +356,15 @@ fn variants_fill_every_placeholder() {
     let exercise = course.exercise("otp").unwrap();
     let second = exercise.variant(1);
     assert_eq!(second.goal, "Store 111111 for 7");
-    assert_eq!(second.solution, ["SET otp:7 111111 EX 300"]);
+    assert_eq!(
+        second.solution,
+        Solution::Commands(vec!["SET otp:7 111111 EX 300".into()])
+    );
     assert_eq!(second.hints[2], "SET otp:7 111111 EX 300");
-    assert_eq!(second.wrong[0].commands, ["SET otp:7 111111"]);
+    assert_eq!(
+        second.wrong[0].solution,
+        Solution::Commands(vec!["SET otp:7 111111".into()])
+    );
     assert_eq!(
         second.checks[0].kind,
         CheckKind::Reply {
@@ -403,7 +410,7 @@ fn load_dir_reads_an_authors_copy() {
     let err = Course::load_dir(dir.path()).unwrap_err();
     assert!(
         err.to_string().contains(&format!(
-            "{}:2:",
+            "{}:3:",
             dir.path().join("exercises/otp.toml").display()
         )),
         "{err}"
@@ -412,4 +419,138 @@ fn load_dir_reads_an_authors_copy() {
         Course::load_dir(&dir.path().join("missing")),
         Err(CourseError::Io { .. })
     ));
+}
+
+/// A valid recipe exercise; tests break one thing at a time.
+const RECIPE: &str = r#"format_version = 2
+id = "codes"
+chapter = 1
+lesson = 1
+title = "Codes"
+kind = "recipe"
+handlers = ["send user code", "verify user"]
+owns = ["otp:*"]
+goal = "Keep codes for {{ttl}} seconds."
+hints = ["nudge", "concept", "answer"]
+solution = '''
+[send user code]
+SET otp:{user} {code} EX {{ttl}}
+[verify user]
+GETDEL otp:{user}
+'''
+
+[[variant]]
+ttl = "300"
+
+[[variant]]
+ttl = "600"
+
+[[scenario]]
+id = "once"
+name = "A code works once"
+steps = """
+let user = id
+let code = digits(6)
+call send {user} {code}
+call verify {user} => "{code}"
+call verify {user} => (nil) because a code works once
+"""
+
+[[wrong]]
+why = "never deleted"
+fails = "once"
+recipe = '''
+[send user code]
+SET otp:{user} {code} EX {{ttl}}
+[verify user]
+GET otp:{user}
+'''
+
+[[alternative]]
+why = "milliseconds"
+recipe = '''
+[send user code]
+SET otp:{user} {code} PX {{ttl}}000
+[verify user]
+GETDEL otp:{user}
+'''
+"#;
+
+fn recipe_problem(text: &str) -> Problem {
+    let err = load(&[("codes.toml", text)]).expect_err("the fixture is broken");
+    let problems = err.problems();
+    assert_eq!(problems.len(), 1, "expected one problem, found: {err}");
+    problems[0].clone()
+}
+
+#[test]
+fn a_recipe_exercise_loads_with_its_scenarios() {
+    let course = load(&[("codes.toml", RECIPE)]).unwrap();
+    let exercise = course.exercise("codes").unwrap();
+    assert_eq!(exercise.kind.name(), "recipe");
+    assert_eq!(exercise.check_ids(), ["once"]);
+    let instance = exercise.variant(1);
+    assert_eq!(instance.scenarios[0].steps.len(), 5);
+    assert_eq!(instance.alternatives.len(), 1);
+    assert!(
+        matches!(&instance.solution, Solution::Text(t) if t.contains("EX 600")),
+        "{:?}",
+        instance.solution
+    );
+}
+
+#[test]
+fn scenario_mistakes_point_at_their_line_in_the_file() {
+    let text = RECIPE.replace("call verify {user} => (nil)", "call verfy {user} => (nil)");
+    let problem = recipe_problem(&text);
+    assert_eq!(problem.line, line_of(&text, "call verfy"), "{problem}");
+    assert!(
+        problem
+            .message
+            .starts_with("scenario `once`: the exercise has no handler `verfy`"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn recipe_mistakes_in_the_solution_point_at_their_line() {
+    let text = RECIPE.replace(
+        "GETDEL otp:{user}\n'''\n\n[[variant]]",
+        "GETDEL otp:{usr}\n'''\n\n[[variant]]",
+    );
+    let problem = recipe_problem(&text);
+    assert_eq!(
+        problem.line,
+        line_of(&text, "GETDEL otp:{usr}"),
+        "{problem}"
+    );
+    assert!(
+        problem
+            .message
+            .contains("`{usr}` is not a parameter of [verify user]"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn kinds_and_versions_are_checked() {
+    let problem = recipe_problem(&RECIPE.replace("format_version = 2", "format_version = 1"));
+    assert!(
+        problem
+            .message
+            .contains("format_version 1 is not one this redis-tutor reads"),
+        "{problem}"
+    );
+    let problem = recipe_problem(&RECIPE.replace("kind = \"recipe\"", "kind = \"quiz\""));
+    assert!(problem.message.contains("unknown kind `quiz`"), "{problem}");
+    let problem = recipe_problem(&RECIPE.replace("fails = \"once\"", "fails = \"twice\""));
+    assert!(
+        problem.message.contains("names no check or scenario"),
+        "{problem}"
+    );
+    let problem = recipe_problem(&RECIPE.replace("recipe = '''\n[send user code]\nSET otp:{user} {code} EX {{ttl}}\n[verify user]\nGET", "commands = [\"GET x\"]\nrecipe2 = '''\n[send user code]\nSET otp:{user} {code} EX {{ttl}}\n[verify user]\nGET"));
+    assert!(
+        problem.message.contains("unknown field `recipe2`"),
+        "{problem}"
+    );
 }

@@ -23,6 +23,13 @@ pub fn syntax_error() -> Value {
     Value::error(SYNTAX)
 }
 
+/// addReplyErrorArity: `command` is the lower-case full name (`get`, `client|kill`).
+pub fn arity_error(command: &str) -> Value {
+    Value::error(format!(
+        "ERR wrong number of arguments for '{command}' command"
+    ))
+}
+
 /// Redis's string2ll: optional `-`, digits, no `+`, no spaces, no leading zeros, in range.
 pub fn parse_i64(b: &[u8]) -> Option<i64> {
     let digits = b.strip_prefix(b"-").unwrap_or(b);

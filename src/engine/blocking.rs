@@ -1,20 +1,23 @@
 //! Clients blocked on keys (BLPOP, BRPOP ...), served first come, first served when a key
-//! they wait on is pushed to, right after the command that pushed, as Redis does.
+//! they wait on is written, right after the command that wrote it, as Redis does. Timeouts
+//! are deadlines on the engine clock.
 
 use super::command::{Outcome, execute};
 use super::store::Store;
 use crate::resp::Value;
 use bytes::Bytes;
-use std::collections::{HashMap, VecDeque};
-use tokio::sync::oneshot;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
-/// A blocked client: the command to run again and where to send its reply.
+/// A blocked client: the keys it waits on and the command to run again when one is written.
 #[derive(Debug)]
 struct Waiter {
     db: usize,
     keys: Vec<Bytes>,
+    /// The command as it runs again: the original arguments, or the ones the command
+    /// resolved when it blocked (XREAD's `$` becomes an id).
     args: Vec<Bytes>,
-    reply: oneshot::Sender<Value>,
+    /// When the wait ends with a timeout (ms, engine clock); None waits forever.
+    deadline_ms: Option<i64>,
 }
 
 /// The registry of blocked clients.
@@ -23,31 +26,39 @@ pub struct Blocked {
     queues: HashMap<(usize, Bytes), VecDeque<u64>>,
     waiters: HashMap<u64, Waiter>,
     ready: Vec<(usize, Bytes)>,
+    /// (deadline, client) for every waiter with a timeout, soonest first.
+    deadlines: BTreeSet<(i64, u64)>,
 }
 
 impl Blocked {
-    /// Notes a push to `key` if anybody waits on it.
+    /// Notes a write to `key` if anybody waits on it.
     pub fn signal_ready(&mut self, db: usize, key: &Bytes) {
+        if self.queues.is_empty() {
+            return;
+        }
         let slot = (db, key.clone());
         if self.queues.contains_key(&slot) && !self.ready.contains(&slot) {
             self.ready.push(slot);
         }
     }
 
-    /// Blocks `client_id` on `keys`; the reply arrives on the returned receiver.
+    /// Blocks `client_id` on `keys` until one is written or `deadline_ms` passes.
     pub fn block(
         &mut self,
         client_id: u64,
         db: usize,
         keys: Vec<Bytes>,
         args: Vec<Bytes>,
-    ) -> oneshot::Receiver<Value> {
-        let (tx, rx) = oneshot::channel();
+        deadline_ms: Option<i64>,
+    ) {
         for key in &keys {
             self.queues
                 .entry((db, key.clone()))
                 .or_default()
                 .push_back(client_id);
+        }
+        if let Some(at) = deadline_ms {
+            self.deadlines.insert((at, client_id));
         }
         self.waiters.insert(
             client_id,
@@ -55,18 +66,19 @@ impl Blocked {
                 db,
                 keys,
                 args,
-                reply: tx,
+                deadline_ms,
             },
         );
-        rx
     }
 
-    /// Stops waiting for `client_id` (timeout, disconnect); false when it was already served.
+    /// Stops waiting for `client_id` (disconnect, CLIENT UNBLOCK); false when it was not
+    /// blocked.
     pub fn unblock(&mut self, client_id: u64) -> bool {
         self.take(client_id).is_some()
     }
 
-    /// Removes a waiter from the registry and from every key queue it stands in.
+    /// Removes a waiter from the registry, from every key queue it stands in and from the
+    /// deadlines.
     fn take(&mut self, client_id: u64) -> Option<Waiter> {
         let waiter = self.waiters.remove(&client_id)?;
         for key in &waiter.keys {
@@ -78,18 +90,29 @@ impl Blocked {
                 }
             }
         }
+        if let Some(at) = waiter.deadline_ms {
+            self.deadlines.remove(&(at, client_id));
+        }
         Some(waiter)
     }
 
-    /// Ends a client's wait with `reply` (CLIENT UNBLOCK); false when it was not blocked.
-    pub fn unblock_with(&mut self, client_id: u64, reply: Value) -> bool {
-        match self.take(client_id) {
-            Some(waiter) => {
-                let _ = waiter.reply.send(reply);
-                true
-            }
-            None => false,
+    /// The soonest deadline of any waiter (ms, engine clock).
+    pub fn next_deadline(&self) -> Option<i64> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// Removes and returns the clients whose deadline is at or before `now_ms`.
+    fn take_timed_out(&mut self, now_ms: i64) -> Vec<u64> {
+        let due: Vec<u64> = self
+            .deadlines
+            .iter()
+            .take_while(|(at, _)| *at <= now_ms)
+            .map(|(_, id)| *id)
+            .collect();
+        for id in &due {
+            self.take(*id);
         }
+        due
     }
 
     pub fn is_blocked(&self, client_id: u64) -> bool {
@@ -102,7 +125,7 @@ impl Blocked {
 }
 
 impl Store {
-    /// Serves clients blocked on keys that were pushed to, oldest waiter first.
+    /// Serves clients blocked on keys that were written, oldest waiter first.
     pub fn serve_blocked(&mut self, now_us: i64) {
         // Keys in the order they became ready; keys that serving makes ready (BLMOVE pushing
         // to its destination) come in the next round, as in handleClientsBlockedOnKeys.
@@ -114,14 +137,33 @@ impl Store {
                     let Outcome::Reply(reply) = execute(self, client_id, now_us, &args) else {
                         break;
                     };
-                    let waiter = self
-                        .blocked
-                        .take(client_id)
-                        .expect("a queued client has a waiter");
-                    let _ = waiter.reply.send(reply);
+                    self.blocked.take(client_id);
+                    self.unblock_with(client_id, &reply);
                 }
             }
         }
+    }
+
+    /// Ends `client_id`'s wait with `reply` (CLIENT UNBLOCK); false when it was not blocked.
+    pub fn unblock_client(&mut self, client_id: u64, reply: &Value) -> bool {
+        if !self.blocked.unblock(client_id) {
+            return false;
+        }
+        self.unblock_with(client_id, reply);
+        true
+    }
+
+    /// Ends the wait of clients whose timeout passed, with a null array.
+    pub fn time_out_blocked(&mut self, now_ms: i64) {
+        for id in self.blocked.take_timed_out(now_ms) {
+            self.unblock_with(id, &Value::NullArray);
+        }
+    }
+
+    /// Sends an unblocked client its reply and queues it to run the requests that waited.
+    fn unblock_with(&mut self, client_id: u64, reply: &Value) {
+        self.reply(client_id, reply);
+        self.unblocked.push(client_id);
     }
 }
 
@@ -151,18 +193,14 @@ mod tests {
                 .clients
                 .insert(id, Client::new(id, String::new(), String::new(), 0));
         }
-        let mut first = store.blocked.block(
-            1,
-            0,
-            vec![Bytes::from("k1")],
-            args("BLMOVE k1 dst LEFT RIGHT 0"),
-        );
-        let mut second = store.blocked.block(
-            2,
-            0,
-            vec![Bytes::from("k2")],
-            args("BLMOVE k2 dst LEFT RIGHT 0"),
-        );
+        let k1 = vec![Bytes::from("k1")];
+        let k2 = vec![Bytes::from("k2")];
+        store
+            .blocked
+            .block(1, 0, k1, args("BLMOVE k1 dst LEFT RIGHT 0"), None);
+        store
+            .blocked
+            .block(2, 0, k2, args("BLMOVE k2 dst LEFT RIGHT 0"), None);
         // One step (a transaction or script) pushes to k2, then to k1.
         run(&mut store, "RPUSH k2 from-k2");
         run(&mut store, "RPUSH k1 from-k1");
@@ -171,8 +209,26 @@ mod tests {
             run(&mut store, "LRANGE dst 0 -1"),
             Value::Array(vec![Value::bulk("from-k2"), Value::bulk("from-k1")])
         );
-        assert_eq!(first.try_recv().unwrap(), Value::bulk("from-k1"));
-        assert_eq!(second.try_recv().unwrap(), Value::bulk("from-k2"));
+        assert_eq!(store.clients[&1].output.as_ref(), b"$7\r\nfrom-k1\r\n");
+        assert_eq!(store.clients[&2].output.as_ref(), b"$7\r\nfrom-k2\r\n");
         assert_eq!(store.blocked.blocked_count(), 0);
+        assert_eq!(store.unblocked, vec![2, 1]);
+    }
+
+    #[test]
+    fn timeouts_follow_the_engine_clock() {
+        let mut store = Store::new(0, 6379);
+        store
+            .clients
+            .insert(1, Client::new(1, String::new(), String::new(), 0));
+        store
+            .blocked
+            .block(1, 0, vec![Bytes::from("k")], args("BLPOP k 1"), Some(1000));
+        assert_eq!(store.blocked.next_deadline(), Some(1000));
+        store.time_out_blocked(999);
+        assert!(store.blocked.is_blocked(1));
+        store.time_out_blocked(1000);
+        assert!(!store.blocked.is_blocked(1));
+        assert_eq!(store.clients[&1].output.as_ref(), b"*-1\r\n");
     }
 }

@@ -1,7 +1,19 @@
-//! A connected client's state: what CLIENT INFO/LIST report and what commands consult.
+//! A connected client's state: what CLIENT INFO/LIST report, what commands consult, the
+//! requests waiting their turn and the output waiting to be written (its outbox, which other
+//! clients' commands may write to as well: pub/sub messages, MONITOR lines).
 
+use super::multi::{Transaction, WatchedKey};
 use crate::resp::Protocol;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use std::collections::VecDeque;
+
+/// What a connection read: a command, or the protocol error that ends its input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Command(Vec<Bytes>),
+    /// The error reply (`ERR Protocol error: ...`); the connection closes after it.
+    ProtocolError(String),
+}
 
 /// One connection's session state, kept in the store so that CLIENT LIST can see all of them.
 #[derive(Debug, Clone)]
@@ -25,6 +37,19 @@ pub struct Client {
     pub authenticated: bool,
     /// CLIENT NO-EVICT ON.
     pub no_evict: bool,
+    /// Requests read but not yet run (the client is blocked, or they arrived together).
+    pub pending: VecDeque<Request>,
+    /// The outbox: replies and out-of-band messages not yet written to the connection.
+    pub output: BytesMut,
+    /// Set between MULTI and EXEC/DISCARD.
+    pub multi: Option<Transaction>,
+    /// The keys WATCHed since the last EXEC, DISCARD or UNWATCH.
+    pub watched: Vec<WatchedKey>,
+    /// A watched key was modified: the next EXEC fails (CLIENT_DIRTY_CAS).
+    pub dirty_cas: bool,
+    /// Blocking commands answer at once instead of blocking, inside EXEC and scripts
+    /// (CLIENT_DENY_BLOCKING).
+    pub deny_blocking: bool,
 }
 
 impl Client {
@@ -44,6 +69,12 @@ impl Client {
             closing: false,
             authenticated: false,
             no_evict: false,
+            pending: VecDeque::new(),
+            output: BytesMut::new(),
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
+            deny_blocking: false,
         }
     }
 }

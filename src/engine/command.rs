@@ -1,9 +1,13 @@
-//! Dispatch: find a request's command in the table, check its arity, run its handler.
+//! The command pipeline, in Redis's shape: `process` finds a request's command and decides
+//! whether it may run (processCommand), `call` runs it and accounts for it (call).
 
+use super::args::arity_error;
 use super::client::Client;
+use super::command_flags::CommandFlags;
 use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
+use super::notify::EventClass;
 use super::store::Store;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -70,14 +74,16 @@ impl<'a> Ctx<'a> {
 
     /// Blocks the client (BLPOP and friends). The handler's reply is discarded; the command is
     /// run again when a key is pushed to, and a null array is sent when the timeout passes.
+    /// Inside EXEC or a script nothing blocks: the handler's reply is the answer.
     pub fn block_on(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>) {
-        self.block = Some(BlockRequest { keys, timeout });
+        if !self.client().deny_blocking {
+            self.block = Some(BlockRequest { keys, timeout });
+        }
     }
 
-    /// Marks a key of the current database as pushed to, so blocked clients get served.
-    pub fn signal_key_ready(&mut self, key: &Bytes) {
-        let db = self.client().db;
-        self.store.blocked.signal_ready(db, key);
+    /// The modification hook for a key of the current database (see `Db::modified`).
+    pub fn modified(&mut self, class: EventClass, event: &'static str, key: &Bytes) {
+        self.db().modified(class, event, key);
     }
 }
 
@@ -88,10 +94,36 @@ pub enum Outcome {
     Block(BlockRequest),
 }
 
-/// Runs one request for `client_id`.
+/// Runs one request for `client_id`: `process`, then `call`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
+    match process(store, client_id, now_us, args) {
+        Processed::Run(spec) => call(store, client_id, now_us, spec, args),
+        Processed::Answered(reply) => Outcome::Reply(reply),
+    }
+}
+
+/// What `process` decided.
+#[derive(Debug)]
+pub enum Processed {
+    /// Run the command now.
+    Run(&'static CommandSpec),
+    /// Already answered: refused (and counted as rejected), or queued by MULTI.
+    Answered(Value),
+}
+
+/// Commands that run at once inside MULTI instead of being queued.
+fn runs_inside_multi(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name.as_str(),
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+/// Redis's processCommand: finds the command and decides whether it may run now (existence,
+/// arity, authentication, MULTI, memory), or queues it inside MULTI.
+pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Processed {
     let Some(mut spec) = command_table().lookup(&args[0]) else {
-        return Outcome::Reply(rejected(store, None, unknown_command(args)));
+        return rejected(store, client_id, None, unknown_command(args));
     };
     if !spec.subcommands.is_empty() && args.len() >= 2 {
         match spec.subcommand(&args[1]) {
@@ -102,7 +134,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
                     clip(&args[1], 128),
                     spec.name.to_uppercase()
                 ));
-                return Outcome::Reply(rejected(store, Some(spec), reply));
+                return rejected(store, client_id, Some(spec), reply);
             }
         }
     }
@@ -112,25 +144,52 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         .expect("the calling client is registered");
     client.last_interaction_ms = now_us / 1000;
     client.last_command.clone_from(&spec.name);
-    let Some(handler) = spec.handler.filter(|_| spec.arity_ok(args.len())) else {
-        let reply = reject(format!(
-            "ERR wrong number of arguments for '{}' command",
-            spec.name
-        ));
-        return Outcome::Reply(rejected(store, Some(spec), reply));
-    };
+    if spec.handler.is_none() || !spec.arity_ok(args.len()) {
+        return rejected(store, client_id, Some(spec), arity_error(&spec.name));
+    }
+    let in_multi = client.multi.is_some();
     let authenticated = client.authenticated;
-    if store.config.password_required() && !authenticated && !spec.has_flag("no_auth") {
+    if store.config.password_required() && !authenticated && !spec.has(CommandFlags::NO_AUTH) {
         let reply = Value::error("NOAUTH Authentication required.");
-        return Outcome::Reply(rejected(store, Some(spec), reply));
+        return rejected(store, client_id, Some(spec), reply);
     }
-    if store.config.maxmemory() > 0
-        && !super::commands::perform_evictions(store)
-        && spec.has_flag("denyoom")
-    {
-        let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
-        return Outcome::Reply(rejected(store, Some(spec), reply));
+    if in_multi && spec.has(CommandFlags::NO_MULTI) {
+        let reply = Value::error("ERR Command not allowed inside a transaction");
+        return rejected(store, client_id, Some(spec), reply);
     }
+    if store.config.maxmemory() > 0 {
+        let out_of_memory = !super::commands::perform_evictions(store);
+        // Queueing inside MULTI may use any amount of memory: refuse it too (but never
+        // what ends a transaction).
+        let grows = spec.has(CommandFlags::DENYOOM)
+            || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
+        if out_of_memory && grows {
+            let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+            return rejected(store, client_id, Some(spec), reply);
+        }
+    }
+    if in_multi && !runs_inside_multi(spec) {
+        let client = store.clients.get_mut(&client_id).expect("checked above");
+        let transaction = client.multi.as_mut().expect("checked above");
+        transaction.queued.push((spec, args.to_vec()));
+        return Processed::Answered(Value::simple("QUEUED"));
+    }
+    Processed::Run(spec)
+}
+
+/// Redis's call: runs a command that `process` accepted, then times it, logs it when slow,
+/// counts it and hands the key events it recorded to the modification hook. A panicking
+/// handler is answered with an error; the engine keeps serving.
+pub fn call(
+    store: &mut Store,
+    client_id: u64,
+    now_us: i64,
+    spec: &CommandSpec,
+    args: &[Bytes],
+) -> Outcome {
+    let handler = spec
+        .handler
+        .expect("process accepts only commands with handlers");
     let started = std::time::Instant::now();
     let mut ctx = Ctx {
         store,
@@ -138,14 +197,18 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         now_us,
         block: None,
     };
-    let reply = handler(&mut ctx, args);
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut ctx, args)))
+        .unwrap_or_else(|panic| {
+            ctx.block = None;
+            handler_panicked(&spec.name, panic.as_ref())
+        });
     let micros = started.elapsed().as_micros() as u64;
     let store = &mut *ctx.store;
     if store
         .config
         .slowlog_threshold()
         .is_some_and(|limit| micros >= limit)
-        && !spec.has_flag("skip_slowlog")
+        && !spec.has(CommandFlags::SKIP_SLOWLOG)
     {
         let client = &store.clients[&client_id];
         let name = client.name.clone().unwrap_or_default();
@@ -159,7 +222,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             max_len,
         );
     }
-    let stats = &mut ctx.store.stats;
+    let stats = &mut store.stats;
     // Counted after the command ran, so INFO does not count itself (as in Redis's call()).
     stats.commands_processed += 1;
     let stat = stats.command_mut(spec.id);
@@ -169,21 +232,57 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         stat.failed_calls += 1;
         stats.count_error(message);
     }
+    store.dispatch_key_events();
     match ctx.block {
         Some(block) => Outcome::Block(block),
         None => Outcome::Reply(reply),
     }
 }
 
-/// Counts a command refused before running (unknown, arity, NOAUTH) and returns its reply.
-fn rejected(store: &mut Store, command: Option<&CommandSpec>, reply: Value) -> Value {
+/// The reply to a command whose handler panicked: an error naming the command and the panic.
+fn handler_panicked(command: &str, panic: &(dyn std::any::Any + Send)) -> Value {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    reject(format!(
+        "ERR internal error in '{command}' (please report it): {message}"
+    ))
+}
+
+/// rejectCommand: counts a command refused before running (unknown, arity, NOAUTH ...),
+/// marks the client's transaction as failed, and answers. A refused EXEC discards the
+/// transaction and says why (execCommandAbort).
+fn rejected(
+    store: &mut Store,
+    client_id: u64,
+    command: Option<&CommandSpec>,
+    mut reply: Value,
+) -> Processed {
+    if let Some(transaction) = store
+        .clients
+        .get_mut(&client_id)
+        .and_then(|c| c.multi.as_mut())
+    {
+        transaction.aborted = true;
+    }
     if let Some(spec) = command {
         store.stats.command_mut(spec.id).rejected_calls += 1;
+        if spec.name == "exec" {
+            store.discard_transaction(client_id);
+            let reason = reply.as_bytes().unwrap_or_default();
+            let reason = reason.strip_prefix(b"ERR ").unwrap_or(reason);
+            reply = Value::error(format!(
+                "EXECABORT Transaction discarded because of: {}",
+                String::from_utf8_lossy(reason)
+            ));
+        }
     }
     if let Value::Error(message) = &reply {
         store.stats.count_error(message);
     }
-    reply
+    Processed::Answered(reply)
 }
 
 /// At most `n` bytes of `b`, as C's `%.*s` prints them.
@@ -209,4 +308,45 @@ fn unknown_command(args: &[Bytes]) -> Value {
         clip(&args[0], 128),
         listed
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn explode(_: &mut Ctx, _: &[Bytes]) -> Value {
+        panic!("handler bug")
+    }
+
+    #[test]
+    fn a_panicking_handler_is_answered_with_an_error() {
+        let mut store = Store::new(0, 6379);
+        store
+            .clients
+            .insert(1, Client::new(1, String::new(), String::new(), 0));
+        let spec = CommandSpec {
+            name: "explode".into(),
+            id: 0,
+            arity: 1,
+            flags: CommandFlags::empty(),
+            info: Value::Null,
+            docs: Value::Null,
+            handler: Some(explode),
+            subcommands: Default::default(),
+        };
+        let args = [Bytes::from("EXPLODE")];
+        let Outcome::Reply(Value::Error(message)) = call(&mut store, 1, 0, &spec, &args) else {
+            panic!("expected an error reply");
+        };
+        assert_eq!(
+            &message[..],
+            b"ERR internal error in 'explode' (please report it): handler bug"
+        );
+        assert_eq!(store.stats.command_mut(0).failed_calls, 1);
+        let ping = [Bytes::from("PING")];
+        assert!(matches!(
+            execute(&mut store, 1, 0, &ping),
+            Outcome::Reply(Value::Simple(_))
+        ));
+    }
 }

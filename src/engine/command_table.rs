@@ -5,6 +5,7 @@
 //! each command's summary, group, complexity, since and argument syntax.
 
 use super::command::Handler;
+use super::command_flags::CommandFlags;
 use super::commands;
 use crate::resp::{Value, parse_value};
 use std::collections::{BTreeMap, HashMap};
@@ -21,7 +22,7 @@ pub struct CommandSpec {
     pub id: usize,
     /// Redis arity: N means exactly N arguments including the name, -N means at least N.
     pub arity: i64,
-    pub flags: Vec<String>,
+    pub flags: CommandFlags,
     /// The COMMAND INFO entry (subcommands limited to the implemented ones).
     pub info: Value,
     /// The COMMAND DOCS entry: a map of summary, since, group, complexity, arguments ...
@@ -79,8 +80,26 @@ impl CommandSpec {
         self.subcommands.get(lowercase(name, &mut [0; NAME_MAX])?)
     }
 
-    pub fn has_flag(&self, flag: &str) -> bool {
-        self.flags.iter().any(|f| f == flag)
+    /// True when the command has any of `flags`.
+    pub fn has(&self, flags: CommandFlags) -> bool {
+        self.flags.intersects(flags)
+    }
+
+    /// True when the command has the flag COMMAND INFO calls `name` (`readonly`, `write` ...).
+    pub fn has_flag(&self, name: &str) -> bool {
+        CommandFlags::named(name).is_some_and(|f| self.flags.contains(f))
+    }
+
+    /// Whether COMMAND INFO lists this tip (`nondeterministic_output_order`, `request_policy:…`).
+    pub fn has_tip(&self, tip: &str) -> bool {
+        match &self.info {
+            Value::Array(fields) => matches!(
+                fields.get(7),
+                Some(Value::Array(tips) | Value::Set(tips))
+                    if tips.iter().any(|t| t.as_bytes() == Some(tip.as_bytes()))
+            ),
+            _ => false,
+        }
     }
 
     /// True when `argc` (arguments including the name) satisfies the arity.
@@ -208,7 +227,12 @@ fn spec_from(info: &Value, docs: Value, names: &mut Vec<String>) -> Option<Comma
         Some(Value::Integer(n)) => *n,
         _ => 0,
     };
-    let flags = array(&fields[2]).iter().map(text).collect();
+    let flags = CommandFlags::from_names(
+        array(&fields[2])
+            .iter()
+            .filter_map(|f| f.as_bytes())
+            .filter_map(|f| std::str::from_utf8(f).ok()),
+    );
     let sub_docs = match &docs {
         Value::Map(pairs) => pairs
             .iter()

@@ -1,7 +1,9 @@
-//! One logical database: its keys, their expiry times, lazy and active expiry, and a SCAN
-//! cursor that never misses a key present for the whole scan.
+//! One logical database: its keys, their expiry times, lazy and active expiry, a SCAN cursor
+//! that never misses a key present for the whole scan, and the log of key events the
+//! modification hook hands on (see `notify`).
 
 use super::data::Data;
+use super::notify::{EventClass, KeyEvent};
 use bytes::Bytes;
 use indexmap::IndexMap;
 use std::collections::BTreeSet;
@@ -56,6 +58,8 @@ pub struct Db {
     access_clock: u64,
     /// The latest time a lookup or `observe_time` reported, stamped on keys as they are written.
     now_ms: i64,
+    /// Modifications not yet handed to the hook (see `Store::dispatch_key_events`).
+    events: Vec<KeyEvent>,
 }
 
 impl Db {
@@ -92,11 +96,51 @@ impl Db {
         total / self.expiry.len() as i64
     }
 
+    /// The modification hook: `key` was written by `event` (signalModifiedKey plus
+    /// notifyKeyspaceEvent). Every write command calls it for every key it changes.
+    pub fn modified(&mut self, class: EventClass, event: &'static str, key: &Bytes) {
+        self.events.push(KeyEvent {
+            class,
+            name: event,
+            key: key.clone(),
+        });
+    }
+
+    /// The modification hook without a keyspace event (signalModifiedKey alone): the key's
+    /// value changed in a way no notification reports (PFCOUNT caching its cardinality).
+    pub fn signal_modified(&mut self, key: &Bytes) {
+        self.modified(EventClass::empty(), "", key);
+    }
+
+    /// Takes the events recorded since the last call, oldest first.
+    pub fn take_events(&mut self) -> Vec<KeyEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Gives back the (drained) buffer `take_events` returned, to be reused.
+    pub fn return_event_buffer(&mut self, buffer: Vec<KeyEvent>) {
+        if self.events.is_empty() {
+            self.events = buffer;
+        }
+    }
+
+    /// True when events wait for the hook.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// Deletes a key whose TTL passed and records the `expired` event.
+    fn delete_expired(&mut self, key: &[u8]) {
+        if let Some((key, _)) = self.remove_entry(key) {
+            self.modified(EventClass::EXPIRED, "expired", &key);
+        }
+    }
+
     /// Removes `key` if its TTL has passed; true when it did.
     fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
         match self.entries.get(key).and_then(|e| e.expire_at) {
             Some(at) if at <= now => {
-                self.remove(key);
+                self.delete_expired(key);
                 self.lazily_expired += 1;
                 true
             }
@@ -139,6 +183,34 @@ impl Db {
         self.entries.get(key).map(|e| &e.data)
     }
 
+    /// The live value for `key`, stored first as `make()` when the key is missing: the one
+    /// place commands create keys (Redis's dbAdd). The caller checks the value's type.
+    pub fn get_or_create(
+        &mut self,
+        key: &Bytes,
+        now: i64,
+        make: impl FnOnce() -> Data,
+    ) -> &mut Data {
+        self.expire_if_due(key, now);
+        if !self.entries.contains_key(key) {
+            self.set(key.clone(), make());
+        }
+        self.data(key, now).expect("present or just stored")
+    }
+
+    /// True when `key` is stored, whether or not its TTL has passed (Redis's dictFind).
+    pub fn exists_unchecked(&self, key: &[u8]) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// True when `key` is stored but its TTL has passed (keyIsExpired).
+    pub fn is_expired(&self, key: &[u8], now: i64) -> bool {
+        self.entries
+            .get(key)
+            .and_then(|e| e.expire_at)
+            .is_some_and(|at| at <= now)
+    }
+
     pub fn contains(&mut self, key: &[u8], now: i64) -> bool {
         self.get(key, now).is_some()
     }
@@ -178,21 +250,28 @@ impl Db {
 
     /// Deletes `key`, live or expired.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let (k, entry) = self.entries.swap_remove_entry(key)?;
-        if let Some(at) = entry.expire_at {
-            self.expiry.remove(&(at, k));
-        }
-        Some(entry)
+        self.remove_entry(key).map(|(_, entry)| entry)
     }
 
-    /// Deletes `key` if it holds an emptied collection.
+    /// Deletes `key`, returning the stored key and its entry.
+    fn remove_entry(&mut self, key: &[u8]) -> Option<(Bytes, Entry)> {
+        let (k, entry) = self.entries.swap_remove_entry(key)?;
+        if let Some(at) = entry.expire_at {
+            self.expiry.remove(&(at, k.clone()));
+        }
+        Some((k, entry))
+    }
+
+    /// Deletes `key` if it holds an emptied collection, recording the `del` event as Redis
+    /// does when a command empties a key.
     pub fn remove_if_empty(&mut self, key: &[u8]) {
         if self
             .entries
             .get(key)
             .is_some_and(|e| e.data.is_empty_collection())
+            && let Some((key, _)) = self.remove_entry(key)
         {
-            self.remove(key);
+            self.modified(EventClass::GENERIC, "del", &key);
         }
     }
 
@@ -227,7 +306,7 @@ impl Db {
             .map(|(_, k)| k.clone())
             .collect();
         for k in &due {
-            self.remove(k);
+            self.delete_expired(k);
         }
         due.len()
     }

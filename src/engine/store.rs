@@ -1,6 +1,6 @@
-//! Everything commands work on, behind one lock: the databases, the clients, blocked clients
-//! and the server's counters. Holding the lock for a command is what makes it atomic, as
-//! Redis's single thread does.
+//! Everything commands work on: the databases, the clients, blocked clients and the server's
+//! counters. The engine thread owns it, as Redis's single thread owns its state, which is what
+//! makes each command atomic.
 
 use super::blocking::Blocked;
 use super::client::Client;
@@ -8,6 +8,8 @@ use super::config::Config;
 use super::db::Db;
 use super::encoding::EncodingLimits;
 use super::slowlog::Slowlog;
+use crate::resp::Value;
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -104,6 +106,12 @@ pub struct Store {
     pub config: Config,
     /// SLOWLOG entries.
     pub slowlog: Slowlog,
+    /// Clients whose wait ended, with requests that waited behind it to run.
+    pub unblocked: Vec<u64>,
+    /// Clients with output to hand to their connection.
+    pub with_output: Vec<u64>,
+    /// Clients WATCHing each (database, key).
+    pub watchers: HashMap<(usize, Bytes), Vec<u64>>,
 }
 
 impl Store {
@@ -118,6 +126,72 @@ impl Store {
             encoding_limits: EncodingLimits::default(),
             config: Config::new(port),
             slowlog: Slowlog::default(),
+            unblocked: Vec::new(),
+            with_output: Vec::new(),
+            watchers: HashMap::new(),
+        }
+    }
+
+    /// Appends `reply` to a client's output, in the protocol it speaks.
+    pub fn reply(&mut self, client_id: u64, reply: &Value) {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return;
+        };
+        if client.output.is_empty() {
+            self.with_output.push(client_id);
+        }
+        reply.encode(client.protocol, &mut client.output);
+    }
+
+    /// Closes a client's connection once its output is written (QUIT, protocol errors):
+    /// requests it sent after are dropped.
+    pub fn close_after_reply(&mut self, client_id: u64) {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return;
+        };
+        client.closing = true;
+        client.pending.clear();
+        if !self.with_output.contains(&client_id) {
+            self.with_output.push(client_id);
+        }
+    }
+
+    /// Deletes every key of a database (FLUSHDB, FLUSHALL): Redis's emptyData plus
+    /// signalFlushedDb.
+    pub fn flush_db(&mut self, index: usize, now_ms: i64) {
+        self.touch_all_watched_in_db(index, None, now_ms);
+        self.dbs[index].clear();
+    }
+
+    /// SWAPDB: exchanges two databases; clients blocked on keys of either may now be served
+    /// (Redis's dbSwapDatabases).
+    pub fn swap_dbs(&mut self, a: usize, b: usize, now_ms: i64) {
+        self.touch_all_watched_in_db(a, Some(b), now_ms);
+        self.touch_all_watched_in_db(b, Some(a), now_ms);
+        self.dbs.swap(a, b);
+        for index in [a, b] {
+            for key in self.dbs[index].keys(now_ms) {
+                self.blocked.signal_ready(index, &key);
+            }
+        }
+    }
+
+    /// Hands every recorded key event to what hangs on the modification hook: clients blocked
+    /// on the key, and clients WATCHing it.
+    pub fn dispatch_key_events(&mut self) {
+        for index in 0..self.dbs.len() {
+            if !self.dbs[index].has_events() {
+                continue;
+            }
+            let mut events = self.dbs[index].take_events();
+            for event in events.drain(..) {
+                self.blocked.signal_ready(index, &event.key);
+                if !self.watchers.is_empty() {
+                    self.touch_watched_key(index, &event.key);
+                }
+            }
+            // Hand the emptied buffer back, so recording the next events does not allocate.
+            self.dbs[index].return_event_buffer(events);
         }
     }
 
@@ -126,5 +200,6 @@ impl Store {
         for db in &mut self.dbs {
             self.stats.expired_keys += db.purge_expired(now_ms, per_db) as u64;
         }
+        self.dispatch_key_events();
     }
 }

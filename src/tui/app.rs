@@ -204,7 +204,7 @@ pub struct App {
     /// The row selected in the table of contents.
     contents_selected: usize,
     /// Lines waiting to run in the console one after another (a lesson block, a paste).
-    queued_lines: VecDeque<String>,
+    queued_lines: VecDeque<QueuedLine>,
     /// A key-name refresh was asked for and has not come back.
     key_names_pending: bool,
     /// How far the embedded clock was moved in this session.
@@ -754,7 +754,8 @@ impl App {
         match target.kind {
             TargetKind::RedisBlock { commands, text } => {
                 self.lesson.mark_ran(self.page, &text);
-                self.queued_lines.extend(commands);
+                self.queued_lines
+                    .extend(commands.into_iter().map(QueuedLine::Lesson));
                 self.run_queued_lines();
             }
             TargetKind::Answer { index, .. } => self.lesson.toggle_answer(self.page, index),
@@ -767,7 +768,14 @@ impl App {
         while !self.console.is_waiting()
             && let Some(line) = self.queued_lines.pop_front()
         {
-            self.submit_line(line);
+            match line {
+                QueuedLine::Typed(line) => self.submit_line(line),
+                QueuedLine::Lesson(line) => {
+                    if let Some(line) = self.console.run_line(line, (self.now)()) {
+                        self.send(Request::LessonLine(line));
+                    }
+                }
+            }
         }
     }
 
@@ -854,7 +862,8 @@ impl App {
         self.queued_lines.extend(
             std::iter::once(first)
                 .chain(lines[1..].iter().map(|line| line.to_string()))
-                .filter(|line| !line.trim().is_empty()),
+                .filter(|line| !line.trim().is_empty())
+                .map(QueuedLine::Typed),
         );
         self.run_queued_lines();
     }
@@ -1328,6 +1337,15 @@ impl App {
     pub(super) fn is_focused(&self, pane: Focus) -> bool {
         self.overlay.is_none() && self.focus == pane
     }
+}
+
+/// A line waiting for the console to be free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum QueuedLine {
+    /// Typed (or pasted) by the learner: exercise work, kept in the history.
+    Typed(String),
+    /// From a lesson block: shown as if typed, but not exercise work.
+    Lesson(String),
 }
 
 /// What `:help` prints in the console.

@@ -1,20 +1,21 @@
 //! The background side of the TUI: answers the UI's [`Request`]s without ever blocking it.
 //!
-//! Console lines are recorded in the current exercise's transcript and handed to the console
-//! task; opening, checking and resetting exercises run one after another on a task with its
-//! own grader connection, and report back as [`Event`]s; `:peek` and the key names for
-//! completion go to the key inspector, on a connection of its own.
+//! Console lines go to the console task, whose transcript hands each finished command to a
+//! sink that records the learner's typed commands for the current exercise (lesson blocks are
+//! not exercise work); opening, checking and resetting exercises run one after another on a
+//! task with its own grader connection, and report back as [`Event`]s; `:peek` and the key
+//! names for completion go to the key inspector, on a connection of its own.
 
 use super::event::{Event, Request};
 use super::inspector::{self, InspectorRequest};
 use crate::backend::safety::WORKSPACE_MARKER;
 use crate::backend::{Backend, Connection, Workspace};
-use crate::console::{ConsoleInput, History, parse_line};
+use crate::console::{ConsoleInput, History, Transcript, TranscriptEntry};
 use crate::course::Course;
 use crate::course::progress::ProgressStore;
-use crate::grader;
+use crate::grader::{self, attempt};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
@@ -26,7 +27,7 @@ pub struct BackgroundContext {
     pub course: Arc<Course>,
     /// Where exercises are set up and graded.
     pub backend: Arc<Backend>,
-    /// Where the learner's commands are recorded, per exercise.
+    /// Where the learner's work is recorded, per exercise.
     pub store: ProgressStore,
     /// Allow resets in a connected server's database that holds keys the tutor did not make.
     pub force: bool,
@@ -34,60 +35,74 @@ pub struct BackgroundContext {
     pub events: UnboundedSender<Event>,
 }
 
-/// Starts the background: returns where the UI sends its requests. Console lines are added to
-/// `history` and passed on to `console`; the tasks end when the request sender is dropped.
+/// The console's side: its input, the history file, and its transcript.
+pub struct ConsoleParts {
+    pub input: UnboundedSender<ConsoleInput>,
+    pub history: History,
+    pub transcript: Transcript,
+}
+
+/// Starts the background: returns where the UI sends its requests. Typed console lines are
+/// added to the history; every typed command is recorded for the exercise being worked on.
+/// The tasks end when the request sender is dropped.
 pub fn spawn(
     context: BackgroundContext,
-    console: UnboundedSender<ConsoleInput>,
-    history: History,
+    console: ConsoleParts,
 ) -> (UnboundedSender<Request>, JoinHandle<()>) {
+    let current: Arc<Mutex<Option<String>>> = Arc::default();
+    console
+        .transcript
+        .set_sink(Some(recorder(context.clone(), Arc::clone(&current))));
     let (requests_tx, requests) = mpsc::unbounded_channel();
     let (exercise_tx, exercise_rx) = mpsc::unbounded_channel();
     let exercises = tokio::spawn(ExerciseWorker::new(context.clone()).run(exercise_rx));
     let dispatcher = tokio::spawn(dispatch(
         context,
         requests,
-        Console {
-            input: console,
-            history,
-        },
+        console,
+        current,
         exercise_tx,
         exercises,
     ));
     (requests_tx, dispatcher)
 }
 
-/// The console driver's input and the history file.
-struct Console {
-    input: UnboundedSender<ConsoleInput>,
-    history: History,
+/// The transcript's sink: stores each typed command for the current exercise.
+fn recorder(
+    context: BackgroundContext,
+    current: Arc<Mutex<Option<String>>>,
+) -> Arc<dyn Fn(&TranscriptEntry) + Send + Sync> {
+    Arc::new(move |entry: &TranscriptEntry| {
+        let exercise = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(id) = exercise
+            && let Err(error) = context.store.append_transcript(&id, entry)
+        {
+            tracing::warn!("cannot record a command for {id}: {error}");
+        }
+    })
 }
 
-/// Routes requests: console lines at once (recording them), exercise work to its worker.
+/// Routes requests: console lines at once, exercise work to its worker.
 async fn dispatch(
     context: BackgroundContext,
     mut requests: UnboundedReceiver<Request>,
-    mut console: Console,
+    mut console: ConsoleParts,
+    current: Arc<Mutex<Option<String>>>,
     exercise_work: UnboundedSender<Request>,
     exercises: JoinHandle<()>,
 ) {
-    let mut current_exercise: Option<String> = None;
     let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
     let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
             Request::ConsoleLine(line) => {
-                if let Some(id) = &current_exercise {
-                    record(&context.store, id, &line);
-                }
                 if let Err(error) = console.history.add(&line) {
                     tracing::warn!("cannot save the console history: {error}");
                 }
-                if console.input.send(ConsoleInput::Line(line)).is_err() {
-                    let _ = context
-                        .events
-                        .send(Event::Notice("The console has stopped.".into()));
-                }
+                send_to_console(&context, &console, ConsoleInput::Line(line));
+            }
+            Request::LessonLine(line) => {
+                send_to_console(&context, &console, ConsoleInput::LessonLine(line));
             }
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
@@ -115,7 +130,7 @@ async fn dispatch(
             }
             other => {
                 if let Request::OpenExercise { exercise, .. } = &other {
-                    current_exercise = context
+                    *current.lock().unwrap_or_else(|p| p.into_inner()) = context
                         .course
                         .exercises
                         .get(*exercise)
@@ -129,29 +144,13 @@ async fn dispatch(
     let _ = exercises.await;
 }
 
-/// Appends the commands of a console line to an exercise's transcript, as many times as the
-/// console will send them. Lines the console handles itself (help, clear, quit, `:set`) and
-/// commands carrying credentials are not recorded.
-fn record(store: &ProgressStore, exercise_id: &str, line: &str) {
-    let Ok(Some(command)) = parse_line(line) else {
-        return;
-    };
-    let name = String::from_utf8_lossy(&command.args[0]).to_ascii_lowercase();
-    let console_only =
-        matches!(name.as_str(), "help" | "?" | "clear" | "quit" | "exit") || name.starts_with(':');
-    if console_only {
-        return;
-    }
-    for _ in 0..command.repeat.min(MAX_RECORDED_REPEAT) {
-        if let Err(error) = store.append_transcript(exercise_id, &command.args) {
-            tracing::warn!("cannot record a command for {exercise_id}: {error}");
-            return;
-        }
+fn send_to_console(context: &BackgroundContext, console: &ConsoleParts, input: ConsoleInput) {
+    if console.input.send(input).is_err() {
+        let _ = context
+            .events
+            .send(Event::Notice("The console has stopped.".into()));
     }
 }
-
-/// A repeated command (`1000000 INCR x`) is recorded at most this many times.
-const MAX_RECORDED_REPEAT: u64 = 1000;
 
 /// Opens, checks and resets exercises, one request at a time, on its own connection.
 struct ExerciseWorker {
@@ -196,6 +195,7 @@ impl ExerciseWorker {
                     self.send(Event::ResetDone { exercise, outcome });
                 }
                 Request::ConsoleLine(_)
+                | Request::LessonLine(_)
                 | Request::ConsoleInterrupt
                 | Request::AdvanceClock(_)
                 | Request::Peek(_)
@@ -208,8 +208,9 @@ impl ExerciseWorker {
         let _ = self.context.events.send(event);
     }
 
-    /// Prepares an exercise the learner turns to: a new attempt gets its setup; on the
-    /// embedded engine (empty at every start) an earlier attempt is set up and replayed.
+    /// Prepares an exercise the learner turns to: a new attempt is set up; on the embedded
+    /// engine (empty at every start) an earlier attempt's keys are set up and its console work
+    /// replayed, so the console shows where the learner left off.
     async fn open(&mut self, exercise: usize, variant: usize, fresh: bool) {
         let embedded = self.context.backend.is_embedded();
         if self.prepared.contains(&exercise) || (!fresh && !embedded) {
@@ -218,45 +219,10 @@ impl ExerciseWorker {
         let Some(definition) = self.context.course.exercises.get(exercise).cloned() else {
             return;
         };
-        let transcript = if fresh {
-            Vec::new()
-        } else {
-            match self.context.store.transcript(&definition.id) {
-                Ok(transcript) => transcript,
-                Err(error) => {
-                    self.send(Event::Notice(format!(
-                        "Your earlier commands for \"{}\" could not be read: {error}",
-                        definition.title
-                    )));
-                    Vec::new()
-                }
-            }
-        };
-        let prepared = if fresh {
+        let outcome = if fresh {
             self.reset(exercise, variant).await
         } else {
-            self.set_up_keys(exercise, variant).await
-        };
-        let outcome = match prepared {
-            Ok(()) if transcript.is_empty() => Ok(()),
-            Ok(()) => {
-                let result = match self.connection().await {
-                    Ok(connection) => grader::replay(connection, &transcript)
-                        .await
-                        .map_err(|e| e.to_string()),
-                    Err(error) => Err(error),
-                };
-                if result.is_ok() {
-                    self.send(Event::Notice(format!(
-                        "Replayed your {} earlier command{} for \"{}\".",
-                        transcript.len(),
-                        if transcript.len() == 1 { "" } else { "s" },
-                        definition.title
-                    )));
-                }
-                result
-            }
-            Err(error) => Err(error),
+            self.restore(exercise, variant).await
         };
         match outcome {
             Ok(()) => {
@@ -272,57 +238,91 @@ impl ExerciseWorker {
         }
     }
 
-    /// Starts an attempt over: sets up the exercise's keys and forgets its transcript.
-    async fn reset(&mut self, exercise: usize, variant: usize) -> Result<(), String> {
-        self.set_up_keys(exercise, variant).await?;
-        let id = &self.context.course.exercises[exercise].id;
-        self.context
-            .store
-            .clear_transcript(id)
-            .map_err(|e| e.to_string())
-    }
-
-    /// Deletes the keys the exercise owns and runs its setup commands.
-    async fn set_up_keys(&mut self, exercise: usize, variant: usize) -> Result<(), String> {
-        let definition = self
-            .context
-            .course
-            .exercises
-            .get(exercise)
-            .cloned()
-            .ok_or_else(|| format!("no exercise number {exercise}"))?;
+    /// Sets an earlier attempt's keys up again and replays its console work on them.
+    async fn restore(&mut self, exercise: usize, variant: usize) -> Result<(), String> {
+        let definition = self.definition(exercise)?;
+        let instance = definition.variant(variant);
+        let work = attempt::work_for(&self.context.store, &instance).map_err(|e| e.to_string())?;
         self.ensure_safe_workspace().await?;
+        let backend = Arc::clone(&self.context.backend);
         let connection = self.connection().await?;
-        let result = grader::reset(connection, &definition, variant).await;
-        if let Err(error) = result {
-            self.connection = None;
-            return Err(error.to_string());
+        grader::reset(connection, &instance)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let (grader::Work::Console(console), Some(engine)) = (&work, backend.engine())
+            && !console.entries.is_empty()
+        {
+            grader::restore(connection, engine.clock(), &console.entries)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.send(Event::Notice(format!(
+                "Replayed your {} earlier command{} for \"{}\".",
+                console.entries.len(),
+                if console.entries.len() == 1 { "" } else { "s" },
+                definition.title
+            )));
+        }
+        if let Ok(Some(path)) = attempt::workspace_file(&self.context.store, &definition) {
+            self.send(Event::Notice(format!(
+                "Your {} for \"{}\" is in {}.",
+                definition.kind.name(),
+                definition.title,
+                path.display()
+            )));
         }
         Ok(())
     }
 
-    /// Grades the exercise against the backend and the learner's transcript.
-    async fn check(&mut self, exercise: usize, variant: usize) -> Result<grader::Report, String> {
-        let definition = self
-            .context
-            .course
-            .exercises
-            .get(exercise)
-            .cloned()
-            .ok_or_else(|| format!("no exercise number {exercise}"))?;
-        let transcript = self
-            .context
-            .store
-            .transcript(&definition.id)
-            .map_err(|e| e.to_string())?;
+    /// Starts a new attempt: the exercise's keys set up, its recorded work forgotten.
+    async fn reset(&mut self, exercise: usize, variant: usize) -> Result<(), String> {
+        let definition = self.definition(exercise)?;
+        self.ensure_safe_workspace().await?;
+        let backend = Arc::clone(&self.context.backend);
+        let store = self.context.store.clone();
         let connection = self.connection().await?;
-        match grader::grade(connection, &definition, variant, &transcript).await {
-            Ok(report) => Ok(report),
+        let result =
+            attempt::start_attempt(connection, &backend, &definition, variant, &store).await;
+        match result {
+            Ok(Some(path)) => {
+                self.send(Event::Notice(format!(
+                    "Write your {} for \"{}\" in {}; F5 checks it.",
+                    definition.kind.name(),
+                    definition.title,
+                    path.display()
+                )));
+                Ok(())
+            }
+            Ok(None) => Ok(()),
             Err(error) => {
                 self.connection = None;
                 Err(error.to_string())
             }
         }
+    }
+
+    /// Grades the exercise: console work replayed on a private engine (or inspected on the
+    /// connected server), recipes and scripts through their scenarios.
+    async fn check(&mut self, exercise: usize, variant: usize) -> Result<grader::Report, String> {
+        let definition = self.definition(exercise)?;
+        let instance = definition.variant(variant);
+        let work = attempt::work_for(&self.context.store, &instance).map_err(|e| e.to_string())?;
+        if matches!(work, grader::Work::File { .. }) && !self.context.backend.is_embedded() {
+            // Scenarios write the exercise's keys on the connected server.
+            self.ensure_safe_workspace().await?;
+        }
+        let target = attempt::target_for(&self.context.backend);
+        grader::grade(&instance, &work, &target)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn definition(&self, exercise: usize) -> Result<crate::course::Exercise, String> {
+        self.context
+            .course
+            .exercises
+            .get(exercise)
+            .cloned()
+            .ok_or_else(|| format!("no exercise number {exercise}"))
     }
 
     /// Refuses to set anything up in a connected server's database that holds keys the tutor

@@ -5,7 +5,8 @@ use super::event::Event;
 use super::model::{ConsoleLine, ConsoleLineKind};
 use crate::backend::Backend;
 use crate::console::{
-    Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, History, OutputKind, spawn_console,
+    Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, History, OutputKind, Transcript,
+    spawn_console,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub(super) struct ConsoleLink {
     pub initial_prompt: String,
     /// The persisted history (entries oldest first); lines are added as they are run.
     pub history: History,
+    /// What the console sent, stamped with the backend's clock.
+    pub transcript: Transcript,
 }
 
 /// Starts the console driver for `backend` and forwards what it prints into `events`.
@@ -36,13 +39,25 @@ pub(super) fn spawn(
         tracing::warn!("cannot read the console history: {error}");
         History::new()
     });
-    let handle = spawn_console(Connector::backend(backend, address));
+    let handle = spawn_console(Connector::backend(Arc::clone(&backend), address));
+    let transcript = handle.transcript();
+    if backend.is_embedded() {
+        // Commands carry the engine's time, `t` moves included, so a replay sees what the
+        // learner saw.
+        transcript.set_time_source(Arc::new(move || {
+            backend
+                .engine()
+                .map(|engine| engine.clock().now_ms())
+                .unwrap_or_default()
+        }));
+    }
     let input = handle.input.clone();
     tokio::spawn(forward(handle, events));
     ConsoleLink {
         input,
         initial_prompt,
         history,
+        transcript,
     }
 }
 

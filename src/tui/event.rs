@@ -45,8 +45,11 @@ pub enum Event {
 /// Work the UI hands to the background.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// Run one console input line.
+    /// Run one console input line the learner typed.
     ConsoleLine(String),
+    /// Run one line of a lesson block in the console: shown like a typed line, but not the
+    /// learner's exercise work.
+    LessonLine(String),
     /// Ctrl-C in the console: abandon the running command, leave subscribed or monitor mode.
     ConsoleInterrupt,
     /// The learner now works on `exercise` (an index into the course's exercises), attempt

@@ -6,8 +6,8 @@
 
 use super::console::elapsed;
 use super::theme;
-use crate::course::Course;
 use crate::course::progress::Progress;
+use crate::course::{Course, Solution};
 use crate::grader::Report;
 use crate::markdown;
 use ratatui::Frame;
@@ -365,6 +365,34 @@ fn body(
                         theme::dim(),
                     )));
                 }
+                for step in check.log.iter().filter(|_| !check.passed) {
+                    let mark = if step.ok { "  ✓ " } else { "  ✗ " };
+                    lines.push(Line::from(vec![
+                        Span::styled(
+                            mark,
+                            if step.ok {
+                                theme::passed()
+                            } else {
+                                theme::failed()
+                            },
+                        ),
+                        Span::raw(step.step.clone()),
+                    ]));
+                    for (call, reply) in &step.commands {
+                        lines.push(Line::from(Span::styled(
+                            format!("      {call} → {reply}"),
+                            theme::dim(),
+                        )));
+                    }
+                    if let (Some(expected), Some(found)) = (&step.expected, &step.found)
+                        && !step.ok
+                    {
+                        lines.push(Line::from(Span::styled(
+                            format!("      expected {expected}, found {found}"),
+                            theme::failed(),
+                        )));
+                    }
+                }
                 if let Some(hint) = check.hint.as_ref().filter(|_| !check.passed) {
                     lines.push(Line::from(Span::styled(
                         format!("    → {hint}"),
@@ -372,9 +400,16 @@ fn body(
                     )));
                 }
             }
+            for note in &report.notes {
+                lines.push(Line::from(Span::styled(
+                    format!("Note: {note}"),
+                    theme::dim(),
+                )));
+            }
         }
         Some(Err(error)) => {
             lines.push(Line::default());
+            shown_after_check = Some(lines.len());
             lines.push(Line::from(Span::styled(
                 format!("Could not check: {error}"),
                 theme::failed(),
@@ -395,7 +430,13 @@ fn body(
     if solution_shown {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Solution", theme::heading())));
-        let solution = format!("```redis\n{}\n```", view.solution.join("\n"));
+        let solution = match &view.solution {
+            Solution::Commands(commands) => format!("```redis\n{}\n```", commands.join("\n")),
+            Solution::Text(text) => format!(
+                "```{}\n{text}\n```",
+                definition.kind.workspace_extension().unwrap_or("text")
+            ),
+        };
         lines.extend(markdown::render(&solution, width).lines);
     }
 

@@ -26,7 +26,7 @@ mod terminal;
 mod theme;
 
 pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now};
-pub use background::{BackgroundContext, spawn as spawn_background};
+pub use background::{BackgroundContext, ConsoleParts, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use model::{ConsoleLine, ConsoleLineKind};

@@ -101,8 +101,11 @@ impl TutorSession {
                 force,
                 events: events_tx.clone(),
             },
-            console.input,
-            console.history,
+            background::ConsoleParts {
+                input: console.input,
+                history: console.history,
+                transcript: console.transcript,
+            },
         );
         if let Some(warning) = loaded.warning {
             let _ = events_tx.send(Event::Notice(warning));

@@ -1,6 +1,6 @@
 //! Small courses for tests: chapters built from markdown without files on disk.
 
-use redis_tutor::course::{Chapter, Lesson};
+use redis_tutor::course::{Chapter, Course, Exercise, ExerciseKind, Lesson, Solution, SourceFile};
 
 /// A chapter with a one-line introduction and one lesson (number 1) holding `markdown`, whose
 /// first `# ` heading is the lesson's title.
@@ -29,4 +29,78 @@ pub fn chapter(number: u32, slug: &str, title: &str, markdown: &str) -> Chapter 
             },
         ],
     }
+}
+
+/// An exercise for UI tests, which only show it: console work, no checks.
+pub fn exercise(id: &str, chapter: u32, title: &str, goal: &str, hints: &[&str]) -> Exercise {
+    Exercise {
+        id: id.into(),
+        chapter,
+        lesson: 1,
+        title: title.into(),
+        kind: ExerciseKind::Console,
+        owns: vec!["*".into()],
+        goal: goal.into(),
+        setup: String::new(),
+        hints: hints.iter().map(|h| h.to_string()).collect(),
+        solution: Solution::Commands(vec![]),
+        variants: vec![],
+        wrong: vec![],
+        alternatives: vec![],
+        checks: vec![],
+        scenarios: vec![],
+        file: format!("exercises/{id}.toml"),
+    }
+}
+
+/// A one-exercise course loaded as the tutor loads files: set `greeting` (set up as `helo`)
+/// to `hello`, with SET.
+pub fn greeting_course(lesson_markdown: &str) -> Course {
+    Course::from_sources(
+        vec![
+            SourceFile {
+                name: "chapters/01-strings/README.md".into(),
+                text: "# Strings\n\nThe chapter on strings.\n".into(),
+            },
+            SourceFile {
+                name: "chapters/01-strings/01-strings.md".into(),
+                text: lesson_markdown.into(),
+            },
+        ],
+        vec![SourceFile {
+            name: "exercises/greeting.toml".into(),
+            text: r#"format_version = 2
+id = "greeting"
+chapter = 1
+lesson = 1
+title = "Fix the greeting"
+owns = ["greeting"]
+goal = "Set `greeting` to `hello`."
+setup = ["SET greeting helo"]
+hints = ["Use SET.", "SET key value", "SET greeting hello"]
+solution = ["SET greeting hello"]
+
+[[variant]]
+n = "1"
+
+[[variant]]
+n = "2"
+
+[[check]]
+kind = "reply"
+id = "value"
+name = "greeting is hello"
+command = "GET greeting"
+expect = '"hello"'
+
+[[check]]
+kind = "transcript"
+id = "used-set"
+name = "you used SET"
+used = ["SET"]
+"#
+            .into(),
+        }],
+    )
+    .unwrap_or_else(|e| panic!("the greeting course is invalid:\n{e}"))
 }

@@ -4,6 +4,7 @@ use super::strings::{check_string_length, write_string};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
+use crate::engine::notify::EventClass;
 use crate::resp::Value;
 use bytes::{Bytes, BytesMut};
 
@@ -58,6 +59,7 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         bits[byte] &= !mask;
     }
     write_string(ctx, &args[1], bits.freeze(), Some("raw"));
+    ctx.modified(EventClass::STRING, "setbit", &args[1]);
     Value::Integer(old as i64)
 }
 
@@ -241,7 +243,10 @@ fn bitop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let max_len = sources.iter().map(Bytes::len).max().unwrap_or(0);
     let dest = &args[2];
     if max_len == 0 {
-        ctx.db().remove(dest);
+        let db = ctx.db();
+        if db.remove(dest).is_some() {
+            db.modified(EventClass::GENERIC, "del", dest);
+        }
         return Value::Integer(0);
     }
     let mut out = vec![0u8; max_len];
@@ -260,5 +265,6 @@ fn bitop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     ctx.db().set(dest.clone(), Data::String(Bytes::new()));
     write_string(ctx, dest, Bytes::from(out), Some("raw"));
+    ctx.modified(EventClass::STRING, "set", dest);
     Value::Integer(max_len as i64)
 }

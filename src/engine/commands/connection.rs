@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET and the CLIENT family.
 
 use super::keys::{db_index, help_reply};
-use crate::engine::args::{not_integer, parse_i64, syntax_error};
+use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error};
 use crate::engine::client::Client;
 use crate::engine::command::{Ctx, Handler};
 use crate::resp::{Protocol, Value};
@@ -32,7 +32,7 @@ fn ping(_: &mut Ctx, args: &[Bytes]) -> Value {
     match args.len() {
         1 => Value::simple("PONG"),
         2 => Value::Bulk(args[1].clone()),
-        _ => Value::error("ERR wrong number of arguments for 'ping' command"),
+        _ => arity_error("ping"),
     }
 }
 
@@ -162,6 +162,7 @@ fn auth(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.discard_transaction(ctx.client_id);
     let client = ctx.client_mut();
     client.db = 0;
     client.protocol = Protocol::Resp2;
@@ -188,9 +189,22 @@ fn client_getname(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 
 /// One CLIENT LIST line in Redis 7.0's format (buffer sizes are typical idle values).
 fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
-    let flags = if blocked { "b" } else { "N" };
+    let mut flags = String::new();
+    for (set, letter) in [
+        (client.multi.is_some(), 'x'),
+        (blocked, 'b'),
+        (client.dirty_cas, 'd'),
+    ] {
+        if set {
+            flags.push(letter);
+        }
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let multi = client.multi.as_ref().map_or(-1, |t| t.queued.len() as i64);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
         client.id,
         client.addr,
         client.local_addr,
@@ -204,6 +218,7 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
         (now_ms - client.last_interaction_ms).max(0) / 1000,
         flags,
         client.db,
+        multi,
         client.last_command,
         client.protocol.version(),
     )
@@ -289,7 +304,7 @@ fn client_unblock(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let Some(id) = parse_i64(&args[2]) else {
         return not_integer();
     };
-    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.blocked.unblock_with(id, reply));
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.store.unblock_client(id, &reply));
     Value::Integer(unblocked as i64)
 }
 

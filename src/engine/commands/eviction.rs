@@ -7,6 +7,7 @@
 
 use super::keys::key_memory;
 use super::server::used_memory;
+use crate::engine::notify::EventClass;
 use crate::engine::store::Store;
 use bytes::Bytes;
 
@@ -45,7 +46,9 @@ pub(crate) fn perform_evictions(store: &mut Store) -> bool {
         if used <= limit {
             break;
         }
-        store.dbs[index].remove(&key);
+        let db = &mut store.dbs[index];
+        db.remove(&key);
+        db.modified(EventClass::EVICTED, "evicted", &key);
         store.stats.evicted_keys += 1;
         used = used.saturating_sub(bytes);
     }

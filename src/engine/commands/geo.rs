@@ -2,10 +2,12 @@
 //! GEOSEARCH, GEOSEARCHSTORE and the deprecated GEORADIUS family. Points live in a sorted set
 //! whose scores are 52-bit geohashes (see `engine::geohash`).
 
+use super::sorted_sets::store_result;
 use crate::engine::args::{not_float, parse_f64, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::geohash::{self, Shape, ShapeKind};
+use crate::engine::notify::EventClass;
 use crate::engine::sorted_set::ScoreRange;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -187,18 +189,17 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     let key = &args[1];
     let now = ctx.now_ms();
-    let created = match as_zset(ctx.db().data(key, now)) {
+    match as_zset(ctx.db().data(key, now)) {
         Err(reply) => return reply,
-        Ok(Some(_)) => false,
         Ok(None) if xx => return Value::Integer(0),
-        Ok(None) => {
-            ctx.db().set(key.clone(), Data::ZSet(SortedSet::default()));
-            true
-        }
-    };
+        Ok(_) => {}
+    }
     let limits = ctx.store.encoding_limits;
-    let Ok(Some(zset)) = as_zset(ctx.db().data(key, now)) else {
-        unreachable!("the sorted set exists");
+    let Data::ZSet(zset) = ctx
+        .db()
+        .get_or_create(key, now, || Data::ZSet(SortedSet::default()))
+    else {
+        unreachable!("checked to be a sorted set or missing");
     };
     let (mut added, mut changed) = (0, 0);
     for (score, member) in points {
@@ -217,8 +218,9 @@ fn geoadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     }
-    if created {
-        ctx.signal_key_ready(key);
+    // geoaddCommand runs ZADD, whose event this is.
+    if added + changed > 0 {
+        ctx.modified(EventClass::ZSET, "zadd", key);
     }
     Value::Integer(if ch { added + changed } else { added })
 }
@@ -382,20 +384,17 @@ fn search(ctx: &mut Ctx, args: &[Bytes], kind: Command) -> Value {
     match outcome {
         Err(reply) | Ok(SearchOutcome::Reply(reply)) => reply,
         Ok(SearchOutcome::Store { key, members }) => {
-            let stored = members.len();
-            if members.is_empty() {
-                ctx.db().remove(&key);
-            } else {
-                let limits = ctx.store.encoding_limits;
-                let mut zset = SortedSet::default();
-                for (member, score) in members {
-                    zset.insert(member, score, &limits);
-                }
-                zset.fit_encoding(&limits);
-                ctx.db().set(key.clone(), Data::ZSet(zset));
-                ctx.signal_key_ready(&key);
+            let limits = ctx.store.encoding_limits;
+            let mut zset = SortedSet::default();
+            for (member, score) in members {
+                zset.insert(member, score, &limits);
             }
-            Value::Integer(stored as i64)
+            let event = if kind == Command::GeoSearchStore {
+                "geosearchstore"
+            } else {
+                "georadiusstore"
+            };
+            store_result(ctx, &key, zset, event)
         }
     }
 }

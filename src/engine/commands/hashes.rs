@@ -2,10 +2,13 @@
 //! HRANDFIELD and HSCAN.
 
 use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
-use crate::engine::args::{NOT_FLOAT, not_integer, parse_i64, parse_random_count, wrongtype};
+use crate::engine::args::{
+    NOT_FLOAT, arity_error, not_integer, parse_i64, parse_random_count, wrongtype,
+};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, HashValue};
 use crate::engine::long_double::{LongDouble, LongDoubleError};
+use crate::engine::notify::EventClass;
 use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 
@@ -41,29 +44,24 @@ fn hash_at<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut HashValue>
 /// The hash at `key`, created empty when missing (Redis's hashTypeLookupWriteOrCreate).
 fn hash_or_create<'a>(ctx: &'a mut Ctx, key: &Bytes) -> Result<&'a mut HashValue, Value> {
     let now = ctx.now_ms();
-    let db = ctx.db();
-    match db.data(key, now) {
-        Some(Data::Hash(_)) => {}
-        Some(_) => return Err(wrongtype()),
-        None => db.set(key.clone(), Data::Hash(HashValue::new())),
-    }
-    match db.data(key, now) {
-        Some(Data::Hash(hash)) => Ok(hash),
-        _ => unreachable!("the hash exists"),
+    match ctx
+        .db()
+        .get_or_create(key, now, || Data::Hash(HashValue::new()))
+    {
+        Data::Hash(hash) => Ok(hash),
+        _ => Err(wrongtype()),
     }
 }
 
-fn arity_error(args: &[Bytes]) -> Value {
-    Value::error(format!(
-        "ERR wrong number of arguments for '{}' command",
-        String::from_utf8_lossy(&args[0]).to_ascii_lowercase()
-    ))
+/// The arity error naming the command as the client spelled it, in lower case.
+fn arity_error_of(args: &[Bytes]) -> Value {
+    arity_error(&String::from_utf8_lossy(&args[0]).to_ascii_lowercase())
 }
 
 /// HSET and HMSET: set field/value pairs.
 fn hset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() % 2 == 1 {
-        return arity_error(args);
+        return arity_error_of(args);
     }
     let limits = ctx.store.encoding_limits;
     let hash = match hash_or_create(ctx, &args[1]) {
@@ -79,6 +77,7 @@ fn hset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             created += 1;
         }
     }
+    ctx.modified(EventClass::HASH, "hset", &args[1]);
     if args[0].eq_ignore_ascii_case(b"hmset") {
         Value::ok()
     } else {
@@ -96,6 +95,7 @@ fn hsetnx(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         return Value::Integer(0);
     }
     hash.insert(args[2].clone(), args[3].clone(), &limits);
+    ctx.modified(EventClass::HASH, "hset", &args[1]);
     Value::Integer(1)
 }
 
@@ -151,7 +151,11 @@ fn hdel(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     }
-    ctx.db().remove_if_empty(&args[1]);
+    if deleted > 0 {
+        let db = ctx.db();
+        db.modified(EventClass::HASH, "hdel", &args[1]);
+        db.remove_if_empty(&args[1]);
+    }
     Value::Integer(deleted)
 }
 
@@ -223,6 +227,7 @@ fn hincrby(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         return Value::error("ERR increment or decrement would overflow");
     };
     hash.insert(args[2].clone(), Bytes::from(sum.to_string()), &limits);
+    ctx.modified(EventClass::HASH, "hincrby", &args[1]);
     Value::Integer(sum)
 }
 
@@ -252,6 +257,7 @@ fn hincrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     };
     let text = Bytes::from(sum.to_human_string());
     hash.insert(args[2].clone(), text.clone(), &limits);
+    ctx.modified(EventClass::HASH, "hincrbyfloat", &args[1]);
     Value::Bulk(text)
 }
 

@@ -5,6 +5,7 @@ use crate::engine::args::wrongtype;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::hyperloglog::{self as hll, INVALID_HLL_ERR, NOT_HLL_ERR, REGISTERS};
+use crate::engine::notify::EventClass;
 use crate::resp::Value;
 use bytes::Bytes;
 
@@ -58,7 +59,7 @@ fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     };
-    modify(value, |buf| {
+    let reply = modify(value, |buf| {
         for element in &args[2..] {
             match hll::add(buf, element, max_bytes) {
                 Ok(changed) => updated |= changed,
@@ -69,7 +70,11 @@ fn pfadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             hll::invalidate_cache(buf);
         }
         Value::Integer(i64::from(updated))
-    })
+    });
+    if updated {
+        ctx.modified(EventClass::STRING, "pfadd", key);
+    }
+    reply
 }
 
 fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -99,6 +104,8 @@ fn pfcount(ctx: &mut Ctx, args: &[Bytes]) -> Value {
                 Err(hll::Corrupted) => Value::error(INVALID_HLL_ERR),
                 Ok(card) => {
                     modify(value, |buf| hll::set_cached_cardinality(buf, card));
+                    // Caching the cardinality writes the key (no keyspace event).
+                    ctx.db().signal_modified(&args[1]);
                     Value::Integer(card as i64)
                 }
             }
@@ -131,7 +138,7 @@ fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let Some(Data::String(value)) = db.data(dest, now) else {
         unreachable!("the destination was checked to be an HLL or just created");
     };
-    modify(value, |buf| {
+    let reply = modify(value, |buf| {
         if use_dense && hll::sparse_to_dense(buf).is_err() {
             return Value::error(INVALID_HLL_ERR);
         }
@@ -143,7 +150,9 @@ fn pfmerge(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         hll::invalidate_cache(buf);
         Value::ok()
-    })
+    });
+    ctx.modified(EventClass::STRING, "pfadd", dest);
+    reply
 }
 
 fn pfdebug(ctx: &mut Ctx, args: &[Bytes]) -> Value {

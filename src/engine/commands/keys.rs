@@ -5,6 +5,7 @@ use crate::engine::args::{not_integer, parse_i64, syntax_error};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::db::Entry;
+use crate::engine::notify::EventClass;
 use crate::engine::store::DATABASES;
 use crate::glob::glob_match;
 use crate::resp::Value;
@@ -75,6 +76,7 @@ fn del(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     for key in &args[1..] {
         if db.contains(key, now) {
             db.remove(key);
+            db.modified(EventClass::GENERIC, "del", key);
             removed += 1;
         }
     }
@@ -137,7 +139,8 @@ fn rename_generic(ctx: &mut Ctx, args: &[Bytes], nx: bool) -> Value {
     if let Some(moved) = db.get(&args[2], now) {
         moved.string_encoding = entry.string_encoding;
     }
-    ctx.signal_key_ready(&args[2]);
+    db.modified(EventClass::GENERIC, "rename_from", &args[1]);
+    db.modified(EventClass::GENERIC, "rename_to", &args[2]);
     if nx { Value::Integer(1) } else { Value::ok() }
 }
 
@@ -192,7 +195,7 @@ fn copy(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if let Some(copied) = target.get(&args[2], now) {
         copied.string_encoding = encoding;
     }
-    ctx.store.blocked.signal_ready(target_db, &args[2]);
+    target.modified(EventClass::GENERIC, "copy_to", &args[2]);
     Value::Integer(1)
 }
 
@@ -212,16 +215,16 @@ fn move_(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if ctx.store.dbs[target_db].contains(&args[1], now) {
         return Value::Integer(0);
     }
-    let entry = ctx.store.dbs[source_db]
-        .remove(&args[1])
-        .expect("checked above");
+    let source = &mut ctx.store.dbs[source_db];
+    let entry = source.remove(&args[1]).expect("checked above");
+    source.modified(EventClass::GENERIC, "move_from", &args[1]);
     let expire_at = entry.expire_at();
     let target = &mut ctx.store.dbs[target_db];
     target.set_with_expiry(args[1].clone(), entry.data, expire_at);
     if let Some(moved) = target.get(&args[1], now) {
         moved.string_encoding = entry.string_encoding;
     }
-    ctx.store.blocked.signal_ready(target_db, &args[1]);
+    target.modified(EventClass::GENERIC, "move_to", &args[1]);
     Value::Integer(1)
 }
 
@@ -333,7 +336,8 @@ fn flushdb(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if !flush_mode_ok(args) {
         return syntax_error();
     }
-    ctx.db().clear();
+    let (index, now) = (ctx.client().db, ctx.now_ms());
+    ctx.store.flush_db(index, now);
     Value::ok()
 }
 
@@ -341,8 +345,9 @@ fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if !flush_mode_ok(args) {
         return syntax_error();
     }
-    for db in &mut ctx.store.dbs {
-        db.clear();
+    let now = ctx.now_ms();
+    for index in 0..DATABASES {
+        ctx.store.flush_db(index, now);
     }
     Value::ok()
 }
@@ -359,14 +364,8 @@ fn swapdb(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         return Value::error(DB_OUT_OF_RANGE);
     }
     let (a, b) = (first as usize, second as usize);
-    ctx.store.dbs.swap(a, b);
-    // Clients blocked on keys of either database may now be served.
     let now = ctx.now_ms();
-    for index in [a, b] {
-        for key in ctx.store.dbs[index].keys(now) {
-            ctx.store.blocked.signal_ready(index, &key);
-        }
-    }
+    ctx.store.swap_dbs(a, b, now);
     Value::ok()
 }
 
@@ -443,8 +442,10 @@ fn expire_generic(ctx: &mut Ctx, args: &[Bytes], base_ms: i64, seconds: bool, na
     }
     if when <= now {
         db.remove(&args[1]);
+        db.modified(EventClass::GENERIC, "del", &args[1]);
     } else {
         db.set_expire(&args[1], Some(when));
+        db.modified(EventClass::GENERIC, "expire", &args[1]);
     }
     Value::Integer(1)
 }
@@ -502,6 +503,7 @@ fn persist(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     match db.get(&args[1], now).map(|e| e.expire_at()) {
         Some(Some(_)) => {
             db.set_expire(&args[1], None);
+            db.modified(EventClass::GENERIC, "persist", &args[1]);
             Value::Integer(1)
         }
         _ => Value::Integer(0),

@@ -2,10 +2,11 @@
 //! LPOS, LMOVE, and the blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP).
 
 use crate::engine::args::{
-    NOT_INTEGER, not_integer, parse_f64, parse_i64, syntax_error, wrongtype,
+    NOT_INTEGER, arity_error, not_integer, parse_f64, parse_i64, syntax_error, wrongtype,
 };
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
+use crate::engine::notify::EventClass;
 use crate::resp::Value;
 use bytes::Bytes;
 use std::collections::VecDeque;
@@ -41,6 +42,24 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 enum End {
     Left,
     Right,
+}
+
+impl End {
+    /// The keyspace event of a push at this end.
+    fn push_event(self) -> &'static str {
+        match self {
+            End::Left => "lpush",
+            End::Right => "rpush",
+        }
+    }
+
+    /// The keyspace event of a pop from this end.
+    fn pop_event(self) -> &'static str {
+        match self {
+            End::Left => "lpop",
+            End::Right => "rpop",
+        }
+    }
 }
 
 fn pop_end(list: &mut VecDeque<Bytes>, end: End) -> Option<Bytes> {
@@ -109,9 +128,16 @@ fn list_at<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut VecDeque<B
     }
 }
 
-/// Deletes `key` if its list is now empty.
-fn drop_if_empty(ctx: &mut Ctx, key: &[u8]) {
-    ctx.db().remove_if_empty(key);
+/// Records `event` on the list at `key` and deletes the list if it is now empty.
+fn changed(ctx: &mut Ctx, key: &Bytes, event: &'static str) {
+    let db = ctx.db();
+    db.modified(EventClass::LIST, event, key);
+    db.remove_if_empty(key);
+}
+
+/// Records a pop from `end` of the list at `key`, deleting the list if it is now empty.
+fn popped_from(ctx: &mut Ctx, key: &Bytes, end: End) {
+    changed(ctx, key, end.pop_event());
 }
 
 /// Pushes `values` at `end` of the list at `key`, creating it unless `only_existing`.
@@ -119,26 +145,19 @@ fn drop_if_empty(ctx: &mut Ctx, key: &[u8]) {
 fn push(ctx: &mut Ctx, key: &Bytes, values: &[Bytes], end: End, only_existing: bool) -> Value {
     let now = ctx.now_ms();
     let db = ctx.db();
-    let list = match db.data(key, now) {
-        Some(Data::List(list)) => list,
-        Some(_) => return wrongtype(),
-        None if only_existing => return Value::Integer(0),
-        None => {
-            db.set(
-                key.clone(),
-                Data::List(VecDeque::with_capacity(values.len())),
-            );
-            match db.data(key, now) {
-                Some(Data::List(list)) => list,
-                _ => unreachable!("the list was just stored"),
-            }
-        }
+    if only_existing && !db.contains(key, now) {
+        return Value::Integer(0);
+    }
+    let Data::List(list) = db.get_or_create(key, now, || {
+        Data::List(VecDeque::with_capacity(values.len()))
+    }) else {
+        return wrongtype();
     };
     for v in values {
         push_end(list, end, v.clone());
     }
     let len = list.len() as i64;
-    ctx.signal_key_ready(key);
+    db.modified(EventClass::LIST, end.push_event(), key);
     Value::Integer(len)
 }
 
@@ -159,22 +178,19 @@ fn rpushx(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 }
 
 /// Pops up to `count` elements from `end` of an existing list, deleting it when emptied.
-fn pop_many(ctx: &mut Ctx, key: &[u8], end: End, count: usize) -> Result<Vec<Value>, Value> {
+fn pop_many(ctx: &mut Ctx, key: &Bytes, end: End, count: usize) -> Result<Vec<Value>, Value> {
     let list = list_at(ctx, key)?.expect("caller checked the key exists");
     let n = count.min(list.len());
     let popped = (0..n)
         .map(|_| Value::Bulk(pop_end(list, end).expect("n <= len")))
         .collect();
-    drop_if_empty(ctx, key);
+    popped_from(ctx, key, end);
     Ok(popped)
 }
 
 fn pop(ctx: &mut Ctx, args: &[Bytes], end: End) -> Value {
     if args.len() > 3 {
-        return Value::error(format!(
-            "ERR wrong number of arguments for '{}' command",
-            String::from_utf8_lossy(&args[0]).to_ascii_lowercase()
-        ));
+        return arity_error(&String::from_utf8_lossy(&args[0]).to_ascii_lowercase());
     }
     let count = match args.get(2) {
         Some(arg) => match parse_ranged(
@@ -196,7 +212,7 @@ fn pop(ctx: &mut Ctx, args: &[Bytes], end: End) -> Value {
         Ok(Some(list)) => match count {
             None => {
                 let value = pop_end(list, end).expect("stored lists are never empty");
-                drop_if_empty(ctx, key);
+                popped_from(ctx, key, end);
                 Value::Bulk(value)
             }
             Some(count) => match pop_many(ctx, key, end, count) {
@@ -291,7 +307,9 @@ fn linsert(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         None => Value::Integer(-1),
         Some(at) => {
             list.insert(at + after as usize, args[4].clone());
-            Value::Integer(list.len() as i64)
+            let len = list.len() as i64;
+            ctx.modified(EventClass::LIST, "linsert", &args[1]);
+            Value::Integer(len)
         }
     }
 }
@@ -333,7 +351,9 @@ fn lrem(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     }
-    drop_if_empty(ctx, &args[1]);
+    if removed > 0 {
+        changed(ctx, &args[1], "lrem");
+    }
     Value::Integer(removed as i64)
 }
 
@@ -354,7 +374,7 @@ fn ltrim(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             list.drain(..from);
         }
     }
-    drop_if_empty(ctx, &args[1]);
+    changed(ctx, &args[1], "ltrim");
     Value::ok()
 }
 
@@ -371,6 +391,7 @@ fn lset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     match resolve_index(index, list.len()) {
         Some(i) => {
             list[i] = args[3].clone();
+            ctx.modified(EventClass::LIST, "lset", &args[1]);
             Value::ok()
         }
         None => Value::error("ERR index out of range"),
@@ -478,7 +499,7 @@ fn move_element(
     let value = pop_end(list, from).expect("stored lists are never empty");
     match push(ctx, dst, std::slice::from_ref(&value), to, false) {
         Value::Error(e) => return Err(Value::Error(e)),
-        _ => drop_if_empty(ctx, src),
+        _ => popped_from(ctx, src, from),
     }
     Ok(Some(value))
 }
@@ -601,7 +622,7 @@ fn blocking_pop(ctx: &mut Ctx, args: &[Bytes], end: End) -> Value {
             Ok(None) => {}
             Ok(Some(list)) => {
                 let value = pop_end(list, end).expect("stored lists are never empty");
-                drop_if_empty(ctx, key);
+                popped_from(ctx, key, end);
                 return Value::Array(vec![Value::Bulk(key.clone()), Value::Bulk(value)]);
             }
         }
@@ -629,7 +650,8 @@ fn blocking_move(ctx: &mut Ctx, args: &[Bytes], from: End, to: End, timeout: &[u
         Err(e) if !retry => e,
         Err(_) | Ok(None) => {
             ctx.block_on(vec![args[1].clone()], timeout);
-            Value::NullArray
+            // What a transaction or script gets instead of blocking.
+            Value::Null
         }
         Ok(Some(_)) => lmove_reply(ctx, args, from, to),
     }

@@ -18,6 +18,7 @@ mod server;
 mod sets;
 mod sorted_sets;
 mod strings;
+mod transactions;
 
 /// Every family's handlers.
 const FAMILIES: &[&[(&str, Handler)]] = &[
@@ -32,6 +33,7 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     server::COMMANDS,
     hyperloglog::COMMANDS,
     geo::COMMANDS,
+    transactions::COMMANDS,
 ];
 
 /// The handler for a lower-case full command name, if this engine implements it.

@@ -5,6 +5,7 @@ use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SetValue};
+use crate::engine::notify::EventClass;
 use crate::resp::Value;
 use bytes::Bytes;
 
@@ -46,21 +47,16 @@ fn sadd(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let limits = ctx.store.encoding_limits;
     let now = ctx.now_ms();
     let db = ctx.db();
-    let set = match db.data(&args[1], now) {
-        Some(Data::Set(set)) => set,
-        Some(_) => return wrongtype(),
-        None => {
-            db.set(args[1].clone(), Data::Set(SetValue::new()));
-            match db.data(&args[1], now) {
-                Some(Data::Set(set)) => set,
-                _ => unreachable!("the set was just stored"),
-            }
-        }
+    let Data::Set(set) = db.get_or_create(&args[1], now, || Data::Set(SetValue::new())) else {
+        return wrongtype();
     };
     let added = args[2..]
         .iter()
         .filter(|m| set.insert((*m).clone(), &limits))
         .count();
+    if added > 0 {
+        db.modified(EventClass::SET, "sadd", &args[1]);
+    }
     Value::Integer(added as i64)
 }
 
@@ -79,7 +75,11 @@ fn srem(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     }
-    ctx.db().remove_if_empty(&args[1]);
+    if removed > 0 {
+        let db = ctx.db();
+        db.modified(EventClass::SET, "srem", &args[1]);
+        db.remove_if_empty(&args[1]);
+    }
     Value::Integer(removed)
 }
 
@@ -188,7 +188,10 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         Some(count) if count >= set.len() => {
             let all = Value::Set(bulks(set.iter()));
-            ctx.db().remove(key);
+            let db = ctx.db();
+            db.modified(EventClass::SET, "spop", key);
+            db.remove(key);
+            db.modified(EventClass::GENERIC, "del", key);
             return all;
         }
         Some(count) => Value::Set(
@@ -200,7 +203,11 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
                 .collect(),
         ),
     };
-    ctx.db().remove_if_empty(key);
+    let db = ctx.db();
+    if count != Some(0) {
+        db.modified(EventClass::SET, "spop", key);
+    }
+    db.remove_if_empty(key);
     reply
 }
 
@@ -211,11 +218,11 @@ fn smove(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Err(e) => return e,
         Ok(set) => set.is_some(),
     };
-    let dst_exists = match set_at(ctx, dst) {
-        Err(e) if src_exists => return e,
-        Err(_) => false,
-        Ok(set) => set.is_some(),
-    };
+    if let Err(e) = set_at(ctx, dst)
+        && src_exists
+    {
+        return e;
+    }
     if !src_exists {
         return Value::Integer(0);
     }
@@ -226,12 +233,14 @@ fn smove(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if !set.remove(member) {
         return Value::Integer(0);
     }
-    ctx.db().remove_if_empty(src);
-    if !dst_exists {
-        ctx.db().set(dst.clone(), Data::Set(SetValue::new()));
-    }
-    if let Ok(Some(target)) = set_at(ctx, dst) {
-        target.insert(member.clone(), &limits);
+    let now = ctx.now_ms();
+    let db = ctx.db();
+    db.modified(EventClass::SET, "srem", src);
+    db.remove_if_empty(src);
+    if let Data::Set(target) = db.get_or_create(dst, now, || Data::Set(SetValue::new()))
+        && target.insert(member.clone(), &limits)
+    {
+        db.modified(EventClass::SET, "sadd", dst);
     }
     Value::Integer(1)
 }
@@ -317,6 +326,17 @@ enum SetOp {
     Diff,
 }
 
+impl SetOp {
+    /// The keyspace event of the STORE form.
+    fn store_event(self) -> &'static str {
+        match self {
+            SetOp::Union => "sunionstore",
+            SetOp::Inter => "sinterstore",
+            SetOp::Diff => "sdiffstore",
+        }
+    }
+}
+
 fn set_operation(ctx: &mut Ctx, keys: &[Bytes], op: SetOp) -> Value {
     let limits = ctx.store.encoding_limits;
     let sets = match sets_at(ctx, keys) {
@@ -348,10 +368,14 @@ fn set_operation_store(ctx: &mut Ctx, dst: &Bytes, keys: &[Bytes], op: SetOp) ->
         }
     };
     let len = result.len() as i64;
+    let db = ctx.db();
     if len == 0 {
-        ctx.db().remove(dst);
+        if db.remove(dst).is_some() {
+            db.modified(EventClass::GENERIC, "del", dst);
+        }
     } else {
-        ctx.db().set(dst.clone(), Data::Set(result));
+        db.set(dst.clone(), Data::Set(result));
+        db.modified(EventClass::SET, op.store_event(), dst);
     }
     Value::Integer(len)
 }

@@ -11,6 +11,7 @@ use crate::engine::args::{
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::encoding::EncodingLimits;
+use crate::engine::notify::EventClass;
 use crate::engine::sorted_set::{LexBound, LexRange, ScoreRange};
 use crate::resp::{Protocol, Value, format_double};
 use bytes::Bytes;
@@ -217,15 +218,25 @@ fn pairs_reply(pairs: Vec<(Bytes, f64)>, with_scores: bool, resp3: bool) -> Valu
     Value::Array(out)
 }
 
-/// Stores `zset` at `dst` (deleting `dst` when empty) and replies with its size.
-fn store_result(ctx: &mut Ctx, dst: &Bytes, mut zset: SortedSet) -> Value {
+/// Stores `zset` at `dst` (deleting `dst` when empty), records `event`, and replies with
+/// the size.
+pub(super) fn store_result(
+    ctx: &mut Ctx,
+    dst: &Bytes,
+    mut zset: SortedSet,
+    event: &'static str,
+) -> Value {
     let len = zset.len() as i64;
     if len == 0 {
-        ctx.db().remove(dst);
+        let db = ctx.db();
+        if db.remove(dst).is_some() {
+            db.modified(EventClass::GENERIC, "del", dst);
+        }
     } else {
         zset.fit_encoding(&ctx.store.encoding_limits);
-        ctx.db().set(dst.clone(), Data::ZSet(zset));
-        ctx.signal_key_ready(dst);
+        let db = ctx.db();
+        db.set(dst.clone(), Data::ZSet(zset));
+        db.modified(EventClass::ZSET, event, dst);
     }
     Value::Integer(len)
 }
@@ -314,10 +325,10 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], incr: bool) -> Value {
                 Value::Integer(0)
             };
         }
-        None => db.set(key.clone(), Data::ZSet(SortedSet::default())),
+        None => {}
     }
-    let Some(Data::ZSet(zset)) = db.data(key, now) else {
-        unreachable!("the sorted set exists")
+    let Data::ZSet(zset) = db.get_or_create(key, now, || Data::ZSet(SortedSet::default())) else {
+        unreachable!("checked to be a sorted set or missing")
     };
     let (mut added, mut updated, mut processed) = (0, 0, 0);
     let mut last_score = 0.0;
@@ -356,7 +367,10 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], incr: bool) -> Value {
             None => {}
         }
     }
-    ctx.signal_key_ready(key);
+    if added + updated > 0 {
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        ctx.modified(EventClass::ZSET, event, key);
+    }
     if failed {
         return Value::error("ERR resulting score is not a number (NaN)");
     }
@@ -645,7 +659,7 @@ fn zrangestore(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(None) => Vec::new(),
         Ok(Some(zset)) => select_range(zset, &request),
     };
-    store_result(ctx, &args[1], collect_set(selected, &limits))
+    store_result(ctx, &args[1], collect_set(selected, &limits), "zrangestore")
 }
 
 fn rank_generic(ctx: &mut Ctx, args: &[Bytes], reverse: bool) -> Value {
@@ -683,7 +697,11 @@ fn zrem(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             }
         }
     }
-    ctx.db().remove_if_empty(&args[1]);
+    if removed > 0 {
+        let db = ctx.db();
+        db.modified(EventClass::ZSET, "zrem", &args[1]);
+        db.remove_if_empty(&args[1]);
+    }
     Value::Integer(removed)
 }
 
@@ -709,7 +727,16 @@ fn remove_range(ctx: &mut Ctx, args: &[Bytes], bounds: Result<Bounds, Value>) ->
     for (member, _) in &doomed {
         zset.remove(member);
     }
-    ctx.db().remove_if_empty(&args[1]);
+    if !doomed.is_empty() {
+        let event = match request.bounds {
+            Bounds::Rank(..) => "zremrangebyrank",
+            Bounds::Score(_) => "zremrangebyscore",
+            Bounds::Lex(_) => "zremrangebylex",
+        };
+        let db = ctx.db();
+        db.modified(EventClass::ZSET, event, &args[1]);
+        db.remove_if_empty(&args[1]);
+    }
     Value::Integer(doomed.len() as i64)
 }
 
@@ -789,7 +816,13 @@ fn pop_generic(
             items.push(Value::Double(score));
         }
     }
-    ctx.db().remove_if_empty(key);
+    let db = ctx.db();
+    db.modified(
+        EventClass::ZSET,
+        if highest { "zpopmax" } else { "zpopmin" },
+        key,
+    );
+    db.remove_if_empty(key);
     match (shape.emit_key, shape.nested) {
         (true, true) => Value::Array(vec![Value::Bulk(key.clone()), Value::Array(items)]),
         (true, false) => {
@@ -1036,6 +1069,17 @@ enum ZOp {
     Diff,
 }
 
+impl ZOp {
+    /// The keyspace event of the STORE form.
+    fn store_event(self) -> &'static str {
+        match self {
+            ZOp::Union => "zunionstore",
+            ZOp::Inter => "zinterstore",
+            ZOp::Diff => "zdiffstore",
+        }
+    }
+}
+
 /// One input of the algebra: a sorted set, or a plain set whose members score 1.
 enum Input<'a> {
     Missing,
@@ -1263,7 +1307,7 @@ fn algebra_store(ctx: &mut Ctx, args: &[Bytes], op: ZOp) -> Value {
     };
     let limits = ctx.store.encoding_limits;
     let result = collect_set(compute_algebra(ctx, &request, op), &limits);
-    store_result(ctx, &args[1], result)
+    store_result(ctx, &args[1], result, op.store_event())
 }
 
 fn zunion(ctx: &mut Ctx, args: &[Bytes]) -> Value {

@@ -1,9 +1,10 @@
 //! String commands: SET and its options, GET and friends, counters, ranges, APPEND, LCS.
 
-use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::long_double::{LongDoubleError, incr_by_float};
+use crate::engine::notify::EventClass;
 use crate::resp::{Digits, Value};
 use bytes::{Bytes, BytesMut};
 
@@ -192,6 +193,10 @@ fn set_generic(
     } else {
         db.set(key.clone(), data);
     }
+    db.modified(EventClass::STRING, "set", key);
+    if expire.is_some() {
+        db.modified(EventClass::GENERIC, "expire", key);
+    }
     Ok(old)
 }
 
@@ -221,6 +226,7 @@ fn getset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Err(e) => return e,
     };
     ctx.db().set(args[1].clone(), Data::String(args[2].clone()));
+    ctx.modified(EventClass::STRING, "set", &args[1]);
     bulk_or_null(old)
 }
 
@@ -228,6 +234,7 @@ fn getdel(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     match get_string(ctx, &args[1]) {
         Ok(Some(v)) => {
             ctx.db().remove(&args[1]);
+            ctx.modified(EventClass::GENERIC, "del", &args[1]);
             Value::Bulk(v)
         }
         Ok(None) => Value::Null,
@@ -257,12 +264,19 @@ fn getex(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     match expire {
         Some((ExpireKind::ExAt | ExpireKind::PxAt, at)) if at <= now => {
             db.remove(&args[1]);
+            db.modified(EventClass::GENERIC, "del", &args[1]);
         }
         Some((_, at)) => {
             db.set_expire(&args[1], Some(at));
+            db.modified(EventClass::GENERIC, "expire", &args[1]);
         }
-        None if opts.persist => {
+        None if opts.persist
+            && db
+                .peek(&args[1], now)
+                .is_some_and(|e| e.expire_at().is_some()) =>
+        {
             db.set_expire(&args[1], None);
+            db.modified(EventClass::GENERIC, "persist", &args[1]);
         }
         None => {}
     }
@@ -300,12 +314,6 @@ fn psetex(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     set_with_ttl(ctx, args, ExpireKind::Px, "psetex")
 }
 
-fn arity_error(command: &str) -> Value {
-    Value::error(format!(
-        "ERR wrong number of arguments for '{command}' command"
-    ))
-}
-
 fn mset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len().is_multiple_of(2) {
         return arity_error("mset");
@@ -313,6 +321,7 @@ fn mset(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let db = ctx.db();
     for pair in args[1..].chunks(2) {
         db.set(pair[0].clone(), Data::String(pair[1].clone()));
+        db.modified(EventClass::STRING, "set", &pair[0]);
     }
     Value::ok()
 }
@@ -328,6 +337,7 @@ fn msetnx(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     for pair in args[1..].chunks(2) {
         db.set(pair[0].clone(), Data::String(pair[1].clone()));
+        db.modified(EventClass::STRING, "set", &pair[0]);
     }
     Value::Integer(1)
 }
@@ -354,6 +364,7 @@ fn incr_decr(ctx: &mut Ctx, key: &Bytes, by: i64) -> Value {
     let db = ctx.db();
     let Some(entry) = db.get(key, now) else {
         db.set(key.clone(), Data::String(integer_bytes(by)));
+        db.modified(EventClass::STRING, "incrby", key);
         return Value::Integer(by);
     };
     let Data::String(text) = &entry.data else {
@@ -367,6 +378,7 @@ fn incr_decr(ctx: &mut Ctx, key: &Bytes, by: i64) -> Value {
     };
     entry.data = Data::String(integer_bytes(sum));
     entry.string_encoding = None;
+    db.modified(EventClass::STRING, "incrby", key);
     Value::Integer(sum)
 }
 
@@ -411,6 +423,7 @@ fn incrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     // createStringObjectFromLongDouble: never int-encoded.
     let encoding = if sum.len() <= 44 { "embstr" } else { "raw" };
     write_string(ctx, &args[1], sum.clone(), Some(encoding));
+    ctx.modified(EventClass::STRING, "incrbyfloat", &args[1]);
     Value::Bulk(sum)
 }
 
@@ -423,6 +436,7 @@ fn append(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     };
     let Some(old_len) = old_len else {
         ctx.db().set(args[1].clone(), Data::String(args[2].clone()));
+        ctx.modified(EventClass::STRING, "append", &args[1]);
         return Value::Integer(args[2].len() as i64);
     };
     if let Err(e) = check_string_length(ctx, (old_len + args[2].len()) as u64) {
@@ -436,6 +450,7 @@ fn append(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     joined.extend_from_slice(&args[2]);
     let len = joined.len() as i64;
     write_string(ctx, &args[1], joined.freeze(), Some("raw"));
+    ctx.modified(EventClass::STRING, "append", &args[1]);
     Value::Integer(len)
 }
 
@@ -506,6 +521,7 @@ fn setrange(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     out[offset..offset + value.len()].copy_from_slice(value);
     let len = out.len() as i64;
     write_string(ctx, &args[1], out.freeze(), Some("raw"));
+    ctx.modified(EventClass::STRING, "setrange", &args[1]);
     Value::Integer(len)
 }
 
