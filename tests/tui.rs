@@ -1283,3 +1283,56 @@ fn readme_key_table_matches_the_keymap() {
         }
     }
 }
+
+/// The exercise turns green the moment it is solved: every typed command is followed by a
+/// check, which stays quiet until it passes.
+#[test]
+fn checks_run_after_every_typed_command_and_speak_only_on_success() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_console();
+    harness.type_text("SET greeting helo");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.answer("OK");
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }]
+    );
+    harness.type_text("SET greeting hello");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.answer("OK");
+    assert_eq!(
+        harness.sent(),
+        [],
+        "one check at a time; another follows it"
+    );
+    harness.run(vec![failing_report()]);
+    assert_screen_lacks(&harness, "checks failed (details");
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }],
+        "the check due after the second command"
+    );
+    harness.run(vec![Event::Checked {
+        exercise: 0,
+        outcome: Ok(report(vec![outcome("greeting is hello", true, "", None)])),
+    }]);
+    assert_screen_contains(&harness, "✓ \"Store a greeting\": all 1");
+    assert_screen_contains(&harness, "✓ Solved");
+    assert!(harness.app.progress().exercise("store-greeting").solved);
+
+    harness.keys(&[
+        key(KeyCode::Esc),
+        key(KeyCode::Char('>')),
+        key(KeyCode::Char('>')),
+    ]);
+    harness.keys(&[key(KeyCode::Char('b')), key(KeyCode::Enter)]);
+    harness.answer("(integer) 2");
+    harness.answer("1) \"a\"");
+    assert_eq!(harness.sent(), [], "lesson blocks are not exercise work");
+}

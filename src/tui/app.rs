@@ -207,6 +207,8 @@ pub struct App {
     queued_lines: VecDeque<QueuedLine>,
     /// A key-name refresh was asked for and has not come back.
     key_names_pending: bool,
+    /// The last line sent to the console came from a lesson block (not exercise work).
+    last_line_from_lesson: bool,
     /// How far the embedded clock was moved in this session.
     pub(super) clock_offset: Duration,
     /// A short message for the status bar, until the next key.
@@ -266,6 +268,7 @@ impl App {
             contents_selected: 0,
             queued_lines: VecDeque::new(),
             key_names_pending: false,
+            last_line_from_lesson: false,
             clock_offset: Duration::ZERO,
             message: None,
             now,
@@ -400,6 +403,9 @@ impl App {
                 self.console.command_finished(prompt, (self.now)());
                 if was_waiting && !self.console.is_waiting() {
                     self.refresh_key_names();
+                    if !self.last_line_from_lesson && self.queued_lines.is_empty() {
+                        self.auto_check();
+                    }
                 }
                 self.run_queued_lines();
             }
@@ -772,6 +778,7 @@ impl App {
                 QueuedLine::Typed(line) => self.submit_line(line),
                 QueuedLine::Lesson(line) => {
                     if let Some(line) = self.console.run_line(line, (self.now)()) {
+                        self.last_line_from_lesson = true;
                         self.send(Request::LessonLine(line));
                     }
                 }
@@ -789,6 +796,7 @@ impl App {
         }
         let now = (self.now)();
         if let Some(line) = self.console.run_line(line, now) {
+            self.last_line_from_lesson = false;
             self.send(Request::ConsoleLine(line));
         }
     }
@@ -1050,14 +1058,35 @@ impl App {
         }
     }
 
+    /// Checks the exercise because the learner asked.
     fn check(&mut self) {
+        if let Some(exercise) = self.exercise
+            && !self.exercises.is_checking(exercise)
+        {
+            self.start_check(exercise, false);
+        }
+    }
+
+    /// Checks an unsolved exercise again after the learner's work changed (a command ran, the
+    /// workspace file was saved), so it turns green the moment it is solved. While a check
+    /// runs, one more follows it.
+    fn auto_check(&mut self) {
         let Some(exercise) = self.exercise else {
             return;
         };
-        if self.exercises.is_checking(exercise) {
+        if self.is_solved(exercise) || self.exercises.is_resetting(exercise) {
             return;
         }
-        self.exercises.check_started(exercise, (self.now)());
+        if self.exercises.is_checking(exercise) {
+            self.exercises.recheck_later(exercise);
+        } else {
+            self.start_check(exercise, true);
+        }
+    }
+
+    fn start_check(&mut self, exercise: usize, automatic: bool) {
+        self.exercises
+            .check_started(exercise, (self.now)(), automatic);
         let variant = self.variant_of(exercise);
         self.send(Request::Check { exercise, variant });
     }
@@ -1075,11 +1104,8 @@ impl App {
     }
 
     fn record_check(&mut self, exercise: usize, outcome: Result<Report, String>) {
-        if let Ok(report) = &outcome
-            && !report.checks.is_empty()
-            && report.passed()
-            && !self.is_solved(exercise)
-        {
+        let passed = matches!(&outcome, Ok(report) if !report.checks.is_empty() && report.passed());
+        if passed && !self.is_solved(exercise) {
             let id = &self.course.exercises[exercise].id;
             self.progress.exercise_mut(id).solved = true;
             self.progress_changed = true;
@@ -1096,8 +1122,14 @@ impl App {
             ),
             Err(error) => format!("Could not check \"{title}\": {error}"),
         };
-        self.console.notice(summary);
-        self.exercises.check_finished(exercise, outcome);
+        let (automatic, recheck) = self.exercises.check_finished(exercise, outcome);
+        // An automatic check speaks only when it brings good news.
+        if !automatic || passed {
+            self.console.notice(summary);
+        }
+        if recheck {
+            self.auto_check();
+        }
     }
 
     fn reveal_hint(&mut self, exercise: usize) {
