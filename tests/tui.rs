@@ -1336,3 +1336,42 @@ fn checks_run_after_every_typed_command_and_speak_only_on_success() {
     harness.answer("1) \"a\"");
     assert_eq!(harness.sent(), [], "lesson blocks are not exercise work");
 }
+
+/// Recipes and scripts are written in the learner's editor: `e` asks for the file, the main
+/// loop hands it to the runner, and every save is checked again.
+#[test]
+fn e_opens_the_workspace_file_and_a_save_checks_again() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('e'))]);
+    assert_eq!(harness.sent(), [Request::EditWorkspace { exercise: 0 }]);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tx.send(Event::EditFile("/tmp/store-greeting.recipe".into()))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let exit = runtime
+        .block_on(run_loop(
+            &mut harness.terminal,
+            &mut harness.app,
+            &mut rx,
+            &mut harness.saved,
+            None,
+        ))
+        .unwrap();
+    assert_eq!(
+        exit,
+        redis_tutor::tui::LoopExit::EditFile("/tmp/store-greeting.recipe".into())
+    );
+    harness.run(vec![Event::WorkspaceSaved { exercise: 0 }]);
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }]
+    );
+    assert_screen_contains(&harness, "Saved: checking \"Store a greeting\"");
+}

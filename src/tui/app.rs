@@ -24,6 +24,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Clear;
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
@@ -113,6 +114,8 @@ pub enum Action {
     AskHint,
     AskReset,
     AskSolution,
+    /// Open the recipe or script of the exercise in the learner's editor.
+    EditWorkspace,
     NextExercise,
     ShowProgress,
     /// Yes to the open question, or go to the selected section.
@@ -213,6 +216,8 @@ pub struct App {
     pub(super) clock_offset: Duration,
     /// A short message for the status bar, until the next key.
     pub(super) message: Option<String>,
+    /// A file the learner's editor should open (the main loop hands it to the runner).
+    edit_request: Option<PathBuf>,
     pub(super) now: Now,
     argument_hints: ArgumentHints,
     palette: Palette,
@@ -271,6 +276,7 @@ impl App {
             last_line_from_lesson: false,
             clock_offset: Duration::ZERO,
             message: None,
+            edit_request: None,
             now,
             argument_hints,
             palette,
@@ -359,6 +365,11 @@ impl App {
         self.message.as_deref()
     }
 
+    /// The file to open in the learner's editor, once.
+    pub fn take_edit_request(&mut self) -> Option<PathBuf> {
+        self.edit_request.take()
+    }
+
     /// Fits the panes to a screen of `width` x `height` (before drawing, and on resize).
     pub fn resize(&mut self, width: u16, height: u16) {
         if self.size != Some((width, height)) {
@@ -416,6 +427,16 @@ impl App {
                 self.console.key_names = names;
             }
             Event::ClockMoved(offset) => self.clock_offset = offset,
+            Event::WorkspaceSaved { exercise } => {
+                if self.exercise == Some(exercise) {
+                    self.console.notice(format!(
+                        "Saved: checking \"{}\" again.",
+                        self.course.exercises[exercise].title
+                    ));
+                    self.auto_check();
+                }
+            }
+            Event::EditFile(path) => self.edit_request = Some(path),
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
                 let message = match outcome {
@@ -641,6 +662,7 @@ impl App {
             Action::AskHint => self.ask_about_exercise(Question::Hint),
             Action::AskReset => self.ask_about_exercise(Question::Reset),
             Action::AskSolution => self.ask_about_exercise(Question::Solution),
+            Action::EditWorkspace => self.edit_workspace(),
             Action::NextExercise => match self.exercise {
                 Some(exercise) if exercise + 1 < self.course.exercises.len() => {
                     self.open_exercise(exercise + 1);
@@ -724,6 +746,13 @@ impl App {
             return;
         }
         self.overlay = Some(Overlay::Confirm(question(exercise)));
+    }
+
+    fn edit_workspace(&mut self) {
+        match self.exercise {
+            Some(exercise) => self.send(Request::EditWorkspace { exercise }),
+            None => self.message = Some("The course has no exercises.".into()),
+        }
     }
 
     fn hints_left(&self, exercise: usize) -> usize {
@@ -834,6 +863,7 @@ impl App {
             },
             (":reset", _) => self.ask_about_exercise(Question::Reset),
             (":solution", _) => self.ask_about_exercise(Question::Solution),
+            (":edit", _) => self.edit_workspace(),
             (":quit", _) => self.should_quit = true,
             (":help", _) => {
                 for help in META_HELP {
@@ -1389,6 +1419,7 @@ const META_HELP: &[&str] = &[
     "  :hint          reveal the next hint (counted)",
     "  :reset         reset the exercise (asks first)",
     "  :solution      show the solution (asks first)",
+    "  :edit          open the recipe or script in $EDITOR (checked on every save)",
     "  :set hints     grey argument hints on (:set nohints turns them off)",
     "  :help          this list; F1 shows every key",
     "  :quit          leave the tutor (quit and exit only close the Redis connection)",

@@ -214,6 +214,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Exercise, &[ch('h')], Action::AskHint, "reveal the next hint (asks first: hints are counted)", Some("h hint")),
     bind(C::Exercise, &[ch('r')], Action::AskReset, "reset the exercise (asks first)", Some("r reset")),
     bind(C::Exercise, &[ch('s')], Action::AskSolution, "show the solution (asks first)", None),
+    bind(C::Exercise, &[ch('e')], Action::EditWorkspace, "edit the recipe or script in $EDITOR (checked again on every save)", Some("e edit")),
     bind(C::Reading, &[ch('x')], Action::NextExercise, "next exercise", None),
     // Console.
     bind(C::Console, &[plain(K::Enter)], Action::Submit, "run the line (a Redis command, or :help for the tutor's own)", Some("Enter run")),

@@ -49,7 +49,18 @@ pub trait LoopObserver {
     fn progress_changed(&mut self, app: &App);
 }
 
-/// Runs the UI until the learner quits or the event channel closes.
+/// Why the main loop returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopExit {
+    /// The learner quits.
+    Quit,
+    /// Nothing more will come: the event channel closed.
+    EventsClosed,
+    /// The learner's editor should open this file; run the loop again afterwards.
+    EditFile(std::path::PathBuf),
+}
+
+/// Runs the UI until the learner quits, the event channel closes, or an editor is wanted.
 ///
 /// Draws when something changed (and on a tick while work is running), then waits for the next
 /// event; every event already queued is handled before the next draw. Nothing is drawn while
@@ -61,7 +72,7 @@ pub async fn run_loop<B>(
     events: &mut UnboundedReceiver<Event>,
     observer: &mut dyn LoopObserver,
     launched_at: Option<Instant>,
-) -> anyhow::Result<()>
+) -> anyhow::Result<LoopExit>
 where
     B: TerminalBackend,
     B::Error: Send + Sync + 'static,
@@ -94,7 +105,9 @@ where
         } else {
             events.recv().await
         };
-        let Some(event) = event else { return Ok(()) };
+        let Some(event) = event else {
+            return Ok(LoopExit::EventsClosed);
+        };
         app.handle_event(event);
         while !app.should_quit()
             && let Ok(event) = events.try_recv()
@@ -105,7 +118,10 @@ where
             observer.progress_changed(app);
         }
         if app.should_quit() {
-            return Ok(());
+            return Ok(LoopExit::Quit);
+        }
+        if let Some(path) = app.take_edit_request() {
+            return Ok(LoopExit::EditFile(path));
         }
     }
 }
