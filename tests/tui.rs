@@ -1375,3 +1375,62 @@ fn e_opens_the_workspace_file_and_a_save_checks_again() {
     );
     assert_screen_contains(&harness, "Saved: checking \"Store a greeting\"");
 }
+
+fn key_info(
+    name: &str,
+    kind: &str,
+    ttl_ms: Option<i64>,
+    preview: &str,
+) -> redis_tutor::tui::KeyInfo {
+    redis_tutor::tui::KeyInfo {
+        name: name.into(),
+        kind: kind.into(),
+        ttl_ms,
+        size: "5 B".into(),
+        preview: preview.into(),
+    }
+}
+
+fn inspected_keys() -> Event {
+    Event::KeySnapshot(vec![
+        key_info("greeting", "string", None, "\"hello\""),
+        key_info("session:1", "string", Some(30_000), "\"alice\""),
+    ])
+}
+
+#[test]
+fn the_key_inspector_lists_keys_counts_ttls_down_and_peeks() {
+    let mut harness = Harness::new(120, 40);
+    harness.keys(&[key(KeyCode::F(3))]);
+    assert_eq!(harness.app.focus(), Focus::Keys);
+    assert_eq!(harness.sent(), [Request::InspectKeys(vec!["*".into()])]);
+    assert_screen_contains(&harness, "reading the keys…");
+    harness.run(vec![inspected_keys()]);
+    assert_screen_contains(&harness, "greeting");
+    assert_screen_contains(&harness, "30s");
+    assert_eq!(
+        harness.app.redraw_every(),
+        Some(Duration::from_secs(1)),
+        "a TTL on screen counts down"
+    );
+    harness.clock_ms.store(12_000, Ordering::SeqCst);
+    harness.app.mark_dirty();
+    harness.run(vec![]);
+    assert_screen_contains(&harness, "18s");
+    harness.keys(&[key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert_eq!(harness.sent(), [Request::Peek("session:1".into())]);
+    harness.keys(&[key(KeyCode::Char('a'))]);
+    assert_eq!(harness.sent(), [Request::InspectKeys(vec![])]);
+    assert_screen_contains(&harness, "every key");
+    harness.keys(&[key(KeyCode::F(3))]);
+    assert_screen_lacks(&harness, " Keys ");
+    assert_eq!(harness.app.redraw_every(), None, "nothing moves: no redraw");
+}
+
+#[test]
+fn snapshot_key_inspector() {
+    snapshot_at_every_size("keys", |harness| {
+        harness.keys(&[key(KeyCode::F(3))]);
+        harness.run(vec![inspected_keys()]);
+    });
+}

@@ -6,6 +6,7 @@ use super::console::{ConsoleState, META_COMMANDS};
 use super::event::{Event, Request};
 use super::exercise::ExerciseState;
 use super::keymap::{self, Context};
+use super::keys::KeysView;
 use super::layout::{self, PaneAreas, Screen};
 use super::lesson::{LessonView, TargetKind};
 use super::overlay::{self, Overlay, Question};
@@ -42,14 +43,17 @@ pub enum Focus {
     Lesson,
     Console,
     Exercise,
+    /// The key inspector.
+    Keys,
 }
 
 impl Focus {
-    const ORDER: [Focus; 4] = [
+    const ORDER: [Focus; 5] = [
         Focus::Sidebar,
         Focus::Lesson,
         Focus::Console,
         Focus::Exercise,
+        Focus::Keys,
     ];
 
     fn step(self, forward: bool) -> Focus {
@@ -116,6 +120,12 @@ pub enum Action {
     AskSolution,
     /// Open the recipe or script of the exercise in the learner's editor.
     EditWorkspace,
+    /// Show or hide the key inspector.
+    ToggleInspector,
+    /// The inspector lists every key, or the exercise's keys again.
+    ToggleAllKeys,
+    /// Print the whole value of the key selected in the inspector (`:peek`).
+    PeekSelectedKey,
     NextExercise,
     ShowProgress,
     /// Yes to the open question, or go to the selected section.
@@ -199,6 +209,7 @@ pub struct App {
     pub(super) lesson: LessonView,
     pub(super) console: ConsoleState,
     pub(super) exercises: ExerciseState,
+    pub(super) keys: KeysView,
     /// The screen size at the last sync.
     size: Option<(u16, u16)>,
     pub(super) areas: Option<PaneAreas>,
@@ -258,6 +269,7 @@ impl App {
             lesson: LessonView::default(),
             console: ConsoleState::new(initial_prompt, history),
             exercises: ExerciseState::default(),
+            keys: KeysView::default(),
             course,
             progress,
             progress_changed: false,
@@ -302,9 +314,17 @@ impl App {
         self.dirty
     }
 
-    /// Whether a command, check or reset is running (the screen then shows elapsed time).
-    pub fn is_busy(&self) -> bool {
-        self.console.running_since.is_some() || self.exercises.is_busy()
+    /// How often the screen must be drawn while nothing happens: often while a command,
+    /// check or reset runs (elapsed times move on), every second while the key inspector
+    /// counts TTLs down, never otherwise.
+    pub fn redraw_every(&self) -> Option<std::time::Duration> {
+        if self.console.running_since.is_some() || self.exercises.is_busy() {
+            Some(Duration::from_millis(100))
+        } else if self.keys.counts_down() {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
     }
 
     /// Marks the screen for redrawing (elapsed times moved on).
@@ -414,6 +434,7 @@ impl App {
                 self.console.command_finished(prompt, (self.now)());
                 if was_waiting && !self.console.is_waiting() {
                     self.refresh_key_names();
+                    self.refresh_inspector();
                     if !self.last_line_from_lesson && self.queued_lines.is_empty() {
                         self.auto_check();
                     }
@@ -426,7 +447,11 @@ impl App {
                 self.key_names_pending = false;
                 self.console.key_names = names;
             }
-            Event::ClockMoved(offset) => self.clock_offset = offset,
+            Event::ClockMoved(offset) => {
+                self.clock_offset = offset;
+                self.refresh_inspector();
+            }
+            Event::KeySnapshot(keys) => self.keys.update(keys, (self.now)()),
             Event::WorkspaceSaved { exercise } => {
                 if self.exercise == Some(exercise) {
                     self.console.notice(format!(
@@ -447,6 +472,7 @@ impl App {
                     Err(error) => format!("Reset failed: {error}"),
                 };
                 self.exercises.reset_finished(exercise, message.clone());
+                self.refresh_inspector();
                 self.console.notice(message);
             }
             Event::Notice(message) => self.console.notice(message),
@@ -535,9 +561,13 @@ impl App {
         // The sidebar comes first: as a drawer it covers part of the lesson.
         [
             (areas.sidebar, Focus::Sidebar),
+            (areas.keys, Focus::Keys),
             (Some(areas.lesson), Focus::Lesson),
             (Some(areas.console), Focus::Console),
-            (Some(areas.exercise), Focus::Exercise),
+            (
+                (!areas.exercise_hidden).then_some(areas.exercise),
+                Focus::Exercise,
+            ),
         ]
         .into_iter()
         .find(|(area, _)| area.is_some_and(|area| area.contains(position)))
@@ -561,9 +591,11 @@ impl App {
             Action::Quit => self.should_quit = true,
             Action::AskQuit => self.overlay = Some(Overlay::Confirm(Question::Quit)),
             Action::FocusNext | Action::FocusPrevious => {
-                self.focus = self.focus.step(action == Action::FocusNext);
-                if self.focus == Focus::Sidebar && self.hides_sidebar() {
+                for _ in 0..Focus::ORDER.len() {
                     self.focus = self.focus.step(action == Action::FocusNext);
+                    if self.is_pane_shown(self.focus) {
+                        break;
+                    }
                 }
             }
             Action::FocusPane(pane) => self.focus_pane(pane),
@@ -663,6 +695,24 @@ impl App {
             Action::AskReset => self.ask_about_exercise(Question::Reset),
             Action::AskSolution => self.ask_about_exercise(Question::Solution),
             Action::EditWorkspace => self.edit_workspace(),
+            Action::ToggleInspector => {
+                let shown = !self.keys.shown;
+                self.show_inspector(shown);
+                if shown {
+                    self.focus = Focus::Keys;
+                }
+            }
+            Action::ToggleAllKeys => {
+                self.keys.all = !self.keys.all;
+                self.keys.pending = false;
+                self.refresh_inspector();
+            }
+            Action::PeekSelectedKey => {
+                if let Some(key) = self.keys.selected().map(str::to_string) {
+                    self.console.echo(&format!(":peek {key}"));
+                    self.send(Request::Peek(key));
+                }
+            }
             Action::NextExercise => match self.exercise {
                 Some(exercise) if exercise + 1 < self.course.exercises.len() => {
                     self.open_exercise(exercise + 1);
@@ -708,14 +758,55 @@ impl App {
 
     fn focus_pane(&mut self, pane: Focus) {
         self.focus = pane;
-        if pane == Focus::Sidebar {
-            self.sidebar_shown = true;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown = true,
+            Focus::Keys => self.show_inspector(true),
+            Focus::Exercise if self.areas.is_some_and(|a| a.exercise_hidden) => {
+                self.keys.shown = false
+            }
+            _ => {}
         }
     }
 
-    /// Whether the course list is hidden (and so skipped by the focus keys).
-    fn hides_sidebar(&self) -> bool {
-        !self.sidebar_shown && self.areas.is_some_and(|areas| !areas.sidebar_floats)
+    /// Whether the focus keys stop at `pane` (a hidden pane is skipped; the course list as a
+    /// drawer opens when reached).
+    fn is_pane_shown(&self, pane: Focus) -> bool {
+        let areas = self.areas;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown || areas.is_some_and(|areas| areas.sidebar_floats),
+            Focus::Lesson | Focus::Console => true,
+            Focus::Exercise => !(self.keys.shown && areas.is_none_or(|a| a.exercise_hidden)),
+            Focus::Keys => self.keys.shown,
+        }
+    }
+
+    /// Shows or hides the key inspector, reading the keys when it appears.
+    fn show_inspector(&mut self, shown: bool) {
+        let appears = shown && !self.keys.shown;
+        self.keys.shown = shown;
+        if appears {
+            self.refresh_inspector();
+        }
+        if !shown && self.focus == Focus::Keys {
+            self.focus = Focus::Exercise;
+        }
+    }
+
+    /// Asks for the inspector's keys again (after a command, a clock move, another exercise).
+    fn refresh_inspector(&mut self) {
+        if !self.keys.shown || self.keys.pending {
+            return;
+        }
+        let patterns = match (self.keys.all, self.exercise) {
+            (false, Some(exercise)) => self.course.exercises[exercise]
+                .owns
+                .iter()
+                .map(|pattern| without_placeholders(pattern))
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.keys.pending = true;
+        self.send(Request::InspectKeys(patterns));
     }
 
     fn interrupt(&mut self) {
@@ -944,6 +1035,7 @@ impl App {
             (None, Focus::Console) => self.console.page_rows(),
             (None, Focus::Exercise) => self.exercises.page_rows(),
             (None, Focus::Sidebar) => 10,
+            (None, Focus::Keys) => self.keys.page_rows(),
         };
         let lines = pages.saturating_mul(rows.saturating_sub(1).max(1) as isize);
         if self.overlay.is_none() && self.focus == Focus::Console {
@@ -965,6 +1057,7 @@ impl App {
             Focus::Lesson => self.lesson.scroll_by(lines),
             Focus::Console => self.console.scroll(lines),
             Focus::Exercise => self.exercises.scroll(lines),
+            Focus::Keys => self.keys.scroll(lines),
         }
     }
 
@@ -1042,6 +1135,7 @@ impl App {
             self.exercises.scroll_to_top();
         }
         self.exercise = Some(exercise);
+        self.refresh_inspector();
         let definition = &self.course.exercises[exercise];
         let fresh = self.progress.exercise(&definition.id).variant.is_none();
         let variant = self.progress.variant_for(definition);
@@ -1193,6 +1287,7 @@ impl App {
             Rect::new(0, 0, width, height),
             self.focus,
             self.sidebar_shown,
+            self.keys.shown,
         );
         self.areas = match screen {
             Screen::Panes(areas) => Some(areas),
@@ -1215,6 +1310,9 @@ impl App {
             .set_output_rows(usize::from(inner(areas.console).height.saturating_sub(1)));
         self.exercises
             .sync(&self.course, &self.progress, self.exercise, areas.exercise);
+        if let Some(keys) = areas.keys {
+            self.keys.set_area(keys);
+        }
         let sidebar_rows = areas
             .sidebar
             .map_or(10, |area| usize::from(area.height.saturating_sub(3)));
@@ -1241,7 +1339,7 @@ impl App {
     /// Draws the whole screen.
     pub fn draw(&self, frame: &mut Frame) {
         let area = frame.area();
-        match layout::compute(area, self.focus, self.sidebar_shown) {
+        match layout::compute(area, self.focus, self.sidebar_shown, self.keys.shown) {
             Screen::TooSmall => status::draw_too_small(frame, area),
             Screen::Panes(areas) => {
                 let now = (self.now)();
@@ -1263,15 +1361,21 @@ impl App {
                     now,
                     hint,
                 );
-                self.exercises.draw(
-                    frame,
-                    areas.exercise,
-                    self.is_focused(Focus::Exercise),
-                    &self.course,
-                    self.exercise,
-                    self.exercise.is_some_and(|e| self.is_solved(e)),
-                    now,
-                );
+                if !areas.exercise_hidden {
+                    self.exercises.draw(
+                        frame,
+                        areas.exercise,
+                        self.is_focused(Focus::Exercise),
+                        &self.course,
+                        self.exercise,
+                        self.exercise.is_some_and(|e| self.is_solved(e)),
+                        now,
+                    );
+                }
+                if let Some(keys) = areas.keys {
+                    self.keys
+                        .draw(frame, keys, self.is_focused(Focus::Keys), now);
+                }
                 status::draw(frame, areas.status, self, &self.contexts());
                 if let Some(sidebar_area) = areas.sidebar {
                     if areas.sidebar_floats {
@@ -1434,6 +1538,21 @@ fn starts_with_word(line: &str, word: &str) -> bool {
             .chars()
             .next()
             .is_none_or(char::is_whitespace)
+}
+
+/// A key pattern with its `{{placeholders}}` widened to `*`, for SCAN MATCH.
+fn without_placeholders(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = rest[start..]
+            .find("}}")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `+90s`, `90`, `5m`, `2h`, `1d` as a duration (seconds when no unit is given).

@@ -148,6 +148,9 @@ async fn dispatch(
             Request::RefreshKeyNames => {
                 let _ = inspector.send(InspectorRequest::RefreshKeyNames);
             }
+            Request::InspectKeys(patterns) => {
+                let _ = inspector.send(InspectorRequest::Snapshot(patterns));
+            }
             Request::EditWorkspace { exercise } => {
                 let event = match context.course.exercises.get(exercise) {
                     Some(definition) => match attempt::workspace_file(&context.store, definition) {
@@ -252,6 +255,7 @@ impl ExerciseWorker {
                 | Request::AdvanceClock(_)
                 | Request::Peek(_)
                 | Request::RefreshKeyNames
+                | Request::InspectKeys(_)
                 | Request::EditWorkspace { .. } => {}
             }
         }

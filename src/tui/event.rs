@@ -2,7 +2,7 @@
 //! background to do. The UI never awaits I/O: it sends a [`Request`] and later receives an
 //! [`Event`] with the result.
 
-use super::model::ConsoleLine;
+use super::model::{ConsoleLine, KeyInfo};
 use crate::grader::Report;
 use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent};
 use std::path::PathBuf;
@@ -37,6 +37,8 @@ pub enum Event {
     },
     /// The key names the inspector found (for Tab completion).
     KeyNames(Vec<String>),
+    /// The keys the inspector pane lists.
+    KeySnapshot(Vec<KeyInfo>),
     /// The workspace file of `exercise` (an index) was saved.
     WorkspaceSaved { exercise: usize },
     /// Open this file in the learner's editor (the TUI steps aside meanwhile).
@@ -76,6 +78,8 @@ pub enum Request {
     RefreshKeyNames,
     /// Open the workspace file (recipe or script) of `exercise` in the learner's editor.
     EditWorkspace { exercise: usize },
+    /// List the keys matching these patterns (every key when empty) in the inspector.
+    InspectKeys(Vec<String>),
 }
 
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.

@@ -15,6 +15,7 @@ mod exercise;
 mod input;
 mod inspector;
 pub mod keymap;
+mod keys;
 mod layout;
 mod lesson;
 mod model;
@@ -29,7 +30,7 @@ pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now};
 pub use background::{BackgroundContext, ConsoleParts, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use model::{ConsoleLine, ConsoleLineKind};
+pub use model::{ConsoleLine, ConsoleLineKind, KeyInfo};
 pub use overlay::{Overlay, Question};
 pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
 pub use terminal::TerminalGuard;
@@ -37,11 +38,8 @@ pub use theme::Palette;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend as TerminalBackend;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// How often the screen is redrawn while something is running (to move the elapsed time on).
-const BUSY_TICK: Duration = Duration::from_millis(100);
 
 /// What the main loop reports to its caller besides drawing.
 pub trait LoopObserver {
@@ -94,8 +92,8 @@ where
                 }
             }
         }
-        let event = if app.is_busy() {
-            match tokio::time::timeout(BUSY_TICK, events.recv()).await {
+        let event = if let Some(tick) = app.redraw_every() {
+            match tokio::time::timeout(tick, events.recv()).await {
                 Ok(event) => event,
                 Err(_elapsed) => {
                     app.mark_dirty();
