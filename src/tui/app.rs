@@ -390,6 +390,19 @@ impl App {
         self.edit_request.take()
     }
 
+    /// The learner's editor closed (or could not start): everything is drawn again, the work
+    /// checked again, and a failure to edit explained.
+    pub fn editor_closed(&mut self, path: &std::path::Path, outcome: Result<(), String>) {
+        self.dirty = true;
+        match outcome {
+            Ok(()) => self.auto_check(),
+            Err(error) => self.console.notice(format!(
+                "Could not edit {}: {error}. Set $EDITOR, or edit the file in another window: every save is checked.",
+                path.display()
+            )),
+        }
+    }
+
     /// Fits the panes to a screen of `width` x `height` (before drawing, and on resize).
     pub fn resize(&mut self, width: u16, height: u16) {
         if self.size != Some((width, height)) {
