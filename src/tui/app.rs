@@ -477,6 +477,7 @@ impl App {
             Event::EditFile(path) => self.edit_request = Some(path),
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
+                let succeeded = outcome.is_ok();
                 let message = match outcome {
                     Ok(()) => format!(
                         "Exercise \"{}\" was reset.",
@@ -484,9 +485,16 @@ impl App {
                     ),
                     Err(error) => format!("Reset failed: {error}"),
                 };
-                self.exercises.reset_finished(exercise, message.clone());
+                self.exercises
+                    .reset_finished(exercise, message.clone(), succeeded);
                 self.refresh_inspector();
                 self.console.notice(message);
+            }
+            Event::SetupFailed { exercise, error } => {
+                let title = &self.course.exercises[exercise].title;
+                self.console
+                    .notice(format!("Could not prepare \"{title}\": {error}"));
+                self.exercises.setup_failed(exercise, error);
             }
             Event::Notice(message) => self.console.notice(message),
         }
