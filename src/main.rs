@@ -52,10 +52,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the interactive tutor (the default).
-    #[command(after_help = "Examples:\n  redis-tutor tutor\n  redis-tutor --redis redis://localhost:6379/15 tutor")]
+    #[command(
+        after_help = "Examples:\n  redis-tutor tutor\n  redis-tutor --redis redis://localhost:6379/15 tutor"
+    )]
     Tutor,
     /// List the chapters, lessons and exercises with their status.
-    #[command(after_help = "Examples:\n  redis-tutor list\n  redis-tutor --redis redis://localhost:6379/15 list")]
+    #[command(
+        after_help = "Examples:\n  redis-tutor list\n  redis-tutor --redis redis://localhost:6379/15 list"
+    )]
     List,
     /// Grade one exercise, or all of them; exits 1 when any check fails.
     #[command(
