@@ -43,7 +43,14 @@ impl RealRedis {
             .ok()?
             .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .spawn()
             .ok()?;
@@ -86,9 +93,16 @@ fn grading(c: &mut Criterion) {
             })
         });
         if let Some(RealRedis(_, port)) = &real {
-            let server = Arc::new(Backend::connected(&format!("redis://127.0.0.1:{port}")).unwrap());
+            let server =
+                Arc::new(Backend::connected(&format!("redis://127.0.0.1:{port}")).unwrap());
             runtime.block_on(async {
-                server.connect().await.unwrap().request(&["FLUSHALL"]).await.unwrap();
+                server
+                    .connect()
+                    .await
+                    .unwrap()
+                    .request(&["FLUSHALL"])
+                    .await
+                    .unwrap();
             });
             let learner = work(&runtime, &server, &instance);
             let target = Target::Server(Arc::clone(&server));
