@@ -12,10 +12,13 @@ Examples:
   redis-tutor                          open the tutor with the embedded Redis
   redis-tutor --redis redis://localhost:6379/15 tutor
                                        study against your own Redis (database 15)
-  redis-tutor list                     chapters and exercises with your progress
-  redis-tutor check otp-expiry         grade one exercise (exit 1 if it fails)
-  redis-tutor hint otp-expiry          show the next hint
-  redis-tutor serve --port 6380        run the embedded Redis for your own code";
+  redis-tutor list                     chapters, lessons and exercises with your progress
+  redis-tutor check one-time-passwords grade one exercise (exit 1 if it fails)
+  redis-tutor hint one-time-passwords  show the next hint
+  redis-tutor serve --port 6380        run the embedded Redis for your own code
+
+From a checkout, put `cargo run --release --` before the arguments:
+  cargo run --release -- list";
 
 /// An interactive Redis course in your terminal, with a built-in Redis 7.0.
 #[derive(Debug, Parser)]
@@ -49,22 +52,37 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the interactive tutor (the default).
+    #[command(
+        after_help = "Examples:\n  redis-tutor tutor\n  redis-tutor --redis redis://localhost:6379/15 tutor"
+    )]
     Tutor,
-    /// List the chapters and exercises with their status.
+    /// List the chapters, lessons and exercises with their status.
+    #[command(
+        after_help = "Examples:\n  redis-tutor list\n  redis-tutor --redis redis://localhost:6379/15 list"
+    )]
     List,
     /// Grade one exercise, or all of them; exits 1 when any check fails.
     #[command(
-        after_help = "Without --redis, your work is replayed: the commands you typed in the tutor's\n\
-console for the exercise run on a fresh embedded Redis, then the checks run.\n\
-With --redis, the checks inspect that server as it is now."
+        after_help = "Console exercises: the commands you typed in the tutor's console are replayed on a\n\
+private embedded Redis at the times you typed them; with --redis the checks inspect that\n\
+server as it is now, and its own command counts show what was run from anywhere.\n\
+Recipe and script exercises: your workspace file runs through the exercise's scenarios\n\
+(and with --redis on that server too).\n\n\
+Examples:\n  redis-tutor check scan-not-keys\n  redis-tutor check\n  redis-tutor --redis redis://127.0.0.1:6380 check one-time-passwords"
     )]
     Check {
         /// The exercise id (see `redis-tutor list`); all exercises when omitted.
         exercise: Option<String>,
     },
     /// Show the next rung of an exercise's hint ladder.
+    #[command(after_help = "Example:\n  redis-tutor hint leaderboard-basics")]
     Hint { exercise: String },
-    /// Start an exercise again: delete the keys it owns and run its setup.
+    /// Start a new attempt: delete the keys the exercise owns and run its setup (with other data).
+    #[command(
+        after_help = "Your recipe or script file is kept. With --redis, the database must be empty or\n\
+already the tutor's workspace (or pass --force).\n\n\
+Examples:\n  redis-tutor reset one-time-passwords\n  redis-tutor --redis redis://localhost:6379/15 reset scan-not-keys"
+    )]
     Reset { exercise: String },
     /// Run the embedded Redis as a standalone server until Ctrl-C.
     #[command(after_help = "Example:\n  redis-tutor serve --port 6380\n  redis-cli -p 6380 ping")]

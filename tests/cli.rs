@@ -235,6 +235,14 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
             "invalid Redis URL",
         ),
         (&["--course", "/no/such/dir", "list"][..], "/no/such/dir"),
+        (
+            &["--redis", "http://example", "list"][..],
+            "invalid Redis URL",
+        ),
+        (
+            &["--redis", "redis://127.0.0.1:1", "list"][..],
+            "cannot connect to redis://127.0.0.1:1",
+        ),
     ] {
         let out = tutor(home.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -246,6 +254,13 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
     }
     let out = tutor(home.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
+    for command in ["tutor", "list", "check", "hint", "reset", "serve"] {
+        let help = stdout(&tutor(home.path(), &[command, "--help"]));
+        assert!(
+            help.contains("Example"),
+            "`{command} --help` shows examples:\n{help}"
+        );
+    }
 }
 
 #[test]

@@ -12,18 +12,12 @@ use redis_tutor::markdown::redis_commands;
 use redis_tutor::resp::{Value, split_args};
 use std::path::{Path, PathBuf};
 
-/// The key patterns the exercises own. This list mirrors the `owns` of the files in
-/// exercises/; keep the two in step when an exercise claims a new pattern.
-const EXERCISE_OWNED: &[&str] = &[
-    "otp:login:*",
-    "otp:cooldown:*",
-    "active:*",
-    "visitors:*",
-    "user:*:logins",
-    "user:*:devices",
-    "leaderboard:*",
-    "shop:*",
-];
+/// The key patterns the course's exercises own.
+fn exercise_owned() -> Vec<String> {
+    redis_tutor::course::Course::embedded()
+        .unwrap_or_else(|e| panic!("the embedded course is invalid:\n{e}"))
+        .owned_patterns()
+}
 
 /// Entries of `dir` in name order.
 fn sorted(dir: &Path) -> Vec<PathBuf> {
@@ -252,6 +246,8 @@ async fn no_lesson_command_writes_a_key_an_exercise_owns() {
     let backend = Backend::embedded().await.expect("engine starts");
     let mut conn = backend.connect().await.expect("connect");
     let mut failures = Vec::new();
+    let owned = exercise_owned();
+    assert!(owned.iter().any(|p| p == "otp:login:*"), "{owned:?}");
     let mut checked = 0;
     for (path, markdown) in pages() {
         for command in redis_commands(&markdown) {
@@ -270,10 +266,7 @@ async fn no_lesson_command_writes_a_key_an_exercise_owns() {
                 continue;
             }
             for key in keys {
-                if let Some(pattern) = EXERCISE_OWNED
-                    .iter()
-                    .find(|p| glob_match(p.as_bytes(), &key))
-                {
+                if let Some(pattern) = owned.iter().find(|p| glob_match(p.as_bytes(), &key)) {
                     failures.push(format!(
                         "{}: {command}\n    -> writes {:?}, which matches the exercise \
                          pattern {pattern:?}; use another key name in the lesson",

@@ -1,12 +1,16 @@
 //! `redis-tutor list`: the chapters, their lessons and the exercises after each lesson, with
 //! the learner's status.
 
-use super::{Context, Failure};
+use super::{Context, Failure, backend, config_error};
 use crate::Cli;
 use std::process::ExitCode;
 
 pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
     let ctx = Context::load(cli)?;
+    if cli.redis.is_some() {
+        // As `check` does: a bad URL or an unreachable server is said now, not at the next step.
+        backend(cli).await?.connect().await.map_err(config_error)?;
+    }
     let width = ctx
         .course
         .exercises

@@ -273,7 +273,10 @@ impl Run {
                 {
                     Ok(Ok(replies)) => replies,
                     Ok(Err(e)) => return Err(self.fail_with(step, &text, e)),
-                    Err(_) => return Err(self.fail_with(step, &text, stuck())),
+                    Err(_) => {
+                        stop_scripts(&self.learner.backend).await;
+                        return Err(self.fail_with(step, &text, stuck()));
+                    }
                 };
                 let Some(Expect::Tally(parts)) = &step.expect else {
                     self.record(StepLog {
@@ -457,7 +460,10 @@ impl Run {
         };
         match tokio::time::timeout(STEP_LIMIT, run_call(side, client, handler, args)).await {
             Ok(result) => result,
-            Err(_) => Err(stuck()),
+            Err(_) => {
+                stop_scripts(&side.backend).await;
+                Err(stuck())
+            }
         }
     }
 
@@ -501,6 +507,15 @@ impl Run {
         });
         let _ = step;
         StepFailure(format!("{text}\n  {message}"))
+    }
+}
+
+/// After a step ran out of time: stop a script still running there (SCRIPT KILL), so that
+/// neither a private engine nor the learner's server stays busy with an endless loop.
+async fn stop_scripts(backend: &Backend) {
+    let patience = Duration::from_secs(2);
+    if let Ok(Ok(mut connection)) = tokio::time::timeout(patience, backend.connect()).await {
+        let _ = tokio::time::timeout(patience, connection.request(&["SCRIPT", "KILL"])).await;
     }
 }
 

@@ -3,9 +3,11 @@
 //! Console lines go to the console task, whose transcript hands each finished command to a
 //! sink that records the learner's typed commands for the current exercise (lesson blocks are
 //! not exercise work); opening, checking and resetting exercises run one after another on a
-//! task with its own grader connection, and report back as [`Event`]s.
+//! task with its own grader connection, and report back as [`Event`]s; `:peek` and the key
+//! names for completion go to the key inspector, on a connection of its own.
 
 use super::event::{Event, Request};
+use super::inspector::{self, InspectorRequest};
 use crate::backend::safety::WORKSPACE_MARKER;
 use crate::backend::{Backend, Connection, Workspace};
 use crate::console::{ConsoleInput, History, Transcript, TranscriptEntry};
@@ -14,6 +16,7 @@ use crate::course::progress::ProgressStore;
 use crate::grader::{self, attempt};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
@@ -88,6 +91,8 @@ async fn dispatch(
     exercise_work: UnboundedSender<Request>,
     exercises: JoinHandle<()>,
 ) {
+    let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
             Request::ConsoleLine(line) => {
@@ -102,10 +107,18 @@ async fn dispatch(
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
             }
+            Request::Peek(key) => {
+                let _ = inspector.send(InspectorRequest::Peek(key));
+            }
+            Request::RefreshKeyNames => {
+                let _ = inspector.send(InspectorRequest::RefreshKeyNames);
+            }
             Request::AdvanceClock(by) => {
                 let message = match context.backend.engine() {
                     Some(engine) => {
                         engine.clock().advance(by);
+                        clock_offset += by;
+                        let _ = context.events.send(Event::ClockMoved(clock_offset));
                         format!(
                             "The embedded Redis clock moved {} s forward: TTLs are that much closer to expiring.",
                             by.as_secs()
@@ -184,7 +197,9 @@ impl ExerciseWorker {
                 Request::ConsoleLine(_)
                 | Request::LessonLine(_)
                 | Request::ConsoleInterrupt
-                | Request::AdvanceClock(_) => {}
+                | Request::AdvanceClock(_)
+                | Request::Peek(_)
+                | Request::RefreshKeyNames => {}
             }
         }
     }

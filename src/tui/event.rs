@@ -22,8 +22,6 @@ pub enum Event {
     ConsoleReady { prompt: String },
     /// `clear` was typed in the console.
     ConsoleClear,
-    /// `quit` or `exit` was typed in the console.
-    ConsoleExit,
     /// `:set hints` / `:set nohints` was typed in the console.
     ConsoleHints(bool),
     /// The grader finished checking an exercise (index into the course's exercises).
@@ -36,6 +34,10 @@ pub enum Event {
         exercise: usize,
         outcome: Result<(), String>,
     },
+    /// The key names the inspector found (for Tab completion).
+    KeyNames(Vec<String>),
+    /// The embedded clock is now this far ahead of real time.
+    ClockMoved(Duration),
     /// A message from the tutor for the console (an exercise prepared, a connection lost).
     Notice(String),
 }
@@ -63,6 +65,10 @@ pub enum Request {
     Reset { exercise: usize, variant: usize },
     /// Move the embedded engine's clock forward (keys expire as if the time had passed).
     AdvanceClock(Duration),
+    /// `:peek KEY`: print the key's type, TTL, encoding, size and value in the console.
+    Peek(String),
+    /// Find the key names again for completion (a command may have changed them).
+    RefreshKeyNames,
 }
 
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.

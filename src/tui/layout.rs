@@ -1,7 +1,8 @@
-//! Where each pane goes for a given terminal size: the lesson in the middle with the console
-//! and exercise in a column on its right; the course list docked on the left when there is
-//! room, or drawn over the lesson as a drawer while it has the focus on narrower terminals; a
-//! message instead when the terminal is too small.
+//! Where each pane goes for a given terminal size: side by side on wide terminals (the lesson
+//! in the middle, the console and exercise in a column on its right), stacked on narrow ones
+//! (the lesson above, the console and exercise below it); the course list docked on the left
+//! when there is room and it is shown, or drawn over the lesson as a drawer while it has the
+//! focus on narrower terminals; a message instead when the terminal is too small.
 
 use super::app::Focus;
 use ratatui::layout::Rect;
@@ -12,6 +13,8 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 /// From this width on the course list stays on screen.
 const DOCKED_SIDEBAR_FROM: u16 = 100;
+/// Below this width the lesson goes above the console and exercise instead of beside them.
+const STACKED_BELOW: u16 = 80;
 
 /// The rectangles of the panes on screen (the status bar is the bottom row).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,15 +38,18 @@ pub enum Screen {
     Panes(PaneAreas),
 }
 
-/// Lays out the panes in `area` for the focused pane `focus`.
-pub fn compute(area: Rect, focus: Focus) -> Screen {
+/// Lays out the panes in `area` for the focused pane `focus`; `sidebar_shown` is false when
+/// the learner hid the docked course list.
+pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Screen::TooSmall;
     }
     let status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     let body = Rect::new(area.x, area.y, area.width, area.height - 1);
     let docked = area.width >= DOCKED_SIDEBAR_FROM;
-    let (sidebar, main) = if docked {
+    let (sidebar, main) = if docked && !sidebar_shown && focus != Focus::Sidebar {
+        (None, body)
+    } else if docked {
         let width = if area.width >= 120 { 26 } else { 24 };
         (
             Some(Rect::new(body.x, body.y, width, body.height)),
@@ -54,6 +60,29 @@ pub fn compute(area: Rect, focus: Focus) -> Screen {
         ((focus == Focus::Sidebar).then_some(drawer), body)
     };
 
+    if main.width < STACKED_BELOW {
+        let lesson_height = main.height * 11 / 20;
+        let lower = Rect::new(
+            main.x,
+            main.y + lesson_height,
+            main.width,
+            main.height - lesson_height,
+        );
+        let console_width = lower.width * 3 / 5;
+        return Screen::Panes(PaneAreas {
+            sidebar,
+            sidebar_floats: !docked,
+            lesson: Rect::new(main.x, main.y, main.width, lesson_height),
+            console: Rect::new(lower.x, lower.y, console_width, lower.height),
+            exercise: Rect::new(
+                lower.x + console_width,
+                lower.y,
+                lower.width - console_width,
+                lower.height,
+            ),
+            status,
+        });
+    }
     let right_width = (main.width * 2 / 5).max((main.width * 9 / 20).min(40));
     let lesson = Rect::new(main.x, main.y, main.width - right_width, main.height);
     let right_x = lesson.right();
@@ -90,7 +119,7 @@ mod tests {
     ];
 
     fn panes(width: u16, height: u16, focus: Focus) -> PaneAreas {
-        match compute(Rect::new(0, 0, width, height), focus) {
+        match compute(Rect::new(0, 0, width, height), focus, true) {
             Screen::Panes(areas) => areas,
             Screen::TooSmall => panic!("{width}x{height} should fit the panes"),
         }
@@ -144,6 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn narrow_terminals_stack_the_lesson_above_and_wide_ones_may_hide_the_course_list() {
+        let stacked = panes(70, 24, Focus::Lesson);
+        assert_eq!(stacked.lesson.width, 70);
+        assert!(stacked.console.y > stacked.lesson.y);
+        let Screen::Panes(hidden) = compute(Rect::new(0, 0, 120, 40), Focus::Lesson, false) else {
+            panic!("120x40 fits");
+        };
+        assert_eq!((hidden.sidebar, hidden.lesson.x), (None, 0));
+    }
+
+    #[test]
     fn the_focused_one_of_console_and_exercise_is_taller() {
         let console = panes(80, 24, Focus::Console);
         let exercise = panes(80, 24, Focus::Exercise);
@@ -158,7 +198,7 @@ mod tests {
     fn small_terminals_get_no_panes() {
         for (width, height) in [(59, 40), (200, 15), (1, 1), (0, 0)] {
             assert_eq!(
-                compute(Rect::new(0, 0, width, height), Focus::Lesson),
+                compute(Rect::new(0, 0, width, height), Focus::Lesson, true),
                 Screen::TooSmall
             );
         }

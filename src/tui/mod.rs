@@ -1,6 +1,7 @@
 //! The terminal UI: a thin view over the terminal-free modules.
 //!
-//! [`App`] holds the UI state and turns events into [`Action`]s; one module per pane draws it.
+//! [`App`] holds the UI state and turns events into [`Action`]s through one keymap table
+//! ([`keymap`]); one module per pane keeps that pane's state and draws it from `&self`.
 //! [`run_loop`] is the main loop, generic over the ratatui backend so tests drive it on
 //! `TestBackend`. It never awaits I/O: console commands, checks and resets are [`Request`]s
 //! that background tasks answer with [`Event`]s through a channel.
@@ -11,24 +12,28 @@ mod console;
 mod console_task;
 mod event;
 mod exercise;
-mod help;
 mod input;
+mod inspector;
+pub mod keymap;
 mod layout;
 mod lesson;
 mod model;
+mod overlay;
 mod runner;
 mod sidebar;
 mod status;
 mod terminal;
 mod theme;
 
-pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now, Overlay};
+pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now};
 pub use background::{BackgroundContext, ConsoleParts, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use model::{ConsoleLine, ConsoleLineKind};
+pub use overlay::{Overlay, Question};
 pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
 pub use terminal::TerminalGuard;
+pub use theme::Palette;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend as TerminalBackend;
@@ -47,7 +52,8 @@ pub trait LoopObserver {
 /// Runs the UI until the learner quits or the event channel closes.
 ///
 /// Draws when something changed (and on a tick while work is running), then waits for the next
-/// event; every event already queued is handled before the next draw. `launched_at` is when
+/// event; every event already queued is handled before the next draw. Nothing is drawn while
+/// nothing changes. `launched_at` is when
 /// the program started: the time to the first frame is logged at info level.
 pub async fn run_loop<B>(
     terminal: &mut Terminal<B>,
@@ -63,7 +69,10 @@ where
     let mut first_frame = true;
     loop {
         if app.is_dirty() {
+            let size = terminal.size()?;
+            app.resize(size.width, size.height);
             terminal.draw(|frame| app.draw(frame))?;
+            app.drawn();
             if first_frame {
                 first_frame = false;
                 if let Some(launched_at) = launched_at {

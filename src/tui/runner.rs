@@ -119,6 +119,7 @@ impl TutorSession {
             requests,
             now: Arc::new(Instant::now),
             argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
+            palette: super::theme::Palette::from_env(),
         });
         let saver = ProgressSaver::spawn(store, events_tx.clone());
         Ok(TutorSession {
