@@ -1454,3 +1454,25 @@ fn a_refused_setup_is_explained_in_the_exercise_pane() {
     }]);
     assert_screen_lacks(&harness, "Setup did not run");
 }
+
+/// On a connected server the grey hints come from that server's own COMMAND DOCS.
+#[test]
+fn hints_follow_the_connected_servers_command_docs() {
+    let mut harness = Harness::new(250, 70);
+    harness.focus_console();
+    harness.run(vec![Event::CommandDocs(Arc::new(vec![
+        redis_tutor::console::HelpEntry {
+            words: vec!["SET".into()],
+            name: "SET".into(),
+            params: "key value [NX|XX] [GET] [IFEQ comparison-value]".into(),
+            summary: String::new(),
+            since: String::new(),
+            group: String::new(),
+        },
+    ]))]);
+    harness.type_text("set ");
+    assert_screen_contains(
+        &harness,
+        "set key value [NX|XX] [GET] [IFEQ comparison-valu",
+    );
+}

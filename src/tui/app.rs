@@ -13,6 +13,7 @@ use super::overlay::{self, Overlay, Question};
 use super::sidebar::{self, SidebarRow, SidebarState};
 use super::status;
 use super::theme::{self, Palette};
+use crate::console::{HelpEntry, hint_with};
 use crate::course::progress::Progress;
 use crate::course::{Course, PageRef};
 use crate::grader::Report;
@@ -231,6 +232,8 @@ pub struct App {
     edit_request: Option<PathBuf>,
     pub(super) now: Now,
     argument_hints: ArgumentHints,
+    /// The connected server's own commands, for hints, once read.
+    server_commands: Option<Arc<Vec<HelpEntry>>>,
     palette: Palette,
     requests: UnboundedSender<Request>,
     should_quit: bool,
@@ -291,6 +294,7 @@ impl App {
             edit_request: None,
             now,
             argument_hints,
+            server_commands: None,
             palette,
             requests,
             should_quit: false,
@@ -465,6 +469,7 @@ impl App {
                 self.refresh_inspector();
             }
             Event::KeySnapshot(keys) => self.keys.update(keys, (self.now)()),
+            Event::CommandDocs(commands) => self.server_commands = Some(commands),
             Event::WorkspaceSaved { exercise } => {
                 if self.exercise == Some(exercise) {
                     self.console.notice(format!(
@@ -1371,7 +1376,11 @@ impl App {
                     self.is_focused(Focus::Lesson),
                 );
                 let hint = if self.console.input.cursor_at_end() {
-                    (self.argument_hints)(&self.console.input.text())
+                    let text = self.console.input.text();
+                    match &self.server_commands {
+                        Some(commands) => hint_with(commands, &text),
+                        None => (self.argument_hints)(&text),
+                    }
                 } else {
                     None
                 };

@@ -127,6 +127,10 @@ async fn dispatch(
     exercises: JoinHandle<()>,
 ) {
     let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    if !context.backend.is_embedded() {
+        // The built-in hints are the embedded engine's own; another server may differ.
+        let _ = inspector.send(InspectorRequest::CommandDocs);
+    }
     let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
