@@ -884,7 +884,10 @@ impl App {
             Some(Overlay::Confirm(Question::Reset(exercise))) => self.reset(exercise),
             Some(Overlay::Confirm(Question::Hint(exercise))) => self.reveal_hint(exercise),
             Some(Overlay::Confirm(Question::Solution(exercise))) => {
-                self.exercises.show_solution(exercise);
+                let id = &self.course.exercises[exercise].id;
+                self.progress.exercise_mut(id).solution_shown = true;
+                self.progress_changed = true;
+                self.exercises.show_solution();
                 self.focus = Focus::Exercise;
             }
             Some(Overlay::Contents) => {
@@ -1263,7 +1266,19 @@ impl App {
         let title = &self.course.exercises[exercise].title;
         let summary = match &outcome {
             Ok(report) if report.passed() => {
-                format!("✓ \"{title}\": all {} checks passed.", report.checks.len())
+                let after = if self
+                    .progress
+                    .exercise(&self.course.exercises[exercise].id)
+                    .solution_shown
+                {
+                    " (after seeing the solution)"
+                } else {
+                    ""
+                };
+                format!(
+                    "✓ \"{title}\": all {} checks passed{after}.",
+                    report.checks.len()
+                )
             }
             Ok(report) => format!(
                 "✗ \"{title}\": {} of {} checks failed (details in the exercise pane).",
@@ -1298,8 +1313,9 @@ impl App {
 
     fn clamp_help_scroll(&mut self) {
         if let Some((width, height)) = self.size {
-            let lines = overlay::help_lines(&self.help_contexts()).len();
-            let (_, visible) = overlay::help_area(Rect::new(0, 0, width, height), lines);
+            let area = Rect::new(0, 0, width, height);
+            let lines = overlay::help_lines(&self.help_contexts(), area).len();
+            let (_, visible) = overlay::help_area(area, lines);
             self.help_scroll = self.help_scroll.min(lines.saturating_sub(visible));
         }
     }
@@ -1343,7 +1359,9 @@ impl App {
             .sidebar
             .map_or(10, |area| usize::from(area.height.saturating_sub(3)));
         self.sidebar.keep_visible(sidebar_rows);
-        self.clamp_help_scroll();
+        if self.overlay == Some(Overlay::Help) {
+            self.clamp_help_scroll();
+        }
     }
 
     /// The lesson pane's title: chapter, lesson and the section at the top.
@@ -1397,8 +1415,8 @@ impl App {
                         areas.exercise,
                         self.is_focused(Focus::Exercise),
                         &self.course,
+                        &self.progress,
                         self.exercise,
-                        self.exercise.is_some_and(|e| self.is_solved(e)),
                         now,
                     );
                 }
@@ -1426,7 +1444,7 @@ impl App {
             Some(Overlay::Help) => overlay::draw_help(
                 frame,
                 area,
-                overlay::help_lines(&self.help_contexts()),
+                overlay::help_lines(&self.help_contexts(), area),
                 self.help_scroll,
             ),
             Some(Overlay::Confirm(question)) => {
