@@ -1457,7 +1457,11 @@ impl App {
                     Question::Reset(e) => (
                         "Reset exercise".to_string(),
                         format!("Reset \"{}\"?", title_of(e)),
-                        "This deletes the exercise's keys and runs its setup again, maybe with another data set.".to_string(),
+                        if self.course.exercises[e].variant_count() > 1 {
+                            "This deletes the exercise's keys and starts a new attempt with a different data set: names and values in the goal change.".to_string()
+                        } else {
+                            "This deletes the exercise's keys and runs its setup again.".to_string()
+                        },
                     ),
                     Question::Hint(e) => (
                         "Hint".to_string(),
