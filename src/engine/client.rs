@@ -3,6 +3,7 @@
 //! clients' commands may write to as well: pub/sub messages, MONITOR lines).
 
 use super::multi::{Transaction, WatchedKey};
+use super::pubsub::Subscriptions;
 use crate::resp::Protocol;
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -50,6 +51,11 @@ pub struct Client {
     /// Blocking commands answer at once instead of blocking, inside EXEC and scripts
     /// (CLIENT_DENY_BLOCKING).
     pub deny_blocking: bool,
+    /// While a script runs: the protocol its commands' replies are shaped for
+    /// (`redis.setresp`), which is not the connection's.
+    pub script_protocol: Option<Protocol>,
+    /// Channels, patterns and shard channels the client is subscribed to.
+    pub subscriptions: Subscriptions,
 }
 
 impl Client {
@@ -75,6 +81,8 @@ impl Client {
             watched: Vec::new(),
             dirty_cas: false,
             deny_blocking: false,
+            script_protocol: None,
+            subscriptions: Subscriptions::default(),
         }
     }
 }

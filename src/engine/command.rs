@@ -9,7 +9,7 @@ use super::data::Data;
 use super::db::Db;
 use super::notify::EventClass;
 use super::store::Store;
-use crate::resp::Value;
+use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ pub struct Ctx<'a> {
     /// The engine clock at the start of the command, in microseconds.
     pub now_us: i64,
     block: Option<BlockRequest>,
+    /// Set by `reply_written`.
+    replied: bool,
 }
 
 /// A blocking command found nothing to serve: wait for a push to one of `keys`.
@@ -49,6 +51,13 @@ impl<'a> Ctx<'a> {
             .expect("the calling client is registered")
     }
 
+    /// The protocol the reply is shaped for: the script's inside a script (RESP2 unless
+    /// `redis.setresp(3)`), else the connection's.
+    pub fn protocol(&self) -> Protocol {
+        let client = self.client();
+        client.script_protocol.unwrap_or(client.protocol)
+    }
+
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
         let now = self.now_ms();
@@ -63,6 +72,14 @@ impl<'a> Ctx<'a> {
         let now = self.now_ms();
         let index = self.client().db;
         let store = &mut *self.store;
+        if store.notify_flags.contains(EventClass::KEY_MISS)
+            && store.dbs[index].peek(key, now).is_none()
+        {
+            store.stats.keyspace_misses += 1;
+            let key = Bytes::copy_from_slice(key);
+            store.dbs[index].modified(EventClass::KEY_MISS, "keymiss", &key);
+            return None;
+        }
         let found = store.dbs[index].data(key, now);
         if found.is_some() {
             store.stats.keyspace_hits += 1;
@@ -81,6 +98,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Tells `call` the handler wrote its reply to the outbox itself; its return value is
+    /// then ignored.
+    pub fn reply_written(&mut self) {
+        self.replied = true;
+    }
+
     /// The modification hook for a key of the current database (see `Db::modified`).
     pub fn modified(&mut self, class: EventClass, event: &'static str, key: &Bytes) {
         self.db().modified(class, event, key);
@@ -92,6 +115,9 @@ impl<'a> Ctx<'a> {
 pub enum Outcome {
     Reply(Value),
     Block(BlockRequest),
+    /// The handler wrote its reply to the client's outbox itself (EXEC, whose array holds
+    /// the pushes its commands caused, as in Redis 7.0).
+    Written,
 }
 
 /// Runs one request for `client_id`: `process`, then `call`.
@@ -116,6 +142,22 @@ fn runs_inside_multi(spec: &CommandSpec) -> bool {
     matches!(
         spec.name.as_str(),
         "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+/// Commands a RESP2 client in subscribed mode may send.
+fn runs_while_subscribed(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name.as_str(),
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "psubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
     )
 }
 
@@ -168,6 +210,17 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             return rejected(store, client_id, Some(spec), reply);
         }
     }
+    let client = &store.clients[&client_id];
+    if client.protocol == Protocol::Resp2
+        && client.subscriptions.active()
+        && !runs_while_subscribed(spec)
+    {
+        let reply = Value::error(format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            spec.name
+        ));
+        return rejected(store, client_id, Some(spec), reply);
+    }
     if in_multi && !runs_inside_multi(spec) {
         let client = store.clients.get_mut(&client_id).expect("checked above");
         let transaction = client.multi.as_mut().expect("checked above");
@@ -196,6 +249,7 @@ pub fn call(
         client_id,
         now_us,
         block: None,
+        replied: false,
     };
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut ctx, args)))
         .unwrap_or_else(|panic| {
@@ -235,6 +289,7 @@ pub fn call(
     store.dispatch_key_events();
     match ctx.block {
         Some(block) => Outcome::Block(block),
+        None if ctx.replied => Outcome::Written,
         None => Outcome::Reply(reply),
     }
 }

@@ -213,6 +213,7 @@ impl EventLoop {
         let now = self.clock.now_us();
         match execute(&mut self.store, id, now, &args) {
             Outcome::Reply(reply) => self.store.reply(id, &reply),
+            Outcome::Written => {}
             Outcome::Block(block) => {
                 let db = self.store.clients[&id].db;
                 let deadline = block
@@ -336,6 +337,7 @@ impl Io {
         }
         store.blocked.unblock(id);
         store.unwatch_all(id);
+        store.leave_all(id);
         store.clients.remove(&id);
     }
 

@@ -9,6 +9,8 @@ use super::config::Config;
 use super::db::Db;
 use super::encoding::EncodingLimits;
 use super::lua::Scripting;
+use super::notify::EventClass;
+use super::pubsub::PubSub;
 use super::slowlog::Slowlog;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -120,6 +122,10 @@ pub struct Store {
     pub script_running: Option<RunningScript>,
     /// What the event loop does while a script is busy (see `process_events_while_busy`).
     pub busy_handler: Option<BusyHandler>,
+    /// Subscribers by channel and pattern.
+    pub pubsub: PubSub,
+    /// `notify-keyspace-events`, parsed.
+    pub notify_flags: EventClass,
     /// The engine clock, for what reads the time live (TIME) rather than at the start of
     /// the command.
     pub clock: Clock,
@@ -167,6 +173,8 @@ impl Store {
             script_running: None,
             busy_handler: None,
             clock: Clock::new(),
+            pubsub: PubSub::default(),
+            notify_flags: EventClass::empty(),
         }
     }
 
@@ -209,6 +217,19 @@ impl Store {
         reply.encode(client.protocol, &mut client.output);
     }
 
+    /// Appends an array header (the start of a reply whose elements follow one by one).
+    pub fn reply_array_header(&mut self, client_id: u64, len: usize) {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return;
+        };
+        if client.output.is_empty() {
+            self.with_output.push(client_id);
+        }
+        client
+            .output
+            .extend_from_slice(format!("*{len}\r\n").as_bytes());
+    }
+
     /// Closes a client's connection once its output is written (QUIT, protocol errors):
     /// requests it sent after are dropped.
     pub fn close_after_reply(&mut self, client_id: u64) {
@@ -243,7 +264,7 @@ impl Store {
     }
 
     /// Hands every recorded key event to what hangs on the modification hook: clients blocked
-    /// on the key, and clients WATCHing it.
+    /// on the key, clients WATCHing it, and keyspace notifications.
     pub fn dispatch_key_events(&mut self) {
         for index in 0..self.dbs.len() {
             if !self.dbs[index].has_events() {
@@ -251,9 +272,15 @@ impl Store {
             }
             let mut events = self.dbs[index].take_events();
             for event in events.drain(..) {
-                self.blocked.signal_ready(index, &event.key);
-                if !self.watchers.is_empty() {
-                    self.touch_watched_key(index, &event.key);
+                // A read that missed (keymiss) modifies nothing.
+                if event.class != EventClass::KEY_MISS {
+                    self.blocked.signal_ready(index, &event.key);
+                    if !self.watchers.is_empty() {
+                        self.touch_watched_key(index, &event.key);
+                    }
+                }
+                if !self.notify_flags.is_empty() {
+                    self.notify_keyspace_event(index, &event);
                 }
             }
             // Hand the emptied buffer back, so recording the next events does not allocate.

@@ -253,6 +253,18 @@ impl ClientPair {
         self.send(line).await;
         self.same_pending(line).await;
     }
+
+    /// Sends `line` to both and asserts the replies are equal once elements are sorted.
+    pub async fn same_unordered(&mut self, line: &str) {
+        self.send(line).await;
+        let real = self.real.read_raw().await.expect("a reply");
+        let engine = self.engine.read_raw().await.expect("a reply");
+        assert_eq!(
+            normalize(&engine),
+            normalize(&real),
+            "{line} (compared unordered)\n  engine (left) vs real Redis (right)"
+        );
+    }
 }
 
 /// Runs `script` on fresh servers in RESP2 and again in RESP3. Returns false when skipped.

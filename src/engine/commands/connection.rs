@@ -28,11 +28,19 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
-fn ping(_: &mut Ctx, args: &[Bytes]) -> Value {
-    match args.len() {
-        1 => Value::simple("PONG"),
-        2 => Value::Bulk(args[1].clone()),
-        _ => arity_error("ping"),
+fn ping(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    if args.len() > 2 {
+        return arity_error("ping");
+    }
+    let client = ctx.client();
+    if client.protocol == Protocol::Resp2 && client.subscriptions.active() {
+        // In subscribed mode a RESP2 PING answers like a message would arrive.
+        let payload = args.get(1).cloned().unwrap_or_default();
+        return Value::Array(vec![Value::bulk("pong"), Value::Bulk(payload)]);
+    }
+    match args.get(1) {
+        None => Value::simple("PONG"),
+        Some(payload) => Value::Bulk(payload.clone()),
     }
 }
 
@@ -163,6 +171,7 @@ fn auth(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     ctx.store.discard_transaction(ctx.client_id);
+    ctx.store.leave_all(ctx.client_id);
     let client = ctx.client_mut();
     client.db = 0;
     client.protocol = Protocol::Resp2;
@@ -191,6 +200,7 @@ fn client_getname(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     let mut flags = String::new();
     for (set, letter) in [
+        (client.subscriptions.active(), 'P'),
         (client.multi.is_some(), 'x'),
         (blocked, 'b'),
         (client.dirty_cas, 'd'),
@@ -204,7 +214,7 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     }
     let multi = client.multi.as_ref().map_or(-1, |t| t.queued.len() as i64);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
         client.id,
         client.addr,
         client.local_addr,
@@ -218,6 +228,9 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
         (now_ms - client.last_interaction_ms).max(0) / 1000,
         flags,
         client.db,
+        client.subscriptions.channels.len(),
+        client.subscriptions.patterns.len(),
+        client.subscriptions.shard_channels.len(),
         multi,
         client.last_command,
         client.protocol.version(),
@@ -246,8 +259,11 @@ fn client_list(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
         let kind = args[3].to_ascii_lowercase();
         match kind.as_slice() {
-            b"normal" => {}
-            b"master" | b"replica" | b"slave" | b"pubsub" => ids.clear(),
+            b"normal" | b"pubsub" => {
+                let pubsub = kind.as_slice() == b"pubsub";
+                ids.retain(|id| ctx.store.clients[id].subscriptions.active() == pubsub);
+            }
+            b"master" | b"replica" | b"slave" => ids.clear(),
             _ => {
                 return Value::error(format!(
                     "ERR Unknown client type '{}'",
