@@ -1283,3 +1283,154 @@ fn readme_key_table_matches_the_keymap() {
         }
     }
 }
+
+/// The exercise turns green the moment it is solved: every typed command is followed by a
+/// check, which stays quiet until it passes.
+#[test]
+fn checks_run_after_every_typed_command_and_speak_only_on_success() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_console();
+    harness.type_text("SET greeting helo");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.answer("OK");
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }]
+    );
+    harness.type_text("SET greeting hello");
+    harness.keys(&[key(KeyCode::Enter)]);
+    harness.answer("OK");
+    assert_eq!(
+        harness.sent(),
+        [],
+        "one check at a time; another follows it"
+    );
+    harness.run(vec![failing_report()]);
+    assert_screen_lacks(&harness, "checks failed (details");
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }],
+        "the check due after the second command"
+    );
+    harness.run(vec![Event::Checked {
+        exercise: 0,
+        outcome: Ok(report(vec![outcome("greeting is hello", true, "", None)])),
+    }]);
+    assert_screen_contains(&harness, "✓ \"Store a greeting\": all 1");
+    assert_screen_contains(&harness, "✓ Solved");
+    assert!(harness.app.progress().exercise("store-greeting").solved);
+
+    harness.keys(&[
+        key(KeyCode::Esc),
+        key(KeyCode::Char('>')),
+        key(KeyCode::Char('>')),
+    ]);
+    harness.keys(&[key(KeyCode::Char('b')), key(KeyCode::Enter)]);
+    harness.answer("(integer) 2");
+    harness.answer("1) \"a\"");
+    assert_eq!(harness.sent(), [], "lesson blocks are not exercise work");
+}
+
+/// Recipes and scripts are written in the learner's editor: `e` asks for the file, the main
+/// loop hands it to the runner, and every save is checked again.
+#[test]
+fn e_opens_the_workspace_file_and_a_save_checks_again() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('e'))]);
+    assert_eq!(harness.sent(), [Request::EditWorkspace { exercise: 0 }]);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tx.send(Event::EditFile("/tmp/store-greeting.recipe".into()))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let exit = runtime
+        .block_on(run_loop(
+            &mut harness.terminal,
+            &mut harness.app,
+            &mut rx,
+            &mut harness.saved,
+            None,
+        ))
+        .unwrap();
+    assert_eq!(
+        exit,
+        redis_tutor::tui::LoopExit::EditFile("/tmp/store-greeting.recipe".into())
+    );
+    harness.run(vec![Event::WorkspaceSaved { exercise: 0 }]);
+    assert_eq!(
+        harness.sent(),
+        [Request::Check {
+            exercise: 0,
+            variant: 0
+        }]
+    );
+    assert_screen_contains(&harness, "Saved: checking \"Store a greeting\"");
+}
+
+fn key_info(
+    name: &str,
+    kind: &str,
+    ttl_ms: Option<i64>,
+    preview: &str,
+) -> redis_tutor::tui::KeyInfo {
+    redis_tutor::tui::KeyInfo {
+        name: name.into(),
+        kind: kind.into(),
+        ttl_ms,
+        size: "5 B".into(),
+        preview: preview.into(),
+    }
+}
+
+fn inspected_keys() -> Event {
+    Event::KeySnapshot(vec![
+        key_info("greeting", "string", None, "\"hello\""),
+        key_info("session:1", "string", Some(30_000), "\"alice\""),
+    ])
+}
+
+#[test]
+fn the_key_inspector_lists_keys_counts_ttls_down_and_peeks() {
+    let mut harness = Harness::new(120, 40);
+    harness.keys(&[key(KeyCode::F(3))]);
+    assert_eq!(harness.app.focus(), Focus::Keys);
+    assert_eq!(harness.sent(), [Request::InspectKeys(vec!["*".into()])]);
+    assert_screen_contains(&harness, "reading the keys…");
+    harness.run(vec![inspected_keys()]);
+    assert_screen_contains(&harness, "greeting");
+    assert_screen_contains(&harness, "30s");
+    assert_eq!(
+        harness.app.redraw_every(),
+        Some(Duration::from_secs(1)),
+        "a TTL on screen counts down"
+    );
+    harness.clock_ms.store(12_000, Ordering::SeqCst);
+    harness.app.mark_dirty();
+    harness.run(vec![]);
+    assert_screen_contains(&harness, "18s");
+    harness.keys(&[key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert_eq!(harness.sent(), [Request::Peek("session:1".into())]);
+    harness.keys(&[key(KeyCode::Char('a'))]);
+    assert_eq!(harness.sent(), [Request::InspectKeys(vec![])]);
+    assert_screen_contains(&harness, "every key");
+    harness.keys(&[key(KeyCode::F(3))]);
+    assert_screen_lacks(&harness, " Keys ");
+    assert_eq!(harness.app.redraw_every(), None, "nothing moves: no redraw");
+}
+
+#[test]
+fn snapshot_key_inspector() {
+    snapshot_at_every_size("keys", |harness| {
+        harness.keys(&[key(KeyCode::F(3))]);
+        harness.run(vec![inspected_keys()]);
+    });
+}

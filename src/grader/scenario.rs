@@ -293,24 +293,7 @@ impl Run {
                 let expected = describe(step.expect.as_ref().expect("a tally"), &self.bindings)
                     .map_err(|e| self.fail_plain(step, e))?;
                 let found = tally_of(&replies);
-                self.record(StepLog {
-                    step: text.clone(),
-                    commands: Vec::new(),
-                    expected: Some(expected.clone()),
-                    found: Some(found.clone()),
-                    ok,
-                });
-                if ok {
-                    Ok(())
-                } else {
-                    Err(StepFailure(explain(
-                        &text,
-                        &[],
-                        &expected,
-                        &found,
-                        &step.because,
-                    )))
-                }
+                self.judge(text, Vec::new(), expected, found, ok, &step.because)
             }
         }
     }
@@ -426,23 +409,31 @@ impl Run {
             _ => describe(expect, &self.bindings).map_err(|e| self.fail_plain(step, e))?,
         };
         let found = render_short(&answer.reply);
+        self.judge(text, answer.sent, expected, found, ok, &step.because)
+    }
+
+    /// Logs a step with an expectation, and fails it when the expectation was not met,
+    /// explaining what ran, what was expected and found, and why it matters.
+    fn judge(
+        &mut self,
+        text: String,
+        commands: Vec<(String, String)>,
+        expected: String,
+        found: String,
+        ok: bool,
+        because: &Option<String>,
+    ) -> Result<(), StepFailure> {
+        let failure = (!ok).then(|| explain(&text, &commands, &expected, &found, because));
         self.record(StepLog {
-            step: text.clone(),
-            commands: answer.sent.clone(),
-            expected: Some(expected.clone()),
-            found: Some(found.clone()),
+            step: text,
+            commands,
+            expected: Some(expected),
+            found: Some(found),
             ok,
         });
-        if ok {
-            Ok(())
-        } else {
-            Err(StepFailure(explain(
-                &text,
-                &answer.sent,
-                &expected,
-                &found,
-                &step.because,
-            )))
+        match failure {
+            None => Ok(()),
+            Some(detail) => Err(StepFailure(detail)),
         }
     }
 

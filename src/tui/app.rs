@@ -6,6 +6,7 @@ use super::console::{ConsoleState, META_COMMANDS};
 use super::event::{Event, Request};
 use super::exercise::ExerciseState;
 use super::keymap::{self, Context};
+use super::keys::KeysView;
 use super::layout::{self, PaneAreas, Screen};
 use super::lesson::{LessonView, TargetKind};
 use super::overlay::{self, Overlay, Question};
@@ -24,6 +25,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Clear;
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
@@ -41,14 +43,17 @@ pub enum Focus {
     Lesson,
     Console,
     Exercise,
+    /// The key inspector.
+    Keys,
 }
 
 impl Focus {
-    const ORDER: [Focus; 4] = [
+    const ORDER: [Focus; 5] = [
         Focus::Sidebar,
         Focus::Lesson,
         Focus::Console,
         Focus::Exercise,
+        Focus::Keys,
     ];
 
     fn step(self, forward: bool) -> Focus {
@@ -113,6 +118,14 @@ pub enum Action {
     AskHint,
     AskReset,
     AskSolution,
+    /// Open the recipe or script of the exercise in the learner's editor.
+    EditWorkspace,
+    /// Show or hide the key inspector.
+    ToggleInspector,
+    /// The inspector lists every key, or the exercise's keys again.
+    ToggleAllKeys,
+    /// Print the whole value of the key selected in the inspector (`:peek`).
+    PeekSelectedKey,
     NextExercise,
     ShowProgress,
     /// Yes to the open question, or go to the selected section.
@@ -196,6 +209,7 @@ pub struct App {
     pub(super) lesson: LessonView,
     pub(super) console: ConsoleState,
     pub(super) exercises: ExerciseState,
+    pub(super) keys: KeysView,
     /// The screen size at the last sync.
     size: Option<(u16, u16)>,
     pub(super) areas: Option<PaneAreas>,
@@ -207,10 +221,14 @@ pub struct App {
     queued_lines: VecDeque<QueuedLine>,
     /// A key-name refresh was asked for and has not come back.
     key_names_pending: bool,
+    /// The last line sent to the console came from a lesson block (not exercise work).
+    last_line_from_lesson: bool,
     /// How far the embedded clock was moved in this session.
     pub(super) clock_offset: Duration,
     /// A short message for the status bar, until the next key.
     pub(super) message: Option<String>,
+    /// A file the learner's editor should open (the main loop hands it to the runner).
+    edit_request: Option<PathBuf>,
     pub(super) now: Now,
     argument_hints: ArgumentHints,
     palette: Palette,
@@ -251,6 +269,7 @@ impl App {
             lesson: LessonView::default(),
             console: ConsoleState::new(initial_prompt, history),
             exercises: ExerciseState::default(),
+            keys: KeysView::default(),
             course,
             progress,
             progress_changed: false,
@@ -266,8 +285,10 @@ impl App {
             contents_selected: 0,
             queued_lines: VecDeque::new(),
             key_names_pending: false,
+            last_line_from_lesson: false,
             clock_offset: Duration::ZERO,
             message: None,
+            edit_request: None,
             now,
             argument_hints,
             palette,
@@ -293,9 +314,17 @@ impl App {
         self.dirty
     }
 
-    /// Whether a command, check or reset is running (the screen then shows elapsed time).
-    pub fn is_busy(&self) -> bool {
-        self.console.running_since.is_some() || self.exercises.is_busy()
+    /// How often the screen must be drawn while nothing happens: often while a command,
+    /// check or reset runs (elapsed times move on), every second while the key inspector
+    /// counts TTLs down, never otherwise.
+    pub fn redraw_every(&self) -> Option<std::time::Duration> {
+        if self.console.running_since.is_some() || self.exercises.is_busy() {
+            Some(Duration::from_millis(100))
+        } else if self.keys.counts_down() {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
     }
 
     /// Marks the screen for redrawing (elapsed times moved on).
@@ -356,6 +385,11 @@ impl App {
         self.message.as_deref()
     }
 
+    /// The file to open in the learner's editor, once.
+    pub fn take_edit_request(&mut self) -> Option<PathBuf> {
+        self.edit_request.take()
+    }
+
     /// Fits the panes to a screen of `width` x `height` (before drawing, and on resize).
     pub fn resize(&mut self, width: u16, height: u16) {
         if self.size != Some((width, height)) {
@@ -400,6 +434,10 @@ impl App {
                 self.console.command_finished(prompt, (self.now)());
                 if was_waiting && !self.console.is_waiting() {
                     self.refresh_key_names();
+                    self.refresh_inspector();
+                    if !self.last_line_from_lesson && self.queued_lines.is_empty() {
+                        self.auto_check();
+                    }
                 }
                 self.run_queued_lines();
             }
@@ -409,7 +447,21 @@ impl App {
                 self.key_names_pending = false;
                 self.console.key_names = names;
             }
-            Event::ClockMoved(offset) => self.clock_offset = offset,
+            Event::ClockMoved(offset) => {
+                self.clock_offset = offset;
+                self.refresh_inspector();
+            }
+            Event::KeySnapshot(keys) => self.keys.update(keys, (self.now)()),
+            Event::WorkspaceSaved { exercise } => {
+                if self.exercise == Some(exercise) {
+                    self.console.notice(format!(
+                        "Saved: checking \"{}\" again.",
+                        self.course.exercises[exercise].title
+                    ));
+                    self.auto_check();
+                }
+            }
+            Event::EditFile(path) => self.edit_request = Some(path),
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
                 let message = match outcome {
@@ -420,6 +472,7 @@ impl App {
                     Err(error) => format!("Reset failed: {error}"),
                 };
                 self.exercises.reset_finished(exercise, message.clone());
+                self.refresh_inspector();
                 self.console.notice(message);
             }
             Event::Notice(message) => self.console.notice(message),
@@ -508,9 +561,13 @@ impl App {
         // The sidebar comes first: as a drawer it covers part of the lesson.
         [
             (areas.sidebar, Focus::Sidebar),
+            (areas.keys, Focus::Keys),
             (Some(areas.lesson), Focus::Lesson),
             (Some(areas.console), Focus::Console),
-            (Some(areas.exercise), Focus::Exercise),
+            (
+                (!areas.exercise_hidden).then_some(areas.exercise),
+                Focus::Exercise,
+            ),
         ]
         .into_iter()
         .find(|(area, _)| area.is_some_and(|area| area.contains(position)))
@@ -534,9 +591,11 @@ impl App {
             Action::Quit => self.should_quit = true,
             Action::AskQuit => self.overlay = Some(Overlay::Confirm(Question::Quit)),
             Action::FocusNext | Action::FocusPrevious => {
-                self.focus = self.focus.step(action == Action::FocusNext);
-                if self.focus == Focus::Sidebar && self.hides_sidebar() {
+                for _ in 0..Focus::ORDER.len() {
                     self.focus = self.focus.step(action == Action::FocusNext);
+                    if self.is_pane_shown(self.focus) {
+                        break;
+                    }
                 }
             }
             Action::FocusPane(pane) => self.focus_pane(pane),
@@ -635,6 +694,25 @@ impl App {
             Action::AskHint => self.ask_about_exercise(Question::Hint),
             Action::AskReset => self.ask_about_exercise(Question::Reset),
             Action::AskSolution => self.ask_about_exercise(Question::Solution),
+            Action::EditWorkspace => self.edit_workspace(),
+            Action::ToggleInspector => {
+                let shown = !self.keys.shown;
+                self.show_inspector(shown);
+                if shown {
+                    self.focus = Focus::Keys;
+                }
+            }
+            Action::ToggleAllKeys => {
+                self.keys.all = !self.keys.all;
+                self.keys.pending = false;
+                self.refresh_inspector();
+            }
+            Action::PeekSelectedKey => {
+                if let Some(key) = self.keys.selected().map(str::to_string) {
+                    self.console.echo(&format!(":peek {key}"));
+                    self.send(Request::Peek(key));
+                }
+            }
             Action::NextExercise => match self.exercise {
                 Some(exercise) if exercise + 1 < self.course.exercises.len() => {
                     self.open_exercise(exercise + 1);
@@ -680,14 +758,55 @@ impl App {
 
     fn focus_pane(&mut self, pane: Focus) {
         self.focus = pane;
-        if pane == Focus::Sidebar {
-            self.sidebar_shown = true;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown = true,
+            Focus::Keys => self.show_inspector(true),
+            Focus::Exercise if self.areas.is_some_and(|a| a.exercise_hidden) => {
+                self.keys.shown = false
+            }
+            _ => {}
         }
     }
 
-    /// Whether the course list is hidden (and so skipped by the focus keys).
-    fn hides_sidebar(&self) -> bool {
-        !self.sidebar_shown && self.areas.is_some_and(|areas| !areas.sidebar_floats)
+    /// Whether the focus keys stop at `pane` (a hidden pane is skipped; the course list as a
+    /// drawer opens when reached).
+    fn is_pane_shown(&self, pane: Focus) -> bool {
+        let areas = self.areas;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown || areas.is_some_and(|areas| areas.sidebar_floats),
+            Focus::Lesson | Focus::Console => true,
+            Focus::Exercise => !(self.keys.shown && areas.is_none_or(|a| a.exercise_hidden)),
+            Focus::Keys => self.keys.shown,
+        }
+    }
+
+    /// Shows or hides the key inspector, reading the keys when it appears.
+    fn show_inspector(&mut self, shown: bool) {
+        let appears = shown && !self.keys.shown;
+        self.keys.shown = shown;
+        if appears {
+            self.refresh_inspector();
+        }
+        if !shown && self.focus == Focus::Keys {
+            self.focus = Focus::Exercise;
+        }
+    }
+
+    /// Asks for the inspector's keys again (after a command, a clock move, another exercise).
+    fn refresh_inspector(&mut self) {
+        if !self.keys.shown || self.keys.pending {
+            return;
+        }
+        let patterns = match (self.keys.all, self.exercise) {
+            (false, Some(exercise)) => self.course.exercises[exercise]
+                .owns
+                .iter()
+                .map(|pattern| without_placeholders(pattern))
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.keys.pending = true;
+        self.send(Request::InspectKeys(patterns));
     }
 
     fn interrupt(&mut self) {
@@ -718,6 +837,13 @@ impl App {
             return;
         }
         self.overlay = Some(Overlay::Confirm(question(exercise)));
+    }
+
+    fn edit_workspace(&mut self) {
+        match self.exercise {
+            Some(exercise) => self.send(Request::EditWorkspace { exercise }),
+            None => self.message = Some("The course has no exercises.".into()),
+        }
     }
 
     fn hints_left(&self, exercise: usize) -> usize {
@@ -772,6 +898,7 @@ impl App {
                 QueuedLine::Typed(line) => self.submit_line(line),
                 QueuedLine::Lesson(line) => {
                     if let Some(line) = self.console.run_line(line, (self.now)()) {
+                        self.last_line_from_lesson = true;
                         self.send(Request::LessonLine(line));
                     }
                 }
@@ -789,6 +916,7 @@ impl App {
         }
         let now = (self.now)();
         if let Some(line) = self.console.run_line(line, now) {
+            self.last_line_from_lesson = false;
             self.send(Request::ConsoleLine(line));
         }
     }
@@ -826,6 +954,7 @@ impl App {
             },
             (":reset", _) => self.ask_about_exercise(Question::Reset),
             (":solution", _) => self.ask_about_exercise(Question::Solution),
+            (":edit", _) => self.edit_workspace(),
             (":quit", _) => self.should_quit = true,
             (":help", _) => {
                 for help in META_HELP {
@@ -906,6 +1035,7 @@ impl App {
             (None, Focus::Console) => self.console.page_rows(),
             (None, Focus::Exercise) => self.exercises.page_rows(),
             (None, Focus::Sidebar) => 10,
+            (None, Focus::Keys) => self.keys.page_rows(),
         };
         let lines = pages.saturating_mul(rows.saturating_sub(1).max(1) as isize);
         if self.overlay.is_none() && self.focus == Focus::Console {
@@ -927,6 +1057,7 @@ impl App {
             Focus::Lesson => self.lesson.scroll_by(lines),
             Focus::Console => self.console.scroll(lines),
             Focus::Exercise => self.exercises.scroll(lines),
+            Focus::Keys => self.keys.scroll(lines),
         }
     }
 
@@ -1004,6 +1135,7 @@ impl App {
             self.exercises.scroll_to_top();
         }
         self.exercise = Some(exercise);
+        self.refresh_inspector();
         let definition = &self.course.exercises[exercise];
         let fresh = self.progress.exercise(&definition.id).variant.is_none();
         let variant = self.progress.variant_for(definition);
@@ -1050,14 +1182,35 @@ impl App {
         }
     }
 
+    /// Checks the exercise because the learner asked.
     fn check(&mut self) {
+        if let Some(exercise) = self.exercise
+            && !self.exercises.is_checking(exercise)
+        {
+            self.start_check(exercise, false);
+        }
+    }
+
+    /// Checks an unsolved exercise again after the learner's work changed (a command ran, the
+    /// workspace file was saved), so it turns green the moment it is solved. While a check
+    /// runs, one more follows it.
+    fn auto_check(&mut self) {
         let Some(exercise) = self.exercise else {
             return;
         };
-        if self.exercises.is_checking(exercise) {
+        if self.is_solved(exercise) || self.exercises.is_resetting(exercise) {
             return;
         }
-        self.exercises.check_started(exercise, (self.now)());
+        if self.exercises.is_checking(exercise) {
+            self.exercises.recheck_later(exercise);
+        } else {
+            self.start_check(exercise, true);
+        }
+    }
+
+    fn start_check(&mut self, exercise: usize, automatic: bool) {
+        self.exercises
+            .check_started(exercise, (self.now)(), automatic);
         let variant = self.variant_of(exercise);
         self.send(Request::Check { exercise, variant });
     }
@@ -1075,11 +1228,8 @@ impl App {
     }
 
     fn record_check(&mut self, exercise: usize, outcome: Result<Report, String>) {
-        if let Ok(report) = &outcome
-            && !report.checks.is_empty()
-            && report.passed()
-            && !self.is_solved(exercise)
-        {
+        let passed = matches!(&outcome, Ok(report) if !report.checks.is_empty() && report.passed());
+        if passed && !self.is_solved(exercise) {
             let id = &self.course.exercises[exercise].id;
             self.progress.exercise_mut(id).solved = true;
             self.progress_changed = true;
@@ -1096,8 +1246,14 @@ impl App {
             ),
             Err(error) => format!("Could not check \"{title}\": {error}"),
         };
-        self.console.notice(summary);
-        self.exercises.check_finished(exercise, outcome);
+        let (automatic, recheck) = self.exercises.check_finished(exercise, outcome);
+        // An automatic check speaks only when it brings good news.
+        if !automatic || passed {
+            self.console.notice(summary);
+        }
+        if recheck {
+            self.auto_check();
+        }
     }
 
     fn reveal_hint(&mut self, exercise: usize) {
@@ -1131,6 +1287,7 @@ impl App {
             Rect::new(0, 0, width, height),
             self.focus,
             self.sidebar_shown,
+            self.keys.shown,
         );
         self.areas = match screen {
             Screen::Panes(areas) => Some(areas),
@@ -1153,6 +1310,9 @@ impl App {
             .set_output_rows(usize::from(inner(areas.console).height.saturating_sub(1)));
         self.exercises
             .sync(&self.course, &self.progress, self.exercise, areas.exercise);
+        if let Some(keys) = areas.keys {
+            self.keys.set_area(keys);
+        }
         let sidebar_rows = areas
             .sidebar
             .map_or(10, |area| usize::from(area.height.saturating_sub(3)));
@@ -1179,7 +1339,7 @@ impl App {
     /// Draws the whole screen.
     pub fn draw(&self, frame: &mut Frame) {
         let area = frame.area();
-        match layout::compute(area, self.focus, self.sidebar_shown) {
+        match layout::compute(area, self.focus, self.sidebar_shown, self.keys.shown) {
             Screen::TooSmall => status::draw_too_small(frame, area),
             Screen::Panes(areas) => {
                 let now = (self.now)();
@@ -1201,15 +1361,21 @@ impl App {
                     now,
                     hint,
                 );
-                self.exercises.draw(
-                    frame,
-                    areas.exercise,
-                    self.is_focused(Focus::Exercise),
-                    &self.course,
-                    self.exercise,
-                    self.exercise.is_some_and(|e| self.is_solved(e)),
-                    now,
-                );
+                if !areas.exercise_hidden {
+                    self.exercises.draw(
+                        frame,
+                        areas.exercise,
+                        self.is_focused(Focus::Exercise),
+                        &self.course,
+                        self.exercise,
+                        self.exercise.is_some_and(|e| self.is_solved(e)),
+                        now,
+                    );
+                }
+                if let Some(keys) = areas.keys {
+                    self.keys
+                        .draw(frame, keys, self.is_focused(Focus::Keys), now);
+                }
                 status::draw(frame, areas.status, self, &self.contexts());
                 if let Some(sidebar_area) = areas.sidebar {
                     if areas.sidebar_floats {
@@ -1357,6 +1523,7 @@ const META_HELP: &[&str] = &[
     "  :hint          reveal the next hint (counted)",
     "  :reset         reset the exercise (asks first)",
     "  :solution      show the solution (asks first)",
+    "  :edit          open the recipe or script in $EDITOR (checked on every save)",
     "  :set hints     grey argument hints on (:set nohints turns them off)",
     "  :help          this list; F1 shows every key",
     "  :quit          leave the tutor (quit and exit only close the Redis connection)",
@@ -1371,6 +1538,21 @@ fn starts_with_word(line: &str, word: &str) -> bool {
             .chars()
             .next()
             .is_none_or(char::is_whitespace)
+}
+
+/// A key pattern with its `{{placeholders}}` widened to `*`, for SCAN MATCH.
+fn without_placeholders(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = rest[start..]
+            .find("}}")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `+90s`, `90`, `5m`, `2h`, `1d` as a duration (seconds when no unit is given).

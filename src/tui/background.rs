@@ -56,6 +56,7 @@ pub fn spawn(
     let (requests_tx, requests) = mpsc::unbounded_channel();
     let (exercise_tx, exercise_rx) = mpsc::unbounded_channel();
     let exercises = tokio::spawn(ExerciseWorker::new(context.clone()).run(exercise_rx));
+    tokio::spawn(watch_workspace(context.clone(), Arc::clone(&current)));
     let dispatcher = tokio::spawn(dispatch(
         context,
         requests,
@@ -65,6 +66,40 @@ pub fn spawn(
         exercises,
     ));
     (requests_tx, dispatcher)
+}
+
+/// How often the current exercise's workspace file is looked at for a save.
+const WORKSPACE_POLL: Duration = Duration::from_millis(500);
+
+/// Reports each save of the current exercise's workspace file (a recipe or script), in
+/// whatever editor, so that the exercise is checked again. Ends with the UI.
+async fn watch_workspace(context: BackgroundContext, current: Arc<Mutex<Option<String>>>) {
+    let mut seen: Option<(std::path::PathBuf, std::time::SystemTime)> = None;
+    let mut ticks = tokio::time::interval(WORKSPACE_POLL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !context.events.is_closed() {
+        ticks.tick().await;
+        let id = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let found = id.and_then(|id| {
+            let index = context.course.exercises.iter().position(|e| e.id == id)?;
+            let definition = &context.course.exercises[index];
+            let extension = definition.kind.workspace_extension()?;
+            let path = context.store.workspace_path(&id, extension).ok()?;
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            Some((index, path, modified))
+        });
+        let Some((exercise, path, modified)) = found else {
+            seen = None;
+            continue;
+        };
+        if seen
+            .as_ref()
+            .is_some_and(|(p, t)| *p == path && *t != modified)
+        {
+            let _ = context.events.send(Event::WorkspaceSaved { exercise });
+        }
+        seen = Some((path, modified));
+    }
 }
 
 /// The transcript's sink: stores each typed command for the current exercise.
@@ -112,6 +147,26 @@ async fn dispatch(
             }
             Request::RefreshKeyNames => {
                 let _ = inspector.send(InspectorRequest::RefreshKeyNames);
+            }
+            Request::InspectKeys(patterns) => {
+                let _ = inspector.send(InspectorRequest::Snapshot(patterns));
+            }
+            Request::EditWorkspace { exercise } => {
+                let event = match context.course.exercises.get(exercise) {
+                    Some(definition) => match attempt::workspace_file(&context.store, definition) {
+                        Ok(Some(path)) => Event::EditFile(path),
+                        Ok(None) => Event::Notice(format!(
+                            "\"{}\" is solved in the console: there is no file to edit.",
+                            definition.title
+                        )),
+                        Err(error) => Event::Notice(format!(
+                            "Cannot open the workspace file of \"{}\": {error}",
+                            definition.title
+                        )),
+                    },
+                    None => continue,
+                };
+                let _ = context.events.send(event);
             }
             Request::AdvanceClock(by) => {
                 let message = match context.backend.engine() {
@@ -199,7 +254,9 @@ impl ExerciseWorker {
                 | Request::ConsoleInterrupt
                 | Request::AdvanceClock(_)
                 | Request::Peek(_)
-                | Request::RefreshKeyNames => {}
+                | Request::RefreshKeyNames
+                | Request::InspectKeys(_)
+                | Request::EditWorkspace { .. } => {}
             }
         }
     }

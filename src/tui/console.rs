@@ -27,6 +27,7 @@ const MAX_LINE_CHARS: usize = 20_000;
 /// The tutor's own commands, typed with a leading colon.
 pub const META_COMMANDS: &[&str] = &[
     ":check",
+    ":edit",
     ":help",
     ":hint",
     ":peek",

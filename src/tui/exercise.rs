@@ -60,6 +60,10 @@ struct CacheKey {
 #[derive(Debug, Default)]
 struct ExerciseRun {
     checking_since: Option<Instant>,
+    /// The running check was started by the tutor (after a command or a save), not asked for.
+    automatic: bool,
+    /// Another automatic check is due when the running one ends.
+    recheck: bool,
     resetting_since: Option<Instant>,
     /// The last check run: each check's outcome, or why checking failed.
     report: Option<Result<Report, String>>,
@@ -99,20 +103,39 @@ impl ExerciseState {
             .is_some_and(|run| run.resetting_since.is_some())
     }
 
-    /// A check of `exercise` was requested at `now`.
-    pub(super) fn check_started(&mut self, exercise: usize, now: Instant) {
-        self.runs.entry(exercise).or_default().checking_since = Some(now);
+    /// A check of `exercise` was requested at `now`; `automatic` when the tutor started it.
+    pub(super) fn check_started(&mut self, exercise: usize, now: Instant, automatic: bool) {
+        let run = self.runs.entry(exercise).or_default();
+        run.checking_since = Some(now);
+        run.automatic = automatic;
+        run.recheck = false;
     }
 
-    /// The check of `exercise` finished with `outcome`; the pane then shows the first failed
-    /// check (or the result at the end when every check passed).
-    pub(super) fn check_finished(&mut self, exercise: usize, outcome: Result<Report, String>) {
+    /// Asks for another automatic check of `exercise` once the running one ends.
+    pub(super) fn recheck_later(&mut self, exercise: usize) {
+        self.runs.entry(exercise).or_default().recheck = true;
+    }
+
+    /// The check of `exercise` finished with `outcome`. A check the learner asked for, or one
+    /// that passed, scrolls the pane to the first failed check or to the result. Returns
+    /// (whether the check was automatic, whether another one is due).
+    pub(super) fn check_finished(
+        &mut self,
+        exercise: usize,
+        outcome: Result<Report, String>,
+    ) -> (bool, bool) {
         let run = self.runs.entry(exercise).or_default();
         run.checking_since = None;
+        let passed = matches!(&outcome, Ok(report) if report.passed());
         run.report = Some(outcome);
         run.notice = None;
+        let automatic = run.automatic;
+        let recheck = std::mem::take(&mut run.recheck);
         self.generation += 1;
-        self.scroll = usize::MAX;
+        if !automatic || passed {
+            self.scroll = usize::MAX;
+        }
+        (automatic, recheck)
     }
 
     /// A reset of `exercise` was requested at `now`.

@@ -19,6 +19,8 @@ pub enum Context {
     Lesson,
     /// The exercise.
     Exercise,
+    /// The key inspector.
+    Keys,
     /// The console's input line.
     Console,
     /// The console while searching its history backwards (Ctrl-R).
@@ -44,6 +46,7 @@ impl Context {
             Context::Sidebar => "course list",
             Context::Lesson => "lesson",
             Context::Exercise => "exercise",
+            Context::Keys => "key inspector",
             Context::Console => "console",
             Context::HistorySearch => "console history search (Ctrl-R)",
             Context::LessonSearch => "lesson search (/)",
@@ -180,6 +183,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Everywhere, &[shift(K::F(6))], Action::FocusPrevious, "previous pane", None),
     bind(C::Everywhere, &[plain(K::F(2))], Action::ToggleSidebar, "show or hide the course list", None),
     bind(C::Everywhere, &[plain(K::F(7))], Action::NextExercise, "next exercise", None),
+    bind(C::Everywhere, &[plain(K::F(3))], Action::ToggleInspector, "show or hide the key inspector", None),
     bind(C::Everywhere, &[ctrl('c')], Action::Interrupt, "console: clear the line, or stop a running command; elsewhere: quit (asks)", None),
     // Every pane but the console.
     bind(C::Reading, &[plain(K::Tab)], Action::FocusNext, "next pane", Some("Tab pane")),
@@ -195,6 +199,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Reading, &[ch('i')], Action::FocusPane(Focus::Console), "type in the console", Some("i console")),
     bind(C::Reading, &[ch(':')], Action::StartMetaCommand, "type a tutor command in the console (:peek, :time, :hint ...)", None),
     bind(C::Reading, &[ch('P')], Action::ShowProgress, "progress per chapter", None),
+    bind(C::Reading, &[ch('K')], Action::ToggleInspector, "show or hide the key inspector", None),
     bind(C::Reading, &[ch('?')], Action::ToggleHelp, "every key (this help)", Some("? help")),
     bind(C::Reading, &[ch('q')], Action::AskQuit, "quit (asks first)", Some("q quit")),
     // Course list.
@@ -214,7 +219,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Exercise, &[ch('h')], Action::AskHint, "reveal the next hint (asks first: hints are counted)", Some("h hint")),
     bind(C::Exercise, &[ch('r')], Action::AskReset, "reset the exercise (asks first)", Some("r reset")),
     bind(C::Exercise, &[ch('s')], Action::AskSolution, "show the solution (asks first)", None),
+    bind(C::Exercise, &[ch('e')], Action::EditWorkspace, "edit the recipe or script in $EDITOR (checked again on every save)", Some("e edit")),
     bind(C::Reading, &[ch('x')], Action::NextExercise, "next exercise", None),
+    // Key inspector.
+    bind(C::Keys, &[plain(K::Enter)], Action::PeekSelectedKey, "print the selected key's whole value in the console", Some("Enter value")),
+    bind(C::Keys, &[ch('a')], Action::ToggleAllKeys, "every key, or only the exercise's", Some("a all keys")),
     // Console.
     bind(C::Console, &[plain(K::Enter)], Action::Submit, "run the line (a Redis command, or :help for the tutor's own)", Some("Enter run")),
     bind(C::Console, &[plain(K::Tab)], Action::Complete, "complete the command, keyword or key name (again: the next candidate)", Some("Tab complete")),
@@ -273,6 +282,7 @@ pub fn contexts_for(focus: Focus, overlay: Option<Context>) -> Vec<Context> {
         Focus::Sidebar => vec![Context::Sidebar, Context::Reading, Context::Everywhere],
         Focus::Lesson => vec![Context::Lesson, Context::Reading, Context::Everywhere],
         Focus::Exercise => vec![Context::Exercise, Context::Reading, Context::Everywhere],
+        Focus::Keys => vec![Context::Keys, Context::Reading, Context::Everywhere],
     }
 }
 

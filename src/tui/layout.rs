@@ -26,6 +26,11 @@ pub struct PaneAreas {
     pub lesson: Rect,
     pub console: Rect,
     pub exercise: Rect,
+    /// The key inspector, when shown: below the exercise on tall screens, in its place on
+    /// others.
+    pub keys: Option<Rect>,
+    /// The key inspector took the exercise's place.
+    pub exercise_hidden: bool,
     pub status: Rect,
 }
 
@@ -38,9 +43,35 @@ pub enum Screen {
     Panes(PaneAreas),
 }
 
+/// From this height on, the key inspector goes below the exercise instead of in its place.
+const INSPECTOR_BESIDE_EXERCISE_FROM: u16 = 24;
+
 /// Lays out the panes in `area` for the focused pane `focus`; `sidebar_shown` is false when
-/// the learner hid the docked course list.
-pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
+/// the learner hid the docked course list, `inspector` true when the key inspector is shown.
+pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool, inspector: bool) -> Screen {
+    match panes(area, focus, sidebar_shown) {
+        Screen::Panes(mut areas) if inspector => {
+            let exercise = areas.exercise;
+            if exercise.height >= INSPECTOR_BESIDE_EXERCISE_FROM {
+                let top = exercise.height / 2;
+                areas.exercise = Rect::new(exercise.x, exercise.y, exercise.width, top);
+                areas.keys = Some(Rect::new(
+                    exercise.x,
+                    exercise.y + top,
+                    exercise.width,
+                    exercise.height - top,
+                ));
+            } else {
+                areas.keys = Some(exercise);
+                areas.exercise_hidden = true;
+            }
+            Screen::Panes(areas)
+        }
+        screen => screen,
+    }
+}
+
+fn panes(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Screen::TooSmall;
     }
@@ -80,6 +111,8 @@ pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
                 lower.width - console_width,
                 lower.height,
             ),
+            keys: None,
+            exercise_hidden: false,
             status,
         });
     }
@@ -87,7 +120,7 @@ pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
     let lesson = Rect::new(main.x, main.y, main.width - right_width, main.height);
     let right_x = lesson.right();
     let larger = main.height * 3 / 5;
-    let console_height = if focus == Focus::Exercise {
+    let console_height = if matches!(focus, Focus::Exercise | Focus::Keys) {
         main.height - larger
     } else {
         larger
@@ -103,6 +136,8 @@ pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
             right_width,
             main.height - console_height,
         ),
+        keys: None,
+        exercise_hidden: false,
         status,
     })
 }
@@ -111,15 +146,16 @@ pub fn compute(area: Rect, focus: Focus, sidebar_shown: bool) -> Screen {
 mod tests {
     use super::*;
 
-    const FOCI: [Focus; 4] = [
+    const FOCI: [Focus; 5] = [
         Focus::Sidebar,
         Focus::Lesson,
         Focus::Console,
         Focus::Exercise,
+        Focus::Keys,
     ];
 
     fn panes(width: u16, height: u16, focus: Focus) -> PaneAreas {
-        match compute(Rect::new(0, 0, width, height), focus, true) {
+        match compute(Rect::new(0, 0, width, height), focus, true, false) {
             Screen::Panes(areas) => areas,
             Screen::TooSmall => panic!("{width}x{height} should fit the panes"),
         }
@@ -177,10 +213,27 @@ mod tests {
         let stacked = panes(70, 24, Focus::Lesson);
         assert_eq!(stacked.lesson.width, 70);
         assert!(stacked.console.y > stacked.lesson.y);
-        let Screen::Panes(hidden) = compute(Rect::new(0, 0, 120, 40), Focus::Lesson, false) else {
+        let Screen::Panes(hidden) = compute(Rect::new(0, 0, 120, 40), Focus::Lesson, false, false)
+        else {
             panic!("120x40 fits");
         };
         assert_eq!((hidden.sidebar, hidden.lesson.x), (None, 0));
+    }
+
+    #[test]
+    fn the_key_inspector_shares_the_exercise_place_on_small_screens() {
+        let small = compute(Rect::new(0, 0, 80, 24), Focus::Keys, true, true);
+        let Screen::Panes(small) = small else {
+            panic!("80x24 fits")
+        };
+        assert!(small.exercise_hidden);
+        assert_eq!(small.keys, Some(small.exercise));
+        let Screen::Panes(large) = compute(Rect::new(0, 0, 250, 70), Focus::Keys, true, true)
+        else {
+            panic!("250x70 fits")
+        };
+        let keys = large.keys.expect("shown");
+        assert!(!large.exercise_hidden && keys.y == large.exercise.bottom());
     }
 
     #[test]
@@ -198,7 +251,7 @@ mod tests {
     fn small_terminals_get_no_panes() {
         for (width, height) in [(59, 40), (200, 15), (1, 1), (0, 0)] {
             assert_eq!(
-                compute(Rect::new(0, 0, width, height), Focus::Lesson, true),
+                compute(Rect::new(0, 0, width, height), Focus::Lesson, true, false),
                 Screen::TooSmall
             );
         }

@@ -15,6 +15,7 @@ mod exercise;
 mod input;
 mod inspector;
 pub mod keymap;
+mod keys;
 mod layout;
 mod lesson;
 mod model;
@@ -29,7 +30,7 @@ pub use app::{Action, App, AppOptions, ArgumentHints, Edit, Focus, Now};
 pub use background::{BackgroundContext, ConsoleParts, spawn as spawn_background};
 pub use event::{Event, InputReader, Request};
 pub use layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use model::{ConsoleLine, ConsoleLineKind};
+pub use model::{ConsoleLine, ConsoleLineKind, KeyInfo};
 pub use overlay::{Overlay, Question};
 pub use runner::{LOG_FILE, TutorConfig, TutorSession, init_logging, run_tutor};
 pub use terminal::TerminalGuard;
@@ -37,11 +38,8 @@ pub use theme::Palette;
 
 use ratatui::Terminal;
 use ratatui::backend::Backend as TerminalBackend;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// How often the screen is redrawn while something is running (to move the elapsed time on).
-const BUSY_TICK: Duration = Duration::from_millis(100);
 
 /// What the main loop reports to its caller besides drawing.
 pub trait LoopObserver {
@@ -49,7 +47,18 @@ pub trait LoopObserver {
     fn progress_changed(&mut self, app: &App);
 }
 
-/// Runs the UI until the learner quits or the event channel closes.
+/// Why the main loop returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopExit {
+    /// The learner quits.
+    Quit,
+    /// Nothing more will come: the event channel closed.
+    EventsClosed,
+    /// The learner's editor should open this file; run the loop again afterwards.
+    EditFile(std::path::PathBuf),
+}
+
+/// Runs the UI until the learner quits, the event channel closes, or an editor is wanted.
 ///
 /// Draws when something changed (and on a tick while work is running), then waits for the next
 /// event; every event already queued is handled before the next draw. Nothing is drawn while
@@ -61,7 +70,7 @@ pub async fn run_loop<B>(
     events: &mut UnboundedReceiver<Event>,
     observer: &mut dyn LoopObserver,
     launched_at: Option<Instant>,
-) -> anyhow::Result<()>
+) -> anyhow::Result<LoopExit>
 where
     B: TerminalBackend,
     B::Error: Send + Sync + 'static,
@@ -83,8 +92,8 @@ where
                 }
             }
         }
-        let event = if app.is_busy() {
-            match tokio::time::timeout(BUSY_TICK, events.recv()).await {
+        let event = if let Some(tick) = app.redraw_every() {
+            match tokio::time::timeout(tick, events.recv()).await {
                 Ok(event) => event,
                 Err(_elapsed) => {
                     app.mark_dirty();
@@ -94,7 +103,9 @@ where
         } else {
             events.recv().await
         };
-        let Some(event) = event else { return Ok(()) };
+        let Some(event) = event else {
+            return Ok(LoopExit::EventsClosed);
+        };
         app.handle_event(event);
         while !app.should_quit()
             && let Ok(event) = events.try_recv()
@@ -105,7 +116,10 @@ where
             observer.progress_changed(app);
         }
         if app.should_quit() {
-            return Ok(());
+            return Ok(LoopExit::Quit);
+        }
+        if let Some(path) = app.take_edit_request() {
+            return Ok(LoopExit::EditFile(path));
         }
     }
 }

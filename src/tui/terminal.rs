@@ -61,6 +61,26 @@ impl TerminalGuard {
     pub fn terminal(&mut self) -> &mut RealTerminal {
         &mut self.terminal
     }
+
+    /// Gives the terminal back for a while (to the learner's editor).
+    pub fn suspend(&mut self) {
+        let _ = self.terminal.show_cursor();
+        restore();
+    }
+
+    /// Takes the terminal again after [`TerminalGuard::suspend`] and clears it, so the next
+    /// frame is drawn whole.
+    pub fn resume(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
+        self.terminal.clear()
+    }
 }
 
 impl Drop for TerminalGuard {
