@@ -56,6 +56,23 @@ pub struct Client {
     pub script_protocol: Option<Protocol>,
     /// Channels, patterns and shard channels the client is subscribed to.
     pub subscriptions: Subscriptions,
+    /// CLIENT REPLY OFF/SKIP: which replies the client does not get.
+    pub reply_mode: ReplyMode,
+    /// MONITOR: the client receives every command the server runs.
+    pub monitor: bool,
+}
+
+/// CLIENT REPLY's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyMode {
+    #[default]
+    On,
+    /// Nothing is sent until CLIENT REPLY ON.
+    Off,
+    /// The next command's reply is not sent (CLIENT_REPLY_SKIP_NEXT).
+    SkipNext,
+    /// This command's reply is not sent (CLIENT_REPLY_SKIP).
+    Skip,
 }
 
 impl Client {
@@ -83,6 +100,8 @@ impl Client {
             deny_blocking: false,
             script_protocol: None,
             subscriptions: Subscriptions::default(),
+            reply_mode: ReplyMode::On,
+            monitor: false,
         }
     }
 }

@@ -286,6 +286,11 @@ pub fn call(
         stat.failed_calls += 1;
         stats.count_error(message);
     }
+    // Monitors see the command once it ran (with the database it left selected); scripts
+    // show themselves before they run (they are flagged skip_monitor).
+    if !store.monitors.is_empty() && !spec.has(CommandFlags::SKIP_MONITOR | CommandFlags::ADMIN) {
+        store.feed_monitors(client_id, args);
+    }
     store.dispatch_key_events();
     match ctx.block {
         Some(block) => Outcome::Block(block),

@@ -5,7 +5,7 @@
 //! its time limit, the script's hook polls the sockets through `Io` too, answering BUSY
 //! (processEventsWhileBlocked).
 
-use super::client::{Client, Request};
+use super::client::{Client, ReplyMode, Request};
 use super::clock::Clock;
 use super::command::{Outcome, execute};
 use super::command_flags::CommandFlags;
@@ -222,6 +222,14 @@ impl EventLoop {
                 self.store.blocked.block(id, db, block.keys, args, deadline);
             }
         }
+        // CLIENT REPLY SKIP applies to the command after it.
+        if let Some(client) = self.store.clients.get_mut(&id) {
+            client.reply_mode = match client.reply_mode {
+                ReplyMode::SkipNext => ReplyMode::Skip,
+                ReplyMode::Skip => ReplyMode::On,
+                mode => mode,
+            };
+        }
         self.store.serve_blocked(now);
     }
 
@@ -338,6 +346,7 @@ impl Io {
         store.blocked.unblock(id);
         store.unwatch_all(id);
         store.leave_all(id);
+        store.stop_monitoring(id);
         store.clients.remove(&id);
     }
 

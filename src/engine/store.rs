@@ -3,7 +3,7 @@
 //! makes each command atomic.
 
 use super::blocking::Blocked;
-use super::client::Client;
+use super::client::{Client, ReplyMode};
 use super::clock::Clock;
 use super::config::Config;
 use super::db::Db;
@@ -126,6 +126,8 @@ pub struct Store {
     pub pubsub: PubSub,
     /// `notify-keyspace-events`, parsed.
     pub notify_flags: EventClass,
+    /// Clients in MONITOR mode, in the order they started.
+    pub monitors: Vec<u64>,
     /// The engine clock, for what reads the time live (TIME) rather than at the start of
     /// the command.
     pub clock: Clock,
@@ -142,6 +144,25 @@ pub struct RunningScript {
     pub busy: bool,
     /// It ran a write command, so SCRIPT KILL cannot stop it.
     pub wrote: bool,
+}
+
+/// sdscatrepr: a quoted, escaped copy of `bytes`.
+fn quote_repr(bytes: &[u8], out: &mut String) {
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
 }
 
 /// The event loop's processEventsWhileBlocked, handed to the store so a running script's
@@ -175,6 +196,7 @@ impl Store {
             clock: Clock::new(),
             pubsub: PubSub::default(),
             notify_flags: EventClass::empty(),
+            monitors: Vec::new(),
         }
     }
 
@@ -206,11 +228,15 @@ impl Store {
         }
     }
 
-    /// Appends `reply` to a client's output, in the protocol it speaks.
+    /// Appends `reply` to a client's output, in the protocol it speaks (nothing while CLIENT
+    /// REPLY turned its replies off).
     pub fn reply(&mut self, client_id: u64, reply: &Value) {
         let Some(client) = self.clients.get_mut(&client_id) else {
             return;
         };
+        if matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+            return;
+        }
         if client.output.is_empty() {
             self.with_output.push(client_id);
         }
@@ -228,6 +254,43 @@ impl Store {
         client
             .output
             .extend_from_slice(format!("*{len}\r\n").as_bytes());
+    }
+
+    /// replicationFeedMonitors: shows a command that ran to every MONITOR client, as
+    /// `+<seconds>.<micros> [<db> <peer>] "arg" ...` (`[<db> lua]` inside a script).
+    pub fn feed_monitors(&mut self, client_id: u64, args: &[Bytes]) {
+        let Some(client) = self.clients.get(&client_id) else {
+            return;
+        };
+        let now = self.clock.now_us();
+        let mut line = format!(
+            "{}.{:06} ",
+            now.div_euclid(1_000_000),
+            now.rem_euclid(1_000_000)
+        );
+        if client.script_protocol.is_some() {
+            line.push_str(&format!("[{} lua] ", client.db));
+        } else {
+            line.push_str(&format!("[{} {}] ", client.db, client.addr));
+        }
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            quote_repr(arg, &mut line);
+        }
+        let line = Value::Simple(Bytes::from(line));
+        for id in self.monitors.clone() {
+            self.reply(id, &line);
+        }
+    }
+
+    /// Ends a client's monitoring (RESET, disconnect).
+    pub fn stop_monitoring(&mut self, client_id: u64) {
+        self.monitors.retain(|&id| id != client_id);
+        if let Some(client) = self.clients.get_mut(&client_id) {
+            client.monitor = false;
+        }
     }
 
     /// Closes a client's connection once its output is written (QUIT, protocol errors):

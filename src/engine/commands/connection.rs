@@ -2,7 +2,7 @@
 
 use super::keys::{db_index, help_reply};
 use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error};
-use crate::engine::client::Client;
+use crate::engine::client::{Client, ReplyMode};
 use crate::engine::command::{Ctx, Handler};
 use crate::resp::{Protocol, Value};
 use bytes::Bytes;
@@ -24,6 +24,9 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("client|getredir", client_getredir),
     ("client|unblock", client_unblock),
     ("client|help", client_help),
+    ("client|kill", client_kill),
+    ("client|reply", client_reply),
+    ("monitor", monitor),
 ];
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -172,7 +175,9 @@ fn auth(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     ctx.store.discard_transaction(ctx.client_id);
     ctx.store.leave_all(ctx.client_id);
+    ctx.store.stop_monitoring(ctx.client_id);
     let client = ctx.client_mut();
+    client.reply_mode = ReplyMode::On;
     client.db = 0;
     client.protocol = Protocol::Resp2;
     client.name = None;
@@ -200,6 +205,7 @@ fn client_getname(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     let mut flags = String::new();
     for (set, letter) in [
+        (client.monitor, 'O'),
         (client.subscriptions.active(), 'P'),
         (client.multi.is_some(), 'x'),
         (blocked, 'b'),
@@ -379,4 +385,151 @@ fn client_help(_: &mut Ctx, _: &[Bytes]) -> Value {
         "HELP",
         "    Prints this help.",
     ])
+}
+
+/// CLIENT KILL's filters (clientKillCommand).
+#[derive(Default)]
+struct KillFilter<'a> {
+    id: Option<u64>,
+    /// Some(true): only subscribed clients; Some(false): only the others.
+    pubsub: Option<bool>,
+    /// A type no client of this engine has (master, replica).
+    no_client_type: bool,
+    addr: Option<&'a [u8]>,
+    laddr: Option<&'a [u8]>,
+    skip_me: bool,
+}
+
+fn parse_kill_filter(args: &[Bytes]) -> Result<KillFilter<'_>, Value> {
+    let mut filter = KillFilter {
+        skip_me: true,
+        ..KillFilter::default()
+    };
+    for pair in args[2..].chunks(2) {
+        let [option, value] = pair else {
+            return Err(syntax_error());
+        };
+        match option.to_ascii_lowercase().as_slice() {
+            b"id" => match parse_i64(value) {
+                Some(id) if id >= 1 => filter.id = Some(id as u64),
+                _ => return Err(Value::error("ERR client-id should be greater than 0")),
+            },
+            b"type" => match value.to_ascii_lowercase().as_slice() {
+                b"normal" => filter.pubsub = Some(false),
+                b"pubsub" => filter.pubsub = Some(true),
+                b"master" | b"replica" | b"slave" => filter.no_client_type = true,
+                _ => {
+                    return Err(Value::error(format!(
+                        "ERR Unknown client type '{}'",
+                        String::from_utf8_lossy(value)
+                    )));
+                }
+            },
+            b"addr" => filter.addr = Some(value),
+            b"laddr" => filter.laddr = Some(value),
+            b"user" if value.as_ref() != b"default" => {
+                return Err(Value::error(format!(
+                    "ERR No such user '{}'",
+                    String::from_utf8_lossy(value)
+                )));
+            }
+            b"user" => {}
+            b"skipme" => match value.to_ascii_lowercase().as_slice() {
+                b"yes" => filter.skip_me = true,
+                b"no" => filter.skip_me = false,
+                _ => return Err(syntax_error()),
+            },
+            _ => return Err(syntax_error()),
+        }
+    }
+    Ok(filter)
+}
+
+/// CLIENT KILL addr, or CLIENT KILL with filters: closes the matching connections.
+fn client_kill(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let old_form = args.len() == 3;
+    let filter = if old_form {
+        KillFilter {
+            addr: Some(&args[2]),
+            ..KillFilter::default()
+        }
+    } else {
+        match parse_kill_filter(args) {
+            Ok(filter) => filter,
+            Err(e) => return e,
+        }
+    };
+    let me = ctx.client_id;
+    let mut ids: Vec<u64> = ctx.store.clients.keys().copied().collect();
+    ids.sort_unstable();
+    let matching: Vec<u64> = ids
+        .into_iter()
+        .filter(|id| {
+            let client = &ctx.store.clients[id];
+            !filter.no_client_type
+                && filter.addr.is_none_or(|a| a == client.addr.as_bytes())
+                && filter
+                    .laddr
+                    .is_none_or(|a| a == client.local_addr.as_bytes())
+                && filter
+                    .pubsub
+                    .is_none_or(|p| p == client.subscriptions.active())
+                && filter.id.is_none_or(|wanted| wanted == *id)
+                && !(filter.skip_me && *id == me)
+        })
+        .collect();
+    for &id in &matching {
+        if id != me {
+            ctx.store.blocked.unblock(id);
+        }
+        ctx.store.close_after_reply(id);
+    }
+    if old_form {
+        if matching.is_empty() {
+            Value::error("ERR No such client")
+        } else {
+            Value::ok()
+        }
+    } else {
+        Value::Integer(matching.len() as i64)
+    }
+}
+
+/// CLIENT REPLY ON|OFF|SKIP.
+fn client_reply(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let client = ctx.client_mut();
+    match args[2].to_ascii_lowercase().as_slice() {
+        b"on" => {
+            client.reply_mode = ReplyMode::On;
+            Value::ok()
+        }
+        b"off" => {
+            client.reply_mode = ReplyMode::Off;
+            ctx.reply_written();
+            Value::Null
+        }
+        b"skip" => {
+            if client.reply_mode != ReplyMode::Off {
+                client.reply_mode = ReplyMode::SkipNext;
+            }
+            ctx.reply_written();
+            Value::Null
+        }
+        _ => syntax_error(),
+    }
+}
+
+/// MONITOR: from now on the client is shown every command the server runs.
+fn monitor(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let client = ctx.client_mut();
+    if client.deny_blocking {
+        return Value::error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    }
+    if client.monitor {
+        ctx.reply_written();
+        return Value::Null;
+    }
+    client.monitor = true;
+    ctx.store.monitors.push(ctx.client_id);
+    Value::ok()
 }
