@@ -25,6 +25,8 @@ pub struct Ctx<'a> {
     block: Option<BlockRequest>,
     /// Set by `reply_written`.
     replied: bool,
+    /// Set by `error_already_counted`.
+    error_counted: bool,
 }
 
 /// A blocking command found nothing to serve: wait for a push to one of `keys`.
@@ -96,6 +98,13 @@ impl<'a> Ctx<'a> {
         if !self.client().deny_blocking {
             self.block = Some(BlockRequest { keys, timeout });
         }
+    }
+
+    /// Tells `call` the handler's error reply repeats an error already counted (a script
+    /// failing with its command's error): INFO errorstats does not count it again (the
+    /// command's failed_calls still does).
+    pub fn error_already_counted(&mut self) {
+        self.error_counted = true;
     }
 
     /// Tells `call` the handler wrote its reply to the outbox itself; its return value is
@@ -250,6 +259,7 @@ pub fn call(
         now_us,
         block: None,
         replied: false,
+        error_counted: false,
     };
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut ctx, args)))
         .unwrap_or_else(|panic| {
@@ -284,7 +294,9 @@ pub fn call(
     stat.usec += micros;
     if let Value::Error(message) = &reply {
         stat.failed_calls += 1;
-        stats.count_error(message);
+        if !ctx.error_counted {
+            stats.count_error(message);
+        }
     }
     // Monitors see the command once it ran (with the database it left selected); scripts
     // show themselves before they run (they are flagged skip_monitor).

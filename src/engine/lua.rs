@@ -205,6 +205,12 @@ pub fn run_script(
             let mut values = values.into_iter();
             let ok = matches!(values.next(), Some(LuaValue::Boolean(true)));
             let value = values.next().unwrap_or(LuaValue::Nil);
+            // An error a command already counted in INFO errorstats is not counted again.
+            if let LuaValue::Table(t) = &value
+                && t.raw_get::<bool>(COUNTED).unwrap_or(false)
+            {
+                ctx.error_already_counted();
+            }
             if ok {
                 lua_to_reply(&value, script_resp)
             } else {
@@ -462,6 +468,10 @@ fn open_redis(lua: &Lua) -> mlua::Result<()> {
     lua.globals().set("redis", redis)
 }
 
+/// The field marking an error table made from a command's error reply, which INFO
+/// errorstats already counted (Redis's ignore_error_stats_update).
+const COUNTED: &str = "ignore_error_stats_update";
+
 /// The registry key of `redis_call`.
 const RAW_CALL: &std::ffi::CStr = c"redis_tutor_raw_call";
 
@@ -565,7 +575,10 @@ fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
         Outcome::Block(_) | Outcome::Written => Value::Null,
     };
     if let Value::Error(message) = &reply {
-        return failure(&String::from_utf8_lossy(message));
+        let t = lua.create_table()?;
+        t.set("err", lua.create_string(message)?)?;
+        t.set(COUNTED, true)?;
+        return Ok((false, LuaValue::Table(t)));
     }
     Ok((true, reply_to_lua(lua, &reply, resp)?))
 }

@@ -304,3 +304,28 @@ fn sorted(v: Value) -> Value {
         other => other,
     }
 }
+
+/// The text of a string reply (INFO, CLIENT LIST ...).
+pub fn body(raw: &[u8]) -> String {
+    let (v, _) = parse_value(raw).unwrap().unwrap();
+    String::from_utf8_lossy(v.as_bytes().expect("a string reply")).into_owned()
+}
+
+/// INFO commandstats without timings: `cmdstat_<name>:calls=..,rejected_calls=..,failed_calls=..`
+/// per command, sorted, leaving out CONFIG RESETSTAT.
+pub fn command_calls(raw: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = body(raw)
+        .lines()
+        .filter(|l| l.starts_with("cmdstat_") && !l.starts_with("cmdstat_config|resetstat"))
+        .map(|l| {
+            let (name, rest) = l.split_once(':').unwrap();
+            let fields: Vec<&str> = rest
+                .split(',')
+                .filter(|f| f.starts_with("calls") || f.contains("_calls"))
+                .collect();
+            format!("{name}:{}", fields.join(","))
+        })
+        .collect();
+    lines.sort();
+    lines
+}
