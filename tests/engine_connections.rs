@@ -170,3 +170,54 @@ async fn other_local_addr(conn: &mut RawConn) -> String {
     let start = text.find("addr=").unwrap() + 5;
     text[start..].split(' ').next().unwrap().to_string()
 }
+
+/// CLIENT PAUSE WRITE holds writes and what may write (reads go on) until CLIENT UNPAUSE,
+/// on both servers.
+#[tokio::test]
+async fn client_pause_write_until_unpause() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    let mut other = ClientPair::connect(&d).await;
+    for line in [
+        "CLIENT PAUSE x",
+        "CLIENT PAUSE -1",
+        "CLIENT PAUSE 10 NOPE",
+        "CLIENT PAUSE 10 WRITE extra",
+        "CLIENT PAUSE 100000 WRITE",
+    ] {
+        d.same(line).await;
+    }
+    other.same("GET key").await;
+    other.send("SET key held").await;
+    other.send("GET key").await;
+    // Scripts that may write and PUBLISH wait too; read-only scripts do not.
+    d.same("EVAL_RO \"return 1\" 0").await;
+    d.send("PUBLISH channel held").await;
+    d.send("EVAL \"return 2\" 0").await;
+    let mut third = ClientPair::connect(&d).await;
+    third.same("CLIENT UNPAUSE").await;
+    other.same_pending("the held SET").await;
+    other.same_pending("the GET behind it").await;
+    d.same_pending("the held PUBLISH").await;
+    d.same_pending("the held EVAL").await;
+}
+
+/// CLIENT PAUSE ALL holds every command, CLIENT UNPAUSE included, until its time passes on
+/// the engine clock.
+#[tokio::test]
+async fn client_pause_all_ends_with_its_time() {
+    let clock = redis_tutor::engine::Clock::frozen(1_700_000_000_000_000);
+    let engine = redis_tutor::engine::Engine::start_local(clock.clone())
+        .await
+        .expect("engine");
+    let mut pauser = RawConn::connect(engine.addr()).await;
+    let mut other = RawConn::connect(engine.addr()).await;
+    let args = support::differential::args_of;
+    assert_eq!(pauser.request(&args("CLIENT PAUSE 5000")).await, b"+OK\r\n");
+    other.send(&args("PING")).await;
+    pauser.send(&args("CLIENT UNPAUSE")).await;
+    clock.advance(std::time::Duration::from_secs(5));
+    assert_eq!(other.read_raw().await.unwrap(), b"+PONG\r\n");
+    assert_eq!(pauser.read_raw().await.unwrap(), b"+OK\r\n");
+}

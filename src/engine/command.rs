@@ -127,6 +127,8 @@ pub enum Outcome {
     /// The handler wrote its reply to the client's outbox itself (EXEC, whose array holds
     /// the pushes its commands caused, as in Redis 7.0).
     Written,
+    /// CLIENT PAUSE holds the command: it runs when the pause ends.
+    Postponed,
 }
 
 /// Runs one request for `client_id`: `process`, then `call`.
@@ -134,6 +136,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     match process(store, client_id, now_us, args) {
         Processed::Run(spec) => call(store, client_id, now_us, spec, args),
         Processed::Answered(reply) => Outcome::Reply(reply),
+        Processed::Postponed => Outcome::Postponed,
     }
 }
 
@@ -144,6 +147,8 @@ pub enum Processed {
     Run(&'static CommandSpec),
     /// Already answered: refused (and counted as rejected), or queued by MULTI.
     Answered(Value),
+    /// Held by CLIENT PAUSE.
+    Postponed,
 }
 
 /// Commands that run at once inside MULTI instead of being queued.
@@ -229,6 +234,18 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             spec.name
         ));
         return rejected(store, client_id, Some(spec), reply);
+    }
+    if let Some(pause) = &store.pause {
+        let may_write = CommandFlags::WRITE | CommandFlags::MAY_REPLICATE;
+        let writes = spec.has(may_write)
+            || (spec.name == "exec"
+                && store.clients[&client_id]
+                    .multi
+                    .as_ref()
+                    .is_some_and(|t| t.queued.iter().any(|(queued, _)| queued.has(may_write))));
+        if pause.all || writes {
+            return Processed::Postponed;
+        }
     }
     if in_multi && !runs_inside_multi(spec) {
         let client = store.clients.get_mut(&client_id).expect("checked above");

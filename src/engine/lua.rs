@@ -572,7 +572,7 @@ fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
     let reply = match call(ctx.store, id, now, spec, &argv) {
         Outcome::Reply(reply) => reply,
         // Nothing blocks in a script, and EXEC (which writes its own reply) is refused.
-        Outcome::Block(_) | Outcome::Written => Value::Null,
+        Outcome::Block(_) | Outcome::Written | Outcome::Postponed => Value::Null,
     };
     if let Value::Error(message) = &reply {
         let t = lua.create_table()?;

@@ -128,9 +128,22 @@ pub struct Store {
     pub notify_flags: EventClass,
     /// Clients in MONITOR mode, in the order they started.
     pub monitors: Vec<u64>,
+    /// CLIENT PAUSE in force.
+    pub pause: Option<Pause>,
+    /// Clients whose next command waits for the pause to end.
+    pub postponed: Vec<u64>,
     /// The engine clock, for what reads the time live (TIME) rather than at the start of
     /// the command.
     pub clock: Clock,
+}
+
+/// A CLIENT PAUSE.
+#[derive(Debug, Clone, Copy)]
+pub struct Pause {
+    /// When it ends (ms, engine clock).
+    pub end_ms: i64,
+    /// ALL: every command waits; WRITE: only writes do.
+    pub all: bool,
 }
 
 /// The script being run.
@@ -197,6 +210,8 @@ impl Store {
             pubsub: PubSub::default(),
             notify_flags: EventClass::empty(),
             monitors: Vec::new(),
+            pause: None,
+            postponed: Vec::new(),
         }
     }
 
@@ -241,6 +256,22 @@ impl Store {
             self.with_output.push(client_id);
         }
         reply.encode(client.protocol, &mut client.output);
+    }
+
+    /// CLIENT PAUSE: holds commands until `end_ms`; a longer or stricter pause in force
+    /// stays.
+    pub fn pause_clients(&mut self, end_ms: i64, all: bool) {
+        let pause = self.pause.get_or_insert(Pause { end_ms, all });
+        pause.end_ms = pause.end_ms.max(end_ms);
+        pause.all |= all;
+    }
+
+    /// Ends a pause (CLIENT UNPAUSE, or its time passed): held clients run again.
+    pub fn unpause_clients(&mut self) {
+        self.pause = None;
+        for id in std::mem::take(&mut self.postponed) {
+            self.unblocked.push(id);
+        }
     }
 
     /// Appends an array header (the start of a reply whose elements follow one by one).

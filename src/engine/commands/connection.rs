@@ -25,6 +25,8 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("client|unblock", client_unblock),
     ("client|help", client_help),
     ("client|kill", client_kill),
+    ("client|pause", client_pause),
+    ("client|unpause", client_unpause),
     ("client|reply", client_reply),
     ("monitor", monitor),
 ];
@@ -531,5 +533,37 @@ fn monitor(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     }
     client.monitor = true;
     ctx.store.monitors.push(ctx.client_id);
+    Value::ok()
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL].
+fn client_pause(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let Some(timeout) = parse_i64(&args[2]) else {
+        return Value::error("ERR timeout is not an integer or out of range");
+    };
+    if timeout < 0 {
+        return Value::error("ERR timeout is negative");
+    }
+    let all = match args.get(3) {
+        None => true,
+        Some(mode) if args.len() == 4 && mode.eq_ignore_ascii_case(b"all") => true,
+        Some(mode) if args.len() == 4 && mode.eq_ignore_ascii_case(b"write") => false,
+        Some(_) if args.len() == 4 => {
+            return Value::error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        Some(_) => {
+            return Value::error(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+                String::from_utf8_lossy(&args[1])
+            ));
+        }
+    };
+    let end = ctx.now_ms().saturating_add(timeout);
+    ctx.store.pause_clients(end, all);
+    Value::ok()
+}
+
+fn client_unpause(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.unpause_clients();
     Value::ok()
 }
