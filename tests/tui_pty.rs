@@ -41,7 +41,8 @@ impl Tutor {
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/pty-course"
         ));
-        command.env("XDG_DATA_HOME", data);
+        command.env("REDIS_TUTOR_HOME", data);
+    command.env("XDG_DATA_HOME", data);
         command.env("HOME", data);
         command.env("TERM", "xterm-256color");
         command.env_remove("REDIS_URL");
