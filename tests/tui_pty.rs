@@ -42,7 +42,7 @@ impl Tutor {
             "/tests/fixtures/pty-course"
         ));
         command.env("REDIS_TUTOR_HOME", data);
-    command.env("XDG_DATA_HOME", data);
+        command.env("XDG_DATA_HOME", data);
         command.env("HOME", data);
         command.env("TERM", "xterm-256color");
         command.env_remove("REDIS_URL");
