@@ -258,3 +258,37 @@ async fn never_resets_in_a_database_holding_other_data() {
         Value::bulk("precious")
     );
 }
+
+/// A line typed while a fresh attempt is being set up waits for the setup, which would
+/// otherwise wipe what the line did.
+#[tokio::test]
+async fn console_lines_wait_for_the_setup_in_progress() {
+    let Some(redis) = RealRedis::start(&[]) else {
+        return;
+    };
+    let url = format!("{}/15", redis.url());
+    let mut background = start(&url);
+    let mut direct = Backend::connected(&url).unwrap().connect().await.unwrap();
+    background
+        .requests
+        .send(Request::OpenExercise {
+            exercise: 0,
+            variant: 0,
+            fresh: true,
+        })
+        .unwrap();
+    background
+        .requests
+        .send(Request::ConsoleLine("SET greeting hello".into()))
+        .unwrap();
+    let sent = tokio::time::timeout(Duration::from_secs(20), background.console_input.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent, ConsoleInput::Line("SET greeting hello".into()));
+    assert_eq!(
+        get(&mut direct, "greeting").await,
+        Value::bulk("helo"),
+        "the setup ran before the typed line reached the console"
+    );
+}
