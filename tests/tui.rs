@@ -1434,3 +1434,77 @@ fn snapshot_key_inspector() {
         harness.run(vec![inspected_keys()]);
     });
 }
+
+/// A connected database holding keys the tutor did not make refuses the setup: the exercise
+/// pane says so first thing, with the way out, instead of failing every check.
+#[test]
+fn a_refused_setup_is_explained_in_the_exercise_pane() {
+    let mut harness = Harness::new(120, 40);
+    harness.run(vec![Event::SetupFailed {
+        exercise: 0,
+        error: "database 0 holds keys redis-tutor did not make (e.g. user:1); use an empty database, e.g. redis://localhost:6379/15".into(),
+    }]);
+    assert_screen_contains(&harness, "Setup did not run, so every check");
+    assert_screen_contains(&harness, "Fix that, then reset the exercise");
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('r')), key(KeyCode::Char('y'))]);
+    harness.run(vec![Event::ResetDone {
+        exercise: 0,
+        outcome: Ok(()),
+    }]);
+    assert_screen_lacks(&harness, "Setup did not run");
+}
+
+/// On a connected server the grey hints come from that server's own COMMAND DOCS.
+#[test]
+fn hints_follow_the_connected_servers_command_docs() {
+    let mut harness = Harness::new(250, 70);
+    harness.focus_console();
+    harness.run(vec![Event::CommandDocs(Arc::new(vec![
+        redis_tutor::console::HelpEntry {
+            words: vec!["SET".into()],
+            name: "SET".into(),
+            params: "key value [NX|XX] [GET] [IFEQ comparison-value]".into(),
+            summary: String::new(),
+            since: String::new(),
+            group: String::new(),
+        },
+    ]))]);
+    harness.type_text("set ");
+    assert_screen_contains(
+        &harness,
+        "set key value [NX|XX] [GET] [IFEQ comparison-valu",
+    );
+}
+
+/// The solution is shown only after a yes, is saved as seen, and a pass after it says so.
+#[test]
+fn the_solution_asks_first_and_a_pass_after_it_is_marked() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('s'))]);
+    assert_screen_contains(&harness, "Show the solution of \"Store a greeting\"?");
+    harness.keys(&[key(KeyCode::Char('n'))]);
+    assert!(
+        !harness
+            .app
+            .progress()
+            .exercise("store-greeting")
+            .solution_shown
+    );
+    harness.keys(&[key(KeyCode::Char('s')), key(KeyCode::Char('y'))]);
+    assert!(
+        harness
+            .app
+            .progress()
+            .exercise("store-greeting")
+            .solution_shown
+    );
+    assert_screen_contains(&harness, "Solution");
+    harness.keys(&[key(KeyCode::F(5))]);
+    harness.run(vec![Event::Checked {
+        exercise: 0,
+        outcome: Ok(report(vec![outcome("greeting is hello", true, "", None)])),
+    }]);
+    assert_screen_contains(&harness, "✓ Solved after seeing the solution");
+}

@@ -58,11 +58,18 @@ fn start(url: &str) -> Background {
     }
 }
 
+/// The next event about exercises (the connected server's COMMAND DOCS, read for the console's
+/// hints, may come first and is passed over).
 async fn next_event(events: &mut UnboundedReceiver<Event>) -> Event {
-    tokio::time::timeout(Duration::from_secs(20), events.recv())
-        .await
-        .expect("no event from the background")
-        .expect("the background stopped")
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), events.recv())
+            .await
+            .expect("no event from the background")
+            .expect("the background stopped");
+        if !matches!(event, Event::CommandDocs(_)) {
+            return event;
+        }
+    }
 }
 
 async fn get(connection: &mut Connection, key: &str) -> Value {

@@ -127,6 +127,10 @@ async fn dispatch(
     exercises: JoinHandle<()>,
 ) {
     let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    if !context.backend.is_embedded() {
+        // The built-in hints are the embedded engine's own; another server may differ.
+        let _ = inspector.send(InspectorRequest::CommandDocs);
+    }
     let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
@@ -273,9 +277,9 @@ impl ExerciseWorker {
         if self.prepared.contains(&exercise) || (!fresh && !embedded) {
             return;
         }
-        let Some(definition) = self.context.course.exercises.get(exercise).cloned() else {
+        if exercise >= self.context.course.exercises.len() {
             return;
-        };
+        }
         let outcome = if fresh {
             self.reset(exercise, variant).await
         } else {
@@ -287,10 +291,7 @@ impl ExerciseWorker {
             }
             Err(error) => {
                 self.connection = None;
-                self.send(Event::Notice(format!(
-                    "Could not prepare \"{}\": {error}",
-                    definition.title
-                )));
+                self.send(Event::SetupFailed { exercise, error });
             }
         }
     }

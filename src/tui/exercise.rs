@@ -24,8 +24,6 @@ pub struct ExerciseState {
     runs: HashMap<usize, ExerciseRun>,
     /// Exercises announced to the background in this session.
     opened: HashSet<usize>,
-    /// Exercises whose solution the learner asked to see.
-    solution_shown: HashSet<usize>,
     /// Bumped whenever a run changes, so the cached text is rebuilt.
     generation: u64,
     cache: Option<Cached>,
@@ -53,6 +51,7 @@ struct CacheKey {
     width: u16,
     hints_used: u32,
     solved: bool,
+    solution_shown: bool,
     generation: u64,
 }
 
@@ -69,6 +68,8 @@ struct ExerciseRun {
     report: Option<Result<Report, String>>,
     /// The outcome of the last reset.
     notice: Option<String>,
+    /// Why the exercise could not be set up, until a reset or check succeeds.
+    setup_error: Option<String>,
 }
 
 impl ExerciseState {
@@ -138,30 +139,33 @@ impl ExerciseState {
         (automatic, recheck)
     }
 
+    /// `exercise` could not be set up: the pane says why, first thing.
+    pub(super) fn setup_failed(&mut self, exercise: usize, error: String) {
+        self.runs.entry(exercise).or_default().setup_error = Some(error);
+        self.generation += 1;
+        self.scroll = 0;
+    }
+
     /// A reset of `exercise` was requested at `now`.
     pub(super) fn reset_started(&mut self, exercise: usize, now: Instant) {
         self.runs.entry(exercise).or_default().resetting_since = Some(now);
     }
 
-    /// The reset of `exercise` finished; `message` says how.
-    pub(super) fn reset_finished(&mut self, exercise: usize, message: String) {
+    /// The reset of `exercise` finished (`succeeded` or not); `message` says how.
+    pub(super) fn reset_finished(&mut self, exercise: usize, message: String, succeeded: bool) {
         let run = self.runs.entry(exercise).or_default();
         run.resetting_since = None;
         run.report = None;
+        if succeeded {
+            run.setup_error = None;
+        }
         run.notice = Some(message);
         self.generation += 1;
     }
 
-    /// Shows the solution of `exercise`.
-    pub(super) fn show_solution(&mut self, exercise: usize) {
-        self.solution_shown.insert(exercise);
-        self.generation += 1;
+    /// The solution was just revealed: scroll to it.
+    pub(super) fn show_solution(&mut self) {
         self.scroll = usize::MAX / 2;
-    }
-
-    /// Whether the solution of `exercise` was shown in this session.
-    pub(super) fn solution_shown(&self, exercise: usize) -> bool {
-        self.solution_shown.contains(&exercise)
     }
 
     /// Another exercise is shown: start at its top.
@@ -213,18 +217,12 @@ impl ExerciseState {
             width,
             hints_used: state.hints_used,
             solved: state.solved,
+            solution_shown: state.solution_shown,
             generation: self.generation,
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line) = body(
-                course,
-                progress,
-                exercise,
-                width,
-                run,
-                self.solution_shown(exercise),
-            );
+            let (lines, result_line) = body(course, progress, exercise, width, run);
             let rows_before = |line: usize| {
                 Paragraph::new(lines[..line].to_vec())
                     .wrap(Wrap { trim: false })
@@ -257,8 +255,8 @@ impl ExerciseState {
         area: Rect,
         focused: bool,
         course: &Course,
+        progress: &Progress,
         exercise: Option<usize>,
-        solved: bool,
         now: Instant,
     ) {
         let block = Block::default()
@@ -278,11 +276,16 @@ impl ExerciseState {
             course.exercises[exercise].title.clone(),
             Style::default().add_modifier(Modifier::BOLD),
         ))];
-        let mut status = if solved {
-            vec![Span::styled(
+        let state = progress.exercise(&course.exercises[exercise].id);
+        let mut status = if state.solved {
+            let mut spans = vec![Span::styled(
                 "✓ Solved",
                 theme::passed().add_modifier(Modifier::BOLD),
-            )]
+            )];
+            if state.solution_shown {
+                spans.push(Span::styled(" after seeing the solution", theme::dim()));
+            }
+            spans
         } else {
             vec![Span::styled("Not solved yet", theme::dim())]
         };
@@ -325,12 +328,23 @@ fn body(
     exercise: usize,
     width: u16,
     run: Option<&ExerciseRun>,
-    solution_shown: bool,
 ) -> (Vec<Line<'static>>, Option<usize>) {
     let definition = &course.exercises[exercise];
     let state = progress.exercise(&definition.id);
     let view = definition.variant(state.variant.unwrap_or(0));
     let mut lines = vec![Line::default()];
+    if let Some(error) = run.and_then(|r| r.setup_error.as_ref()) {
+        lines.push(Line::from(Span::styled(
+            "Setup did not run, so every check would fail:",
+            theme::failed().add_modifier(Modifier::BOLD),
+        )));
+        lines.push(Line::from(Span::styled(error.clone(), theme::failed())));
+        lines.push(Line::from(Span::styled(
+            "Fix that, then reset the exercise (r).",
+            theme::continue_here(),
+        )));
+        lines.push(Line::default());
+    }
     lines.extend(markdown::render(&view.goal, width).lines);
     let mut shown_after_check = None;
 
@@ -450,7 +464,7 @@ fn body(
         )));
         lines.extend(markdown::render(hint, width).lines);
     }
-    if solution_shown {
+    if state.solution_shown {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Solution", theme::heading())));
         let solution = match &view.solution {
