@@ -196,7 +196,6 @@ pub fn run_script(
     ctx.store.script_running = Some(super::store::RunningScript {
         caller: ctx.client_id,
         kill: false,
-        busy: false,
         wrote: false,
     });
     let run = Run {
@@ -346,9 +345,6 @@ fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
     // callback that holds the context.
     let ctx = unsafe { &mut *ctx };
     let store = &mut *ctx.store;
-    if let Some(running) = store.script_running.as_mut() {
-        running.busy = true;
-    }
     store.process_events_while_busy();
     if store.script_running.as_ref().is_some_and(|r| r.kill) {
         return Err(mlua::Error::runtime(
