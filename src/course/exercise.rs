@@ -6,14 +6,11 @@
 //! (`script`). Recipes and scripts are graded by scenarios.
 
 use super::Problem;
-use super::pattern::CommandPattern;
 use super::recipe::{Signature, parse_recipe};
 use super::scenario::{Callable, Scenario, Step, parse_setup, parse_steps};
-use crate::glob::glob_match;
+use crate::grader::checks::CheckKind;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::ops::Range;
 use std::sync::LazyLock;
 use toml::Spanned;
@@ -159,105 +156,6 @@ pub struct Check {
     pub kind: CheckKind,
 }
 
-/// What a check inspects.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CheckKind {
-    /// Runs a read-only command and compares its reply.
-    Reply {
-        command: String,
-        expect: Expectation,
-    },
-    /// Inspects a key's type and TTL.
-    Key {
-        key: String,
-        key_type: Option<KeyType>,
-        ttl: Option<TtlExpectation>,
-    },
-    /// Looks at the commands the learner ran, arguments included (command patterns, see
-    /// `course::pattern`).
-    Transcript {
-        /// Each entry is satisfied by running any one of its patterns.
-        used: Vec<Vec<String>>,
-        /// None of these may have been run (not even inside a script).
-        not_used: Vec<String>,
-        /// These must have been run in this order.
-        order: Vec<String>,
-    },
-    /// A complete SCAN iteration: from cursor 0, each call continuing from the cursor the
-    /// previous one returned, until the server answered cursor 0.
-    Scan {
-        pattern: String,
-        key_type: Option<KeyType>,
-        /// The largest COUNT allowed (a huge COUNT is KEYS in disguise).
-        max_count: u64,
-    },
-}
-
-/// How a reply check compares the reply.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expectation {
-    /// The exact redis-cli rendering.
-    Exact(String),
-    /// An array reply holding exactly these elements, in any order.
-    AnyOrder(Vec<String>),
-    /// An integer reply (or a numeric string reply, such as ZSCORE's) within the bounds.
-    Range { min: f64, max: f64 },
-    /// A regular expression searched in the redis-cli rendering.
-    Matches(String),
-}
-
-/// The TTL a key check expects.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum TtlExpectation {
-    /// Seconds left, inclusive bounds.
-    Seconds { min: i64, max: i64 },
-    /// The key exists without an expiry.
-    NoExpiry,
-}
-
-/// The type a key check expects, as TYPE names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyType {
-    String,
-    List,
-    Set,
-    Zset,
-    Hash,
-    Stream,
-    /// The key must not exist.
-    None,
-}
-
-impl KeyType {
-    /// The name TYPE replies with.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyType::String => "string",
-            KeyType::List => "list",
-            KeyType::Set => "set",
-            KeyType::Zset => "zset",
-            KeyType::Hash => "hash",
-            KeyType::Stream => "stream",
-            KeyType::None => "none",
-        }
-    }
-
-    /// The type as a learner reads it in a sentence: "a sorted set", "no key".
-    pub fn describe(type_name: &str) -> String {
-        match type_name {
-            "string" => "a string".into(),
-            "list" => "a list".into(),
-            "set" => "a set".into(),
-            "zset" => "a sorted set".into(),
-            "hash" => "a hash".into(),
-            "stream" => "a stream".into(),
-            "none" => "no key".into(),
-            other => format!("a {other}"),
-        }
-    }
-}
-
 /// An exercise with one variant's values filled in and its steps parsed: what the learner
 /// and the grader use.
 #[derive(Debug, Clone, PartialEq)]
@@ -357,61 +255,18 @@ impl Solution {
 
 impl Check {
     fn substituted(&self, values: &Variant) -> Check {
-        let fill = |s: &String| substitute(s, values);
-        let fill_all = |v: &[String]| v.iter().map(fill).collect::<Vec<_>>();
-        let kind = match &self.kind {
-            CheckKind::Reply { command, expect } => CheckKind::Reply {
-                command: fill(command),
-                expect: match expect {
-                    Expectation::Exact(s) => Expectation::Exact(fill(s)),
-                    Expectation::AnyOrder(items) => Expectation::AnyOrder(fill_all(items)),
-                    Expectation::Range { min, max } => Expectation::Range {
-                        min: *min,
-                        max: *max,
-                    },
-                    Expectation::Matches(re) => {
-                        Expectation::Matches(substitute_with(re, values, regex::escape))
-                    }
-                },
-            },
-            CheckKind::Key { key, key_type, ttl } => CheckKind::Key {
-                key: fill(key),
-                key_type: *key_type,
-                ttl: *ttl,
-            },
-            CheckKind::Transcript {
-                used,
-                not_used,
-                order,
-            } => CheckKind::Transcript {
-                used: used.iter().map(|choice| fill_all(choice)).collect(),
-                not_used: fill_all(not_used),
-                order: fill_all(order),
-            },
-            CheckKind::Scan {
-                pattern,
-                key_type,
-                max_count,
-            } => CheckKind::Scan {
-                pattern: fill(pattern),
-                key_type: *key_type,
-                max_count: *max_count,
-            },
-        };
+        let fill = |s: &str| substitute(s, values);
         Check {
             id: self.id.clone(),
             name: fill(&self.name),
-            hint: self.hint.as_ref().map(fill),
-            kind,
+            hint: self.hint.as_deref().map(fill),
+            kind: self.kind.substituted(&fill),
         }
     }
 
-    /// The command a reply check runs, for the read-only audit in tests.
+    /// The command the check runs on the server, for the read-only audit in tests.
     pub fn command(&self) -> Option<&str> {
-        match &self.kind {
-            CheckKind::Reply { command, .. } => Some(command),
-            _ => None,
-        }
+        self.kind.command()
     }
 }
 
@@ -421,13 +276,9 @@ static PLACEHOLDER: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// Replaces every `{{name}}` with the variant's value (unknown names are left as written).
 pub fn substitute(text: &str, values: &Variant) -> String {
-    substitute_with(text, values, |v| v.to_string())
-}
-
-fn substitute_with(text: &str, values: &Variant, escape: impl Fn(&str) -> String) -> String {
     PLACEHOLDER
         .replace_all(text, |caps: &regex::Captures| match values.get(&caps[1]) {
-            Some(v) => escape(v),
+            Some(v) => v.to_string(),
             None => caps[0].to_string(),
         })
         .into_owned()
@@ -538,112 +389,16 @@ struct RawScenario {
     steps: String,
 }
 
+/// A `[[check]]` table: the fields every check has, and its kind's own (see
+/// `grader::checks`).
 #[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-enum RawCheck {
-    Reply {
-        id: String,
-        name: String,
-        hint: Option<String>,
-        command: String,
-        expect: Option<String>,
-        expect_set: Option<Vec<String>>,
-        expect_range: Option<[f64; 2]>,
-        expect_match: Option<String>,
-    },
-    Key {
-        id: String,
-        name: String,
-        hint: Option<String>,
-        key: String,
-        #[serde(rename = "type")]
-        key_type: Option<KeyType>,
-        ttl: Option<RawTtl>,
-    },
-    Transcript {
-        id: String,
-        name: String,
-        hint: Option<String>,
-        #[serde(default)]
-        used: Vec<CommandChoice>,
-        #[serde(default)]
-        not_used: Vec<String>,
-        #[serde(default)]
-        order: Vec<String>,
-    },
-    Scan {
-        id: String,
-        name: String,
-        hint: Option<String>,
-        #[serde(rename = "match")]
-        pattern: String,
-        #[serde(rename = "type")]
-        key_type: Option<KeyType>,
-        max_count: Option<u64>,
-    },
-}
-
-/// `ttl = [min, max]` or `ttl = "none"`.
-struct RawTtl(TtlExpectation);
-
-impl<'de> Deserialize<'de> for RawTtl {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TtlVisitor;
-        impl<'de> Visitor<'de> for TtlVisitor {
-            type Value = RawTtl;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(r#"`ttl = [min, max]` (seconds) or `ttl = "none"`"#)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTtl, E> {
-                if v == "none" {
-                    Ok(RawTtl(TtlExpectation::NoExpiry))
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Str(v), &self))
-                }
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTtl, A::Error> {
-                let min: i64 = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let max: i64 = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                if seq.next_element::<i64>()?.is_some() {
-                    return Err(de::Error::invalid_length(3, &self));
-                }
-                Ok(RawTtl(TtlExpectation::Seconds { min, max }))
-            }
-        }
-        d.deserialize_any(TtlVisitor)
-    }
-}
-
-/// A command pattern, or a list of patterns any one of which will do.
-struct CommandChoice(Vec<String>);
-
-impl<'de> Deserialize<'de> for CommandChoice {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ChoiceVisitor;
-        impl<'de> Visitor<'de> for ChoiceVisitor {
-            type Value = CommandChoice;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    r#"a command pattern ("SCAN") or a list of alternatives (["ZSCORE lb x", "ZMSCORE lb x"])"#,
-                )
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<CommandChoice, E> {
-                Ok(CommandChoice(vec![v.to_string()]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CommandChoice, A::Error> {
-                let mut names = Vec::new();
-                while let Some(name) = seq.next_element::<String>()? {
-                    names.push(name);
-                }
-                Ok(CommandChoice(names))
-            }
-        }
-        d.deserialize_any(ChoiceVisitor)
-    }
+struct RawCheck {
+    kind: String,
+    id: String,
+    name: String,
+    hint: Option<String>,
+    #[serde(flatten)]
+    fields: toml::Table,
 }
 
 // ---- parsing and validation ---------------------------------------------------------------
@@ -1183,180 +938,8 @@ fn validate_checks(
             continue;
         }
         let at = |field: &str| field_offset(source, &table, field);
-        let mut push = |what: String, text: &str, field: &str| {
-            texts.push(Templated {
-                what,
-                text: text.to_string(),
-                at: at(field),
-            })
-        };
-        let (id, name, hint, kind) = match spanned.get_ref() {
-            RawCheck::Reply {
-                id,
-                name,
-                hint,
-                command,
-                expect,
-                expect_set,
-                expect_range,
-                expect_match,
-            } => {
-                push(format!("check `{id}`'s command"), command, "command");
-                let given = [
-                    expect.is_some(),
-                    expect_set.is_some(),
-                    expect_range.is_some(),
-                    expect_match.is_some(),
-                ]
-                .iter()
-                .filter(|&&g| g)
-                .count();
-                if given != 1 {
-                    report.at(
-                        table.start,
-                        format!("check `{id}` needs exactly one of expect, expect_set, expect_range, expect_match (found {given})"),
-                    );
-                }
-                let expectation = if let Some(e) = expect {
-                    push(format!("check `{id}`'s expect"), e, "expect");
-                    Expectation::Exact(e.clone())
-                } else if let Some(items) = expect_set {
-                    for item in items {
-                        push(format!("check `{id}`'s expect_set"), item, "expect_set");
-                    }
-                    Expectation::AnyOrder(items.clone())
-                } else if let Some([min, max]) = expect_range {
-                    if min > max {
-                        report.at(
-                            at("expect_range"),
-                            format!("check `{id}`: expect_range [{min}, {max}] is empty"),
-                        );
-                    }
-                    Expectation::Range {
-                        min: *min,
-                        max: *max,
-                    }
-                } else if let Some(re) = expect_match {
-                    push(format!("check `{id}`'s expect_match"), re, "expect_match");
-                    Expectation::Matches(re.clone())
-                } else {
-                    Expectation::Exact(String::new())
-                };
-                (
-                    id,
-                    name,
-                    hint,
-                    CheckKind::Reply {
-                        command: command.clone(),
-                        expect: expectation,
-                    },
-                )
-            }
-            RawCheck::Key {
-                id,
-                name,
-                hint,
-                key,
-                key_type,
-                ttl,
-            } => {
-                push(format!("check `{id}`'s key"), key, "key");
-                if key_type.is_none() && ttl.is_none() {
-                    report.at(
-                        table.start,
-                        format!("check `{id}` checks nothing: give `type`, `ttl` or both"),
-                    );
-                }
-                if let Some(RawTtl(TtlExpectation::Seconds { min, max })) = ttl
-                    && min > max
-                {
-                    report.at(
-                        at("ttl"),
-                        format!("check `{id}`: ttl [{min}, {max}] is empty"),
-                    );
-                }
-                (
-                    id,
-                    name,
-                    hint,
-                    CheckKind::Key {
-                        key: key.clone(),
-                        key_type: *key_type,
-                        ttl: ttl.as_ref().map(|t| t.0),
-                    },
-                )
-            }
-            RawCheck::Transcript {
-                id,
-                name,
-                hint,
-                used,
-                not_used,
-                order,
-            } => {
-                if used.is_empty() && not_used.is_empty() && order.is_empty() {
-                    report.at(
-                        table.start,
-                        format!(
-                            "check `{id}` checks nothing: give `used`, `not_used`, `order` or several"
-                        ),
-                    );
-                }
-                for choice in used {
-                    if choice.0.is_empty() {
-                        report.at(
-                            at("used"),
-                            format!("check `{id}`: an empty list of alternatives in `used`"),
-                        );
-                    }
-                    for pattern in &choice.0 {
-                        push(format!("check `{id}`'s used"), pattern, "used");
-                    }
-                }
-                for pattern in not_used {
-                    push(format!("check `{id}`'s not_used"), pattern, "not_used");
-                }
-                if order.len() == 1 {
-                    report.at(
-                        at("order"),
-                        format!("check `{id}`: `order` compares two or more commands"),
-                    );
-                }
-                for pattern in order {
-                    push(format!("check `{id}`'s order"), pattern, "order");
-                }
-                (
-                    id,
-                    name,
-                    hint,
-                    CheckKind::Transcript {
-                        used: used.iter().map(|c| c.0.clone()).collect(),
-                        not_used: not_used.clone(),
-                        order: order.clone(),
-                    },
-                )
-            }
-            RawCheck::Scan {
-                id,
-                name,
-                hint,
-                pattern,
-                key_type,
-                max_count,
-            } => {
-                push(format!("check `{id}`'s match"), pattern, "match");
-                (
-                    id,
-                    name,
-                    hint,
-                    CheckKind::Scan {
-                        pattern: pattern.clone(),
-                        key_type: *key_type,
-                        max_count: max_count.unwrap_or(1000),
-                    },
-                )
-            }
-        };
+        let raw_check = spanned.get_ref();
+        let (id, name, hint) = (&raw_check.id, &raw_check.name, &raw_check.hint);
         if !KEBAB.is_match(id) {
             report.at(at("id"), format!("the check id `{id}` must be kebab-case"));
         }
@@ -1366,6 +949,25 @@ fn validate_checks(
                 at("id"),
                 format!("duplicate check id `{id}` (first used at line {line})"),
             );
+        }
+        let kind = match CheckKind::parse(&raw_check.kind, raw_check.fields.clone()) {
+            Ok(kind) => kind,
+            Err(problems) => {
+                for problem in problems {
+                    report.at(
+                        problem.field.map_or(table.start, &at),
+                        format!("check `{id}`: {}", problem.message),
+                    );
+                }
+                continue;
+            }
+        };
+        for (field, text) in kind.texts() {
+            texts.push(Templated {
+                what: format!("check `{id}`'s {field}"),
+                text: text.to_string(),
+                at: at(field),
+            });
         }
         texts.push(Templated {
             what: format!("check `{id}`'s name"),
@@ -1557,68 +1159,13 @@ fn validate_instances(exercise: &Exercise, raw: &RawExercise, report: &mut Repor
             }
         }
         for (check, spanned) in exercise.checks.iter().zip(&raw.checks) {
-            let table = spanned.span();
             let filled = check.substituted(values);
-            match &filled.kind {
-                CheckKind::Reply {
-                    expect: Expectation::Matches(re),
-                    ..
-                } => {
-                    if let Err(err) = regex::Regex::new(re) {
-                        report.at(
-                            field_offset(source, &table, "expect_match"),
-                            format!("check `{}`: bad regex: {err}", check.id),
-                        );
-                        return;
-                    }
-                }
-                CheckKind::Key { key, .. }
-                    if !exercise
-                        .owns
-                        .iter()
-                        .any(|p| glob_match(p.as_bytes(), key.as_bytes())) =>
-                {
-                    report.at(
-                        field_offset(source, &table, "key"),
-                        format!(
-                            "check `{}` inspects `{key}`{variant}, which no `owns` pattern covers",
-                            check.id
-                        ),
-                    );
-                    return;
-                }
-                CheckKind::Transcript {
-                    used,
-                    not_used,
-                    order,
-                } => {
-                    for (field, patterns) in [
-                        ("used", used.concat()),
-                        ("not_used", not_used.clone()),
-                        ("order", order.clone()),
-                    ] {
-                        for pattern in patterns {
-                            if let Err(message) = CommandPattern::parse(&pattern) {
-                                report.at(
-                                    field_offset(source, &table, field),
-                                    format!("check `{}`: {message}", check.id),
-                                );
-                                return;
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-            if let Some(command) = filled.command()
-                && crate::resp::split_args(command.as_bytes()).is_none_or(|a| a.is_empty())
-            {
+            if let Err(problem) = filled.kind.validate(&exercise.owns) {
                 report.at(
-                    field_offset(source, &table, "command"),
-                    format!(
-                        "check `{}`'s command does not tokenize{variant}: `{command}`",
-                        check.id
-                    ),
+                    problem.field.map_or(spanned.span().start, |f| {
+                        field_offset(source, &spanned.span(), f)
+                    }),
+                    format!("check `{}`: {}{variant}", check.id, problem.message),
                 );
                 return;
             }

@@ -9,9 +9,8 @@ pub mod scenario;
 pub mod template;
 
 pub use exercise::{
-    Alternative, Check, CheckKind, Exercise, ExerciseKind, Expectation, FORMAT_VERSION, Instance,
-    KeyType, ScenarioSource, Solution, TtlExpectation, Variant, WORK_CHECK, WrongAnswer,
-    placeholders, substitute,
+    Alternative, Check, Exercise, ExerciseKind, FORMAT_VERSION, Instance, ScenarioSource, Solution,
+    Variant, WORK_CHECK, WrongAnswer, placeholders, substitute,
 };
 
 use include_dir::{Dir, include_dir};

@@ -1,25 +1,13 @@
 //! Comparing a reply with what was expected, and saying how they differ in redis-cli terms.
 
-use super::report::{expected_found, quote, render, render_short};
-use crate::course::Expectation;
+use super::report::render_short;
 use crate::course::scenario::Expect;
 use crate::course::template::{Bindings, Template};
 use crate::engine::command_table;
 use crate::resp::Value;
 
-/// The text of a scalar reply element, as compared by `expect_set`.
-fn element_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Integer(i) => Some(i.to_string()),
-        Value::Double(d) => Some(crate::resp::format_double(*d)),
-        other => other
-            .as_bytes()
-            .map(|b| String::from_utf8_lossy(b).into_owned()),
-    }
-}
-
 /// A reply as a number, for ranges: an integer, a double or a numeric string.
-fn number(reply: &Value) -> Option<f64> {
+pub(super) fn number(reply: &Value) -> Option<f64> {
     match reply {
         Value::Integer(i) => Some(*i as f64),
         Value::Double(d) => Some(*d),
@@ -27,70 +15,6 @@ fn number(reply: &Value) -> Option<f64> {
             std::str::from_utf8(b).ok().and_then(|s| s.parse().ok())
         }
         _ => None,
-    }
-}
-
-/// None when the reply meets a console check's expectation, else the explanation.
-pub fn compare_reply(reply: &Value, expect: &Expectation) -> Option<String> {
-    let found = render(reply);
-    match expect {
-        Expectation::Exact(expected) => {
-            (found.trim_end() != expected.trim_end()).then(|| expected_found(expected, &found))
-        }
-        Expectation::AnyOrder(expected) => {
-            let quoted = |items: &[String]| {
-                items
-                    .iter()
-                    .map(|i| quote(i.as_bytes()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let wanted = format!("{} (in any order)", quoted(expected));
-            let (Value::Array(items) | Value::Set(items)) = reply else {
-                return Some(expected_found(&wanted, &found));
-            };
-            let mut got: Vec<String> = items.iter().filter_map(element_text).collect();
-            let mut want = expected.clone();
-            got.sort();
-            want.sort();
-            if got == want && got.len() == items.len() {
-                return None;
-            }
-            let found = if items.is_empty() {
-                "(empty array)".to_string()
-            } else {
-                quoted(&got)
-            };
-            let mut detail = format!("expected {wanted}, found {found}");
-            let missing: Vec<String> = want.iter().filter(|w| !got.contains(w)).cloned().collect();
-            let extra: Vec<String> = got.iter().filter(|g| !want.contains(g)).cloned().collect();
-            if !missing.is_empty() {
-                detail.push_str(&format!("; missing {}", quoted(&missing)));
-            }
-            if !extra.is_empty() {
-                detail.push_str(&format!("; unexpected {}", quoted(&extra)));
-            }
-            Some(detail)
-        }
-        Expectation::Range { min, max } => {
-            let wanted = format!(
-                "a number between {} and {}",
-                crate::resp::format_double(*min),
-                crate::resp::format_double(*max)
-            );
-            match number(reply) {
-                Some(n) if n >= *min && n <= *max => None,
-                _ => Some(expected_found(&wanted, &found)),
-            }
-        }
-        Expectation::Matches(pattern) => match regex::Regex::new(pattern) {
-            Ok(re) if re.is_match(&found) => None,
-            Ok(_) => Some(expected_found(
-                &format!("a reply matching /{pattern}/"),
-                &found,
-            )),
-            Err(err) => Some(format!("the check's pattern /{pattern}/ is invalid: {err}")),
-        },
     }
 }
 
@@ -243,45 +167,6 @@ mod tests {
 
     fn t(text: &str) -> Template {
         Template::parse(text.as_bytes()).unwrap()
-    }
-
-    #[test]
-    fn exact_replies_explain_the_difference() {
-        let detail = compare_reply(&Value::Null, &Expectation::Exact("\"493817\"".into()));
-        assert_eq!(detail.as_deref(), Some("expected \"493817\", found (nil)"));
-        assert_eq!(
-            compare_reply(
-                &Value::bulk("493817"),
-                &Expectation::Exact("\"493817\"".into())
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn sets_compare_in_any_order() {
-        let reply = Value::Array(vec![Value::bulk("b"), Value::bulk("a")]);
-        let expect = Expectation::AnyOrder(vec!["a".into(), "b".into()]);
-        assert_eq!(compare_reply(&reply, &expect), None);
-        let reply = Value::Array(vec![Value::bulk("a"), Value::bulk("c")]);
-        assert_eq!(
-            compare_reply(&reply, &expect).unwrap(),
-            "expected \"a\", \"b\" (in any order), found \"a\", \"c\"; missing \"b\"; unexpected \"c\""
-        );
-    }
-
-    #[test]
-    fn ranges_accept_integers_and_numeric_strings() {
-        let expect = Expectation::Range {
-            min: 1.0,
-            max: 300.0,
-        };
-        assert_eq!(compare_reply(&Value::Integer(300), &expect), None);
-        assert_eq!(compare_reply(&Value::bulk("12.5"), &expect), None);
-        assert_eq!(
-            compare_reply(&Value::Integer(3600), &expect).unwrap(),
-            "expected a number between 1 and 300, found (integer) 3600"
-        );
     }
 
     #[test]

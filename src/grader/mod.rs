@@ -5,7 +5,7 @@
 //! connected server they also run there, in the exercise's keys.
 
 pub mod attempt;
-mod console;
+pub mod checks;
 mod expect;
 mod generate;
 mod replay;
@@ -167,7 +167,7 @@ async fn grade_console(
                 (Some(after), Some(before)) => Some(after.since(&before)),
                 _ => None,
             };
-            report.checks = console::run_checks(
+            report.checks = checks::run_checks(
                 &mut checker,
                 &instance.checks,
                 &work.entries,
@@ -194,7 +194,7 @@ async fn grade_console(
                 _ => None,
             };
             report.checks =
-                console::run_checks(&mut conn, &instance.checks, &work.entries, stats.as_ref())
+                checks::run_checks(&mut conn, &instance.checks, &work.entries, stats.as_ref())
                     .await?;
             let db = backend.db();
             let elsewhere: Vec<String> = work
