@@ -7,6 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Counts the heap, so that the embedded engine (which shares this process) refuses to grow
+/// past its memory safety limit instead of being killed with the tutor by the OOM killer.
+#[global_allocator]
+static HEAP: redis_tutor::heap::CountingAllocator = redis_tutor::heap::CountingAllocator;
+
 const EXAMPLES: &str = "\
 Examples:
   redis-tutor                          open the tutor with the embedded Redis
@@ -52,10 +57,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the interactive tutor (the default).
-    #[command(after_help = "Examples:\n  redis-tutor tutor\n  redis-tutor --redis redis://localhost:6379/15 tutor")]
+    #[command(
+        after_help = "Examples:\n  redis-tutor tutor\n  redis-tutor --redis redis://localhost:6379/15 tutor"
+    )]
     Tutor,
     /// List the chapters, lessons and exercises with their status.
-    #[command(after_help = "Examples:\n  redis-tutor list\n  redis-tutor --redis redis://localhost:6379/15 list")]
+    #[command(
+        after_help = "Examples:\n  redis-tutor list\n  redis-tutor --redis redis://localhost:6379/15 list"
+    )]
     List,
     /// Grade one exercise, or all of them; exits 1 when any check fails.
     #[command(

@@ -256,7 +256,10 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
     for command in ["tutor", "list", "check", "hint", "reset", "serve"] {
         let help = stdout(&tutor(home.path(), &[command, "--help"]));
-        assert!(help.contains("Example"), "`{command} --help` shows examples:\n{help}");
+        assert!(
+            help.contains("Example"),
+            "`{command} --help` shows examples:\n{help}"
+        );
     }
 }
 

@@ -90,15 +90,26 @@ fn the_readme_python_walkthrough_reaches_a_pass() {
             .unwrap()
     };
     let reset = tutor(&["reset", "scan-not-keys"]);
-    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
     let script = format!(
         "import redis\n\
          r = redis.Redis(port={port})\n\
          sessions = sum(1 for _ in r.scan_iter(match='shop:session:*', _type='hash', count=1000))\n\
          r.set('shop:report:sessions', sessions)\n"
     );
-    let python = Command::new("python3").args(["-c", &script]).output().unwrap();
-    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
+    let python = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "{}",
+        String::from_utf8_lossy(&python.stderr)
+    );
     let check = tutor(&["check", "scan-not-keys"]);
     let out = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(0), "{out}");

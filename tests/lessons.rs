@@ -266,10 +266,7 @@ async fn no_lesson_command_writes_a_key_an_exercise_owns() {
                 continue;
             }
             for key in keys {
-                if let Some(pattern) = owned
-                    .iter()
-                    .find(|p| glob_match(p.as_bytes(), &key))
-                {
+                if let Some(pattern) = owned.iter().find(|p| glob_match(p.as_bytes(), &key)) {
                     failures.push(format!(
                         "{}: {command}\n    -> writes {:?}, which matches the exercise \
                          pattern {pattern:?}; use another key name in the lesson",

@@ -7,6 +7,7 @@ use super::command_flags::CommandFlags;
 use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
+use super::limits;
 use super::notify::EventClass;
 use super::store::Store;
 use crate::resp::Value;
@@ -79,6 +80,32 @@ impl<'a> Ctx<'a> {
         if !self.client().deny_blocking {
             self.block = Some(BlockRequest { keys, timeout });
         }
+    }
+
+    /// Whether a reply of at least `bytes` bytes, whose size the client chose (a count, a
+    /// range), may be built. When it would take the client past its output-buffer hard limit
+    /// (or, with that limit off, past the memory safety limit's room), the client is closed
+    /// as Redis closes it on reaching the limit, and false is returned: the handler returns
+    /// without building anything, and its reply is dropped.
+    pub fn reply_fits(&mut self, bytes: u64) -> bool {
+        let client = self.client();
+        let pending = client.output_pending();
+        let limit = self.store.config.output_limits().of(client.output_class());
+        if limit.hard > 0 {
+            return !self.store.check_output_limit(self.client_id, bytes);
+        }
+        if bytes <= limits::memory_room().saturating_sub(pending) {
+            return true;
+        }
+        tracing::warn!(
+            "Client id={} cmd={} closed: its reply would need at least {} and the output-buffer limit is off; the engine's memory safety limit is {}.",
+            client.id,
+            client.last_command,
+            limits::human(bytes),
+            limits::human(limits::memory_limit()),
+        );
+        self.store.close_asap(self.client_id);
+        false
     }
 
     /// The modification hook for a key of the current database (see `Db::modified`).
@@ -165,6 +192,18 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
         if out_of_memory && grows {
             let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+            return rejected(store, client_id, Some(spec), reply);
+        }
+    }
+    if let Some(used) = limits::over_memory_limit() {
+        let grows = spec.has(CommandFlags::DENYOOM)
+            || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
+        if grows {
+            let reply = Value::error(format!(
+                "OOM command not allowed: the embedded Redis holds {} of memory, over its safety limit of {} (real Redis would go on allocating until the machine runs out of memory). Delete keys or FLUSHALL to go on.",
+                limits::human_approx(used),
+                limits::human(limits::memory_limit())
+            ));
             return rejected(store, client_id, Some(spec), reply);
         }
     }

@@ -303,6 +303,11 @@ impl EventLoop {
             let Some(client) = self.store.clients.get_mut(&id) else {
                 continue;
             };
+            if client.close_asap {
+                // An output-buffer limit was hit: nothing more is written (freeClientAsync).
+                self.disconnect(id);
+                continue;
+            }
             let Some(connection) = self.io.connections.get_mut(&id) else {
                 client.output.clear();
                 continue;
@@ -333,6 +338,9 @@ impl EventLoop {
         let written = write_some(&mut connection.stream, &connection.unwritten);
         connection.unwritten.advance(written);
         let wants_writable = !connection.unwritten.is_empty();
+        if let Some(client) = self.store.clients.get_mut(&id) {
+            client.unwritten = connection.unwritten.len() as u64;
+        }
         if wants_writable != connection.waiting_to_write {
             let interest = if wants_writable {
                 Interest::READABLE | Interest::WRITABLE
