@@ -19,75 +19,15 @@ use bytes::{Bytes, BytesMut};
 use redis_tutor::engine::client::Client;
 use redis_tutor::engine::command::{Outcome, execute};
 use redis_tutor::engine::store::Store;
-use redis_tutor::heap::CountingAllocator;
 use redis_tutor::resp::Value;
-use std::alloc::{GlobalAlloc, Layout};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::fuzz::{CommandGen, Rng, rss_kib, setting, show};
-
-/// The counting allocator with a cap: an allocation that takes the heap over it aborts the
-/// process after printing which execution was running, so a runaway reply or value is
-/// reported instead of taking the machine's memory.
-struct Capped;
-
-static HEAP_CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
-static CURRENT_EXEC: AtomicU64 = AtomicU64::new(0);
-static CURRENT_SEED: AtomicU64 = AtomicU64::new(0);
+use support::fuzz::{CappedAllocator, CommandGen, Rng, rss_kib, set_heap_cap, setting, show};
 
 #[global_allocator]
-static ALLOCATOR: Capped = Capped;
-
-fn over_cap(size: usize) {
-    let live = redis_tutor::heap::in_use().unwrap_or(0);
-    if live.saturating_add(size) <= HEAP_CAP.load(Ordering::Relaxed) {
-        return;
-    }
-    // Format without allocating: the allocator must not re-enter itself.
-    let mut line = [0u8; 256];
-    let mut cursor = std::io::Cursor::new(&mut line[..]);
-    let _ = write!(
-        cursor,
-        "\nfuzz_commands: heap would go over its cap ({live} bytes live, allocating {size} more) during execution {} of seed {}; rerun with FUZZ_SEED={} FUZZ_SHOW={}\n",
-        CURRENT_EXEC.load(Ordering::Relaxed),
-        CURRENT_SEED.load(Ordering::Relaxed),
-        CURRENT_SEED.load(Ordering::Relaxed),
-        CURRENT_EXEC.load(Ordering::Relaxed),
-    );
-    let used = cursor.position() as usize;
-    let _ = std::io::stderr().write_all(&line[..used]);
-    std::process::abort();
-}
-
-// SAFETY: every call goes to CountingAllocator (the system allocator) unchanged.
-unsafe impl GlobalAlloc for Capped {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        over_cap(layout.size());
-        // SAFETY: the caller's contract is passed on unchanged.
-        unsafe { CountingAllocator.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        over_cap(layout.size());
-        // SAFETY: as above.
-        unsafe { CountingAllocator.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { CountingAllocator.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        over_cap(new_size.saturating_sub(layout.size()));
-        // SAFETY: as above.
-        unsafe { CountingAllocator.realloc(ptr, layout, new_size) }
-    }
-}
+static ALLOCATOR: CappedAllocator = CappedAllocator;
 
 /// What a fuzz run found.
 #[derive(Debug, Default)]
@@ -146,9 +86,7 @@ fn client(id: u64) -> Client {
 /// Runs `execs` executions from `seed` (or until `deadline`).
 fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
     quiet_panics();
-    CURRENT_SEED.store(seed, Ordering::Relaxed);
-    let cap_mb = setting("FUZZ_HEAP_CAP_MB", 3072) as usize;
-    HEAP_CAP.store(cap_mb << 20, Ordering::Relaxed);
+    set_heap_cap(seed);
     let show_from = setting("FUZZ_SHOW", u64::MAX);
     let commands = CommandGen::new();
     let mut rng = Rng::new(seed);
@@ -170,7 +108,7 @@ fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
         }
         left_in_sequence -= 1;
         let exec = report.executions;
-        CURRENT_EXEC.store(exec, Ordering::Relaxed);
+        support::fuzz::CURRENT_EXEC.store(exec, std::sync::atomic::Ordering::Relaxed);
         report.executions += 1;
         let id = 1 + rng.below(CLIENTS as usize) as u64;
         store.clients.entry(id).or_insert_with(|| client(id));

@@ -5,7 +5,74 @@
 //! The same seed always generates the same sequence, so a crash reproduces with its seed.
 
 use redis_tutor::engine::command_table;
+use redis_tutor::heap::CountingAllocator;
 use redis_tutor::resp::Value;
+use std::alloc::{GlobalAlloc, Layout};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// The counting allocator with a cap (FUZZ_HEAP_CAP_MB, 3072 by default): an allocation that takes the heap over it aborts the
+/// process after printing which execution was running, so a runaway reply or value is
+/// reported instead of taking the machine's memory.
+pub struct CappedAllocator;
+
+pub static HEAP_CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
+pub static CURRENT_EXEC: AtomicU64 = AtomicU64::new(0);
+pub static CURRENT_SEED: AtomicU64 = AtomicU64::new(0);
+
+fn over_cap(size: usize) {
+    let live = redis_tutor::heap::in_use().unwrap_or(0);
+    if live.saturating_add(size) <= HEAP_CAP.load(Ordering::Relaxed) {
+        return;
+    }
+    // Format without allocating: the allocator must not re-enter itself.
+    let mut line = [0u8; 256];
+    let mut cursor = std::io::Cursor::new(&mut line[..]);
+    let _ = write!(
+        cursor,
+        "\nfuzz: heap would go over its cap ({live} bytes live, allocating {size} more) during execution {} of seed {}; rerun with FUZZ_SEED={} FUZZ_SHOW={}\n",
+        CURRENT_EXEC.load(Ordering::Relaxed),
+        CURRENT_SEED.load(Ordering::Relaxed),
+        CURRENT_SEED.load(Ordering::Relaxed),
+        CURRENT_EXEC.load(Ordering::Relaxed),
+    );
+    let used = cursor.position() as usize;
+    let _ = std::io::stderr().write_all(&line[..used]);
+    std::process::abort();
+}
+
+// SAFETY: every call goes to CountingAllocator (the system allocator) unchanged.
+unsafe impl GlobalAlloc for CappedAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        over_cap(layout.size());
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { CountingAllocator.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        over_cap(layout.size());
+        // SAFETY: as above.
+        unsafe { CountingAllocator.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { CountingAllocator.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        over_cap(new_size.saturating_sub(layout.size()));
+        // SAFETY: as above.
+        unsafe { CountingAllocator.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Arms the heap cap for a run from `seed`.
+pub fn set_heap_cap(seed: u64) {
+    CURRENT_SEED.store(seed, Ordering::Relaxed);
+    let cap_mb = setting("FUZZ_HEAP_CAP_MB", 3072) as usize;
+    HEAP_CAP.store(cap_mb << 20, Ordering::Relaxed);
+}
 
 /// A small, fast, seeded generator (SplitMix64): the fuzzers need reproducible streams, not
 /// cryptographic ones, and must not change when a dependency changes its algorithms.
@@ -405,7 +472,6 @@ const FRAGMENTS: &[&[u8]] = &[
     b"CLIENT",
     b"KILL",
     b"DEBUG",
-    b"SHUTDOWN",
     b"CONFIG",
     b"SET",
     b"maxmemory",
