@@ -179,10 +179,22 @@ async fn embedded_local_commands_never_reach_the_server() {
             .contains(&ConsoleEvent::ClearScreen)
     );
     console.send_line("quit");
+    let events = until_ready(&mut console).await;
     assert!(
-        until_ready(&mut console)
-            .await
-            .contains(&ConsoleEvent::Exit)
+        events.iter().any(|event| matches!(
+            event,
+            ConsoleEvent::Connected {
+                reconnected: true,
+                ..
+            }
+        )),
+        "quit closes the connection and opens another: {events:?}"
+    );
+    assert!(
+        printed_and_prompt(events)
+            .0
+            .starts_with("Closed the connection to "),
+        "quit says what it did"
     );
     assert!(console.transcript().entries().is_empty());
 }

@@ -103,6 +103,7 @@ async fn solve_an_exercise_then_resume_after_restart() {
 
     screen.press(KeyCode::Esc);
     screen.press(KeyCode::Char('q'));
+    screen.press(KeyCode::Char('y'));
     screen
         .session
         .run(&mut screen.terminal, None)
@@ -136,8 +137,8 @@ async fn solve_an_exercise_then_resume_after_restart() {
     let mut screen = Screen::start(&store).await;
     screen.wait_for("✓ Solved").await;
     screen.wait_for("Replayed your 1 earlier command").await;
-    screen.press(KeyCode::Char('c'));
-    screen.wait_for("Checks 2/2 passed").await;
+    screen.press(KeyCode::F(5));
+    screen.wait_for("✓ All 2 checks passed.").await;
     screen.press(KeyCode::Up);
     screen.press(KeyCode::Tab);
     screen.press(KeyCode::Up);
@@ -145,7 +146,7 @@ async fn solve_an_exercise_then_resume_after_restart() {
 }
 
 #[tokio::test]
-async fn t_moves_the_embedded_clock_so_keys_expire() {
+async fn time_moves_the_embedded_clock_so_keys_expire() {
     let data = tempfile::tempdir().unwrap();
     let store = ProgressStore::at(data.path());
     let mut screen = Screen::start(&store).await;
@@ -153,10 +154,9 @@ async fn t_moves_the_embedded_clock_so_keys_expire() {
     screen.press(KeyCode::Tab);
     screen.type_line("SET session:1 alice EX 30");
     screen.wait_for("OK").await;
-    screen.press(KeyCode::Esc);
-    screen.press(KeyCode::Char('t'));
+    screen.type_line(":time +60s");
     screen.wait_for("clock moved 60 s").await;
-    screen.press(KeyCode::Tab);
+    screen.wait_for("clock +60s").await;
     screen.type_line("EXISTS session:1");
     screen.wait_for("(integer) 0").await;
 }

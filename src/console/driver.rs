@@ -160,8 +160,6 @@ pub enum ConsoleEvent {
     Connected { addr: String, reconnected: bool },
     /// `clear` was entered.
     ClearScreen,
-    /// `quit` or `exit` was entered.
-    Exit,
     /// `:set hints` / `:set nohints` was entered.
     HintsEnabled(bool),
 }
@@ -355,7 +353,7 @@ impl Console {
             .collect();
         let first = words[0].to_ascii_lowercase();
         if first == "quit" || first == "exit" {
-            self.emit(ConsoleEvent::Exit);
+            self.reconnect_after_quit().await;
             return true;
         }
         if first.starts_with(':') {
@@ -381,6 +379,21 @@ impl Console {
         }
         self.run_command(line, &command.args, command.repeat, source)
             .await
+    }
+
+    /// `quit` or `exit`: redis-cli would close its connection and end; a console pane closes
+    /// the connection, says so, and opens a new one (with the same database and protocol).
+    async fn reconnect_after_quit(&mut self) {
+        self.connection = None;
+        self.pending.clear();
+        self.output(
+            OutputKind::Info,
+            format!(
+                "Closed the connection to {}; connecting again. (quit and exit end a Redis connection; the tutor stays open.)\n",
+                self.session.addr()
+            ),
+        );
+        self.ensure_connection().await;
     }
 
     /// redis-cli's `:set hints` / `:set nohints`.

@@ -1,10 +1,10 @@
-//! Argument hints and completion as redis-cli 7.0 gives them while typing.
+//! Argument hints as redis-cli 7.0 gives them while typing.
 //!
 //! Hints follow redis-cli 7.0's position rule: find the longest command name that the typed
 //! words start with, take its argument syntax, and drop one word of it for every argument typed,
 //! stopping at the first optional part (`[`), since optional parts may or may not be used.
 
-use super::help::{HelpEntry, help_entries, help_groups};
+use super::help::{HelpEntry, help_entries};
 use crate::resp::split_args;
 
 /// The grey text redis-cli shows after what has been typed, or None when it shows none.
@@ -47,34 +47,6 @@ pub fn hint_with(entries: &[HelpEntry], line: &str) -> Option<String> {
     })
 }
 
-/// Tab completion: the full lines redis-cli offers for what has been typed, in order. Command
-/// names complete in upper case (`cli` gives `CLIENT`, `CLIENT CACHING` ...); after `help `,
-/// `@group` topics are offered too.
-pub fn complete(line: &str) -> Vec<String> {
-    let (kept, typed, with_groups) = match line.get(..5) {
-        Some(start) if start.eq_ignore_ascii_case("help ") => {
-            let rest = line[5..].trim_start();
-            (&line[..line.len() - rest.len()], rest, true)
-        }
-        _ => ("", line, false),
-    };
-    let matches = |name: &str| {
-        name.len() >= typed.len()
-            && name.is_char_boundary(typed.len())
-            && name[..typed.len()].eq_ignore_ascii_case(typed)
-    };
-    let mut names: Vec<String> = help_entries().iter().map(|e| e.name.clone()).collect();
-    if with_groups {
-        names.extend(help_groups().into_iter().map(|g| format!("@{g}")));
-        names.sort();
-    }
-    names
-        .into_iter()
-        .filter(|name| matches(name))
-        .map(|name| format!("{kept}{name}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,14 +71,5 @@ mod tests {
         assert_eq!(hint("nosuchcommand "), None);
         assert_eq!(hint("echo \"open"), None);
         assert_eq!(hint(""), None);
-    }
-
-    #[test]
-    fn completes_command_names_and_help_topics() {
-        assert_eq!(complete("pin"), ["PING"]);
-        assert_eq!(complete("EC"), ["ECHO"]);
-        assert!(complete("zzz").is_empty());
-        assert_eq!(complete("help pi"), ["help PING"]);
-        assert!(complete("help @conn").contains(&"help @connection".to_string()));
     }
 }

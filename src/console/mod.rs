@@ -1,13 +1,14 @@
 //! The redis-cli-like console, without the terminal: input lines to commands
 //! ([`tokenize`]), replies to text exactly as redis-cli 7.0 prints them ([`format`](mod@format)), the
-//! prompt's state ([`session`]), history ([`history`]), hints, completion and help
-//! ([`hints`], [`help`]), the record of commands sent ([`transcript`]), and the async task tying
-//! them to a connection ([`driver`]). The TUI draws what the driver emits.
+//! prompt's state ([`session`]), history ([`history`]), hints, Tab completion and help
+//! ([`hints`], [`complete`], [`help`]), syntax colour ([`highlight`]), the record of commands sent
+//! ([`transcript`]), and the async task tying them to a connection ([`driver`]). The TUI
+//! draws what the driver emits.
 //!
 //! How the console pane uses it:
 //! - at start, `spawn_console(Connector::backend(backend, addr))` and `History::open(path)`;
 //! - while typing, `hint(line)` gives the grey text to draw after the line (unless
-//!   `:set nohints` was entered), `complete(line)` the Tab candidates, and
+//!   `:set nohints` was entered), `complete_line(line, ..)` the Tab candidates, and
 //!   `History::older`/`newer` the Up/Down lines;
 //! - on Enter, `History::add(line)` (it refuses credentials) and `ConsoleHandle::send_line`;
 //!   on Ctrl-C, `ConsoleHandle::interrupt`;
@@ -22,16 +23,19 @@
 //! print as `(big number) N` (7.0 aborts on them), and Ctrl-C during a blocking command
 //! reconnects instead of quitting.
 
+pub mod complete;
 pub mod credentials;
 mod driver;
 pub mod format;
 pub mod help;
+pub mod highlight;
 pub mod hints;
 pub mod history;
 pub mod session;
 pub mod tokenize;
 pub mod transcript;
 
+pub use complete::{Completion, common_prefix, complete_line};
 pub use credentials::{REDACTED, is_sensitive_command, redact_credentials};
 pub use driver::{
     Connector, ConsoleEvent, ConsoleHandle, ConsoleInput, ConsoleOptions, OutputKind,
@@ -42,7 +46,7 @@ pub use format::{
     format_reply_verbatim, prints_verbatim,
 };
 pub use help::{HelpEntry, argument_syntax, generic_help, help_entries, help_groups, help_text};
-pub use hints::{complete, hint, hint_with};
+pub use hints::{hint, hint_with};
 pub use history::{History, is_sensitive_line};
 pub use session::Session;
 pub use tokenize::{CommandLine, LineError, parse_line};

@@ -1537,28 +1537,21 @@ fn validate_instances(exercise: &Exercise, raw: &RawExercise, report: &mut Repor
         {
             return;
         }
-        for (wrong, spanned) in exercise.wrong.iter().zip(&raw.wrong) {
-            // A wrong recipe may be broken on purpose when it is meant to fail to load.
-            if let Solution::Text(text) = &wrong.solution
-                && wrong.fails != WORK_CHECK
-                && recipe_problems(
-                    text,
-                    "a wrong answer",
-                    value_offset(source, &spanned.span(), "recipe"),
-                    report,
-                )
-            {
-                return;
-            }
-        }
-        for (alternative, spanned) in exercise.alternatives.iter().zip(&raw.alternatives) {
-            if let Solution::Text(text) = &alternative.solution
-                && recipe_problems(
-                    text,
-                    "an alternative",
-                    value_offset(source, &spanned.span(), "recipe"),
-                    report,
-                )
+        // A wrong recipe may be broken on purpose, when it is meant to fail to load.
+        let wrongs = exercise
+            .wrong
+            .iter()
+            .zip(&raw.wrong)
+            .filter(|(wrong, _)| wrong.fails != WORK_CHECK)
+            .map(|(wrong, table)| (&wrong.solution, "a wrong answer", table.span()));
+        let alternatives = exercise
+            .alternatives
+            .iter()
+            .zip(&raw.alternatives)
+            .map(|(right, table)| (&right.solution, "an alternative", table.span()));
+        for (solution, what, table) in wrongs.chain(alternatives) {
+            if let Solution::Text(text) = solution
+                && recipe_problems(text, what, value_offset(source, &table, "recipe"), report)
             {
                 return;
             }

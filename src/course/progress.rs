@@ -17,6 +17,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const HOME_ENV: &str = "REDIS_TUTOR_HOME";
 
 const PROGRESS_FILE: &str = "progress.toml";
+
+/// The progress file format this build writes.
+pub const PROGRESS_VERSION: u32 = 2;
 const TRANSCRIPTS_DIR: &str = "transcripts";
 const WORKSPACE_DIR: &str = "workspace";
 
@@ -25,9 +28,11 @@ const WORKSPACE_DIR: &str = "workspace";
 const TRANSCRIPT_HEADER: &str = "# redis-tutor transcript 2: at_ms db outcome cursor command...";
 
 /// Where the learner is in the course.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Progress {
+    /// The file format (`PROGRESS_VERSION`; files from before versions read as this one).
+    pub format_version: u32,
     /// The page open in the lesson pane (`Chapter::page_id`).
     pub current_page: Option<String>,
     /// The exercise being worked on.
@@ -36,6 +41,18 @@ pub struct Progress {
     pub page_scroll: BTreeMap<String, u32>,
     /// Per exercise id.
     pub exercises: BTreeMap<String, ExerciseProgress>,
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress {
+            format_version: PROGRESS_VERSION,
+            current_page: None,
+            current_exercise: None,
+            page_scroll: BTreeMap::new(),
+            exercises: BTreeMap::new(),
+        }
+    }
 }
 
 /// The learner's state on one exercise.
@@ -186,8 +203,14 @@ impl ProgressStore {
         };
         match toml::from_str::<Progress>(&text) {
             Ok(progress) => Ok(LoadOutcome {
+                warning: (progress.format_version > PROGRESS_VERSION).then(|| {
+                    format!(
+                        "{} was written by a newer redis-tutor (format {}); what this version does not know is left out when it saves",
+                        path.display(),
+                        progress.format_version
+                    )
+                }),
                 progress,
-                warning: None,
             }),
             Err(err) => {
                 let line = err
@@ -667,6 +690,23 @@ mod tests {
         fs::write(store.progress_path(), "current_page = 1\n").unwrap();
         let outcome = store.load().unwrap();
         assert!(outcome.warning.is_some());
+    }
+
+    #[test]
+    fn progress_carries_its_format_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        store.save(&Progress::default()).unwrap();
+        let text = fs::read_to_string(store.progress_path()).unwrap();
+        assert!(text.starts_with("format_version = 2\n"), "{text}");
+        fs::write(store.progress_path(), "format_version = 9\n").unwrap();
+        let outcome = store.load().unwrap();
+        assert!(
+            outcome
+                .warning
+                .unwrap()
+                .contains("newer redis-tutor (format 9)")
+        );
     }
 
     #[test]

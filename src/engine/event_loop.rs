@@ -1,19 +1,26 @@
 //! The engine thread's event loop, in the shape of Redis's ae loop: poll the sockets, read
 //! and parse what arrived (readQueryFromClient), run each client's requests in order
 //! (processInputBuffer), then before sleeping serve unblocked clients, time out waits, run
-//! active expiry and write pending output (beforeSleep, serverCron).
+//! active expiry and write pending output (beforeSleep, serverCron). While a script runs past
+//! its time limit, the script's hook polls the sockets through `Io` too, answering BUSY
+//! (processEventsWhileBlocked).
 
 use super::client::{Client, Request};
 use super::clock::Clock;
 use super::command::{Outcome, execute};
+use super::command_flags::CommandFlags;
+use super::command_table::command_table;
+use super::lua::BUSY;
 use super::protocol::next_request;
-use super::store::Store;
+use super::store::{BusyHandler, Store};
 use crate::resp::Value;
 use bytes::{Buf, Bytes, BytesMut};
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Registry, Token, Waker};
+use mio::{Events, Interest, Poll, Token, Waker};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -43,20 +50,21 @@ struct Connection {
 /// The sockets: the listener and one connection per client id.
 struct Io {
     poll: Poll,
+    events: Events,
     listener: TcpListener,
     connections: HashMap<u64, Connection>,
     next_id: u64,
     /// Where socket reads land before they join a connection's input.
     read_buf: Box<[u8]>,
+    clock: Clock,
 }
 
 /// The engine thread's state: the sockets and the store.
 pub struct EventLoop {
-    io: Io,
+    io: Rc<RefCell<Io>>,
     store: Store,
     clock: Clock,
     stop: Arc<AtomicBool>,
-    waker: Arc<Waker>,
 }
 
 fn token_of(id: u64) -> Token {
@@ -68,62 +76,90 @@ fn id_of(token: Token) -> u64 {
 }
 
 impl EventLoop {
-    /// An event loop serving `listener`; it stops when `stop` is set and the waker woken.
+    /// An event loop serving `listener`, and the waker that interrupts its sleep; it stops
+    /// when `stop` is set and the waker woken.
     pub fn new(
         listener: std::net::TcpListener,
         clock: Clock,
         stop: Arc<AtomicBool>,
-    ) -> io::Result<EventLoop> {
+    ) -> io::Result<(EventLoop, Arc<Waker>)> {
         let poll = Poll::new()?;
         let port = listener.local_addr()?.port();
         let mut listener = TcpListener::from_std(listener);
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-        Ok(EventLoop {
-            io: Io {
-                poll,
-                listener,
-                connections: HashMap::new(),
-                next_id: 1,
-                read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
-            },
-            store: Store::new(clock.now_ms(), port),
+        let io = Rc::new(RefCell::new(Io {
+            poll,
+            events: Events::with_capacity(1024),
+            listener,
+            connections: HashMap::new(),
+            next_id: 1,
+            read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
+            clock: clock.clone(),
+        }));
+        let mut store = Store::new(clock.now_ms(), port);
+        store.clock = clock.clone();
+        let (busy_io, busy_stop) = (io.clone(), stop.clone());
+        store.busy_handler = Some(BusyHandler(Box::new(move |store: &mut Store| {
+            // A dropped engine ends even a script SCRIPT KILL cannot stop.
+            if busy_stop.load(Ordering::SeqCst)
+                && let Some(script) = store.script_running.as_mut()
+            {
+                script.kill = true;
+            }
+            busy_io.borrow_mut().process_events_while_busy(store);
+        })));
+        let event_loop = EventLoop {
+            io,
+            store,
             clock,
             stop,
-            waker,
-        })
-    }
-
-    /// What wakes the loop from another thread.
-    pub fn waker(&self) -> Arc<Waker> {
-        self.waker.clone()
+        };
+        Ok((event_loop, waker))
     }
 
     /// Serves until stopped.
     pub fn run(mut self) {
-        let mut events = Events::with_capacity(1024);
         let mut next_expiry = Instant::now() + EXPIRY_PERIOD;
+        let mut ready: Vec<(u64, bool)> = Vec::new();
         while !self.stop.load(Ordering::SeqCst) {
             let wait = self.wait_until_next_timer(next_expiry);
-            if let Err(e) = self.io.poll.poll(&mut events, Some(wait))
-                && e.kind() != io::ErrorKind::Interrupted
             {
-                return;
-            }
-            for event in &events {
-                match event.token() {
-                    LISTENER => self.accept(),
-                    WAKER => {}
-                    token => {
-                        let id = id_of(token);
-                        if event.is_writable() {
-                            self.write_unwritten(id);
-                        }
-                        if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.read(id);
+                let mut io = self.io.borrow_mut();
+                if io.poll_events(Some(wait)).is_err() {
+                    return;
+                }
+                let mut accept = false;
+                ready.clear();
+                for event in &io.events {
+                    match event.token() {
+                        LISTENER => accept = true,
+                        WAKER => {}
+                        token => {
+                            let readable =
+                                event.is_readable() || event.is_read_closed() || event.is_error();
+                            if event.is_writable() {
+                                ready.push((id_of(token), false));
+                            }
+                            if readable {
+                                ready.push((id_of(token), true));
+                            }
                         }
                     }
+                }
+                if accept {
+                    io.accept(&mut self.store);
+                }
+            }
+            for &(id, readable) in &ready {
+                if readable {
+                    let complete = self.io.borrow_mut().read(id, &mut self.store);
+                    if complete {
+                        self.run_pending(id);
+                    }
+                } else {
+                    self.io.borrow_mut().write_unwritten(id, &mut self.store);
                 }
             }
             if Instant::now() >= next_expiry {
@@ -133,7 +169,7 @@ impl EventLoop {
             }
             self.store.time_out_blocked(self.clock.now_ms());
             self.run_unblocked();
-            self.write_output();
+            self.io.borrow_mut().write_output(&mut self.store);
         }
     }
 
@@ -148,105 +184,6 @@ impl EventLoop {
             }
             None => expiry,
         }
-    }
-
-    fn accept(&mut self) {
-        loop {
-            let (mut stream, peer) = match self.io.listener.accept() {
-                Ok(accepted) => accepted,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                // Out of file descriptors and the like: try again on the next event.
-                Err(_) => return,
-            };
-            let id = self.io.next_id;
-            self.io.next_id += 1;
-            let _ = stream.set_nodelay(true);
-            if self
-                .io
-                .poll
-                .registry()
-                .register(&mut stream, token_of(id), Interest::READABLE)
-                .is_err()
-            {
-                continue;
-            }
-            let local = stream
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            let client = Client::new(id, peer.to_string(), local, self.clock.now_ms());
-            self.store.clients.insert(id, client);
-            self.store.stats.connections_received += 1;
-            self.io.connections.insert(
-                id,
-                Connection {
-                    stream,
-                    input: BytesMut::with_capacity(READ_CHUNK),
-                    unwritten: Bytes::new(),
-                    waiting_to_write: false,
-                    input_closed: false,
-                },
-            );
-        }
-    }
-
-    /// Reads what the socket has, queues the complete requests and runs them.
-    fn read(&mut self, id: u64) {
-        let Some(connection) = self.io.connections.get_mut(&id) else {
-            return;
-        };
-        if connection.input_closed {
-            return;
-        }
-        let mut gone = false;
-        loop {
-            match connection.stream.read(&mut self.io.read_buf) {
-                Ok(0) => {
-                    gone = true;
-                    break;
-                }
-                Ok(n) => connection.input.extend_from_slice(&self.io.read_buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => {
-                    gone = true;
-                    break;
-                }
-            }
-        }
-        let Some(client) = self.store.clients.get_mut(&id) else {
-            return;
-        };
-        loop {
-            match next_request(&mut connection.input) {
-                Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
-                Ok(None) => break,
-                Err(e) => {
-                    client
-                        .pending
-                        .push_back(Request::ProtocolError(e.reply_text()));
-                    connection.input_closed = true;
-                    connection.input.clear();
-                    break;
-                }
-            }
-        }
-        if gone {
-            // Redis frees a client whose connection closed without answering what it sent.
-            self.disconnect(id);
-        } else {
-            self.run_pending(id);
-        }
-    }
-
-    /// Forgets a client whose connection is gone, and every wait it had.
-    fn disconnect(&mut self, id: u64) {
-        if let Some(mut connection) = self.io.connections.remove(&id) {
-            let _ = self.io.poll.registry().deregister(&mut connection.stream);
-        }
-        self.store.blocked.unblock(id);
-        self.store.unwatch_all(id);
-        self.store.clients.remove(&id);
     }
 
     /// Runs a client's waiting requests until none is left, it blocks or it is closing
@@ -295,20 +232,126 @@ impl EventLoop {
             }
         }
     }
+}
+
+impl Io {
+    fn poll_events(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        match self.poll.poll(&mut self.events, timeout) {
+            Err(e) if e.kind() != io::ErrorKind::Interrupted => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    fn accept(&mut self, store: &mut Store) {
+        loop {
+            let (mut stream, peer) = match self.listener.accept() {
+                Ok(accepted) => accepted,
+                // WouldBlock, or out of file descriptors: try again on the next event.
+                Err(_) => return,
+            };
+            let id = self.next_id;
+            self.next_id += 1;
+            let _ = stream.set_nodelay(true);
+            if self
+                .poll
+                .registry()
+                .register(&mut stream, token_of(id), Interest::READABLE)
+                .is_err()
+            {
+                continue;
+            }
+            let local = stream
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let client = Client::new(id, peer.to_string(), local, self.clock.now_ms());
+            store.clients.insert(id, client);
+            store.stats.connections_received += 1;
+            self.connections.insert(
+                id,
+                Connection {
+                    stream,
+                    input: BytesMut::with_capacity(READ_CHUNK),
+                    unwritten: Bytes::new(),
+                    waiting_to_write: false,
+                    input_closed: false,
+                },
+            );
+        }
+    }
+
+    /// Reads what the socket has and queues the complete requests; false when the
+    /// connection is gone (the client is then forgotten).
+    fn read(&mut self, id: u64, store: &mut Store) -> bool {
+        let Some(connection) = self.connections.get_mut(&id) else {
+            return false;
+        };
+        if connection.input_closed {
+            return true;
+        }
+        let mut gone = false;
+        loop {
+            match connection.stream.read(&mut self.read_buf) {
+                Ok(0) => {
+                    gone = true;
+                    break;
+                }
+                Ok(n) => connection.input.extend_from_slice(&self.read_buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    gone = true;
+                    break;
+                }
+            }
+        }
+        let Some(client) = store.clients.get_mut(&id) else {
+            return false;
+        };
+        loop {
+            match next_request(&mut connection.input) {
+                Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
+                Ok(None) => break,
+                Err(e) => {
+                    client
+                        .pending
+                        .push_back(Request::ProtocolError(e.reply_text()));
+                    connection.input_closed = true;
+                    connection.input.clear();
+                    break;
+                }
+            }
+        }
+        if gone {
+            // Redis frees a client whose connection closed without answering what it sent.
+            self.disconnect(id, store);
+        }
+        !gone
+    }
+
+    /// Forgets a client whose connection is gone, and every wait it had.
+    fn disconnect(&mut self, id: u64, store: &mut Store) {
+        if let Some(mut connection) = self.connections.remove(&id) {
+            let _ = self.poll.registry().deregister(&mut connection.stream);
+        }
+        store.blocked.unblock(id);
+        store.unwatch_all(id);
+        store.clients.remove(&id);
+    }
 
     /// Writes every client's outbox to its socket (handleClientsWithPendingWrites); what
     /// the socket does not take now is written when it becomes writable.
-    fn write_output(&mut self) {
-        for id in std::mem::take(&mut self.store.with_output) {
-            let Some(client) = self.store.clients.get_mut(&id) else {
+    fn write_output(&mut self, store: &mut Store) {
+        for id in std::mem::take(&mut store.with_output) {
+            let Some(client) = store.clients.get_mut(&id) else {
                 continue;
             };
             if client.close_asap {
                 // An output-buffer limit was hit: nothing more is written (freeClientAsync).
-                self.disconnect(id);
+                self.disconnect(id, store);
                 continue;
             }
-            let Some(connection) = self.io.connections.get_mut(&id) else {
+            let Some(connection) = self.connections.get_mut(&id) else {
                 client.output.clear();
                 continue;
             };
@@ -325,20 +368,20 @@ impl EventLoop {
                     connection.unwritten = joined.freeze();
                 }
             }
-            self.write_unwritten(id);
+            self.write_unwritten(id, store);
         }
     }
 
     /// Writes what the socket takes of a connection's unwritten output, asks to be told
     /// when it can take the rest, and closes a closing client once everything is written.
-    fn write_unwritten(&mut self, id: u64) {
-        let Some(connection) = self.io.connections.get_mut(&id) else {
+    fn write_unwritten(&mut self, id: u64, store: &mut Store) {
+        let Some(connection) = self.connections.get_mut(&id) else {
             return;
         };
         let written = write_some(&mut connection.stream, &connection.unwritten);
         connection.unwritten.advance(written);
         let wants_writable = !connection.unwritten.is_empty();
-        if let Some(client) = self.store.clients.get_mut(&id) {
+        if let Some(client) = store.clients.get_mut(&id) {
             client.unwritten = connection.unwritten.len() as u64;
         }
         if wants_writable != connection.waiting_to_write {
@@ -347,13 +390,80 @@ impl EventLoop {
             } else {
                 Interest::READABLE
             };
-            let _ = reregister(self.io.poll.registry(), connection, id, interest);
+            let _ = self
+                .poll
+                .registry()
+                .reregister(&mut connection.stream, token_of(id), interest);
             connection.waiting_to_write = wants_writable;
         }
-        let closing = self.store.clients.get(&id).is_some_and(|c| c.closing);
+        let closing = store.clients.get(&id).is_some_and(|c| c.closing);
         if closing && !wants_writable {
-            self.disconnect(id);
+            self.disconnect(id, store);
         }
+    }
+
+    /// processEventsWhileBlocked during a script past its time limit: reads every other
+    /// client's requests, answers BUSY to all but SCRIPT KILL (commands Redis allows while
+    /// busy wait, with what follows them, until the script ends), and writes the replies.
+    /// The script's own connection is not read (Redis protects the calling client).
+    fn process_events_while_busy(&mut self, store: &mut Store) {
+        let Some(caller) = store.script_running.as_ref().map(|r| r.caller) else {
+            return;
+        };
+        if self.poll_events(Some(Duration::ZERO)).is_err() {
+            return;
+        }
+        let mut accept = false;
+        let mut readable = Vec::new();
+        for event in &self.events {
+            match event.token() {
+                LISTENER => accept = true,
+                WAKER => {}
+                token if id_of(token) != caller => readable.push(id_of(token)),
+                _ => {}
+            }
+        }
+        if accept {
+            self.accept(store);
+        }
+        for id in readable {
+            if self.read(id, store) {
+                answer_while_busy(store, id);
+            }
+        }
+        self.write_output(store);
+    }
+}
+
+/// Answers one client's queued requests while a script is busy.
+fn answer_while_busy(store: &mut Store, id: u64) {
+    loop {
+        let Some(client) = store.clients.get_mut(&id) else {
+            return;
+        };
+        let Some(Request::Command(args)) = client.pending.front() else {
+            return;
+        };
+        let spec = command_table().lookup(&args[0]).map(|spec| {
+            args.get(1)
+                .and_then(|sub| spec.subcommand(sub))
+                .unwrap_or(spec)
+        });
+        let reply = match spec {
+            Some(spec) if spec.name == "script|kill" => store.kill_script(),
+            Some(spec) if spec.has(CommandFlags::ALLOW_BUSY) => return,
+            _ => {
+                if let Some(spec) = spec {
+                    store.stats.command_mut(spec.id).rejected_calls += 1;
+                }
+                store.stats.count_error(BUSY.as_bytes());
+                Value::error(BUSY)
+            }
+        };
+        if let Some(client) = store.clients.get_mut(&id) {
+            client.pending.pop_front();
+        }
+        store.reply(id, &reply);
     }
 }
 
@@ -370,13 +480,4 @@ fn write_some(stream: &mut TcpStream, bytes: &[u8]) -> usize {
         }
     }
     written
-}
-
-fn reregister(
-    registry: &Registry,
-    connection: &mut Connection,
-    id: u64,
-    interest: Interest,
-) -> io::Result<()> {
-    registry.reregister(&mut connection.stream, token_of(id), interest)
 }

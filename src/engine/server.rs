@@ -27,11 +27,26 @@ impl Engine {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let event_loop = EventLoop::new(listener, clock.clone(), stop.clone())?;
-        let waker = event_loop.waker();
+        // The event loop is made on its thread: the store (and its Lua interpreter) never
+        // leaves it.
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (thread_clock, thread_stop) = (clock.clone(), stop.clone());
         std::thread::Builder::new()
             .name("redis-tutor-engine".into())
-            .spawn(move || event_loop.run())?;
+            .spawn(
+                move || match EventLoop::new(listener, thread_clock, thread_stop) {
+                    Ok((event_loop, waker)) => {
+                        let _ = started_tx.send(Ok(waker));
+                        event_loop.run();
+                    }
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                    }
+                },
+            )?;
+        let waker = started_rx
+            .recv()
+            .map_err(|_| io::Error::other("the engine thread did not start"))??;
         Ok(Engine {
             addr,
             clock,

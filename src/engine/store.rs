@@ -4,10 +4,12 @@
 
 use super::blocking::Blocked;
 use super::client::Client;
+use super::clock::Clock;
 use super::config::Config;
 use super::db::Db;
 use super::encoding::EncodingLimits;
 use super::limits;
+use super::lua::Scripting;
 use super::slowlog::Slowlog;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -113,6 +115,38 @@ pub struct Store {
     pub with_output: Vec<u64>,
     /// Clients WATCHing each (database, key).
     pub watchers: HashMap<(usize, Bytes), Vec<u64>>,
+    /// The Lua interpreter and its scripts, made on first use.
+    scripting: Option<Scripting>,
+    /// The script running now, if any.
+    pub script_running: Option<RunningScript>,
+    /// What the event loop does while a script is busy (see `process_events_while_busy`).
+    pub busy_handler: Option<BusyHandler>,
+    /// The engine clock, for what reads the time live (TIME) rather than at the start of
+    /// the command.
+    pub clock: Clock,
+}
+
+/// The script being run.
+#[derive(Debug)]
+pub struct RunningScript {
+    /// The client that called EVAL.
+    pub caller: u64,
+    /// SCRIPT KILL asked to stop it.
+    pub kill: bool,
+    /// It ran past `busy-reply-threshold`: other clients are answered BUSY.
+    pub busy: bool,
+    /// It ran a write command, so SCRIPT KILL cannot stop it.
+    pub wrote: bool,
+}
+
+/// The event loop's processEventsWhileBlocked, handed to the store so a running script's
+/// hook can call it.
+pub struct BusyHandler(pub Box<dyn FnMut(&mut Store)>);
+
+impl std::fmt::Debug for BusyHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BusyHandler")
+    }
 }
 
 impl Store {
@@ -130,6 +164,38 @@ impl Store {
             unblocked: Vec::new(),
             with_output: Vec::new(),
             watchers: HashMap::new(),
+            scripting: None,
+            script_running: None,
+            busy_handler: None,
+            clock: Clock::new(),
+        }
+    }
+
+    /// The scripting engine, started on first use.
+    pub fn scripting(&mut self) -> &mut Scripting {
+        self.scripting
+            .get_or_insert_with(|| Scripting::new().expect("the Lua interpreter starts"))
+    }
+
+    /// Reads and answers other clients while a script is busy (the event loop's part).
+    pub fn process_events_while_busy(&mut self) {
+        if let Some(mut handler) = self.busy_handler.take() {
+            (handler.0)(self);
+            self.busy_handler = Some(handler);
+        }
+    }
+
+    /// SCRIPT KILL: stops the running script unless it wrote.
+    pub fn kill_script(&mut self) -> Value {
+        match self.script_running.as_mut() {
+            None => Value::error("NOTBUSY No scripts in execution right now."),
+            Some(script) if script.wrote => Value::error(
+                "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
+            ),
+            Some(script) => {
+                script.kill = true;
+                Value::ok()
+            }
         }
     }
 

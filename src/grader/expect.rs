@@ -3,7 +3,7 @@
 use super::report::{expected_found, quote, render, render_short};
 use crate::course::Expectation;
 use crate::course::scenario::Expect;
-use crate::course::template::Bindings;
+use crate::course::template::{Bindings, Template};
 use crate::engine::command_table;
 use crate::resp::Value;
 
@@ -119,17 +119,20 @@ pub fn same_reply(found: &Value, reference: &Value, unordered: bool) -> bool {
     }
 }
 
+/// An expectation's text with its placeholders filled in.
+fn fill(template: &Template, bindings: &Bindings) -> Result<String, String> {
+    let values = template.expand(bindings, &[]).map_err(|e| e.message)?;
+    Ok(values
+        .iter()
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 /// A scenario expectation's text, placeholders filled: `(nil)`, `between 1 300`,
 /// `["a", "b"]`. Fails only for a placeholder the course validation let through.
 pub fn describe(expect: &Expect, bindings: &Bindings) -> Result<String, String> {
-    let fill = |t: &crate::course::template::Template| -> Result<String, String> {
-        let values = t.expand(bindings, &[]).map_err(|e| e.message)?;
-        Ok(values
-            .iter()
-            .map(|v| String::from_utf8_lossy(v).into_owned())
-            .collect::<Vec<_>>()
-            .join(" "))
-    };
+    let fill = |t: &Template| fill(t, bindings);
     Ok(match expect {
         Expect::Same => "what the reference solution answered".into(),
         Expect::Rendered(t) => fill(t)?,
@@ -164,14 +167,7 @@ pub fn meets(
     reference: Option<&Value>,
     unordered: bool,
 ) -> Result<bool, String> {
-    let fill = |t: &crate::course::template::Template| -> Result<String, String> {
-        let values = t.expand(bindings, &[]).map_err(|e| e.message)?;
-        Ok(values
-            .iter()
-            .map(|v| String::from_utf8_lossy(v).into_owned())
-            .collect::<Vec<_>>()
-            .join(" "))
-    };
+    let fill = |t: &Template| fill(t, bindings);
     Ok(match expect {
         Expect::Same => {
             let reference = reference.ok_or("`same` needs a reference solution")?;
@@ -243,7 +239,7 @@ pub fn tally_of(replies: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::course::template::{Binding, Template};
+    use crate::course::template::Binding;
 
     fn t(text: &str) -> Template {
         Template::parse(text.as_bytes()).unwrap()

@@ -273,7 +273,10 @@ impl Run {
                 {
                     Ok(Ok(replies)) => replies,
                     Ok(Err(e)) => return Err(self.fail_with(step, &text, e)),
-                    Err(_) => return Err(self.fail_with(step, &text, stuck())),
+                    Err(_) => {
+                        stop_scripts(&self.learner.backend).await;
+                        return Err(self.fail_with(step, &text, stuck()));
+                    }
                 };
                 let Some(Expect::Tally(parts)) = &step.expect else {
                     self.record(StepLog {
@@ -290,24 +293,7 @@ impl Run {
                 let expected = describe(step.expect.as_ref().expect("a tally"), &self.bindings)
                     .map_err(|e| self.fail_plain(step, e))?;
                 let found = tally_of(&replies);
-                self.record(StepLog {
-                    step: text.clone(),
-                    commands: Vec::new(),
-                    expected: Some(expected.clone()),
-                    found: Some(found.clone()),
-                    ok,
-                });
-                if ok {
-                    Ok(())
-                } else {
-                    Err(StepFailure(explain(
-                        &text,
-                        &[],
-                        &expected,
-                        &found,
-                        &step.because,
-                    )))
-                }
+                self.judge(text, Vec::new(), expected, found, ok, &step.because)
             }
         }
     }
@@ -423,23 +409,31 @@ impl Run {
             _ => describe(expect, &self.bindings).map_err(|e| self.fail_plain(step, e))?,
         };
         let found = render_short(&answer.reply);
+        self.judge(text, answer.sent, expected, found, ok, &step.because)
+    }
+
+    /// Logs a step with an expectation, and fails it when the expectation was not met,
+    /// explaining what ran, what was expected and found, and why it matters.
+    fn judge(
+        &mut self,
+        text: String,
+        commands: Vec<(String, String)>,
+        expected: String,
+        found: String,
+        ok: bool,
+        because: &Option<String>,
+    ) -> Result<(), StepFailure> {
+        let failure = (!ok).then(|| explain(&text, &commands, &expected, &found, because));
         self.record(StepLog {
-            step: text.clone(),
-            commands: answer.sent.clone(),
-            expected: Some(expected.clone()),
-            found: Some(found.clone()),
+            step: text,
+            commands,
+            expected: Some(expected),
+            found: Some(found),
             ok,
         });
-        if ok {
-            Ok(())
-        } else {
-            Err(StepFailure(explain(
-                &text,
-                &answer.sent,
-                &expected,
-                &found,
-                &step.because,
-            )))
+        match failure {
+            None => Ok(()),
+            Some(detail) => Err(StepFailure(detail)),
         }
     }
 
@@ -457,7 +451,10 @@ impl Run {
         };
         match tokio::time::timeout(STEP_LIMIT, run_call(side, client, handler, args)).await {
             Ok(result) => result,
-            Err(_) => Err(stuck()),
+            Err(_) => {
+                stop_scripts(&side.backend).await;
+                Err(stuck())
+            }
         }
     }
 
@@ -501,6 +498,15 @@ impl Run {
         });
         let _ = step;
         StepFailure(format!("{text}\n  {message}"))
+    }
+}
+
+/// After a step ran out of time: stop a script still running there (SCRIPT KILL), so that
+/// neither a private engine nor the learner's server stays busy with an endless loop.
+async fn stop_scripts(backend: &Backend) {
+    let patience = Duration::from_secs(2);
+    if let Ok(Ok(mut connection)) = tokio::time::timeout(patience, backend.connect()).await {
+        let _ = tokio::time::timeout(patience, connection.request(&["SCRIPT", "KILL"])).await;
     }
 }
 

@@ -4,7 +4,7 @@ use ratatui::text::{Line, Span};
 
 use super::parse::{Block, Inline, ListItem};
 use super::wrap::{clip_spans, rule, spans_width, wrap};
-use super::{Heading, Rendered, code, table, theme};
+use super::{Details, Heading, Rendered, code, table, theme};
 
 impl Rendered {
     /// Adds an empty line.
@@ -26,6 +26,12 @@ impl Rendered {
             .extend(other.headings.into_iter().map(|mut heading| {
                 heading.line += offset;
                 heading
+            }));
+        self.details
+            .extend(other.details.into_iter().map(|mut details| {
+                details.first_line += offset;
+                details.last_line += offset;
+                details
             }));
     }
 }
@@ -72,6 +78,12 @@ fn render_block(block: &Block, width: usize, depth: usize) -> Rendered {
             lines: vec![rule('─', width, theme::RULE)],
             ..Rendered::default()
         },
+        Block::Details {
+            index,
+            summary,
+            revealed,
+            blocks,
+        } => details(*index, summary, *revealed, blocks, width, depth),
         Block::Html(html) => {
             let inlines: Vec<Inline> = html
                 .lines()
@@ -93,6 +105,49 @@ fn render_block(block: &Block, width: usize, depth: usize) -> Rendered {
     }
 }
 
+/// A `<details>` answer: only its summary line while hidden; the summary and the content
+/// behind a bar once revealed.
+fn details(
+    index: usize,
+    summary: &str,
+    revealed: bool,
+    blocks: &[Block],
+    width: usize,
+    depth: usize,
+) -> Rendered {
+    let summary = if summary.is_empty() {
+        "Details"
+    } else {
+        summary
+    };
+    let line = if revealed {
+        format!("▾ {summary}")
+    } else {
+        format!("▸ {summary} (Enter to reveal)")
+    };
+    let mut out = Rendered {
+        lines: wrap(&[Inline::Text(line, theme::DETAILS_SUMMARY)], width),
+        ..Rendered::default()
+    };
+    if revealed {
+        let bar = vec![Span::styled("│ ", theme::DETAILS_BAR)];
+        out.append(nested_with(width, bar.clone(), bar, |inner| {
+            render_blocks(blocks, inner, true, depth)
+        }));
+    }
+    out.details.insert(
+        0,
+        Details {
+            index,
+            summary: summary.to_owned(),
+            first_line: 0,
+            last_line: out.lines.len() - 1,
+            revealed,
+        },
+    );
+    out
+}
+
 /// A heading in its level's style, underlined for levels 1 and 2.
 fn heading(level: u8, inlines: &[Inline], width: usize) -> Rendered {
     let mut lines = wrap(inlines, width);
@@ -106,12 +161,12 @@ fn heading(level: u8, inlines: &[Inline], width: usize) -> Rendered {
     }
     Rendered {
         lines,
-        code_blocks: Vec::new(),
         headings: vec![Heading {
             level,
             text: plain_text(inlines),
             line: 0,
         }],
+        ..Rendered::default()
     }
 }
 

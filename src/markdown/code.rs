@@ -1,22 +1,16 @@
-//! Code blocks: a frame with the language, unwrapped lines, and ```redis highlighting.
-
-use std::ops::Range;
+//! Code blocks: a box with the language, long lines wrapped with a continuation mark, ```redis
+//! blocks coloured by the console's tokenizer and other languages by a small generic highlighter
+//! (keywords, strings, numbers, comments).
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::wrap::{clip_spans, merge_spans, text_width};
+use super::wrap::{clip_spans, merge_spans, spans_width, text_width};
 use super::{CodeBlock, Rendered, theme};
-use crate::resp::split_args;
+use crate::console::highlight::{TokenKind, highlight};
 
 /// Columns between tab stops when code holds tabs.
 const TAB_WIDTH: usize = 4;
-
-/// The container commands of Redis 7.0, whose second word names a subcommand.
-const CONTAINER_COMMANDS: [&str; 15] = [
-    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION", "LATENCY", "MEMORY", "MODULE",
-    "OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO",
-];
 
 /// Whether a fence's language marks a block of redis-cli commands.
 pub fn is_redis_lang(lang: &str) -> bool {
@@ -37,9 +31,16 @@ pub fn redis_block_commands(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Renders a code block: a top rule with the language, each line behind a `│ ` gutter (never
-/// wrapped, so it may be wider than `width`), and a bottom rule.
+/// Renders a code block in a box: a top rule with the language, each line between `│ ` and
+/// ` │`, and a bottom rule. A line wider than the box wraps; its continuation rows start with
+/// `│↪`, so nothing is ever cut. Boxes narrower than five columns drop their sides.
 pub fn render_code_block(lang: &str, text: &str, width: usize) -> Rendered {
+    let boxed = width >= MIN_BOXED_WIDTH;
+    let inner = if boxed {
+        width - 4
+    } else {
+        width.saturating_sub(1).max(1)
+    };
     let mut lines = Vec::new();
     let label = if lang.is_empty() {
         vec![Span::styled("╭─", theme::CODE_FRAME)]
@@ -50,32 +51,44 @@ pub fn render_code_block(lang: &str, text: &str, width: usize) -> Rendered {
             Span::styled(" ", theme::CODE_FRAME),
         ]
     };
-    lines.push(frame_line(label, width));
+    lines.push(frame_line(label, "╮", width, boxed));
 
-    let redis = is_redis_lang(lang);
     let code_lines: Vec<&str> = if text.is_empty() {
         vec![""]
     } else {
         text.split('\n').collect()
     };
     let first_line = lines.len();
+    let mut highlighter = Highlighter::for_lang(lang);
     for code_line in code_lines {
         let shown = expand_tabs(code_line.strip_suffix('\r').unwrap_or(code_line));
-        let mut spans = vec![Span::styled("│", theme::CODE_FRAME)];
-        if !shown.is_empty() {
-            spans.push(Span::styled(" ", theme::CODE_FRAME));
-            if redis {
-                spans.extend(highlight_redis_line(&shown));
-            } else {
-                spans.push(Span::styled(shown, theme::CODE_TEXT));
+        let spans = highlighter.line(&shown);
+        for (row, chunk) in split_at_width(spans, inner).into_iter().enumerate() {
+            let used = spans_width(&chunk);
+            let (border, mark) = match (boxed, width > 1) {
+                (true, _) => ("│", if row == 0 { " " } else { "↪" }),
+                (false, true) if row == 0 => ("│", ""),
+                (false, true) => ("", "↪"),
+                (false, false) => ("", ""),
+            };
+            let mut spans = vec![
+                Span::styled(border, theme::CODE_FRAME),
+                Span::styled(mark, theme::CODE_CONTINUATION),
+            ];
+            spans.extend(chunk);
+            if boxed {
+                spans.push(Span::raw(" ".repeat(inner.saturating_sub(used))));
+                spans.push(Span::styled(" │", theme::CODE_FRAME));
             }
+            lines.push(Line::from(merge_spans(spans)));
         }
-        lines.push(Line::from(merge_spans(spans)));
     }
     let last_line = lines.len() - 1;
     lines.push(frame_line(
         vec![Span::styled("╰", theme::CODE_FRAME)],
+        "╯",
         width,
+        boxed,
     ));
 
     Rendered {
@@ -86,17 +99,61 @@ pub fn render_code_block(lang: &str, text: &str, width: usize) -> Rendered {
             first_line,
             last_line,
         }],
-        headings: Vec::new(),
+        ..Rendered::default()
     }
 }
 
-/// A frame rule: `start` followed by `─` up to `width` columns (clipped to `width`).
-fn frame_line(start: Vec<Span<'static>>, width: usize) -> Line<'static> {
-    let mut spans = clip_spans(&start, width);
-    let used: usize = spans.iter().map(|span| text_width(&span.content)).sum();
-    let fill = width.saturating_sub(used);
+/// Boxes at least this wide have both sides; narrower ones only the left gutter.
+const MIN_BOXED_WIDTH: usize = 5;
+
+/// Cuts styled text into rows of at most `width` columns (at least one row, maybe empty).
+fn split_at_width(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
+    let width = width.max(1);
+    let mut rows = vec![Vec::new()];
+    let mut used = 0;
+    for span in spans {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let char_width = text_width(c.encode_utf8(&mut [0; 4]));
+            if used + char_width > width && used > 0 {
+                if !piece.is_empty() {
+                    rows.last_mut()
+                        .expect("rows start non-empty")
+                        .push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Vec::new());
+                used = 0;
+            }
+            if char_width > width {
+                // A double-width character in a one-column box.
+                piece.push('…');
+                used += 1;
+            } else {
+                piece.push(c);
+                used += char_width;
+            }
+        }
+        if !piece.is_empty() {
+            rows.last_mut()
+                .expect("rows start non-empty")
+                .push(Span::styled(piece, span.style));
+        }
+    }
+    rows
+}
+
+/// A frame rule: `start`, then `─` up to `width` columns, then `corner` when the box has
+/// sides (clipped to `width`).
+fn frame_line(start: Vec<Span<'static>>, corner: &str, width: usize, boxed: bool) -> Line<'static> {
+    let corner_width = if boxed { text_width(corner) } else { 0 };
+    let mut spans = clip_spans(&start, width.saturating_sub(corner_width));
+    let used: usize = spans_width(&spans);
+    let fill = width.saturating_sub(used + corner_width);
     if fill > 0 {
         spans.push(Span::styled("─".repeat(fill), theme::CODE_FRAME));
+    }
+    if boxed {
+        spans.push(Span::styled(corner.to_owned(), theme::CODE_FRAME));
     }
     Line::from(merge_spans(spans))
 }
@@ -119,65 +176,52 @@ fn expand_tabs(line: &str) -> String {
     shown
 }
 
-/// What a word of a redis command line is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenKind {
-    Command,
-    Subcommand,
-    Quoted,
-    Number,
-    Plain,
+/// Colours the lines of one code block, keeping state between lines (an open block comment).
+struct Highlighter {
+    syntax: Option<&'static Syntax>,
+    redis: bool,
+    in_block_comment: bool,
 }
 
-impl TokenKind {
-    fn style(self) -> Style {
-        match self {
-            TokenKind::Command => theme::REDIS_COMMAND,
-            TokenKind::Subcommand => theme::REDIS_SUBCOMMAND,
-            TokenKind::Quoted => theme::REDIS_STRING,
-            TokenKind::Number => theme::REDIS_NUMBER,
-            TokenKind::Plain => theme::REDIS_PLAIN,
+impl Highlighter {
+    fn for_lang(lang: &str) -> Highlighter {
+        Highlighter {
+            syntax: syntax_for(lang),
+            redis: is_redis_lang(lang),
+            in_block_comment: false,
+        }
+    }
+
+    /// The styled spans of one line of code (its text unchanged).
+    fn line(&mut self, line: &str) -> Vec<Span<'static>> {
+        if self.redis {
+            highlight_redis_line(line)
+        } else if let Some(syntax) = self.syntax {
+            highlight_code_line(syntax, line, &mut self.in_block_comment)
+        } else if line.is_empty() {
+            Vec::new()
+        } else {
+            vec![Span::styled(line.to_owned(), theme::CODE_TEXT)]
         }
     }
 }
 
-/// Highlights one line of a ```redis block, keeping its spacing: each word tokenized by
-/// redis-cli's rules gets the style of its kind; comments are dimmed and lines that do not
-/// tokenize (unbalanced quotes) are shown plainly.
+/// Highlights one line of a ```redis block with the console's tokenizer, keeping its spacing.
 fn highlight_redis_line(line: &str) -> Vec<Span<'static>> {
-    if is_comment(line.trim_start()) {
-        return vec![Span::styled(line.to_owned(), theme::REDIS_COMMENT)];
-    }
-    let Some(ranges) = token_ranges(line) else {
-        return vec![Span::styled(line.to_owned(), theme::REDIS_PLAIN)];
-    };
     let mut spans = Vec::new();
     let mut end_of_previous = 0;
-    let mut is_container = false;
-    for (index, range) in ranges.into_iter().enumerate() {
-        if range.start > end_of_previous {
+    for token in highlight(line) {
+        if token.range.start > end_of_previous {
             spans.push(Span::styled(
-                line[end_of_previous..range.start].to_owned(),
+                line[end_of_previous..token.range.start].to_owned(),
                 theme::REDIS_PLAIN,
             ));
         }
-        let word = &line[range.clone()];
-        let kind = if index == 0 {
-            is_container = CONTAINER_COMMANDS
-                .iter()
-                .any(|name| name.eq_ignore_ascii_case(word));
-            TokenKind::Command
-        } else if index == 1 && is_container {
-            TokenKind::Subcommand
-        } else if word.contains(['"', '\'']) {
-            TokenKind::Quoted
-        } else if is_number(word) {
-            TokenKind::Number
-        } else {
-            TokenKind::Plain
-        };
-        spans.push(Span::styled(word.to_owned(), kind.style()));
-        end_of_previous = range.end;
+        spans.push(Span::styled(
+            line[token.range.clone()].to_owned(),
+            redis_style(token.kind),
+        ));
+        end_of_previous = token.range.end;
     }
     if end_of_previous < line.len() {
         spans.push(Span::styled(
@@ -188,78 +232,174 @@ fn highlight_redis_line(line: &str) -> Vec<Span<'static>> {
     spans
 }
 
-/// The byte ranges of the words of a command line, as `split_args` splits it; `None` when the
-/// line does not tokenize.
-///
-/// The ranges are found by a scan that follows redis-cli's quoting, and each one is checked
-/// against `split_args`: it must yield exactly the same argument on its own.
-fn token_ranges(line: &str) -> Option<Vec<Range<usize>>> {
-    let bytes = line.as_bytes();
-    let args = split_args(bytes)?;
-    let mut ranges = Vec::with_capacity(args.len());
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && is_c_space(bytes[i]) {
-            i += 1;
+/// The style of a word of a redis command line.
+pub fn redis_style(kind: TokenKind) -> Style {
+    match kind {
+        TokenKind::Command => theme::REDIS_COMMAND,
+        TokenKind::Subcommand => theme::REDIS_SUBCOMMAND,
+        TokenKind::Keyword => theme::REDIS_KEYWORD,
+        TokenKind::Quoted => theme::REDIS_STRING,
+        TokenKind::Unterminated => theme::REDIS_UNTERMINATED,
+        TokenKind::Number => theme::REDIS_NUMBER,
+        TokenKind::Plain => theme::REDIS_PLAIN,
+        TokenKind::Comment => theme::REDIS_COMMENT,
+    }
+}
+
+/// What the generic highlighter knows of a language.
+struct Syntax {
+    /// Markers that start a comment running to the end of the line.
+    line_comments: &'static [&'static str],
+    /// Markers of a comment that may span lines.
+    block_comment: Option<(&'static str, &'static str)>,
+    /// Reserved words.
+    keywords: &'static [&'static str],
+}
+
+const LUA: Syntax = Syntax {
+    line_comments: &["--"],
+    block_comment: Some(("--[[", "]]")),
+    keywords: &[
+        "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "if", "in",
+        "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
+    ],
+};
+const PYTHON: Syntax = Syntax {
+    line_comments: &["#"],
+    block_comment: None,
+    keywords: &[
+        "and", "as", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+        "except", "False", "finally", "for", "from", "if", "import", "in", "is", "lambda", "None",
+        "not", "or", "pass", "raise", "return", "True", "try", "while", "with", "yield",
+    ],
+};
+const C_LIKE: Syntax = Syntax {
+    line_comments: &["//"],
+    block_comment: Some(("/*", "*/")),
+    keywords: &[
+        "async", "await", "break", "case", "catch", "class", "const", "continue", "default",
+        "defer", "else", "enum", "export", "false", "fn", "for", "func", "function", "go", "if",
+        "impl", "import", "let", "loop", "match", "mut", "new", "null", "package", "pub", "return",
+        "static", "struct", "switch", "this", "throw", "true", "try", "type", "use", "var", "void",
+        "while",
+    ],
+};
+const SHELL: Syntax = Syntax {
+    line_comments: &["#"],
+    block_comment: None,
+    keywords: &[
+        "case", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if",
+        "in", "then", "until", "while",
+    ],
+};
+const SQL: Syntax = Syntax {
+    line_comments: &["--"],
+    block_comment: Some(("/*", "*/")),
+    keywords: &[
+        "AND", "BY", "CREATE", "DELETE", "FROM", "GROUP", "INSERT", "INTO", "JOIN", "LIMIT", "NOT",
+        "NULL", "OR", "ORDER", "SELECT", "SET", "TABLE", "UPDATE", "VALUES", "WHERE",
+    ],
+};
+const CONFIG: Syntax = Syntax {
+    line_comments: &["#"],
+    block_comment: None,
+    keywords: &["false", "no", "null", "true", "yes"],
+};
+
+/// The syntax of a fence's language, if the highlighter knows it.
+fn syntax_for(lang: &str) -> Option<&'static Syntax> {
+    Some(match lang.to_ascii_lowercase().as_str() {
+        "lua" => &LUA,
+        "python" | "py" => &PYTHON,
+        "javascript" | "js" | "typescript" | "ts" | "node" | "rust" | "rs" | "go" | "java"
+        | "c" | "cpp" | "c++" | "csharp" | "cs" | "kotlin" | "json" => &C_LIKE,
+        "sh" | "bash" | "shell" | "console" | "zsh" => &SHELL,
+        "sql" => &SQL,
+        "toml" | "yaml" | "yml" | "ini" | "conf" | "redis.conf" => &CONFIG,
+        _ => return None,
+    })
+}
+
+/// Highlights one line of code: comments, strings, numbers and keywords.
+fn highlight_code_line(
+    syntax: &Syntax,
+    line: &str,
+    in_block_comment: &mut bool,
+) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut push = |text: &str, style: Style| {
+        if !text.is_empty() {
+            spans.push(Span::styled(text.to_owned(), style));
         }
-        if i >= bytes.len() {
+    };
+    let mut rest = line;
+    while !rest.is_empty() {
+        if *in_block_comment {
+            let close = syntax.block_comment.map_or("", |(_, close)| close);
+            match rest.find(close).filter(|_| !close.is_empty()) {
+                Some(at) => {
+                    push(&rest[..at + close.len()], theme::CODE_COMMENT);
+                    rest = &rest[at + close.len()..];
+                    *in_block_comment = false;
+                }
+                None => {
+                    push(rest, theme::CODE_COMMENT);
+                    rest = "";
+                }
+            }
+            continue;
+        }
+        if let Some((open, _)) = syntax.block_comment
+            && rest.starts_with(open)
+        {
+            push(open, theme::CODE_COMMENT);
+            rest = &rest[open.len()..];
+            *in_block_comment = true;
+            continue;
+        }
+        if syntax.line_comments.iter().any(|m| rest.starts_with(m)) {
+            push(rest, theme::CODE_COMMENT);
             break;
         }
-        let start = i;
-        let mut quote: Option<u8> = None;
-        while i < bytes.len() {
-            let c = bytes[i];
-            match quote {
-                Some(b'"') if c == b'\\' && i + 1 < bytes.len() => i += 1,
-                Some(b'\'') if c == b'\\' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
-                Some(open) if c == open => {
-                    i += 1;
-                    break;
-                }
-                Some(_) => {}
-                None if matches!(c, b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                None if c == b'"' || c == b'\'' => quote = Some(c),
-                None => {}
-            }
-            i += 1;
+        let first = rest.chars().next().expect("rest is not empty");
+        if matches!(first, '"' | '\'' | '`') {
+            let end = string_end(rest, first);
+            push(&rest[..end], theme::CODE_STRING);
+            rest = &rest[end..];
+        } else if first.is_alphanumeric() || first == '_' {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let style = if word.starts_with(|c: char| c.is_ascii_digit()) {
+                theme::CODE_NUMBER
+            } else if syntax.keywords.contains(&word) {
+                theme::CODE_KEYWORD
+            } else {
+                theme::CODE_PLAIN
+            };
+            push(word, style);
+            rest = &rest[end..];
+        } else {
+            push(&rest[..first.len_utf8()], theme::CODE_PLAIN);
+            rest = &rest[first.len_utf8()..];
         }
-        let end = i.min(bytes.len());
-        ranges.push(start..end);
-        i = end;
     }
-    let consistent = ranges.len() == args.len()
-        && ranges.iter().zip(&args).all(|(range, arg)| {
-            line.is_char_boundary(range.start)
-                && line.is_char_boundary(range.end)
-                && split_args(&bytes[range.clone()]).is_some_and(|alone| alone == [arg.clone()])
-        });
-    consistent.then_some(ranges)
+    merge_spans(spans)
 }
 
-/// C's isspace, which redis-cli uses to skip between arguments.
-fn is_c_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
-/// Integers, floats, `(`-exclusive bounds, infinities and stream ids (`1700000000000-0`).
-fn is_number(word: &str) -> bool {
-    let word = word.strip_prefix('(').unwrap_or(word);
-    if ["inf", "+inf", "-inf"]
-        .iter()
-        .any(|infinity| infinity.eq_ignore_ascii_case(word))
-    {
-        return true;
+/// The byte length of the string literal at the start of `text`, which opens with `quote`
+/// (to the end of the line when it is not closed).
+fn string_end(text: &str, quote: char) -> usize {
+    let mut escaped = false;
+    for (index, c) in text.char_indices().skip(1) {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == quote {
+            return index + c.len_utf8();
+        }
     }
-    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    if let Some((millis, sequence)) = word.split_once('-')
-        && all_digits(millis)
-        && all_digits(sequence)
-    {
-        return true;
-    }
-    word.bytes().any(|b| b.is_ascii_digit())
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
-        && word.parse::<f64>().is_ok()
+    text.len()
 }

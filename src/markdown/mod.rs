@@ -3,9 +3,11 @@
 //! [`render`] walks pulldown-cmark events (CommonMark plus GitHub tables, strikethrough, task
 //! lists, footnotes and `> [!NOTE]` alerts) and lays them out at the pane's width with ratatui's
 //! text types only: paragraphs wrap at word boundaries by display width, lists keep a hanging
-//! indent, tables shrink to fit, and ```redis blocks are highlighted with redis-cli's quoting
-//! rules. Every line fits the width, except the lines of code blocks, which are never wrapped
-//! (the pane clips them). HTML comments are hidden; other HTML is shown as plain text.
+//! indent, tables shrink to fit, code blocks sit in a box whose long lines wrap with a `↪`
+//! continuation mark, ```redis blocks are highlighted with the console's tokenizer and other
+//! languages get keyword, string and comment colours. Every line fits the width.
+//! `<details>`/`<summary>` answers show only their summary until revealed
+//! ([`Document::render`]); HTML comments are hidden; other HTML is shown as plain text.
 //!
 //! Inside a ```redis block each line is one command as typed at redis-cli; blank lines and lines
 //! starting with `#` (comments) are not commands. [`redis_commands`] extracts those commands.
@@ -20,6 +22,7 @@ mod wrap;
 #[cfg(test)]
 mod tests;
 
+pub use code::redis_style;
 use ratatui::text::Line;
 
 /// The lines of a rendered chapter, plus where its code blocks and headings landed.
@@ -31,6 +34,46 @@ pub struct Rendered {
     pub code_blocks: Vec<CodeBlock>,
     /// Every heading, in document order (a table of contents).
     pub headings: Vec<Heading>,
+    /// Every `<details>` answer, in document order (nested ones after their parent).
+    pub details: Vec<Details>,
+}
+
+/// A `<details>` answer and the rendered lines it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    /// Its place among the document's details, from 0 (what [`Document::render`] asks about).
+    pub index: usize,
+    /// The text of its `<summary>` ("Details" when it has none).
+    pub summary: String,
+    /// Index into [`Rendered::lines`] of its summary line.
+    pub first_line: usize,
+    /// Index into [`Rendered::lines`] of its last line (the summary's last line while hidden).
+    pub last_line: usize,
+    /// Whether its content is shown.
+    pub revealed: bool,
+}
+
+/// Parsed lesson markdown, to render at any width without parsing again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    blocks: Vec<parse::Block>,
+}
+
+impl Document {
+    /// Parses markdown.
+    pub fn parse(markdown: &str) -> Document {
+        Document {
+            blocks: parse::parse(markdown),
+        }
+    }
+
+    /// Renders the document to lines that fit in `width` columns (0 is treated as 1), showing
+    /// the content of the `<details>` whose index `revealed` accepts.
+    pub fn render(&self, width: u16, revealed: &dyn Fn(usize) -> bool) -> Rendered {
+        let mut blocks = self.blocks.clone();
+        parse::reveal(&mut blocks, revealed);
+        blocks::render_blocks(&blocks, usize::from(width.max(1)), true, 0)
+    }
 }
 
 /// A code block of the chapter and the rendered lines that show its code.
@@ -75,12 +118,10 @@ pub struct Heading {
     pub line: usize,
 }
 
-/// Renders lesson markdown to styled lines that fit in `width` columns (0 is treated as 1).
-///
-/// Only the lines of code blocks may be wider than `width`; they are never wrapped.
+/// Renders lesson markdown to styled lines that fit in `width` columns (0 is treated as 1),
+/// with every `<details>` answer hidden.
 pub fn render(markdown: &str, width: u16) -> Rendered {
-    let document = parse::parse(markdown);
-    blocks::render_blocks(&document, usize::from(width.max(1)), true, 0)
+    Document::parse(markdown).render(width, &|_| false)
 }
 
 /// The commands of every ```redis block of `markdown`, in order, without rendering it.

@@ -49,6 +49,14 @@ pub enum Block {
     Rule,
     /// An HTML block, shown as text.
     Html(String),
+    /// A `<details>` block: a summary line with its content hidden until the reader reveals it.
+    /// `index` counts the details of the document in order, from 0.
+    Details {
+        index: usize,
+        summary: String,
+        revealed: bool,
+        blocks: Vec<Block>,
+    },
 }
 
 /// One list item.
@@ -154,6 +162,7 @@ enum Container {
     Quote(Option<BlockQuoteKind>),
     Item { task: Option<bool> },
     Footnote(String),
+    Details { index: usize, summary: String },
 }
 
 /// An open link or image: where its text starts in the inline buffer and its URL.
@@ -177,6 +186,8 @@ struct Builder {
     code: Option<(String, String)>,
     /// The HTML block being read.
     html: Option<String>,
+    /// How many `<details>` were opened so far.
+    details: usize,
 }
 
 impl Default for Builder {
@@ -191,6 +202,7 @@ impl Default for Builder {
             links: Vec::new(),
             code: None,
             html: None,
+            details: 0,
         }
     }
 }
@@ -349,10 +361,7 @@ impl Builder {
             }
             TagEnd::HtmlBlock => {
                 if let Some(html) = self.html.take() {
-                    let shown = strip_html_comments(&html);
-                    if !shown.trim().is_empty() {
-                        self.push_block(Block::Html(shown.trim_end().to_owned()));
-                    }
+                    self.html_block(&strip_html_comments(&html));
                 }
             }
             TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::FootnoteDefinition => self.close(),
@@ -459,11 +468,96 @@ impl Builder {
             Container::Document => {}
             Container::Quote(kind) => self.push_block(Block::Quote { kind, blocks }),
             Container::Footnote(label) => self.push_block(Block::Footnote { label, blocks }),
+            Container::Details { index, summary } => self.push_block(Block::Details {
+                index,
+                summary,
+                revealed: false,
+                blocks,
+            }),
             Container::Item { task } => {
                 if let Some(Frame::List { items, .. }) = self.frames.last_mut() {
                     items.push(ListItem { task, blocks });
                 }
             }
+        }
+    }
+
+    /// An HTML block: `<details>`, `<summary>...</summary>` and `</details>` open, name and
+    /// close a hidden answer; any other text is shown (as plain text inside an answer).
+    fn html_block(&mut self, html: &str) {
+        let mut rest = html;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let next = ["<details", "<summary", "</details"]
+                .into_iter()
+                .filter_map(|tag| lower.find(tag).map(|at| (at, tag)))
+                .min();
+            let Some((at, tag)) = next else {
+                self.html_text(rest);
+                return;
+            };
+            self.html_text(&rest[..at]);
+            let tag_text = &rest[at..];
+            let after_tag = tag_text.find('>').map_or(tag_text.len(), |end| end + 1);
+            rest = &tag_text[after_tag..];
+            match tag {
+                "<details" => {
+                    let index = self.details;
+                    self.details += 1;
+                    self.open(Container::Details {
+                        index,
+                        summary: String::new(),
+                    });
+                }
+                "<summary" => {
+                    let (text, after) = match rest.to_ascii_lowercase().find("</summary>") {
+                        Some(end) => (&rest[..end], &rest[end + "</summary>".len()..]),
+                        None => (rest, ""),
+                    };
+                    let text = strip_tags(text);
+                    if let Some(Frame::Blocks {
+                        kind: Container::Details { summary, .. },
+                        ..
+                    }) = self.frames.last_mut()
+                    {
+                        *summary = text;
+                    }
+                    rest = after;
+                }
+                _ => {
+                    if matches!(
+                        self.frames.last(),
+                        Some(Frame::Blocks {
+                            kind: Container::Details { .. },
+                            ..
+                        })
+                    ) {
+                        self.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Text of an HTML block outside the details tags: plain text inside an answer, dim HTML
+    /// elsewhere.
+    fn html_text(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let in_details = matches!(
+            self.frames.last(),
+            Some(Frame::Blocks {
+                kind: Container::Details { .. },
+                ..
+            })
+        );
+        if in_details {
+            let inline = Inline::Text(strip_tags(text), Style::new());
+            self.push_block(Block::Paragraph(vec![inline]));
+        } else {
+            self.push_block(Block::Html(text.to_owned()));
         }
     }
 
@@ -516,6 +610,47 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H4 => 4,
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
+    }
+}
+
+/// The text without its HTML tags, its white space collapsed.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Marks the details whose index `revealed` accepts as revealed, at any depth.
+pub fn reveal(blocks: &mut [Block], revealed: &dyn Fn(usize) -> bool) {
+    for block in blocks {
+        match block {
+            Block::Details {
+                index,
+                revealed: shown,
+                blocks,
+                ..
+            } => {
+                *shown = revealed(*index);
+                reveal(blocks, revealed);
+            }
+            Block::Quote { blocks, .. } | Block::Footnote { blocks, .. } => {
+                reveal(blocks, revealed)
+            }
+            Block::List { items, .. } => {
+                for item in items {
+                    reveal(&mut item.blocks, revealed);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -75,7 +75,7 @@ fn style_of(rendered: &Rendered, text: &str) -> Style {
         .lines
         .iter()
         .flat_map(|line| &line.spans)
-        .find(|span| span.content == text)
+        .find(|span| span.content == text || span.content.trim() == text.trim())
         .map(|span| span.style)
         .unwrap_or_else(|| {
             panic!(
@@ -97,17 +97,13 @@ fn styles_dump(rendered: &Rendered, range: std::ops::Range<usize>) -> String {
     dump
 }
 
-/// Asserts that every line fits `width`, except the code lines of code blocks.
+/// Asserts that every line fits `width`, code included.
 fn assert_fits(markdown: &str, width: u16) {
     let rendered = render(markdown, width);
     for (index, line) in rendered.lines.iter().enumerate() {
-        let in_code = rendered
-            .code_blocks
-            .iter()
-            .any(|block| (block.first_line..=block.last_line).contains(&index));
         let limit = usize::from(width.max(1));
         assert!(
-            in_code || line.width() <= limit,
+            line.width() <= limit,
             "width {width}: line {index} is {} columns wide: {:?}\n{}",
             line.width(),
             to_plain_text(&Rendered {
@@ -323,40 +319,73 @@ fn task_list_items_show_their_box() {
 }
 
 #[test]
-fn code_blocks_are_framed_not_wrapped_and_located() {
-    let markdown = "Intro\n\n```python\nimport redis\nr = redis.Redis(host='localhost', port=6379, decode_responses=True)\n```\n";
+fn code_blocks_are_boxed_and_long_lines_wrap_with_a_continuation_mark() {
+    let markdown =
+        "Intro\n\n```python\nimport redis\nr = redis.Redis(host='localhost', port=6379)\n```\n";
     let rendered = render(markdown, 30);
     assert_eq!(
         to_plain_text(&rendered),
-        "Intro\n\n╭─ python ────────────────────\n│ import redis\n\
-         │ r = redis.Redis(host='localhost', port=6379, decode_responses=True)\n\
-         ╰─────────────────────────────"
+        "Intro\n\n╭─ python ───────────────────╮\n│ import redis               │\n\
+         │ r = redis.Redis(host='loca │\n│↪lhost', port=6379)         │\n\
+         ╰────────────────────────────╯"
     );
     assert_eq!(
         rendered.code_blocks,
         [CodeBlock {
             lang: "python".into(),
-            text:
-                "import redis\nr = redis.Redis(host='localhost', port=6379, decode_responses=True)"
-                    .into(),
+            text: "import redis\nr = redis.Redis(host='localhost', port=6379)".into(),
             first_line: 3,
-            last_line: 4,
+            last_line: 5,
         }]
     );
+    assert_eq!(
+        style_of(&rendered, "import"),
+        Style::new().fg(Color::Blue).bold()
+    );
+    assert_eq!(style_of(&rendered, "'loca"), Style::new().fg(Color::Green));
+    assert_eq!(style_of(&rendered, "↪"), Style::new().fg(Color::Yellow));
 }
 
 #[test]
 fn code_blocks_without_language_or_text_still_render() {
-    assert_eq!(plain_lines("```\n```", 6), ["╭─────", "│", "╰─────"]);
+    assert_eq!(plain_lines("```\n```", 6), ["╭────╮", "│    │", "╰────╯"]);
     assert_eq!(
-        plain_lines("    indented\n", 8),
-        ["╭───────", "│ indented", "╰───────"]
+        plain_lines("    indented\n", 14),
+        ["╭────────────╮", "│ indented   │", "╰────────────╯"]
     );
     assert_eq!(
         plain_lines("```text\na\tb\n```", 20)[1],
-        "│ a   b",
+        "│ a   b            │",
         "tabs expand to the next stop of 4"
     );
+    assert_eq!(
+        plain_lines("```\nabcdef\n```", 3),
+        ["╭──", "│ab", "↪cd", "↪ef", "╰──"],
+        "boxes too narrow for both sides keep the left one"
+    );
+}
+
+#[test]
+fn other_languages_colour_keywords_strings_numbers_and_comments() {
+    let rendered = render(
+        "```lua\nlocal n = redis.call('INCR', KEYS[1]) -- count\n--[[ a\nblock ]] return 10\n```",
+        80,
+    );
+    assert_eq!(
+        style_of(&rendered, "local"),
+        Style::new().fg(Color::Blue).bold()
+    );
+    assert_eq!(style_of(&rendered, "'INCR'"), Style::new().fg(Color::Green));
+    assert_eq!(
+        style_of(&rendered, "-- count"),
+        Style::new().fg(Color::DarkGray).italic()
+    );
+    assert_eq!(
+        style_of(&rendered, "block ]]"),
+        Style::new().fg(Color::DarkGray).italic(),
+        "a block comment carries over to the next line"
+    );
+    assert_eq!(style_of(&rendered, "10"), Style::new().fg(Color::Magenta));
 }
 
 #[test]
@@ -364,11 +393,20 @@ fn code_blocks_inside_list_items_are_indented_and_located() {
     let rendered = render("1. Run:\n\n   ```redis\n   PING\n   ```\n", 20);
     assert_eq!(
         to_plain_text(&rendered),
-        "1. Run:\n\n   ╭─ redis ────────\n   │ PING\n   ╰────────────────"
+        "1. Run:\n\n   ╭─ redis ───────╮\n   │ PING          │\n   ╰───────────────╯"
     );
     assert_eq!(rendered.code_blocks[0].first_line, 3);
     assert_eq!(rendered.code_blocks[0].last_line, 3);
     assert_eq!(rendered.code_blocks[0].commands(), ["PING"]);
+}
+
+/// The text of a boxed code row, without its box.
+fn code_row(line: &str) -> &str {
+    line.strip_prefix("│ ")
+        .or_else(|| line.strip_prefix("│↪"))
+        .unwrap_or(line)
+        .strip_suffix(" │")
+        .unwrap_or(line)
 }
 
 #[test]
@@ -376,8 +414,8 @@ fn redis_blocks_highlight_each_token_and_keep_spacing() {
     let line = r#"SET  greeting "hello world" EX 60"#;
     let rendered = render(&format!("```redis\n{line}\nCONFIG GET maxmemory\n```"), 80);
     assert_eq!(
-        plain_lines(&format!("```redis\n{line}\n```"), 80)[1],
-        format!("│ {line}")
+        code_row(&plain_lines(&format!("```redis\n{line}\n```"), 80)[1]).trim_end(),
+        line
     );
     assert_eq!(
         style_of(&rendered, "SET"),
@@ -387,13 +425,14 @@ fn redis_blocks_highlight_each_token_and_keep_spacing() {
         style_of(&rendered, r#""hello world""#),
         Style::new().fg(Color::Green)
     );
+    assert_eq!(style_of(&rendered, "EX"), Style::new().fg(Color::Blue));
     assert_eq!(style_of(&rendered, "60"), Style::new().fg(Color::Magenta));
     assert_eq!(
         style_of(&rendered, "CONFIG"),
         Style::new().fg(Color::Cyan).bold()
     );
     assert_eq!(style_of(&rendered, "GET"), Style::new().fg(Color::Cyan));
-    assert_eq!(style_of(&rendered, " maxmemory"), Style::new());
+    assert_eq!(style_of(&rendered, "maxmemory"), Style::new());
 }
 
 #[test]
@@ -402,7 +441,7 @@ fn redis_highlighting_never_changes_the_text_of_a_line() {
         r#"SET k 'it\'s'"#,
         r#"SET k "a\x41\"b""#,
         r#"ab"cd" ef"#,
-        "  GET   k  ",
+        "  GET   k",
         r#"HSET h f "v w" n 1"#,
         "XADD s * café ☕",
         r#"SET k "x"y"#,
@@ -412,8 +451,8 @@ fn redis_highlighting_never_changes_the_text_of_a_line() {
         let rendered = render(&format!("```redis\n{line}\n```"), 80);
         let shown = to_plain_text(&rendered);
         assert_eq!(
-            shown.split('\n').nth(1),
-            Some(format!("│ {line}").as_str()),
+            shown.split('\n').nth(1).map(|row| code_row(row).trim_end()),
+            Some(line),
             "highlighted line differs from its source"
         );
     }
@@ -441,13 +480,47 @@ fn redis_numbers_include_bounds_infinities_and_stream_ids() {
 }
 
 #[test]
-fn redis_lines_that_do_not_tokenize_are_plain_and_comments_dim() {
+fn redis_unbalanced_quotes_are_red_and_comments_dim() {
     let rendered = render("```redis\nSET k \"open\n# try it\n```", 80);
-    assert_eq!(style_of(&rendered, "SET k \"open"), Style::new());
+    assert_eq!(
+        style_of(&rendered, "SET"),
+        Style::new().fg(Color::Cyan).bold()
+    );
+    assert_eq!(style_of(&rendered, "\"open"), Style::new().fg(Color::Red));
     assert_eq!(
         style_of(&rendered, "# try it"),
         Style::new().fg(Color::DarkGray).italic()
     );
+}
+
+#[test]
+fn details_hide_their_answer_until_revealed() {
+    let markdown = "**1. Question?**\n\n<details>\n<summary>Answer</summary>\n\nThe answer.\n\n```redis\nGET a\n```\n\n</details>\n\nAfter.\n";
+    let hidden = render(markdown, 40);
+    assert_eq!(
+        to_plain_text(&hidden),
+        "1. Question?\n\n▸ Answer (Enter to reveal)\n\nAfter."
+    );
+    assert_eq!(
+        hidden.details,
+        [Details {
+            index: 0,
+            summary: "Answer".into(),
+            first_line: 2,
+            last_line: 2,
+            revealed: false,
+        }]
+    );
+    assert!(hidden.code_blocks.is_empty(), "hidden blocks cannot be run");
+    let shown = Document::parse(markdown).render(40, &|index| index == 0);
+    let text = to_plain_text(&shown);
+    assert!(
+        text.starts_with("1. Question?\n\n▾ Answer\n│ The answer.\n│\n│ ╭─ redis"),
+        "{text}"
+    );
+    assert_eq!(shown.details[0].first_line, 2);
+    assert_eq!(shown.details[0].last_line, 7);
+    assert_eq!(shown.code_blocks[0].commands(), ["GET a"]);
 }
 
 #[test]
@@ -613,11 +686,19 @@ fn code_block_and_heading_indexes_point_at_their_lines_at_every_width() {
         let text = to_plain_text(&rendered);
         let lines: Vec<&str> = text.split('\n').collect();
         for block in &rendered.code_blocks {
-            let shown: Vec<&str> = lines[block.first_line..=block.last_line]
-                .iter()
-                .map(|line| line.strip_prefix("│ ").unwrap_or(line))
-                .collect();
-            assert_eq!(shown.join("\n"), block.text, "width {width}");
+            if width < 5 {
+                assert!(block.first_line <= block.last_line && block.last_line < lines.len());
+                continue;
+            }
+            let mut shown = String::new();
+            for row in &lines[block.first_line..=block.last_line] {
+                if !row.starts_with("│↪") && block.first_line > 0 && !shown.is_empty() {
+                    shown = shown.trim_end().to_owned();
+                    shown.push('\n');
+                }
+                shown.push_str(code_row(row));
+            }
+            assert_eq!(shown.trim_end(), block.text, "width {width}");
         }
         for heading in &rendered.headings {
             assert!(
@@ -668,7 +749,13 @@ fn every_chapter_of_the_course_fits_the_pane() {
     let Ok(entries) = std::fs::read_dir(&chapters) else {
         return;
     };
-    for entry in entries.flatten() {
+    let files = entries.flatten().flat_map(|chapter| {
+        std::fs::read_dir(chapter.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+    });
+    for entry in files {
         let path = entry.path();
         if path.extension().is_none_or(|extension| extension != "md") {
             continue;
@@ -677,7 +764,7 @@ fn every_chapter_of_the_course_fits_the_pane() {
         for width in [1, 2, 5, 10, 20, 30, 40, 60, 80, 100, 120, 200] {
             assert_fits(&markdown, width);
         }
-        let rendered = render(&markdown, 80);
+        let rendered = Document::parse(&markdown).render(80, &|_| true);
         let sources = parse::code_blocks(&markdown);
         assert_eq!(
             rendered.code_blocks.len(),

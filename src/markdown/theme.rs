@@ -78,10 +78,28 @@ pub const CODE_FRAME: Style = Style::new().fg(Color::DarkGray);
 pub const CODE_LANG: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC);
 /// The text of code blocks that are not highlighted.
 pub const CODE_TEXT: Style = Style::new().fg(Color::Yellow);
+/// The `↪` that starts the continuation rows of a wrapped code line.
+pub const CODE_CONTINUATION: Style = Style::new().fg(Color::Yellow);
+/// A keyword in a highlighted language (`local`, `def`, `function`).
+pub const CODE_KEYWORD: Style = Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD);
+/// A string literal in a highlighted language.
+pub const CODE_STRING: Style = Style::new().fg(Color::Green);
+/// A number in a highlighted language.
+pub const CODE_NUMBER: Style = Style::new().fg(Color::Magenta);
+/// A comment in a highlighted language.
+pub const CODE_COMMENT: Style = Style::new()
+    .fg(Color::DarkGray)
+    .add_modifier(Modifier::ITALIC);
+/// Other code in a highlighted language.
+pub const CODE_PLAIN: Style = Style::new();
 /// A redis command's name.
 pub const REDIS_COMMAND: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 /// The subcommand of a container command (`CONFIG GET`, `XGROUP CREATE`).
 pub const REDIS_SUBCOMMAND: Style = Style::new().fg(Color::Cyan);
+/// An option keyword of the command (`NX`, `EX`, `WITHSCORES`).
+pub const REDIS_KEYWORD: Style = Style::new().fg(Color::Blue);
+/// A quoted argument whose closing quote is missing.
+pub const REDIS_UNTERMINATED: Style = Style::new().fg(Color::Red);
 /// A quoted argument.
 pub const REDIS_STRING: Style = Style::new().fg(Color::Green);
 /// A numeric argument (integers, floats, `(` exclusive bounds, `inf`, stream ids).
@@ -92,6 +110,11 @@ pub const REDIS_PLAIN: Style = Style::new();
 pub const REDIS_COMMENT: Style = Style::new()
     .fg(Color::DarkGray)
     .add_modifier(Modifier::ITALIC);
+
+/// The summary line of a `<details>` answer.
+pub const DETAILS_SUMMARY: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+/// The bar in front of a revealed answer.
+pub const DETAILS_BAR: Style = Style::new().fg(Color::Yellow);
 
 /// The borders of tables.
 pub const TABLE_BORDER: Style = Style::new().fg(Color::DarkGray);

@@ -5,7 +5,7 @@ mod double;
 mod parse;
 mod split;
 
-pub use double::format_double;
+pub use double::{format_double, format_g};
 pub use parse::{ParseError, parse_value};
 pub use split::split_args;
 

@@ -1,14 +1,18 @@
 //! The application state and its update function: terminal and background events become
-//! [`Action`]s, actions change the state, and the state is drawn by the pane modules.
+//! [`Action`]s (through the keymap), actions change the state, [`App::sync`] brings the panes'
+//! cached text up to date with the screen size, and [`App::draw`] draws it all from `&self`.
 
-use super::console::ConsoleState;
+use super::console::{ConsoleState, META_COMMANDS};
 use super::event::{Event, Request};
 use super::exercise::ExerciseState;
+use super::keymap::{self, Context};
+use super::keys::KeysView;
 use super::layout::{self, PaneAreas, Screen};
-use super::lesson::LessonState;
-use super::model::{ConsoleLine, ConsoleLineKind};
-use super::sidebar::{SidebarRow, SidebarState};
-use super::{exercise, help, lesson, sidebar, status};
+use super::lesson::{LessonView, TargetKind};
+use super::overlay::{self, Overlay, Question};
+use super::sidebar::{self, SidebarRow, SidebarState};
+use super::status;
+use super::theme::{self, Palette};
 use crate::course::progress::Progress;
 use crate::course::{Course, PageRef};
 use crate::grader::Report;
@@ -17,14 +21,14 @@ use ratatui::crossterm::event::{
     Event as TerminalEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent,
     MouseEventKind,
 };
-use ratatui::layout::Position;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Clear;
+use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
-
-/// How far `t` moves the embedded Redis clock.
-const CLOCK_STEP: Duration = Duration::from_secs(60);
 
 /// Reads the current time; tests pass a fixed clock so elapsed times stay deterministic.
 pub type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
@@ -39,49 +43,53 @@ pub enum Focus {
     Lesson,
     Console,
     Exercise,
+    /// The key inspector.
+    Keys,
 }
 
 impl Focus {
-    const ORDER: [Focus; 4] = [
+    const ORDER: [Focus; 5] = [
         Focus::Sidebar,
         Focus::Lesson,
         Focus::Console,
         Focus::Exercise,
+        Focus::Keys,
     ];
 
-    fn next(self) -> Focus {
+    fn step(self, forward: bool) -> Focus {
         let index = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
-        Focus::ORDER[(index + 1) % Focus::ORDER.len()]
+        let count = Focus::ORDER.len();
+        Focus::ORDER[if forward {
+            (index + 1) % count
+        } else {
+            (index + count - 1) % count
+        }]
     }
-
-    fn previous(self) -> Focus {
-        let index = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0);
-        Focus::ORDER[(index + Focus::ORDER.len() - 1) % Focus::ORDER.len()]
-    }
-}
-
-/// A window drawn over the panes that takes the keys while it is open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlay {
-    /// Every key binding.
-    Help,
-    /// "Reset this exercise?" for the exercise with this index.
-    ConfirmReset(usize),
 }
 
 /// Everything the learner can ask for, whatever key or mouse gesture asked for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Leave now (`:quit`, or yes to "Quit?").
     Quit,
+    /// Ask "Quit?" first.
+    AskQuit,
     FocusNext,
     FocusPrevious,
     FocusPane(Focus),
-    /// Scroll (or move the selection in) a pane by this many lines; negative is up.
+    /// Show or hide the course list.
+    ToggleSidebar,
+    /// Ctrl-C: clear the console line, stop its command, or ask to quit.
+    Interrupt,
+    /// Scroll the focused pane (or move its selection, or the open list) up a line.
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    ScrollTop,
+    ScrollBottom,
+    /// Scroll a pane by this many lines (the mouse wheel); negative is up.
     Scroll(Focus, isize),
-    /// Scroll a pane by a page; negative is up.
-    Page(Focus, isize),
-    ScrollTop(Focus),
-    ScrollBottom(Focus),
     /// Open the chapter, lesson or exercise selected in the sidebar.
     OpenSelected,
     /// Select and open the sidebar row with this index.
@@ -89,29 +97,55 @@ pub enum Action {
     /// Open the next page (a chapter's introduction or a lesson) in reading order.
     NextPage,
     PreviousPage,
-    /// Scroll the lesson to its next section heading.
     NextSection,
-    /// Scroll the lesson to its previous section heading.
     PreviousSection,
+    /// Run the selected ```redis block, or reveal (hide) the selected answer.
+    ActivateTarget,
+    NextTarget,
+    PreviousTarget,
+    /// A click on this line of the lesson: select what is there; a second click acts on it.
+    ClickLesson(usize),
+    ShowContents,
+    StartSearch,
+    /// A character typed into the lesson search or the console history search.
+    SearchInsert(char),
+    SearchBackspace,
+    AcceptSearch,
+    CancelSearch,
+    NextMatch,
+    PreviousMatch,
     CheckExercise,
-    RevealHint,
+    AskHint,
     AskReset,
-    ConfirmReset,
+    AskSolution,
+    /// Open the recipe or script of the exercise in the learner's editor.
+    EditWorkspace,
+    /// Show or hide the key inspector.
+    ToggleInspector,
+    /// The inspector lists every key, or the exercise's keys again.
+    ToggleAllKeys,
+    /// Print the whole value of the key selected in the inspector (`:peek`).
+    PeekSelectedKey,
+    NextExercise,
+    ShowProgress,
+    /// Yes to the open question, or go to the selected section.
+    Confirm,
     CloseOverlay,
     ToggleHelp,
-    /// Scroll the help overlay by this many lines; negative is up.
-    ScrollHelp(isize),
     Edit(Edit),
     /// Run the console input line.
     Submit,
-    /// Run the first ```redis block visible in the lesson in the console.
-    RunLessonBlock,
-    /// Abandon the console's running command or message stream.
-    InterruptConsole,
+    /// Tab in the console.
+    Complete,
+    /// `:` outside the console: type a tutor command.
+    StartMetaCommand,
+    StartHistorySearch,
+    SearchHistoryOlder,
+    AcceptHistorySearch,
+    EditHistoryMatch,
+    CancelHistorySearch,
     /// Empty the console's scrollback (Ctrl-L).
     ClearConsole,
-    /// Move the embedded Redis clock forward by a minute.
-    AdvanceClock,
 }
 
 /// An edit of the console input line.
@@ -138,7 +172,7 @@ pub struct AppOptions {
     pub course: Arc<Course>,
     /// Where the learner left off; the app keeps it up to date.
     pub progress: Progress,
-    /// One line describing the Redis the tutor talks to, for the status bar.
+    /// One line describing the Redis the tutor talks to (never with a password).
     pub backend_description: String,
     /// The prompt shown before the console has connected.
     pub initial_prompt: String,
@@ -150,6 +184,8 @@ pub struct AppOptions {
     pub now: Now,
     /// The grey hint after the console input.
     pub argument_hints: ArgumentHints,
+    /// Dark, light or no colours.
+    pub palette: Palette,
 }
 
 /// The whole UI state.
@@ -168,21 +204,41 @@ pub struct App {
     /// Index of the exercise in the exercise pane.
     pub(super) exercise: Option<usize>,
     pub(super) sidebar: SidebarState,
-    pub(super) lesson: LessonState,
+    /// The course list is shown (docked on wide screens, a drawer on narrow ones).
+    sidebar_shown: bool,
+    pub(super) lesson: LessonView,
     pub(super) console: ConsoleState,
     pub(super) exercises: ExerciseState,
+    pub(super) keys: KeysView,
+    /// The screen size at the last sync.
+    size: Option<(u16, u16)>,
     pub(super) areas: Option<PaneAreas>,
-    /// First line shown in the help overlay (clamped when drawn).
-    pub(super) help_scroll: usize,
+    /// First line shown in the help overlay.
+    help_scroll: usize,
+    /// The row selected in the table of contents.
+    contents_selected: usize,
+    /// Lines waiting to run in the console one after another (a lesson block, a paste).
+    queued_lines: VecDeque<QueuedLine>,
+    /// A key-name refresh was asked for and has not come back.
+    key_names_pending: bool,
+    /// The last line sent to the console came from a lesson block (not exercise work).
+    last_line_from_lesson: bool,
+    /// How far the embedded clock was moved in this session.
+    pub(super) clock_offset: Duration,
+    /// A short message for the status bar, until the next key.
+    pub(super) message: Option<String>,
+    /// A file the learner's editor should open (the main loop hands it to the runner).
+    edit_request: Option<PathBuf>,
     pub(super) now: Now,
-    pub(super) argument_hints: ArgumentHints,
+    argument_hints: ArgumentHints,
+    palette: Palette,
     requests: UnboundedSender<Request>,
     should_quit: bool,
     dirty: bool,
 }
 
 impl App {
-    /// Builds the app, opening the chapter and exercise where the learner left off.
+    /// Builds the app, opening the page and exercise where the learner left off.
     pub fn new(options: AppOptions) -> App {
         let AppOptions {
             course,
@@ -193,6 +249,7 @@ impl App {
             requests,
             now,
             argument_hints,
+            palette,
         } = options;
         let exercise = progress
             .current_exercise
@@ -208,9 +265,11 @@ impl App {
             .unwrap_or(0);
         let mut app = App {
             sidebar: SidebarState::default(),
-            lesson: LessonState::default(),
+            sidebar_shown: true,
+            lesson: LessonView::default(),
             console: ConsoleState::new(initial_prompt, history),
             exercises: ExerciseState::default(),
+            keys: KeysView::default(),
             course,
             progress,
             progress_changed: false,
@@ -220,14 +279,24 @@ impl App {
             pages,
             page,
             exercise,
+            size: None,
             areas: None,
             help_scroll: 0,
+            contents_selected: 0,
+            queued_lines: VecDeque::new(),
+            key_names_pending: false,
+            last_line_from_lesson: false,
+            clock_offset: Duration::ZERO,
+            message: None,
+            edit_request: None,
             now,
             argument_hints,
+            palette,
             requests,
             should_quit: false,
             dirty: true,
         };
+        app.lesson.set_scroll(app.saved_scroll(page));
         if let Some(exercise) = exercise {
             app.activate_exercise(exercise);
         }
@@ -245,14 +314,27 @@ impl App {
         self.dirty
     }
 
-    /// Whether a command, check or reset is running (the screen then shows elapsed time).
-    pub fn is_busy(&self) -> bool {
-        self.console.running_since.is_some() || self.exercises.is_busy()
+    /// How often the screen must be drawn while nothing happens: often while a command,
+    /// check or reset runs (elapsed times move on), every second while the key inspector
+    /// counts TTLs down, never otherwise.
+    pub fn redraw_every(&self) -> Option<std::time::Duration> {
+        if self.console.running_since.is_some() || self.exercises.is_busy() {
+            Some(Duration::from_millis(100))
+        } else if self.keys.counts_down() {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
     }
 
     /// Marks the screen for redrawing (elapsed times moved on).
     pub fn mark_dirty(&mut self) {
         self.dirty = true;
+    }
+
+    /// The screen was drawn as the state stands.
+    pub fn drawn(&mut self) {
+        self.dirty = false;
     }
 
     /// The focused pane.
@@ -282,7 +364,7 @@ impl App {
 
     /// The first lesson line shown for the open page.
     pub fn lesson_scroll(&self) -> usize {
-        self.lesson_scroll_of(self.page)
+        self.lesson.scroll()
     }
 
     /// The open page (a chapter's introduction or a lesson).
@@ -298,16 +380,40 @@ impl App {
         self.exercise
     }
 
+    /// The message in the status bar, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The file to open in the learner's editor, once.
+    pub fn take_edit_request(&mut self) -> Option<PathBuf> {
+        self.edit_request.take()
+    }
+
+    /// Fits the panes to a screen of `width` x `height` (before drawing, and on resize).
+    pub fn resize(&mut self, width: u16, height: u16) {
+        if self.size != Some((width, height)) {
+            self.size = Some((width, height));
+            self.sync();
+            self.dirty = true;
+        }
+    }
+
     /// Reacts to one event.
     pub fn handle_event(&mut self, event: Event) {
         match event {
-            Event::Terminal(TerminalEvent::Paste(text)) => self.paste(&text),
-            Event::Terminal(TerminalEvent::Resize(..) | TerminalEvent::FocusGained) => {
-                self.dirty = true
+            Event::Terminal(TerminalEvent::Paste(text)) => {
+                self.paste(&text);
+                self.dirty = true;
             }
+            Event::Terminal(TerminalEvent::Resize(width, height)) => self.resize(width, height),
+            Event::Terminal(TerminalEvent::FocusGained) => self.dirty = true,
             Event::Terminal(terminal_event) => {
                 // Mouse moves and unbound keys change nothing and cost no redraw.
                 if let Some(action) = self.action_for(&terminal_event) {
+                    if matches!(terminal_event, TerminalEvent::Key(_)) {
+                        self.message = None;
+                    }
                     self.update(action);
                 }
             }
@@ -316,16 +422,46 @@ impl App {
                 self.handle_background_event(other);
             }
         }
+        self.sync();
     }
 
     fn handle_background_event(&mut self, event: Event) {
         match event {
             Event::Terminal(_) => {}
             Event::ConsoleOutput(lines) => self.console.push_output(lines),
-            Event::ConsoleReady { prompt } => self.console.command_finished(prompt, (self.now)()),
+            Event::ConsoleReady { prompt } => {
+                let was_waiting = self.console.is_waiting();
+                self.console.command_finished(prompt, (self.now)());
+                if was_waiting && !self.console.is_waiting() {
+                    self.refresh_key_names();
+                    self.refresh_inspector();
+                    if !self.last_line_from_lesson && self.queued_lines.is_empty() {
+                        self.auto_check();
+                    }
+                }
+                self.run_queued_lines();
+            }
             Event::ConsoleClear => self.console.clear_screen(),
-            Event::ConsoleExit => self.should_quit = true,
             Event::ConsoleHints(enabled) => self.console.hints_enabled = enabled,
+            Event::KeyNames(names) => {
+                self.key_names_pending = false;
+                self.console.key_names = names;
+            }
+            Event::ClockMoved(offset) => {
+                self.clock_offset = offset;
+                self.refresh_inspector();
+            }
+            Event::KeySnapshot(keys) => self.keys.update(keys, (self.now)()),
+            Event::WorkspaceSaved { exercise } => {
+                if self.exercise == Some(exercise) {
+                    self.console.notice(format!(
+                        "Saved: checking \"{}\" again.",
+                        self.course.exercises[exercise].title
+                    ));
+                    self.auto_check();
+                }
+            }
+            Event::EditFile(path) => self.edit_request = Some(path),
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
                 let message = match outcome {
@@ -336,13 +472,25 @@ impl App {
                     Err(error) => format!("Reset failed: {error}"),
                 };
                 self.exercises.reset_finished(exercise, message.clone());
-                self.console
-                    .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, message)]);
+                self.refresh_inspector();
+                self.console.notice(message);
             }
-            Event::Notice(message) => self
-                .console
-                .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, message)]),
+            Event::Notice(message) => self.console.notice(message),
         }
+    }
+
+    /// The keymap contexts that apply now.
+    fn contexts(&self) -> Vec<Context> {
+        if let Some(overlay) = self.overlay {
+            return vec![overlay.context()];
+        }
+        if self.focus == Focus::Console && self.console.history_search.is_some() {
+            return vec![Context::HistorySearch, Context::Everywhere];
+        }
+        if self.focus == Focus::Lesson && self.lesson.search.as_ref().is_some_and(|s| s.editing) {
+            return vec![Context::LessonSearch, Context::Everywhere];
+        }
+        keymap::contexts_for(self.focus, None)
     }
 
     /// Maps a terminal event to the action it stands for in the current mode.
@@ -357,111 +505,32 @@ impl App {
     }
 
     fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        if let Some(overlay) = self.overlay {
-            return match (overlay, key.code) {
-                (_, KeyCode::Char('c')) if ctrl => Some(Action::Quit),
-                (Overlay::Help, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q')) => {
-                    Some(Action::CloseOverlay)
-                }
-                (Overlay::Help, KeyCode::F(1)) => Some(Action::CloseOverlay),
-                (Overlay::Help, KeyCode::Up | KeyCode::Char('k')) => Some(Action::ScrollHelp(-1)),
-                (Overlay::Help, KeyCode::Down | KeyCode::Char('j')) => Some(Action::ScrollHelp(1)),
-                (Overlay::Help, KeyCode::PageUp) => Some(Action::ScrollHelp(-10)),
-                (Overlay::Help, KeyCode::PageDown | KeyCode::Char(' ')) => {
-                    Some(Action::ScrollHelp(10))
-                }
-                (Overlay::Help, KeyCode::Home) => Some(Action::ScrollHelp(isize::MIN / 2)),
-                (Overlay::Help, KeyCode::End) => Some(Action::ScrollHelp(isize::MAX / 2)),
-                (Overlay::ConfirmReset(_), KeyCode::Char('y' | 'Y') | KeyCode::Enter) => {
-                    Some(Action::ConfirmReset)
-                }
-                (Overlay::ConfirmReset(_), KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc) => {
-                    Some(Action::CloseOverlay)
-                }
-                _ => None,
-            };
+        let contexts = self.contexts();
+        if let Some(action) = keymap::action_for_key(&contexts, key) {
+            return Some(action);
         }
-        match key.code {
-            KeyCode::Tab => return Some(Action::FocusNext),
-            KeyCode::BackTab => return Some(Action::FocusPrevious),
-            KeyCode::F(1) => return Some(Action::ToggleHelp),
-            KeyCode::F(5) => return Some(Action::CheckExercise),
-            _ => {}
+        // Characters typed where text is typed.
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return None;
         }
-        if self.focus == Focus::Console {
-            return Some(match key.code {
-                KeyCode::Char('c') if ctrl => {
-                    if !self.console.input.is_empty() {
-                        Action::Edit(Edit::Clear)
-                    } else if self.console.is_interruptible() {
-                        Action::InterruptConsole
-                    } else {
-                        Action::Quit
-                    }
-                }
-                KeyCode::Char('u') if ctrl => Action::Edit(Edit::KillToStart),
-                KeyCode::Char('k') if ctrl => Action::Edit(Edit::KillToEnd),
-                KeyCode::Char('w') if ctrl => Action::Edit(Edit::DeleteWord),
-                KeyCode::Char('l') if ctrl => Action::ClearConsole,
-                KeyCode::Char('a') if ctrl => Action::Edit(Edit::Home),
-                KeyCode::Char('e') if ctrl => Action::Edit(Edit::End),
-                KeyCode::Char('b') if ctrl => Action::Edit(Edit::Left),
-                KeyCode::Char('f') if ctrl => Action::Edit(Edit::Right),
-                KeyCode::Char('p') if ctrl => Action::Edit(Edit::HistoryPrevious),
-                KeyCode::Char('n') if ctrl => Action::Edit(Edit::HistoryNext),
-                KeyCode::Char(_) if ctrl || alt => return None,
-                KeyCode::Char(c) => Action::Edit(Edit::Insert(c)),
-                KeyCode::Left => Action::Edit(Edit::Left),
-                KeyCode::Right => Action::Edit(Edit::Right),
-                KeyCode::Home => Action::Edit(Edit::Home),
-                KeyCode::End => Action::Edit(Edit::End),
-                KeyCode::Backspace => Action::Edit(Edit::Backspace),
-                KeyCode::Delete => Action::Edit(Edit::Delete),
-                KeyCode::Up => Action::Edit(Edit::HistoryPrevious),
-                KeyCode::Down => Action::Edit(Edit::HistoryNext),
-                KeyCode::PageUp => Action::Page(Focus::Console, -1),
-                KeyCode::PageDown => Action::Page(Focus::Console, 1),
-                KeyCode::Enter => Action::Submit,
-                KeyCode::Esc => Action::FocusPane(Focus::Lesson),
-                _ => return None,
-            });
+        match contexts.first() {
+            Some(Context::Console) => Some(Action::Edit(Edit::Insert(c))),
+            Some(Context::HistorySearch | Context::LessonSearch) => Some(Action::SearchInsert(c)),
+            _ => None,
         }
-        let pane = self.focus;
-        Some(match key.code {
-            KeyCode::Char('c') if ctrl => Action::Quit,
-            KeyCode::Char(_) if ctrl || alt => return None,
-            KeyCode::Char('q') => Action::Quit,
-            KeyCode::Char('?') => Action::ToggleHelp,
-            KeyCode::Char('c') => Action::CheckExercise,
-            KeyCode::Char('h') => Action::RevealHint,
-            KeyCode::Char('r') => Action::AskReset,
-            KeyCode::Char('n') => Action::NextPage,
-            KeyCode::Char('p') => Action::PreviousPage,
-            KeyCode::Char('i' | ':') => Action::FocusPane(Focus::Console),
-            KeyCode::Char(']') => Action::NextSection,
-            KeyCode::Char('t') => Action::AdvanceClock,
-            KeyCode::Char('[') => Action::PreviousSection,
-            KeyCode::Up | KeyCode::Char('k') => Action::Scroll(pane, -1),
-            KeyCode::Down | KeyCode::Char('j') => Action::Scroll(pane, 1),
-            KeyCode::PageUp => Action::Page(pane, -1),
-            KeyCode::PageDown | KeyCode::Char(' ') => Action::Page(pane, 1),
-            KeyCode::Home | KeyCode::Char('g') => Action::ScrollTop(pane),
-            KeyCode::End | KeyCode::Char('G') => Action::ScrollBottom(pane),
-            KeyCode::Enter if pane == Focus::Sidebar => Action::OpenSelected,
-            KeyCode::Enter if pane == Focus::Lesson => Action::RunLessonBlock,
-            _ => return None,
-        })
     }
 
     fn action_for_mouse(&self, mouse: &MouseEvent) -> Option<Action> {
         match (self.overlay, mouse.kind) {
             (None, _) => {}
-            (Some(Overlay::Help), MouseEventKind::ScrollUp) => return Some(Action::ScrollHelp(-3)),
-            (Some(Overlay::Help), MouseEventKind::ScrollDown) => {
-                return Some(Action::ScrollHelp(3));
-            }
+            (Some(_), MouseEventKind::ScrollUp) => return Some(Action::ScrollUp),
+            (Some(_), MouseEventKind::ScrollDown) => return Some(Action::ScrollDown),
             (Some(_), _) => return None,
         }
         let position = Position::new(mouse.column, mouse.row);
@@ -473,6 +542,15 @@ impl App {
                 .sidebar_row_at(position)
                 .map(Action::OpenRow)
                 .or(Some(Action::FocusPane(pane))),
+            MouseEventKind::Down(MouseButton::Left) if pane == Focus::Lesson => {
+                let area = self.areas?.lesson;
+                if position.y > area.y && position.y + 1 < area.bottom() {
+                    let row = usize::from(position.y - area.y - 1);
+                    Some(Action::ClickLesson(self.lesson.line_at_row(row)))
+                } else {
+                    Some(Action::FocusPane(pane))
+                }
+            }
             MouseEventKind::Down(MouseButton::Left) => Some(Action::FocusPane(pane)),
             _ => None,
         }
@@ -483,9 +561,13 @@ impl App {
         // The sidebar comes first: as a drawer it covers part of the lesson.
         [
             (areas.sidebar, Focus::Sidebar),
+            (areas.keys, Focus::Keys),
             (Some(areas.lesson), Focus::Lesson),
             (Some(areas.console), Focus::Console),
-            (Some(areas.exercise), Focus::Exercise),
+            (
+                (!areas.exercise_hidden).then_some(areas.exercise),
+                Focus::Exercise,
+            ),
         ]
         .into_iter()
         .find(|(area, _)| area.is_some_and(|area| area.contains(position)))
@@ -498,7 +580,7 @@ impl App {
         if position.y < inner_top || position.y + 1 >= area.bottom() {
             return None;
         }
-        let row = self.sidebar.list.offset() + usize::from(position.y - inner_top);
+        let row = self.sidebar.offset + usize::from(position.y - inner_top);
         (row < sidebar::rows(&self.course).len()).then_some(row)
     }
 
@@ -507,21 +589,35 @@ impl App {
         self.dirty = true;
         match action {
             Action::Quit => self.should_quit = true,
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrevious => self.focus = self.focus.previous(),
-            Action::FocusPane(pane) => self.focus = pane,
-            Action::Scroll(pane, lines) => self.scroll(pane, lines),
-            Action::Page(pane, pages) => {
-                let page = self.page_height(pane) as isize;
-                self.scroll(pane, pages * page.max(1));
-            }
-            Action::ScrollTop(pane) => self.scroll(pane, isize::MIN / 2),
-            Action::ScrollBottom(pane) => self.scroll(pane, isize::MAX / 2),
-            Action::OpenSelected => {
-                if let Some(row) = self.sidebar.list.selected() {
-                    self.open_row(row);
-                    self.close_sidebar_drawer();
+            Action::AskQuit => self.overlay = Some(Overlay::Confirm(Question::Quit)),
+            Action::FocusNext | Action::FocusPrevious => {
+                for _ in 0..Focus::ORDER.len() {
+                    self.focus = self.focus.step(action == Action::FocusNext);
+                    if self.is_pane_shown(self.focus) {
+                        break;
+                    }
                 }
+            }
+            Action::FocusPane(pane) => self.focus_pane(pane),
+            Action::ToggleSidebar => {
+                self.sidebar_shown = !self.sidebar_shown || self.focus != Focus::Sidebar;
+                self.focus = if self.sidebar_shown {
+                    Focus::Sidebar
+                } else {
+                    Focus::Lesson
+                };
+            }
+            Action::Interrupt => self.interrupt(),
+            Action::ScrollUp => self.scroll_focused(-1),
+            Action::ScrollDown => self.scroll_focused(1),
+            Action::PageUp => self.page_focused(-1),
+            Action::PageDown => self.page_focused(1),
+            Action::ScrollTop => self.scroll_focused(isize::MIN / 2),
+            Action::ScrollBottom => self.scroll_focused(isize::MAX / 2),
+            Action::Scroll(pane, lines) => self.scroll(pane, lines),
+            Action::OpenSelected => {
+                self.open_row(self.sidebar.selected);
+                self.close_sidebar_drawer();
             }
             Action::OpenRow(row) => {
                 self.focus = Focus::Sidebar;
@@ -531,6 +627,8 @@ impl App {
             Action::NextPage => {
                 if self.page + 1 < self.pages.len() {
                     self.open_page(self.page + 1);
+                } else {
+                    self.message = Some("This is the last page of the course.".into());
                 }
             }
             Action::PreviousPage => {
@@ -539,35 +637,91 @@ impl App {
                 }
             }
             Action::NextSection | Action::PreviousSection => {
-                let scroll = self.lesson_scroll().min(self.lesson.max_scroll());
-                let target = if action == Action::NextSection {
-                    self.lesson.next_section(scroll)
+                if let Some(line) = self.lesson.section_from(action == Action::NextSection) {
+                    self.lesson.set_scroll(line);
+                }
+            }
+            Action::ActivateTarget => self.activate_target(),
+            Action::NextTarget | Action::PreviousTarget => {
+                if !self.lesson.select_next(action == Action::NextTarget) {
+                    self.message = Some(self.lesson.nothing_to_run());
+                }
+            }
+            Action::ClickLesson(line) => {
+                self.focus = Focus::Lesson;
+                if self.lesson.select_at_line(line) == Some(true) {
+                    self.activate_target();
+                }
+            }
+            Action::ShowContents => {
+                if self.lesson.sections().is_empty() {
+                    self.message = Some("This page has no sections.".into());
                 } else {
-                    self.lesson.previous_section(scroll)
-                };
-                if let Some(target) = target {
-                    self.set_lesson_scroll(target.min(self.lesson.max_scroll()));
+                    self.contents_selected = self.lesson.current_section().unwrap_or(0);
+                    self.overlay = Some(Overlay::Contents);
+                }
+            }
+            Action::StartSearch => self.lesson.start_search(),
+            Action::SearchInsert(c) => {
+                if self.focus == Focus::Console {
+                    self.console.edit_history_search(|query| query.push(c));
+                } else {
+                    self.lesson.edit_search(|query| query.push(c));
+                }
+            }
+            Action::SearchBackspace => {
+                if self.focus == Focus::Console {
+                    self.console.edit_history_search(|query| {
+                        query.pop();
+                    });
+                } else {
+                    self.lesson.edit_search(|query| {
+                        query.pop();
+                    });
+                }
+            }
+            Action::AcceptSearch => self.lesson.accept_search(),
+            Action::CancelSearch => self.lesson.search = None,
+            Action::NextMatch | Action::PreviousMatch => {
+                if !self.lesson.jump_to_match(action == Action::NextMatch) {
+                    self.message = Some(match &self.lesson.search {
+                        Some(_) => "No match on this page.".into(),
+                        None => "No search yet: press / to search the lesson.".into(),
+                    });
                 }
             }
             Action::CheckExercise => self.check(),
-            Action::RevealHint => self.reveal_hint(),
-            Action::AskReset => {
-                if let Some(exercise) = self.exercise {
-                    self.overlay = Some(Overlay::ConfirmReset(exercise));
+            Action::AskHint => self.ask_about_exercise(Question::Hint),
+            Action::AskReset => self.ask_about_exercise(Question::Reset),
+            Action::AskSolution => self.ask_about_exercise(Question::Solution),
+            Action::EditWorkspace => self.edit_workspace(),
+            Action::ToggleInspector => {
+                let shown = !self.keys.shown;
+                self.show_inspector(shown);
+                if shown {
+                    self.focus = Focus::Keys;
                 }
             }
-            Action::ConfirmReset => {
-                if let Some(Overlay::ConfirmReset(exercise)) = self.overlay.take()
-                    && !self.exercises.is_resetting(exercise)
-                {
-                    let variant = self
-                        .progress
-                        .start_attempt(&self.course.exercises[exercise]);
-                    self.progress_changed = true;
-                    self.exercises.reset_started(exercise, (self.now)());
-                    self.send(Request::Reset { exercise, variant });
+            Action::ToggleAllKeys => {
+                self.keys.all = !self.keys.all;
+                self.keys.pending = false;
+                self.refresh_inspector();
+            }
+            Action::PeekSelectedKey => {
+                if let Some(key) = self.keys.selected().map(str::to_string) {
+                    self.console.echo(&format!(":peek {key}"));
+                    self.send(Request::Peek(key));
                 }
             }
+            Action::NextExercise => match self.exercise {
+                Some(exercise) if exercise + 1 < self.course.exercises.len() => {
+                    self.open_exercise(exercise + 1);
+                    self.select_current_in_sidebar();
+                }
+                _ => self.message = Some("This is the last exercise of the course.".into()),
+            },
+            Action::ShowProgress => self.overlay = Some(Overlay::Progress),
+            Action::Confirm => self.confirm(),
             Action::CloseOverlay => self.overlay = None,
             Action::ToggleHelp => {
                 self.help_scroll = 0;
@@ -576,33 +730,175 @@ impl App {
                     _ => Some(Overlay::Help),
                 }
             }
-            Action::ScrollHelp(lines) => {
-                self.help_scroll =
-                    (self.help_scroll as isize).saturating_add(lines).max(0) as usize;
-            }
             Action::Edit(edit) => self.console.edit(edit),
             Action::Submit => {
-                let now = (self.now)();
-                if let Some(line) = self.console.submit(now) {
-                    self.send(Request::ConsoleLine(line));
+                let line = self.console.input.take();
+                self.submit_line(line);
+            }
+            Action::Complete => self.console.complete(),
+            Action::StartMetaCommand => {
+                self.focus = Focus::Console;
+                if self.console.input.is_empty() {
+                    self.console.edit(Edit::Insert(':'));
                 }
             }
-            Action::ClearConsole => self.console.clear_screen(),
-            Action::AdvanceClock => self.send(Request::AdvanceClock(CLOCK_STEP)),
-            Action::InterruptConsole => {
-                self.console.interrupted();
-                self.send(Request::ConsoleInterrupt);
+            Action::StartHistorySearch | Action::SearchHistoryOlder => self
+                .console
+                .search_history(action == Action::SearchHistoryOlder),
+            Action::AcceptHistorySearch => {
+                self.console.finish_history_search(true);
+                let line = self.console.input.take();
+                self.submit_line(line);
             }
-            Action::RunLessonBlock => {
-                let scroll = self.lesson_scroll();
-                let commands = self
-                    .lesson
-                    .visible_redis_block(scroll)
-                    .map(<[String]>::to_vec)
-                    .unwrap_or_default();
-                let now = (self.now)();
-                for command in commands {
-                    if let Some(line) = self.console.run_line(command, now) {
+            Action::EditHistoryMatch => self.console.finish_history_search(true),
+            Action::CancelHistorySearch => self.console.finish_history_search(false),
+            Action::ClearConsole => self.console.clear_screen(),
+        }
+    }
+
+    fn focus_pane(&mut self, pane: Focus) {
+        self.focus = pane;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown = true,
+            Focus::Keys => self.show_inspector(true),
+            Focus::Exercise if self.areas.is_some_and(|a| a.exercise_hidden) => {
+                self.keys.shown = false
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the focus keys stop at `pane` (a hidden pane is skipped; the course list as a
+    /// drawer opens when reached).
+    fn is_pane_shown(&self, pane: Focus) -> bool {
+        let areas = self.areas;
+        match pane {
+            Focus::Sidebar => self.sidebar_shown || areas.is_some_and(|areas| areas.sidebar_floats),
+            Focus::Lesson | Focus::Console => true,
+            Focus::Exercise => !(self.keys.shown && areas.is_none_or(|a| a.exercise_hidden)),
+            Focus::Keys => self.keys.shown,
+        }
+    }
+
+    /// Shows or hides the key inspector, reading the keys when it appears.
+    fn show_inspector(&mut self, shown: bool) {
+        let appears = shown && !self.keys.shown;
+        self.keys.shown = shown;
+        if appears {
+            self.refresh_inspector();
+        }
+        if !shown && self.focus == Focus::Keys {
+            self.focus = Focus::Exercise;
+        }
+    }
+
+    /// Asks for the inspector's keys again (after a command, a clock move, another exercise).
+    fn refresh_inspector(&mut self) {
+        if !self.keys.shown || self.keys.pending {
+            return;
+        }
+        let patterns = match (self.keys.all, self.exercise) {
+            (false, Some(exercise)) => self.course.exercises[exercise]
+                .owns
+                .iter()
+                .map(|pattern| without_placeholders(pattern))
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.keys.pending = true;
+        self.send(Request::InspectKeys(patterns));
+    }
+
+    fn interrupt(&mut self) {
+        if self.overlay == Some(Overlay::Confirm(Question::Quit)) {
+            self.should_quit = true;
+        } else if self.overlay.is_some() {
+            self.overlay = None;
+        } else if self.focus == Focus::Console && !self.console.input.is_empty() {
+            self.console.edit(Edit::Clear);
+        } else if self.focus == Focus::Console && self.console.history_search.is_some() {
+            self.console.finish_history_search(false);
+        } else if self.console.is_interruptible() || !self.queued_lines.is_empty() {
+            self.queued_lines.clear();
+            self.console.interrupted();
+            self.send(Request::ConsoleInterrupt);
+        } else {
+            self.overlay = Some(Overlay::Confirm(Question::Quit));
+        }
+    }
+
+    fn ask_about_exercise(&mut self, question: fn(usize) -> Question) {
+        let Some(exercise) = self.exercise else {
+            self.message = Some("The course has no exercises.".into());
+            return;
+        };
+        if matches!(question(exercise), Question::Hint(_)) && self.hints_left(exercise) == 0 {
+            self.message = Some("No hints left for this exercise.".into());
+            return;
+        }
+        self.overlay = Some(Overlay::Confirm(question(exercise)));
+    }
+
+    fn edit_workspace(&mut self) {
+        match self.exercise {
+            Some(exercise) => self.send(Request::EditWorkspace { exercise }),
+            None => self.message = Some("The course has no exercises.".into()),
+        }
+    }
+
+    fn hints_left(&self, exercise: usize) -> usize {
+        let definition = &self.course.exercises[exercise];
+        let used = self.progress.exercise(&definition.id).hints_used as usize;
+        definition.hints.len().saturating_sub(used)
+    }
+
+    fn confirm(&mut self) {
+        match self.overlay.take() {
+            Some(Overlay::Confirm(Question::Quit)) => self.should_quit = true,
+            Some(Overlay::Confirm(Question::Reset(exercise))) => self.reset(exercise),
+            Some(Overlay::Confirm(Question::Hint(exercise))) => self.reveal_hint(exercise),
+            Some(Overlay::Confirm(Question::Solution(exercise))) => {
+                self.exercises.show_solution(exercise);
+                self.focus = Focus::Exercise;
+            }
+            Some(Overlay::Contents) => {
+                if let Some((line, _, _)) = self.lesson.sections().get(self.contents_selected) {
+                    self.lesson.set_scroll(*line);
+                }
+                self.focus = Focus::Lesson;
+            }
+            other => self.overlay = other,
+        }
+    }
+
+    /// Runs the target Enter acts on in the lesson, or says why there is none.
+    fn activate_target(&mut self) {
+        let Some(target) = self.lesson.target_for_enter() else {
+            self.message = Some(self.lesson.nothing_to_run());
+            return;
+        };
+        match target.kind {
+            TargetKind::RedisBlock { commands, text } => {
+                self.lesson.mark_ran(self.page, &text);
+                self.queued_lines
+                    .extend(commands.into_iter().map(QueuedLine::Lesson));
+                self.run_queued_lines();
+            }
+            TargetKind::Answer { index, .. } => self.lesson.toggle_answer(self.page, index),
+        }
+    }
+
+    /// Runs queued lines while the console is free: each command is echoed when it is sent,
+    /// so its reply follows it as if it had been typed.
+    fn run_queued_lines(&mut self) {
+        while !self.console.is_waiting()
+            && let Some(line) = self.queued_lines.pop_front()
+        {
+            match line {
+                QueuedLine::Typed(line) => self.submit_line(line),
+                QueuedLine::Lesson(line) => {
+                    if let Some(line) = self.console.run_line(line, (self.now)()) {
+                        self.last_line_from_lesson = true;
                         self.send(Request::LessonLine(line));
                     }
                 }
@@ -610,12 +906,95 @@ impl App {
         }
     }
 
-    /// Inserts pasted text into the console input line.
-    pub fn paste(&mut self, text: &str) {
-        if self.overlay.is_none() && self.focus == Focus::Console {
-            self.console.input.insert_str(text);
-            self.dirty = true;
+    /// Runs one console line: the tutor's own `:` commands here, the rest in the console.
+    fn submit_line(&mut self, line: String) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(':') && !starts_with_word(trimmed, ":set") {
+            self.console.echo(&line);
+            self.meta_command(trimmed);
+            return;
         }
+        let now = (self.now)();
+        if let Some(line) = self.console.run_line(line, now) {
+            self.last_line_from_lesson = false;
+            self.send(Request::ConsoleLine(line));
+        }
+    }
+
+    /// `:peek`, `:time`, `:check`, `:hint`, `:reset`, `:solution`, `:help`, `:quit`.
+    fn meta_command(&mut self, line: &str) {
+        let mut words = line.split_whitespace();
+        let command = words.next().unwrap_or_default().to_ascii_lowercase();
+        let argument = words.next();
+        match (command.as_str(), argument) {
+            (":peek", Some(_)) => {
+                let key = line.trim()[":peek".len()..].trim();
+                let key = crate::resp::split_args(key.as_bytes())
+                    .and_then(|args| args.into_iter().next())
+                    .map(|arg| String::from_utf8_lossy(&arg).into_owned())
+                    .unwrap_or_else(|| key.to_string());
+                self.send(Request::Peek(key));
+            }
+            (":peek", None) => self.console.notice("Usage: :peek KEY"),
+            (":time", Some(amount)) => match parse_duration(amount) {
+                Some(by) => self.send(Request::AdvanceClock(by)),
+                None => self.console.notice(
+                    "Usage: :time +90s (also 5m, 2h, 1d): moves the embedded Redis clock on",
+                ),
+            },
+            (":time", None) => self.console.notice(format!(
+                "The embedded clock is {} s ahead. Move it with :time +90s",
+                self.clock_offset.as_secs()
+            )),
+            (":check", _) => self.check(),
+            (":hint", _) => match self.exercise {
+                Some(exercise) if self.hints_left(exercise) > 0 => self.reveal_hint(exercise),
+                Some(_) => self.console.notice("No hints left for this exercise."),
+                None => {}
+            },
+            (":reset", _) => self.ask_about_exercise(Question::Reset),
+            (":solution", _) => self.ask_about_exercise(Question::Solution),
+            (":edit", _) => self.edit_workspace(),
+            (":quit", _) => self.should_quit = true,
+            (":help", _) => {
+                for help in META_HELP {
+                    self.console.notice(*help);
+                }
+            }
+            _ => self.console.notice(format!(
+                "Unknown tutor command {command}: :help lists them ({}).",
+                META_COMMANDS.join(" ")
+            )),
+        }
+    }
+
+    /// Asks the inspector for the key names again, unless it is already looking.
+    fn refresh_key_names(&mut self) {
+        if !self.key_names_pending {
+            self.key_names_pending = true;
+            self.send(Request::RefreshKeyNames);
+        }
+    }
+
+    /// Pasted text: one line is typed into the console; several lines run one after another.
+    pub fn paste(&mut self, text: &str) {
+        if self.overlay.is_some() || self.focus != Focus::Console {
+            return;
+        }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let lines: Vec<&str> = text.split('\n').collect();
+        if lines.len() == 1 {
+            self.console.input.insert_str(&text);
+            return;
+        }
+        let first = format!("{}{}", self.console.input.take(), lines[0]);
+        self.queued_lines.extend(
+            std::iter::once(first)
+                .chain(lines[1..].iter().map(|line| line.to_string()))
+                .filter(|line| !line.trim().is_empty())
+                .map(QueuedLine::Typed),
+        );
+        self.run_queued_lines();
     }
 
     /// After opening something from the course list drawn as a drawer, shows the lesson.
@@ -627,68 +1006,81 @@ impl App {
 
     fn send(&mut self, request: Request) {
         if self.requests.send(request).is_err() {
-            self.console.push_output(vec![ConsoleLine::new(
-                ConsoleLineKind::Notice,
-                "The background worker has stopped; restart the tutor.",
-            )]);
+            self.console
+                .notice("The background worker has stopped; restart the tutor.");
         }
     }
 
-    fn page_height(&self, pane: Focus) -> usize {
-        let Some(areas) = self.areas else { return 10 };
-        let area = match pane {
-            Focus::Sidebar => areas.sidebar.unwrap_or(areas.lesson),
-            Focus::Lesson => areas.lesson,
-            Focus::Console => areas.console,
-            Focus::Exercise => areas.exercise,
+    fn scroll_focused(&mut self, lines: isize) {
+        match self.overlay {
+            Some(Overlay::Help) => {
+                self.help_scroll =
+                    (self.help_scroll as isize).saturating_add(lines).max(0) as usize;
+                self.clamp_help_scroll();
+            }
+            Some(Overlay::Contents) => {
+                let count = self.lesson.sections().len() as isize;
+                self.contents_selected = (self.contents_selected as isize)
+                    .saturating_add(lines)
+                    .clamp(0, (count - 1).max(0)) as usize;
+            }
+            _ => self.scroll(self.focus, lines),
+        }
+    }
+
+    fn page_focused(&mut self, pages: isize) {
+        let rows = match (self.overlay, self.focus) {
+            (Some(_), _) => 10,
+            (None, Focus::Lesson) => self.lesson.height(),
+            (None, Focus::Console) => self.console.page_rows(),
+            (None, Focus::Exercise) => self.exercises.page_rows(),
+            (None, Focus::Sidebar) => 10,
+            (None, Focus::Keys) => self.keys.page_rows(),
         };
-        usize::from(area.height.saturating_sub(3)).max(1)
+        let lines = pages.saturating_mul(rows.saturating_sub(1).max(1) as isize);
+        if self.overlay.is_none() && self.focus == Focus::Console {
+            self.console.scroll(lines);
+        } else {
+            self.scroll_focused(lines);
+        }
     }
 
     fn scroll(&mut self, pane: Focus, lines: isize) {
         match pane {
             Focus::Sidebar => {
                 let count = sidebar::rows(&self.course).len();
-                if count == 0 {
-                    return;
-                }
-                let current = self.sidebar.list.selected().unwrap_or(0) as isize;
-                let target = current.saturating_add(lines).clamp(0, count as isize - 1);
-                self.sidebar.list.select(Some(target as usize));
+                let target = (self.sidebar.selected as isize)
+                    .saturating_add(lines)
+                    .max(0);
+                self.sidebar.select(target as usize, count);
             }
-            Focus::Lesson => {
-                let max = self.lesson.max_scroll();
-                let current = self.lesson_scroll_of(self.page) as isize;
-                let target = current.saturating_add(lines).clamp(0, max as isize) as usize;
-                self.set_lesson_scroll(target);
-            }
+            Focus::Lesson => self.lesson.scroll_by(lines),
             Focus::Console => self.console.scroll(lines),
             Focus::Exercise => self.exercises.scroll(lines),
+            Focus::Keys => self.keys.scroll(lines),
         }
     }
 
-    fn set_lesson_scroll(&mut self, line: usize) {
-        if let Some(&page) = self.pages.get(self.page) {
-            let line = u32::try_from(line).unwrap_or(u32::MAX);
-            let id = page_id(&self.course, page);
-            self.progress.page_scroll.insert(id, line);
-        }
-    }
-
-    /// The first lesson line shown for page index `page`.
-    pub(super) fn lesson_scroll_of(&self, page: usize) -> usize {
+    /// The lesson scroll saved for page index `page`.
+    fn saved_scroll(&self, page: usize) -> usize {
         self.pages
             .get(page)
             .and_then(|&p| self.progress.page_scroll.get(&page_id(&self.course, p)))
-            .map(|&scroll| scroll as usize)
-            .unwrap_or(0)
+            .map_or(0, |&scroll| scroll as usize)
     }
 
     fn open_row(&mut self, row: usize) {
         let rows = sidebar::rows(&self.course);
         let Some(&target) = rows.get(row) else { return };
-        self.sidebar.list.select(Some(row));
+        self.sidebar.select(row, rows.len());
         match target {
+            SidebarRow::Continue => match first_unsolved(&self.course, &self.progress) {
+                Some(exercise) => {
+                    self.open_exercise(exercise);
+                    self.select_current_in_sidebar();
+                }
+                None => self.message = Some("Every exercise is solved.".into()),
+            },
             SidebarRow::Chapter(chapter) => {
                 let intro = PageRef { chapter, lesson: 0 };
                 if let Some(page) = self.pages.iter().position(|p| *p == intro) {
@@ -700,9 +1092,18 @@ impl App {
         }
     }
 
+    /// Shows page `page` in the lesson pane at its saved scroll position.
+    fn show_page(&mut self, page: usize) {
+        if page != self.page || self.lesson.page() != Some(page) {
+            self.page = page;
+            self.lesson.set_scroll(self.saved_scroll(page));
+        }
+        self.progress.current_page = Some(page_id(&self.course, self.pages[page]));
+    }
+
     /// Opens a page in the lesson pane, and the first unsolved exercise that follows it.
     fn open_page(&mut self, page: usize) {
-        self.page = page;
+        self.show_page(page);
         let exercises: Vec<usize> = exercises_after(&self.course, self.pages[page]).collect();
         if let Some(&exercise) = exercises
             .iter()
@@ -711,7 +1112,6 @@ impl App {
         {
             self.activate_exercise(exercise);
         }
-        self.progress.current_page = Some(page_id(&self.course, self.pages[page]));
         self.progress_changed = true;
         self.select_current_in_sidebar();
     }
@@ -719,8 +1119,7 @@ impl App {
     /// Opens an exercise, and the lesson it follows in the lesson pane.
     fn open_exercise(&mut self, exercise: usize) {
         if let Some(page) = exercise_page(&self.course, &self.pages, exercise) {
-            self.page = page;
-            self.progress.current_page = Some(page_id(&self.course, self.pages[page]));
+            self.show_page(page);
         }
         self.activate_exercise(exercise);
         self.progress_changed = true;
@@ -733,9 +1132,10 @@ impl App {
             return;
         }
         if self.exercise != Some(exercise) {
-            self.exercises.scroll = 0;
+            self.exercises.scroll_to_top();
         }
         self.exercise = Some(exercise);
+        self.refresh_inspector();
         let definition = &self.course.exercises[exercise];
         let fresh = self.progress.exercise(&definition.id).variant.is_none();
         let variant = self.progress.variant_for(definition);
@@ -757,7 +1157,7 @@ impl App {
     }
 
     /// The variant of the current attempt at `exercise`.
-    pub(super) fn variant_of(&self, exercise: usize) -> usize {
+    fn variant_of(&self, exercise: usize) -> usize {
         self.progress
             .exercise(&self.course.exercises[exercise].id)
             .variant
@@ -777,29 +1177,59 @@ impl App {
             .filter(|&e| exercise_page(&self.course, &self.pages, e) == Some(self.page))
             .and_then(|e| rows.iter().position(|r| *r == SidebarRow::Exercise(e)))
             .or_else(|| rows.iter().position(|r| *r == page_row));
-        if row.is_some() {
-            self.sidebar.list.select(row);
+        if let Some(row) = row {
+            self.sidebar.select(row, rows.len());
         }
     }
 
+    /// Checks the exercise because the learner asked.
     fn check(&mut self) {
+        if let Some(exercise) = self.exercise
+            && !self.exercises.is_checking(exercise)
+        {
+            self.start_check(exercise, false);
+        }
+    }
+
+    /// Checks an unsolved exercise again after the learner's work changed (a command ran, the
+    /// workspace file was saved), so it turns green the moment it is solved. While a check
+    /// runs, one more follows it.
+    fn auto_check(&mut self) {
         let Some(exercise) = self.exercise else {
             return;
         };
-        if self.exercises.is_checking(exercise) {
+        if self.is_solved(exercise) || self.exercises.is_resetting(exercise) {
             return;
         }
-        self.exercises.check_started(exercise, (self.now)());
+        if self.exercises.is_checking(exercise) {
+            self.exercises.recheck_later(exercise);
+        } else {
+            self.start_check(exercise, true);
+        }
+    }
+
+    fn start_check(&mut self, exercise: usize, automatic: bool) {
+        self.exercises
+            .check_started(exercise, (self.now)(), automatic);
         let variant = self.variant_of(exercise);
         self.send(Request::Check { exercise, variant });
     }
 
+    fn reset(&mut self, exercise: usize) {
+        if self.exercises.is_resetting(exercise) {
+            return;
+        }
+        let variant = self
+            .progress
+            .start_attempt(&self.course.exercises[exercise]);
+        self.progress_changed = true;
+        self.exercises.reset_started(exercise, (self.now)());
+        self.send(Request::Reset { exercise, variant });
+    }
+
     fn record_check(&mut self, exercise: usize, outcome: Result<Report, String>) {
-        if let Ok(report) = &outcome
-            && !report.checks.is_empty()
-            && report.passed()
-            && !self.is_solved(exercise)
-        {
+        let passed = matches!(&outcome, Ok(report) if !report.checks.is_empty() && report.passed());
+        if passed && !self.is_solved(exercise) {
             let id = &self.course.exercises[exercise].id;
             self.progress.exercise_mut(id).solved = true;
             self.progress_changed = true;
@@ -816,62 +1246,341 @@ impl App {
             ),
             Err(error) => format!("Could not check \"{title}\": {error}"),
         };
-        self.console
-            .push_output(vec![ConsoleLine::new(ConsoleLineKind::Notice, summary)]);
-        self.exercises.check_finished(exercise, outcome);
+        let (automatic, recheck) = self.exercises.check_finished(exercise, outcome);
+        // An automatic check speaks only when it brings good news.
+        if !automatic || passed {
+            self.console.notice(summary);
+        }
+        if recheck {
+            self.auto_check();
+        }
     }
 
-    fn reveal_hint(&mut self) {
-        let Some(exercise) = self.exercise else {
-            return;
-        };
+    fn reveal_hint(&mut self, exercise: usize) {
         let definition = &self.course.exercises[exercise];
         let state = self.progress.exercise_mut(&definition.id);
         if (state.hints_used as usize) < definition.hints.len() {
             state.hints_used += 1;
             self.progress_changed = true;
-            self.exercises.scroll = usize::MAX / 2;
+            self.exercises.scroll_to_end();
         }
     }
 
-    /// Draws the whole screen.
-    pub fn draw(&mut self, frame: &mut Frame) {
-        self.dirty = false;
-        let area = frame.area();
-        match layout::compute(area, self.focus) {
-            Screen::TooSmall => {
-                self.areas = None;
-                status::draw_too_small(frame, area);
+    fn help_contexts(&self) -> Vec<Context> {
+        keymap::contexts_for(self.focus, None)
+    }
+
+    fn clamp_help_scroll(&mut self) {
+        if let Some((width, height)) = self.size {
+            let lines = overlay::help_lines(&self.help_contexts()).len();
+            let (_, visible) = overlay::help_area(Rect::new(0, 0, width, height), lines);
+            self.help_scroll = self.help_scroll.min(lines.saturating_sub(visible));
+        }
+    }
+
+    /// Brings the panes' cached text and scroll positions up to date with the screen.
+    fn sync(&mut self) {
+        let Some((width, height)) = self.size else {
+            return;
+        };
+        let screen = layout::compute(
+            Rect::new(0, 0, width, height),
+            self.focus,
+            self.sidebar_shown,
+            self.keys.shown,
+        );
+        self.areas = match screen {
+            Screen::Panes(areas) => Some(areas),
+            Screen::TooSmall => None,
+        };
+        let Some(areas) = self.areas else { return };
+        if let Some((_, lesson)) = self.course.page(self.current_page()) {
+            let inner = inner(areas.lesson);
+            self.lesson
+                .sync(self.page, &lesson.markdown, inner.width, inner.height);
+        }
+        if let Some(&page) = self.pages.get(self.page) {
+            let scroll = u32::try_from(self.lesson.scroll()).unwrap_or(u32::MAX);
+            let id = page_id(&self.course, page);
+            if self.progress.page_scroll.get(&id) != Some(&scroll) {
+                self.progress.page_scroll.insert(id, scroll);
             }
+        }
+        self.console
+            .set_output_rows(usize::from(inner(areas.console).height.saturating_sub(1)));
+        self.exercises
+            .sync(&self.course, &self.progress, self.exercise, areas.exercise);
+        if let Some(keys) = areas.keys {
+            self.keys.set_area(keys);
+        }
+        let sidebar_rows = areas
+            .sidebar
+            .map_or(10, |area| usize::from(area.height.saturating_sub(3)));
+        self.sidebar.keep_visible(sidebar_rows);
+        self.clamp_help_scroll();
+    }
+
+    /// The lesson pane's title: chapter, lesson and the section at the top.
+    fn lesson_title(&self) -> String {
+        let Some((chapter, lesson)) = self.course.page(self.current_page()) else {
+            return " Lesson ".to_string();
+        };
+        let mut title = format!(" {:02} · {}", chapter.number, chapter.title);
+        if lesson.number > 0 {
+            title.push_str(&format!(" › {}", lesson.title));
+        }
+        if let Some(section) = self.lesson.current_section() {
+            title.push_str(&format!(" › {}", self.lesson.sections()[section].2));
+        }
+        title.push(' ');
+        title
+    }
+
+    /// Draws the whole screen.
+    pub fn draw(&self, frame: &mut Frame) {
+        let area = frame.area();
+        match layout::compute(area, self.focus, self.sidebar_shown, self.keys.shown) {
+            Screen::TooSmall => status::draw_too_small(frame, area),
             Screen::Panes(areas) => {
-                self.areas = Some(areas);
-                lesson::draw(frame, areas.lesson, self);
-                super::console::draw(frame, areas.console, self);
-                exercise::draw(frame, areas.exercise, self);
-                status::draw(frame, areas.status, self);
+                let now = (self.now)();
+                self.lesson.draw(
+                    frame,
+                    areas.lesson,
+                    self.lesson_title(),
+                    self.is_focused(Focus::Lesson),
+                );
+                let hint = if self.console.input.cursor_at_end() {
+                    (self.argument_hints)(&self.console.input.text())
+                } else {
+                    None
+                };
+                self.console.draw(
+                    frame,
+                    areas.console,
+                    self.is_focused(Focus::Console),
+                    now,
+                    hint,
+                );
+                if !areas.exercise_hidden {
+                    self.exercises.draw(
+                        frame,
+                        areas.exercise,
+                        self.is_focused(Focus::Exercise),
+                        &self.course,
+                        self.exercise,
+                        self.exercise.is_some_and(|e| self.is_solved(e)),
+                        now,
+                    );
+                }
+                if let Some(keys) = areas.keys {
+                    self.keys
+                        .draw(frame, keys, self.is_focused(Focus::Keys), now);
+                }
+                status::draw(frame, areas.status, self, &self.contexts());
                 if let Some(sidebar_area) = areas.sidebar {
                     if areas.sidebar_floats {
                         frame.render_widget(Clear, sidebar_area);
                     }
                     sidebar::draw(frame, sidebar_area, self);
                 }
-                match self.overlay {
-                    Some(Overlay::Help) => help::draw(frame, area, &mut self.help_scroll),
-                    Some(Overlay::ConfirmReset(exercise)) => help::draw_confirm_reset(
-                        frame,
-                        area,
-                        &self.course.exercises[exercise].title,
+                self.draw_overlay(frame, area);
+            }
+        }
+        self.palette.apply(frame.buffer_mut());
+    }
+
+    fn draw_overlay(&self, frame: &mut Frame, area: Rect) {
+        let title_of = |exercise: usize| self.course.exercises[exercise].title.clone();
+        match self.overlay {
+            None => {}
+            Some(Overlay::Help) => overlay::draw_help(
+                frame,
+                area,
+                overlay::help_lines(&self.help_contexts()),
+                self.help_scroll,
+            ),
+            Some(Overlay::Confirm(question)) => {
+                let (title, ask, detail) = match question {
+                    Question::Quit => (
+                        "Quit".to_string(),
+                        "Leave the tutor?".to_string(),
+                        "Your progress is saved; you will come back to this page.".to_string(),
                     ),
-                    None => {}
-                }
+                    Question::Reset(e) => (
+                        "Reset exercise".to_string(),
+                        format!("Reset \"{}\"?", title_of(e)),
+                        "This deletes the exercise's keys and runs its setup again, maybe with another data set.".to_string(),
+                    ),
+                    Question::Hint(e) => (
+                        "Hint".to_string(),
+                        format!(
+                            "Reveal hint {} of {}?",
+                            self.course.exercises[e].hints.len() - self.hints_left(e) + 1,
+                            self.course.exercises[e].hints.len()
+                        ),
+                        "Hints used are counted in your progress.".to_string(),
+                    ),
+                    Question::Solution(e) => (
+                        "Solution".to_string(),
+                        format!("Show the solution of \"{}\"?", title_of(e)),
+                        "Try the hints first: once seen, a solution is hard to unsee.".to_string(),
+                    ),
+                };
+                overlay::draw_question(frame, area, &title, &ask, &detail);
+            }
+            Some(Overlay::Contents) => {
+                let rows = self
+                    .lesson
+                    .sections()
+                    .iter()
+                    .map(|(_, level, text)| {
+                        Line::from(format!(
+                            "{}{text}",
+                            "  ".repeat(usize::from(level.saturating_sub(2)))
+                        ))
+                    })
+                    .collect();
+                overlay::draw_list(
+                    frame,
+                    area,
+                    "Contents",
+                    rows,
+                    Some(self.contents_selected),
+                    " Enter go · Esc close ",
+                );
+            }
+            Some(Overlay::Progress) => {
+                overlay::draw_list(
+                    frame,
+                    area,
+                    "Progress",
+                    self.progress_rows(),
+                    None,
+                    " Esc close ",
+                );
             }
         }
     }
 
-    /// Border style of a pane: highlighted when it has the focus.
+    /// One row per chapter: exercises solved and hints used.
+    fn progress_rows(&self) -> Vec<Line<'static>> {
+        let mut rows = Vec::new();
+        for chapter in &self.course.chapters {
+            let exercises: Vec<usize> = exercises_of(&self.course, chapter.number).collect();
+            let solved = exercises.iter().filter(|&&e| self.is_solved(e)).count();
+            let hints: u32 = exercises
+                .iter()
+                .map(|&e| {
+                    self.progress
+                        .exercise(&self.course.exercises[e].id)
+                        .hints_used
+                })
+                .sum();
+            let style = if !exercises.is_empty() && solved == exercises.len() {
+                theme::passed()
+            } else {
+                ratatui::style::Style::default()
+            };
+            rows.push(Line::from(vec![
+                Span::styled(
+                    format!("{:02} · {:<32}", chapter.number, chapter.title),
+                    style,
+                ),
+                Span::styled(
+                    format!(
+                        " {solved}/{} solved · {hints} hint{}",
+                        exercises.len(),
+                        if hints == 1 { "" } else { "s" }
+                    ),
+                    style,
+                ),
+            ]));
+        }
+        rows
+    }
+
+    /// Whether a pane has the keys (and so a bright border).
     pub(super) fn is_focused(&self, pane: Focus) -> bool {
         self.overlay.is_none() && self.focus == pane
     }
+}
+
+/// A line waiting for the console to be free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum QueuedLine {
+    /// Typed (or pasted) by the learner: exercise work, kept in the history.
+    Typed(String),
+    /// From a lesson block: shown as if typed, but not exercise work.
+    Lesson(String),
+}
+
+/// What `:help` prints in the console.
+const META_HELP: &[&str] = &[
+    "The tutor's own commands (Redis commands are typed as in redis-cli):",
+    "  :peek KEY      type, TTL, encoding, size and the whole value of a key",
+    "  :time +90s     move the embedded Redis clock on (s, m, h, d)",
+    "  :check         check the exercise",
+    "  :hint          reveal the next hint (counted)",
+    "  :reset         reset the exercise (asks first)",
+    "  :solution      show the solution (asks first)",
+    "  :edit          open the recipe or script in $EDITOR (checked on every save)",
+    "  :set hints     grey argument hints on (:set nohints turns them off)",
+    "  :help          this list; F1 shows every key",
+    "  :quit          leave the tutor (quit and exit only close the Redis connection)",
+];
+
+/// Whether `line` starts with `word` followed by a space or its end (ignoring case).
+fn starts_with_word(line: &str, word: &str) -> bool {
+    line.len() >= word.len()
+        && line.is_char_boundary(word.len())
+        && line[..word.len()].eq_ignore_ascii_case(word)
+        && line[word.len()..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
+}
+
+/// A key pattern with its `{{placeholders}}` widened to `*`, for SCAN MATCH.
+fn without_placeholders(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = rest[start..]
+            .find("}}")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `+90s`, `90`, `5m`, `2h`, `1d` as a duration (seconds when no unit is given).
+fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let amount: u64 = number.parse().ok()?;
+    let seconds = match unit.to_ascii_lowercase().as_str() {
+        "s" => amount,
+        "m" => amount.checked_mul(60)?,
+        "h" => amount.checked_mul(3600)?,
+        "d" => amount.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds > 0).then(|| Duration::from_secs(seconds))
+}
+
+/// The area inside a pane's border.
+fn inner(area: Rect) -> Rect {
+    Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    )
 }
 
 /// The exercise to continue with: the first one not solved yet, in course order.
@@ -919,4 +1628,28 @@ pub(super) fn exercises_after(course: &Course, page: PageRef) -> impl Iterator<I
         .enumerate()
         .filter(move |(_, e)| lesson > 0 && e.chapter == chapter && e.lesson == lesson)
         .map(|(index, _)| index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_for_the_clock() {
+        assert_eq!(parse_duration("+90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("0"), None);
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("5y"), None);
+    }
+
+    #[test]
+    fn set_is_a_console_preference_not_a_tutor_command() {
+        assert!(starts_with_word(":set hints", ":set"));
+        assert!(starts_with_word(":SET", ":set"));
+        assert!(!starts_with_word(":settle", ":set"));
+    }
 }

@@ -3,9 +3,11 @@
 //! Console lines go to the console task, whose transcript hands each finished command to a
 //! sink that records the learner's typed commands for the current exercise (lesson blocks are
 //! not exercise work); opening, checking and resetting exercises run one after another on a
-//! task with its own grader connection, and report back as [`Event`]s.
+//! task with its own grader connection, and report back as [`Event`]s; `:peek` and the key
+//! names for completion go to the key inspector, on a connection of its own.
 
 use super::event::{Event, Request};
+use super::inspector::{self, InspectorRequest};
 use crate::backend::safety::WORKSPACE_MARKER;
 use crate::backend::{Backend, Connection, Workspace};
 use crate::console::{ConsoleInput, History, Transcript, TranscriptEntry};
@@ -14,6 +16,7 @@ use crate::course::progress::ProgressStore;
 use crate::grader::{self, attempt};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
@@ -53,6 +56,7 @@ pub fn spawn(
     let (requests_tx, requests) = mpsc::unbounded_channel();
     let (exercise_tx, exercise_rx) = mpsc::unbounded_channel();
     let exercises = tokio::spawn(ExerciseWorker::new(context.clone()).run(exercise_rx));
+    tokio::spawn(watch_workspace(context.clone(), Arc::clone(&current)));
     let dispatcher = tokio::spawn(dispatch(
         context,
         requests,
@@ -62,6 +66,40 @@ pub fn spawn(
         exercises,
     ));
     (requests_tx, dispatcher)
+}
+
+/// How often the current exercise's workspace file is looked at for a save.
+const WORKSPACE_POLL: Duration = Duration::from_millis(500);
+
+/// Reports each save of the current exercise's workspace file (a recipe or script), in
+/// whatever editor, so that the exercise is checked again. Ends with the UI.
+async fn watch_workspace(context: BackgroundContext, current: Arc<Mutex<Option<String>>>) {
+    let mut seen: Option<(std::path::PathBuf, std::time::SystemTime)> = None;
+    let mut ticks = tokio::time::interval(WORKSPACE_POLL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !context.events.is_closed() {
+        ticks.tick().await;
+        let id = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let found = id.and_then(|id| {
+            let index = context.course.exercises.iter().position(|e| e.id == id)?;
+            let definition = &context.course.exercises[index];
+            let extension = definition.kind.workspace_extension()?;
+            let path = context.store.workspace_path(&id, extension).ok()?;
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            Some((index, path, modified))
+        });
+        let Some((exercise, path, modified)) = found else {
+            seen = None;
+            continue;
+        };
+        if seen
+            .as_ref()
+            .is_some_and(|(p, t)| *p == path && *t != modified)
+        {
+            let _ = context.events.send(Event::WorkspaceSaved { exercise });
+        }
+        seen = Some((path, modified));
+    }
 }
 
 /// The transcript's sink: stores each typed command for the current exercise.
@@ -88,6 +126,8 @@ async fn dispatch(
     exercise_work: UnboundedSender<Request>,
     exercises: JoinHandle<()>,
 ) {
+    let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    let mut clock_offset = Duration::ZERO;
     while let Some(request) = requests.recv().await {
         match request {
             Request::ConsoleLine(line) => {
@@ -102,10 +142,38 @@ async fn dispatch(
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
             }
+            Request::Peek(key) => {
+                let _ = inspector.send(InspectorRequest::Peek(key));
+            }
+            Request::RefreshKeyNames => {
+                let _ = inspector.send(InspectorRequest::RefreshKeyNames);
+            }
+            Request::InspectKeys(patterns) => {
+                let _ = inspector.send(InspectorRequest::Snapshot(patterns));
+            }
+            Request::EditWorkspace { exercise } => {
+                let event = match context.course.exercises.get(exercise) {
+                    Some(definition) => match attempt::workspace_file(&context.store, definition) {
+                        Ok(Some(path)) => Event::EditFile(path),
+                        Ok(None) => Event::Notice(format!(
+                            "\"{}\" is solved in the console: there is no file to edit.",
+                            definition.title
+                        )),
+                        Err(error) => Event::Notice(format!(
+                            "Cannot open the workspace file of \"{}\": {error}",
+                            definition.title
+                        )),
+                    },
+                    None => continue,
+                };
+                let _ = context.events.send(event);
+            }
             Request::AdvanceClock(by) => {
                 let message = match context.backend.engine() {
                     Some(engine) => {
                         engine.clock().advance(by);
+                        clock_offset += by;
+                        let _ = context.events.send(Event::ClockMoved(clock_offset));
                         format!(
                             "The embedded Redis clock moved {} s forward: TTLs are that much closer to expiring.",
                             by.as_secs()
@@ -184,7 +252,11 @@ impl ExerciseWorker {
                 Request::ConsoleLine(_)
                 | Request::LessonLine(_)
                 | Request::ConsoleInterrupt
-                | Request::AdvanceClock(_) => {}
+                | Request::AdvanceClock(_)
+                | Request::Peek(_)
+                | Request::RefreshKeyNames
+                | Request::InspectKeys(_)
+                | Request::EditWorkspace { .. } => {}
             }
         }
     }

@@ -73,6 +73,10 @@ async fn forward(mut handle: ConsoleHandle, events: UnboundedSender<Event>) {
     }
 }
 
+/// A reply longer than this many lines shows its first lines and a count, so that KEYS on a
+/// million keys neither floods the scrollback nor freezes the UI.
+pub const MAX_REPLY_LINES: usize = 1000;
+
 /// The UI event for a console event, if the UI shows it.
 pub(super) fn translate(event: ConsoleEvent) -> Option<Event> {
     match event {
@@ -85,15 +89,27 @@ pub(super) fn translate(event: ConsoleEvent) -> Option<Event> {
                 OutputKind::Info => ConsoleLineKind::Notice,
                 OutputKind::Timing => ConsoleLineKind::Timing,
             };
-            Some(Event::ConsoleOutput(
-                text.lines()
-                    .map(|line| ConsoleLine::new(kind, line))
-                    .collect(),
-            ))
+            let mut lines: Vec<ConsoleLine> = text
+                .lines()
+                .take(MAX_REPLY_LINES)
+                .map(|line| ConsoleLine::new(kind, line))
+                .collect();
+            if lines.len() == MAX_REPLY_LINES {
+                let more = text.lines().skip(MAX_REPLY_LINES).count();
+                if more > 0 {
+                    lines.push(ConsoleLine::new(
+                        ConsoleLineKind::Notice,
+                        format!(
+                            "… {more} more lines not shown ({} in all): narrow the command (SCAN, LRANGE 0 99, a MATCH pattern)",
+                            MAX_REPLY_LINES + more
+                        ),
+                    ));
+                }
+            }
+            Some(Event::ConsoleOutput(lines))
         }
         ConsoleEvent::Ready { prompt } => Some(Event::ConsoleReady { prompt }),
         ConsoleEvent::ClearScreen => Some(Event::ConsoleClear),
-        ConsoleEvent::Exit => Some(Event::ConsoleExit),
         ConsoleEvent::HintsEnabled(enabled) => Some(Event::ConsoleHints(enabled)),
         ConsoleEvent::Busy { .. } | ConsoleEvent::Connected { .. } => None,
     }
@@ -130,6 +146,26 @@ mod tests {
     }
 
     #[test]
+    fn long_replies_show_their_first_lines_and_a_count() {
+        let text: String = (1..=5000).map(|n| format!("{n}) \"key:{n}\"\n")).collect();
+        let Some(Event::ConsoleOutput(lines)) = translate(ConsoleEvent::Output {
+            kind: OutputKind::Reply,
+            text,
+        }) else {
+            panic!("expected console output");
+        };
+        assert_eq!(lines.len(), MAX_REPLY_LINES + 1);
+        assert_eq!(lines[0].text, "1) \"key:1\"");
+        assert!(
+            lines[MAX_REPLY_LINES]
+                .text
+                .starts_with("… 4000 more lines not shown (5000 in all)"),
+            "{:?}",
+            lines[MAX_REPLY_LINES]
+        );
+    }
+
+    #[test]
     fn prompt_and_console_commands_reach_the_ui() {
         assert!(matches!(
             translate(ConsoleEvent::Ready { prompt: "127.0.0.1:6379[2]> ".into() }),
@@ -138,10 +174,6 @@ mod tests {
         assert!(matches!(
             translate(ConsoleEvent::ClearScreen),
             Some(Event::ConsoleClear)
-        ));
-        assert!(matches!(
-            translate(ConsoleEvent::Exit),
-            Some(Event::ConsoleExit)
         ));
         assert!(
             translate(ConsoleEvent::Busy {

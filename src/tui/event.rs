@@ -2,9 +2,10 @@
 //! background to do. The UI never awaits I/O: it sends a [`Request`] and later receives an
 //! [`Event`] with the result.
 
-use super::model::ConsoleLine;
+use super::model::{ConsoleLine, KeyInfo};
 use crate::grader::Report;
 use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -22,8 +23,6 @@ pub enum Event {
     ConsoleReady { prompt: String },
     /// `clear` was typed in the console.
     ConsoleClear,
-    /// `quit` or `exit` was typed in the console.
-    ConsoleExit,
     /// `:set hints` / `:set nohints` was typed in the console.
     ConsoleHints(bool),
     /// The grader finished checking an exercise (index into the course's exercises).
@@ -36,6 +35,16 @@ pub enum Event {
         exercise: usize,
         outcome: Result<(), String>,
     },
+    /// The key names the inspector found (for Tab completion).
+    KeyNames(Vec<String>),
+    /// The keys the inspector pane lists.
+    KeySnapshot(Vec<KeyInfo>),
+    /// The workspace file of `exercise` (an index) was saved.
+    WorkspaceSaved { exercise: usize },
+    /// Open this file in the learner's editor (the TUI steps aside meanwhile).
+    EditFile(PathBuf),
+    /// The embedded clock is now this far ahead of real time.
+    ClockMoved(Duration),
     /// A message from the tutor for the console (an exercise prepared, a connection lost).
     Notice(String),
 }
@@ -63,13 +72,23 @@ pub enum Request {
     Reset { exercise: usize, variant: usize },
     /// Move the embedded engine's clock forward (keys expire as if the time had passed).
     AdvanceClock(Duration),
+    /// `:peek KEY`: print the key's type, TTL, encoding, size and value in the console.
+    Peek(String),
+    /// Find the key names again for completion (a command may have changed them).
+    RefreshKeyNames,
+    /// Open the workspace file (recipe or script) of `exercise` in the learner's editor.
+    EditWorkspace { exercise: usize },
+    /// List the keys matching these patterns (every key when empty) in the inspector.
+    InspectKeys(Vec<String>),
 }
 
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.
 ///
-/// Dropping it stops the thread at its next poll (within 50 ms).
+/// Dropping it stops the thread at its next poll (within 50 ms); [`InputReader::pause`] lets
+/// another program (the learner's editor) have the keys meanwhile.
 pub struct InputReader {
     stop: Arc<AtomicBool>,
+    paused: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -78,11 +97,17 @@ impl InputReader {
     pub fn start(events: UnboundedSender<Event>) -> InputReader {
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);
+        let paused = Arc::new(AtomicBool::new(false));
+        let paused_flag = Arc::clone(&paused);
         let thread = std::thread::Builder::new()
             .name("terminal-input".into())
             .spawn(move || {
                 while !stop_flag.load(Ordering::Relaxed) {
-                    match terminal_event::poll(Duration::from_millis(50)) {
+                    if paused_flag.load(Ordering::Relaxed) {
+                        std::thread::sleep(POLL);
+                        continue;
+                    }
+                    match terminal_event::poll(POLL) {
                         Ok(true) => match terminal_event::read() {
                             Ok(event) => {
                                 if events.send(Event::Terminal(event)).is_err() {
@@ -105,10 +130,25 @@ impl InputReader {
             .expect("spawning the terminal input thread");
         InputReader {
             stop,
+            paused,
             thread: Some(thread),
         }
     }
+
+    /// Stops reading keys until [`InputReader::resume`]; returns once a poll under way ended.
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        std::thread::sleep(POLL + POLL);
+    }
+
+    /// Reads keys again.
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
 }
+
+/// How long the input thread waits for an event before looking at its flags.
+const POLL: Duration = Duration::from_millis(50);
 
 impl Drop for InputReader {
     fn drop(&mut self) {

@@ -1,9 +1,13 @@
 //! The exercise pane: the goal, the outcome of each check after a check run, the hints
-//! revealed so far and whether the exercise is solved.
+//! revealed so far, the solution once asked for, and whether the exercise is solved.
+//!
+//! The text below the status line is cached per exercise, width and state, and rebuilt in
+//! [`ExerciseState::sync`]; drawing reads the cache.
 
-use super::app::{App, Focus};
 use super::console::elapsed;
 use super::theme;
+use crate::course::progress::Progress;
+use crate::course::{Course, Solution};
 use crate::grader::Report;
 use crate::markdown;
 use ratatui::Frame;
@@ -20,16 +24,46 @@ pub struct ExerciseState {
     runs: HashMap<usize, ExerciseRun>,
     /// Exercises announced to the background in this session.
     opened: HashSet<usize>,
-    /// First wrapped line shown.
-    pub(super) scroll: usize,
-    /// The largest useful `scroll` at the last draw.
-    max_scroll: usize,
+    /// Exercises whose solution the learner asked to see.
+    solution_shown: HashSet<usize>,
+    /// Bumped whenever a run changes, so the cached text is rebuilt.
+    generation: u64,
+    cache: Option<Cached>,
+    /// First wrapped row shown.
+    scroll: usize,
+    /// Rows of text visible.
+    height: usize,
+}
+
+/// The text of the pane below its status line, for one state of one exercise.
+#[derive(Debug)]
+struct Cached {
+    key: CacheKey,
+    lines: Vec<Line<'static>>,
+    /// Wrapped rows the lines take.
+    rows: usize,
+    /// The wrapped row to show after a check: the first failed check, or the result line.
+    result_row: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CacheKey {
+    exercise: usize,
+    variant: usize,
+    width: u16,
+    hints_used: u32,
+    solved: bool,
+    generation: u64,
 }
 
 /// What happened to one exercise in this session.
 #[derive(Debug, Default)]
 struct ExerciseRun {
     checking_since: Option<Instant>,
+    /// The running check was started by the tutor (after a command or a save), not asked for.
+    automatic: bool,
+    /// Another automatic check is due when the running one ends.
+    recheck: bool,
     resetting_since: Option<Instant>,
     /// The last check run: each check's outcome, or why checking failed.
     report: Option<Result<Report, String>>,
@@ -69,17 +103,39 @@ impl ExerciseState {
             .is_some_and(|run| run.resetting_since.is_some())
     }
 
-    /// A check of `exercise` was requested at `now`.
-    pub(super) fn check_started(&mut self, exercise: usize, now: Instant) {
-        self.runs.entry(exercise).or_default().checking_since = Some(now);
+    /// A check of `exercise` was requested at `now`; `automatic` when the tutor started it.
+    pub(super) fn check_started(&mut self, exercise: usize, now: Instant, automatic: bool) {
+        let run = self.runs.entry(exercise).or_default();
+        run.checking_since = Some(now);
+        run.automatic = automatic;
+        run.recheck = false;
     }
 
-    /// The check of `exercise` finished with `outcome`.
-    pub(super) fn check_finished(&mut self, exercise: usize, outcome: Result<Report, String>) {
+    /// Asks for another automatic check of `exercise` once the running one ends.
+    pub(super) fn recheck_later(&mut self, exercise: usize) {
+        self.runs.entry(exercise).or_default().recheck = true;
+    }
+
+    /// The check of `exercise` finished with `outcome`. A check the learner asked for, or one
+    /// that passed, scrolls the pane to the first failed check or to the result. Returns
+    /// (whether the check was automatic, whether another one is due).
+    pub(super) fn check_finished(
+        &mut self,
+        exercise: usize,
+        outcome: Result<Report, String>,
+    ) -> (bool, bool) {
         let run = self.runs.entry(exercise).or_default();
         run.checking_since = None;
+        let passed = matches!(&outcome, Ok(report) if report.passed());
         run.report = Some(outcome);
         run.notice = None;
+        let automatic = run.automatic;
+        let recheck = std::mem::take(&mut run.recheck);
+        self.generation += 1;
+        if !automatic || passed {
+            self.scroll = usize::MAX;
+        }
+        (automatic, recheck)
     }
 
     /// A reset of `exercise` was requested at `now`.
@@ -93,46 +149,190 @@ impl ExerciseState {
         run.resetting_since = None;
         run.report = None;
         run.notice = Some(message);
+        self.generation += 1;
+    }
+
+    /// Shows the solution of `exercise`.
+    pub(super) fn show_solution(&mut self, exercise: usize) {
+        self.solution_shown.insert(exercise);
+        self.generation += 1;
+        self.scroll = usize::MAX / 2;
+    }
+
+    /// Whether the solution of `exercise` was shown in this session.
+    pub(super) fn solution_shown(&self, exercise: usize) -> bool {
+        self.solution_shown.contains(&exercise)
+    }
+
+    /// Another exercise is shown: start at its top.
+    pub(super) fn scroll_to_top(&mut self) {
+        self.scroll = 0;
+    }
+
+    /// Scrolls to the end (a hint was revealed).
+    pub(super) fn scroll_to_end(&mut self) {
+        self.scroll = usize::MAX / 2;
     }
 
     /// Scrolls the pane by `lines` (negative is up).
     pub(super) fn scroll(&mut self, lines: isize) {
-        let target = (self.scroll.min(self.max_scroll) as isize).saturating_add(lines);
-        self.scroll = target.clamp(0, self.max_scroll as isize) as usize;
+        let target = (self.scroll.min(self.max_scroll()) as isize).saturating_add(lines);
+        self.scroll = target.clamp(0, self.max_scroll() as isize) as usize;
+    }
+
+    /// Rows of text visible (for paging).
+    pub(super) fn page_rows(&self) -> usize {
+        self.height.max(1)
+    }
+
+    fn max_scroll(&self) -> usize {
+        let rows = self.cache.as_ref().map_or(0, |c| c.rows);
+        (rows + STATUS_ROWS).saturating_sub(self.height)
+    }
+
+    /// Rebuilds the cached text when the exercise, its state or the width changed, and clamps
+    /// the scroll (a finished check scrolls to its first failure).
+    pub(super) fn sync(
+        &mut self,
+        course: &Course,
+        progress: &Progress,
+        exercise: Option<usize>,
+        area: Rect,
+    ) {
+        let width = area.width.saturating_sub(2).max(1);
+        self.height = usize::from(area.height.saturating_sub(2));
+        let Some(exercise) = exercise else {
+            self.cache = None;
+            return;
+        };
+        let definition = &course.exercises[exercise];
+        let state = progress.exercise(&definition.id);
+        let key = CacheKey {
+            exercise,
+            variant: state.variant.unwrap_or(0),
+            width,
+            hints_used: state.hints_used,
+            solved: state.solved,
+            generation: self.generation,
+        };
+        if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
+            let run = self.runs.get(&exercise);
+            let (lines, result_line) = body(
+                course,
+                progress,
+                exercise,
+                width,
+                run,
+                self.solution_shown(exercise),
+            );
+            let rows_before = |line: usize| {
+                Paragraph::new(lines[..line].to_vec())
+                    .wrap(Wrap { trim: false })
+                    .line_count(width)
+            };
+            let rows = rows_before(lines.len());
+            let result_row = result_line.map(rows_before);
+            self.cache = Some(Cached {
+                key,
+                lines,
+                rows,
+                result_row,
+            });
+        }
+        if self.scroll == usize::MAX {
+            // Just checked: show the first failure, or the result and the way on.
+            self.scroll = match self.cache.as_ref().and_then(|c| c.result_row) {
+                Some(row) => (row + STATUS_ROWS).saturating_sub(1),
+                None => usize::MAX / 2,
+            };
+        }
+        self.scroll = self.scroll.min(self.max_scroll());
+    }
+
+    /// Draws the exercise pane for `exercise`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        focused: bool,
+        course: &Course,
+        exercise: Option<usize>,
+        solved: bool,
+        now: Instant,
+    ) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme::border(focused))
+            .title(Span::styled(" Exercise ", theme::title(focused)));
+        let (Some(exercise), Some(cache)) = (exercise, &self.cache) else {
+            frame.render_widget(
+                Paragraph::new(Span::styled("The course has no exercises.", theme::dim()))
+                    .block(block),
+                area,
+            );
+            return;
+        };
+        let run = self.runs.get(&exercise);
+        let mut lines = vec![Line::from(Span::styled(
+            course.exercises[exercise].title.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ))];
+        let mut status = if solved {
+            vec![Span::styled(
+                "✓ Solved",
+                theme::passed().add_modifier(Modifier::BOLD),
+            )]
+        } else {
+            vec![Span::styled("Not solved yet", theme::dim())]
+        };
+        if let Some(since) = run.and_then(|r| r.checking_since) {
+            status.push(Span::styled(
+                format!("  checking… {}", elapsed(since, now)),
+                theme::running(),
+            ));
+        }
+        if let Some(since) = run.and_then(|r| r.resetting_since) {
+            status.push(Span::styled(
+                format!("  resetting… {}", elapsed(since, now)),
+                theme::running(),
+            ));
+        }
+        lines.push(Line::from(status));
+        lines.extend(cache.lines.iter().cloned());
+        let scroll = self
+            .scroll
+            .min(self.max_scroll())
+            .min(usize::from(u16::MAX)) as u16;
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(block)
+                .scroll((scroll, 0)),
+            area,
+        );
     }
 }
 
-fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'static>> {
-    let view = app.course.exercises[exercise].variant(app.variant_of(exercise));
-    let run = app.exercises.runs.get(&exercise);
-    let mut lines = vec![Line::from(Span::styled(
-        app.course.exercises[exercise].title.clone(),
-        Style::default().add_modifier(Modifier::BOLD),
-    ))];
+/// Rows above the cached text: the title and the status line.
+const STATUS_ROWS: usize = 2;
 
-    let mut status = if app.is_solved(exercise) {
-        vec![Span::styled(
-            "✓ Solved",
-            theme::passed().add_modifier(Modifier::BOLD),
-        )]
-    } else {
-        vec![Span::styled("Not solved yet", theme::dim())]
-    };
-    if let Some(since) = run.and_then(|r| r.checking_since) {
-        status.push(Span::styled(
-            format!("  checking… {}", elapsed(since, now)),
-            theme::running(),
-        ));
-    }
-    if let Some(since) = run.and_then(|r| r.resetting_since) {
-        status.push(Span::styled(
-            format!("  resetting… {}", elapsed(since, now)),
-            theme::running(),
-        ));
-    }
-    lines.push(Line::from(status));
-    lines.push(Line::default());
+/// The text below the status line, and the index of the line to show after a check: the
+/// first failed check, or the line saying every check passed.
+fn body(
+    course: &Course,
+    progress: &Progress,
+    exercise: usize,
+    width: u16,
+    run: Option<&ExerciseRun>,
+    solution_shown: bool,
+) -> (Vec<Line<'static>>, Option<usize>) {
+    let definition = &course.exercises[exercise];
+    let state = progress.exercise(&definition.id);
+    let view = definition.variant(state.variant.unwrap_or(0));
+    let mut lines = vec![Line::default()];
     lines.extend(markdown::render(&view.goal, width).lines);
+    let mut shown_after_check = None;
 
     if let Some(notice) = run.and_then(|r| r.notice.as_ref()) {
         lines.push(Line::default());
@@ -143,21 +343,41 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
             let checks = &report.checks;
             let passed = checks.iter().filter(|c| c.passed).count();
             lines.push(Line::default());
-            let summary_style = if passed == checks.len() {
-                theme::passed()
+            if passed == checks.len() && !checks.is_empty() {
+                shown_after_check = Some(lines.len());
+                lines.push(Line::from(Span::styled(
+                    format!("✓ All {} checks passed.", checks.len()),
+                    theme::passed().add_modifier(Modifier::BOLD),
+                )));
+                if exercise + 1 < course.exercises.len() {
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "Next: {} (F7, or x outside the console)",
+                            course.exercises[exercise + 1].title
+                        ),
+                        theme::continue_here(),
+                    )));
+                } else {
+                    lines.push(Line::from(Span::styled(
+                        "That was the last exercise of the course.",
+                        theme::continue_here(),
+                    )));
+                }
             } else {
-                theme::failed()
-            };
-            lines.push(Line::from(vec![
-                Span::styled("Checks ", Style::default().add_modifier(Modifier::BOLD)),
-                Span::styled(format!("{passed}/{} passed", checks.len()), summary_style),
-            ]));
+                lines.push(Line::from(vec![
+                    Span::styled("Checks ", Style::default().add_modifier(Modifier::BOLD)),
+                    Span::styled(format!("{passed}/{} passed", checks.len()), theme::failed()),
+                ]));
+            }
             for check in checks {
                 let (mark, style) = if check.passed {
                     ("✓ ", theme::passed())
                 } else {
                     ("✗ ", theme::failed())
                 };
+                if !check.passed && shown_after_check.is_none() {
+                    shown_after_check = Some(lines.len());
+                }
                 lines.push(Line::from(vec![
                     Span::styled(mark, style),
                     Span::raw(check.name.clone()),
@@ -168,6 +388,34 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
                         theme::dim(),
                     )));
                 }
+                for step in check.log.iter().filter(|_| !check.passed) {
+                    let mark = if step.ok { "  ✓ " } else { "  ✗ " };
+                    lines.push(Line::from(vec![
+                        Span::styled(
+                            mark,
+                            if step.ok {
+                                theme::passed()
+                            } else {
+                                theme::failed()
+                            },
+                        ),
+                        Span::raw(step.step.clone()),
+                    ]));
+                    for (call, reply) in &step.commands {
+                        lines.push(Line::from(Span::styled(
+                            format!("      {call} → {reply}"),
+                            theme::dim(),
+                        )));
+                    }
+                    if let (Some(expected), Some(found)) = (&step.expected, &step.found)
+                        && !step.ok
+                    {
+                        lines.push(Line::from(Span::styled(
+                            format!("      expected {expected}, found {found}"),
+                            theme::failed(),
+                        )));
+                    }
+                }
                 if let Some(hint) = check.hint.as_ref().filter(|_| !check.passed) {
                     lines.push(Line::from(Span::styled(
                         format!("    → {hint}"),
@@ -175,9 +423,16 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
                     )));
                 }
             }
+            for note in &report.notes {
+                lines.push(Line::from(Span::styled(
+                    format!("Note: {note}"),
+                    theme::dim(),
+                )));
+            }
         }
         Some(Err(error)) => {
             lines.push(Line::default());
+            shown_after_check = Some(lines.len());
             lines.push(Line::from(Span::styled(
                 format!("Could not check: {error}"),
                 theme::failed(),
@@ -186,17 +441,26 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
         None => {}
     }
 
-    let revealed =
-        (app.progress.exercise(&view.exercise_id).hints_used as usize).min(view.hints.len());
+    let revealed = (state.hints_used as usize).min(view.hints.len());
     for (index, hint) in view.hints.iter().take(revealed).enumerate() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
             format!("Hint {} of {}", index + 1, view.hints.len()),
-            Style::default()
-                .fg(theme::ACCENT)
-                .add_modifier(Modifier::BOLD),
+            theme::heading(),
         )));
         lines.extend(markdown::render(hint, width).lines);
+    }
+    if solution_shown {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled("Solution", theme::heading())));
+        let solution = match &view.solution {
+            Solution::Commands(commands) => format!("```redis\n{}\n```", commands.join("\n")),
+            Solution::Text(text) => format!(
+                "```{}\n{text}\n```",
+                definition.kind.workspace_extension().unwrap_or("text")
+            ),
+        };
+        lines.extend(markdown::render(&solution, width).lines);
     }
 
     lines.push(Line::default());
@@ -207,33 +471,8 @@ fn content(app: &App, exercise: usize, width: u16, now: Instant) -> Vec<Line<'st
         "no hints left".to_string()
     };
     lines.push(Line::from(Span::styled(
-        format!("c/F5 check · {hint_key} · r reset"),
+        format!("c/F5 check · {hint_key} · r reset · s solution"),
         theme::dim(),
     )));
-    lines
-}
-
-/// Draws the exercise pane for the open exercise.
-pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
-    let focused = app.is_focused(Focus::Exercise);
-    let title = " Exercise ";
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::border(focused))
-        .title(Span::styled(title, theme::title(focused)));
-    let inner = block.inner(area);
-    let lines = match app.exercise {
-        Some(exercise) => content(app, exercise, inner.width, (app.now)()),
-        None => vec![Line::from(Span::styled(
-            "The course has no exercises.",
-            theme::dim(),
-        ))],
-    };
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let total = paragraph.line_count(inner.width.max(1));
-    let state = &mut app.exercises;
-    state.max_scroll = total.saturating_sub(usize::from(inner.height));
-    state.scroll = state.scroll.min(state.max_scroll);
-    let scroll = state.scroll.min(usize::from(u16::MAX)) as u16;
-    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
+    (lines, shown_after_check)
 }

@@ -45,6 +45,13 @@ impl InputLine {
         }
     }
 
+    /// Replaces the text (a completion, a history match), the cursor at its end.
+    pub fn set_text(&mut self, text: &str) {
+        self.chars = text.chars().collect();
+        self.cursor = self.chars.len();
+        self.history_position = None;
+    }
+
     /// Moves the cursor one character left.
     pub fn move_left(&mut self) {
         self.cursor = self.cursor.saturating_sub(1);

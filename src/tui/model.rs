@@ -33,3 +33,17 @@ impl ConsoleLine {
         }
     }
 }
+
+/// One key as the key inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub name: String,
+    /// `string`, `list`, `hash`, `set`, `zset`, `stream` ...
+    pub kind: String,
+    /// Milliseconds left to live when looked at; `None` without a TTL.
+    pub ttl_ms: Option<i64>,
+    /// `12 bytes`, `3 elements`.
+    pub size: String,
+    /// The start of the value, on one line.
+    pub preview: String,
+}

@@ -5,7 +5,7 @@ use super::app::{App, AppOptions};
 use super::background::{self, BackgroundContext};
 use super::event::{Event, InputReader};
 use super::terminal::TerminalGuard;
-use super::{LoopObserver, console_task, run_loop};
+use super::{LoopExit, LoopObserver, console_task, run_loop};
 use crate::backend::Backend;
 use crate::course::Course;
 use crate::course::progress::{Progress, ProgressStore};
@@ -54,7 +54,24 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
     let result = {
         let mut guard = TerminalGuard::enter().context("taking over the terminal")?;
         let input = InputReader::start(session.events_sender());
-        let result = session.run(guard.terminal(), Some(launched_at)).await;
+        let mut launched_at = Some(launched_at);
+        let result = loop {
+            match session.run(guard.terminal(), launched_at.take()).await {
+                Ok(LoopExit::EditFile(path)) => {
+                    input.pause();
+                    guard.suspend();
+                    let edited = run_editor(&path);
+                    let resumed = guard.resume();
+                    input.resume();
+                    if let Err(error) = resumed {
+                        break Err(error).context("taking the terminal back after the editor");
+                    }
+                    session.editor_closed(&path, edited);
+                }
+                Ok(LoopExit::Quit | LoopExit::EventsClosed) => break Ok(()),
+                Err(error) => break Err(error),
+            }
+        };
         drop(input);
         drop(guard);
         result
@@ -119,6 +136,7 @@ impl TutorSession {
             requests,
             now: Arc::new(Instant::now),
             argument_hints: Arc::new(|line: &str| crate::console::hint(line)),
+            palette: super::theme::Palette::from_env(),
         });
         let saver = ProgressSaver::spawn(store, events_tx.clone());
         Ok(TutorSession {
@@ -140,13 +158,13 @@ impl TutorSession {
         &self.app
     }
 
-    /// Runs the UI loop on `terminal` until the learner quits. Cancel-safe: a test may stop it
-    /// (with a timeout) to look at the screen and run it again.
+    /// Runs the UI loop on `terminal` until the learner quits or wants an editor. Cancel-safe:
+    /// a test may stop it (with a timeout) to look at the screen and run it again.
     pub async fn run<B>(
         &mut self,
         terminal: &mut Terminal<B>,
         launched_at: Option<Instant>,
-    ) -> anyhow::Result<()>
+    ) -> anyhow::Result<LoopExit>
     where
         B: TerminalBackend,
         B::Error: Send + Sync + 'static,
@@ -161,11 +179,44 @@ impl TutorSession {
         .await
     }
 
+    /// The learner's editor closed (or could not start): redraw everything, and say what
+    /// went wrong if it did. A save is noticed (and checked) by the workspace watcher.
+    pub fn editor_closed(&mut self, path: &Path, outcome: Result<(), String>) {
+        self.app.mark_dirty();
+        if let Err(error) = outcome {
+            let _ = self.events_tx.send(Event::Notice(format!(
+                "Could not edit {}: {error}. Set $EDITOR, or edit the file in another window: every save is checked.",
+                path.display()
+            )));
+        }
+    }
+
     /// Saves the progress one last time and stops the background tasks.
     pub async fn finish(self) -> anyhow::Result<()> {
         let saved = self.saver.finish(self.app.progress().clone()).await;
         self.background.abort();
         saved
+    }
+}
+
+/// Runs the learner's editor (`$VISUAL`, `$EDITOR`, else `vi`) on `path` and waits for it.
+fn run_editor(path: &Path) -> Result<(), String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|editor| !editor.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(path)
+        .status()
+        .map_err(|error| format!("cannot start {program}: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} ended with {status}"))
     }
 }
 

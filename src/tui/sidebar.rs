@@ -1,5 +1,5 @@
-//! The sidebar: chapters, their lessons and the exercises after each lesson, solved marks,
-//! the open item and where to continue.
+//! The sidebar: "continue" (the next unsolved exercise), then chapters, their lessons and the
+//! exercises after each lesson, with solved marks and the open item.
 
 use super::app::{App, Focus, exercises_after, exercises_of, first_unsolved};
 use super::theme;
@@ -13,15 +13,35 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 /// Rows above the list inside the sidebar (border and progress summary).
 pub(super) const HEADER_ROWS: u16 = 2;
 
-/// The sidebar's selection and scroll offset.
+/// The sidebar's selection and scroll offset (kept so the selection stays visible).
 #[derive(Debug, Default)]
 pub struct SidebarState {
-    pub(super) list: ListState,
+    pub(super) selected: usize,
+    pub(super) offset: usize,
+}
+
+impl SidebarState {
+    /// Selects row `row` of `count`.
+    pub(super) fn select(&mut self, row: usize, count: usize) {
+        self.selected = row.min(count.saturating_sub(1));
+    }
+
+    /// Scrolls the list so the selected row is among the `height` rows shown.
+    pub(super) fn keep_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
 }
 
 /// What a sidebar row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SidebarRow {
+    /// "Continue": opens the first unsolved exercise.
+    Continue,
     /// A chapter (index into `Course::chapters`); opens its introduction.
     Chapter(usize),
     /// A lesson (index into `Course::pages`).
@@ -33,7 +53,7 @@ pub enum SidebarRow {
 /// The rows of the sidebar: each chapter, then each of its lessons followed by the exercises
 /// that practise it.
 pub fn rows(course: &Course) -> Vec<SidebarRow> {
-    let mut rows = Vec::new();
+    let mut rows = vec![SidebarRow::Continue];
     for (index, page) in course.pages().into_iter().enumerate() {
         if page.lesson == 0 {
             rows.push(SidebarRow::Chapter(page.chapter));
@@ -46,7 +66,7 @@ pub fn rows(course: &Course) -> Vec<SidebarRow> {
 }
 
 /// Draws the course list with its progress summary.
-pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.is_focused(Focus::Sidebar);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -64,15 +84,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         .iter()
         .filter(|e| app.progress.exercise(&e.id).solved)
         .count();
-    let mut summary = Line::from(Span::styled(
+    let summary = Line::from(Span::styled(
         format!(" {solved}/{} solved", app.course.exercises.len()),
         theme::dim(),
     ));
-    let legend = Span::styled("  ▸ continue", theme::continue_here());
-    let has_next = first_unsolved(&app.course, &app.progress).is_some();
-    if has_next && summary.width() + legend.width() <= usize::from(inner.width) {
-        summary.push_span(legend);
-    }
     frame.render_widget(
         Paragraph::new(summary),
         Rect::new(inner.x, inner.y, inner.width, 1),
@@ -89,6 +104,16 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let items: Vec<ListItem> = rows(&app.course)
         .into_iter()
         .map(|row| match row {
+            SidebarRow::Continue => {
+                let text = match continue_here {
+                    Some(index) => format!("▸ continue: {}", app.course.exercises[index].title),
+                    None => "✓ every exercise solved".to_string(),
+                };
+                ListItem::new(Line::from(Span::styled(
+                    fit(&text, width),
+                    theme::continue_here().add_modifier(Modifier::BOLD),
+                )))
+            }
             SidebarRow::Chapter(index) => {
                 let chapter = &app.course.chapters[index];
                 let mut style = Style::default().add_modifier(Modifier::BOLD);
@@ -166,7 +191,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Style::default().add_modifier(Modifier::UNDERLINED)
     };
     let list = List::new(items).highlight_style(highlight);
-    frame.render_stateful_widget(list, list_area, &mut app.sidebar.list);
+    let mut state = ListState::default()
+        .with_offset(app.sidebar.offset)
+        .with_selected(Some(app.sidebar.selected));
+    frame.render_stateful_widget(list, list_area, &mut state);
 }
 
 /// `text` cut to `width` columns, with an ellipsis when something was cut.

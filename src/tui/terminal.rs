@@ -1,9 +1,11 @@
-//! Taking over the terminal (raw mode, alternate screen, mouse capture) and always giving it
-//! back: on a normal quit, on an error and on a panic.
+//! Taking over the terminal (raw mode, alternate screen, mouse capture, bracketed paste) and
+//! always giving it back: on a normal quit, on an error and on a panic.
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -27,7 +29,7 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Enters raw mode, the alternate screen and mouse capture, after installing a panic hook
+    /// Enters raw mode, the alternate screen, mouse capture and bracketed paste, after installing a panic hook
     /// that restores the terminal before the previous hook prints the panic.
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
@@ -37,7 +39,12 @@ impl TerminalGuard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut stdout = io::stdout();
-        if let Err(error) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
+        if let Err(error) = execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        ) {
             restore();
             return Err(error);
         }
@@ -54,6 +61,26 @@ impl TerminalGuard {
     pub fn terminal(&mut self) -> &mut RealTerminal {
         &mut self.terminal
     }
+
+    /// Gives the terminal back for a while (to the learner's editor).
+    pub fn suspend(&mut self) {
+        let _ = self.terminal.show_cursor();
+        restore();
+    }
+
+    /// Takes the terminal again after [`TerminalGuard::suspend`] and clears it, so the next
+    /// frame is drawn whole.
+    pub fn resume(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
+        self.terminal.clear()
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -63,11 +90,16 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves raw mode, the alternate screen and mouse capture; safe to call more than once.
+/// Leaves raw mode, the alternate screen, mouse capture and bracketed paste; safe to call more than once.
 pub fn restore() {
     ACTIVE.store(false, Ordering::SeqCst);
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen
+    );
     let _ = execute!(io::stdout(), ratatui::crossterm::cursor::Show);
 }
 

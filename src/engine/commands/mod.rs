@@ -14,6 +14,7 @@ mod hyperloglog;
 mod keys;
 mod lists;
 mod scan;
+mod scripting;
 mod server;
 mod sets;
 mod sorted_sets;
@@ -34,6 +35,7 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     hyperloglog::COMMANDS,
     geo::COMMANDS,
     transactions::COMMANDS,
+    scripting::COMMANDS,
 ];
 
 /// The handler for a lower-case full command name, if this engine implements it.

@@ -546,11 +546,11 @@ fn info(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
 }
 
+/// TIME reads the clock live, as Redis's gettimeofday does (inside a script too, where the
+/// time keys expire by stands still).
 fn time(ctx: &mut Ctx, _: &[Bytes]) -> Value {
-    let (secs, micros) = (
-        ctx.now_us.div_euclid(1_000_000),
-        ctx.now_us.rem_euclid(1_000_000),
-    );
+    let now = ctx.store.clock.now_us();
+    let (secs, micros) = (now.div_euclid(1_000_000), now.rem_euclid(1_000_000));
     Value::Array(vec![
         Value::Bulk(Bytes::from(secs.to_string())),
         Value::Bulk(Bytes::from(micros.to_string())),

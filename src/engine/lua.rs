@@ -1,0 +1,719 @@
+//! Lua scripting as Redis 7.0 runs it (script_lua.c, eval.c): one Lua 5.1 interpreter with
+//! Redis's libraries, a sandbox (no os/io/loadfile/dofile/require, read-only globals), the
+//! `redis` table, the conversions between Lua values and replies in both directions, the
+//! error texts with the script's name and line, and the time limit after which other
+//! clients are answered BUSY until SCRIPT KILL.
+
+use super::command::{Ctx, Outcome, call};
+use super::command_flags::CommandFlags;
+use super::command_table::command_table;
+use super::lua_bit::{library_error, open_bit};
+use super::lua_cjson::open_cjson;
+use crate::resp::{Protocol, Value, format_double};
+use bytes::Bytes;
+use mlua::{
+    ChunkMode, Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table,
+    Value as LuaValue, VmState,
+};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How many Lua instructions run between two looks at the clock (Redis: 100000).
+const HOOK_INSTRUCTIONS: u32 = 100_000;
+
+/// The BUSY error other clients get while a script runs past `busy-reply-threshold`.
+pub const BUSY: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+/// What the Lua callbacks need while a script runs. It lives in the interpreter's app data
+/// for the duration of one script.
+struct Run {
+    /// The calling command's context. Set from a `&mut Ctx` that the running script has
+    /// exclusive use of until `run` returns; only this thread dereferences it, and only
+    /// while no other reference to the context is in use (inside a callback).
+    ctx: *mut Ctx<'static>,
+    /// The protocol `redis.setresp` chose for replies converted to Lua.
+    resp: Protocol,
+    /// EVAL_RO / EVALSHA_RO: write commands are refused.
+    read_only: bool,
+    started: Instant,
+    /// `busy-reply-threshold`.
+    limit: Duration,
+}
+
+/// The scripting engine: the interpreter and the scripts it compiled, by SHA1.
+pub struct Scripting {
+    lua: Lua,
+    /// The globals scripts see: reads fall through to the real globals, writes fail.
+    sandbox: Table,
+    /// xpcall's message handler: turns any error into Redis's error table.
+    error_handler: Function,
+    xpcall: Function,
+    scripts: HashMap<String, Function>,
+}
+
+impl std::fmt::Debug for Scripting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scripting")
+            .field("scripts", &self.scripts.len())
+            .finish()
+    }
+}
+
+/// The hex SHA1 of `body` (what EVALSHA and SCRIPT LOAD name a script by).
+pub fn sha1_hex(body: &[u8]) -> String {
+    sha1_smol::Sha1::from(body).digest().to_string()
+}
+
+impl Scripting {
+    /// scriptingInit: the interpreter with Redis's libraries and the sandbox.
+    pub fn new() -> mlua::Result<Scripting> {
+        let lua = Lua::new_with(
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH,
+            LuaOptions::new(),
+        )?;
+        let globals = lua.globals();
+        for removed in ["loadfile", "dofile"] {
+            globals.raw_set(removed, LuaValue::Nil)?;
+        }
+        // Redis's print writes to its standard output; the tutor's terminal is no place
+        // for it.
+        globals.raw_set("print", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+        open_cjson(&lua)?;
+        open_bit(&lua)?;
+        open_redis(&lua)?;
+        let error_handler = lua.create_function(error_table)?;
+        let xpcall: Function = globals.get("xpcall")?;
+        let sandbox = sandbox(&lua)?;
+        lua.set_hook(
+            HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
+            check_time,
+        )?;
+        Ok(Scripting {
+            lua,
+            sandbox,
+            error_handler,
+            xpcall,
+            scripts: HashMap::new(),
+        })
+    }
+
+    /// Compiles `body` (luaCreateFunction) unless it is known; returns its SHA1 or the
+    /// compile error reply.
+    pub fn load(&mut self, body: &[u8]) -> Result<String, Value> {
+        let sha = sha1_hex(body);
+        if self.scripts.contains_key(&sha) {
+            return Ok(sha);
+        }
+        let function = self
+            .lua
+            .load(body)
+            .set_name("@user_script")
+            .set_mode(ChunkMode::Text)
+            .set_environment(self.sandbox.clone())
+            .into_function()
+            .map_err(|e| {
+                let message = match e {
+                    mlua::Error::SyntaxError { message, .. } => message,
+                    other => other.to_string(),
+                };
+                Value::error(format!(
+                    "ERR Error compiling script (new function): {}",
+                    one_line(&message)
+                ))
+            })?;
+        self.scripts.insert(sha.clone(), function);
+        Ok(sha)
+    }
+
+    /// True when a script with this SHA1 is loaded.
+    pub fn exists(&self, sha: &[u8]) -> bool {
+        std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
+    }
+
+    /// SCRIPT FLUSH.
+    pub fn flush(&mut self) {
+        self.scripts.clear();
+        let _ = self.lua.gc_collect();
+    }
+
+    /// The compiled script named `sha` (any case).
+    fn function(&self, sha: &[u8]) -> Option<Function> {
+        let sha = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
+        self.scripts.get(&sha).cloned()
+    }
+}
+
+/// Runs the loaded script `sha` with KEYS and ARGV for the client of `ctx`; None when no
+/// such script is loaded.
+pub fn run_script(
+    ctx: &mut Ctx,
+    sha: &[u8],
+    keys: &[Bytes],
+    argv: &[Bytes],
+    read_only: bool,
+) -> Option<Value> {
+    let scripting = ctx.store.scripting();
+    let function = scripting.function(sha)?;
+    let lua = scripting.lua.clone();
+    let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
+    let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
+    let globals = lua.globals();
+    let set_args = string_array(&lua, keys)
+        .and_then(|keys| globals.raw_set("KEYS", keys))
+        .and_then(|()| string_array(&lua, argv))
+        .and_then(|argv| globals.raw_set("ARGV", argv));
+    if set_args.is_err() {
+        return Some(Value::error("ERR out of memory"));
+    }
+    let limit =
+        Duration::from_millis(ctx.store.config.get_i64("busy-reply-threshold").max(0) as u64);
+    // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
+    // own selected database, never blocking.
+    let client = ctx.client_mut();
+    let saved = (client.protocol, client.db, client.deny_blocking);
+    client.deny_blocking = true;
+    ctx.store.script_running = Some(super::store::RunningScript {
+        caller: ctx.client_id,
+        kill: false,
+        busy: false,
+        wrote: false,
+    });
+    let run = Run {
+        ctx: (ctx as *mut Ctx).cast(),
+        resp: Protocol::Resp2,
+        read_only,
+        started: Instant::now(),
+        limit,
+    };
+    lua.set_app_data(run);
+    let outcome = xpcall.call::<MultiValue>((function, handler));
+    let script_resp = lua
+        .remove_app_data::<Run>()
+        .map_or(Protocol::Resp2, |run| run.resp);
+    ctx.store.script_running = None;
+    let client = ctx.client_mut();
+    (client.protocol, client.db, client.deny_blocking) = saved;
+    let reply = match outcome {
+        Err(e) => Value::error(format!(
+            "ERR Error running script {sha}: {}",
+            one_line(&e.to_string())
+        )),
+        Ok(values) => {
+            let mut values = values.into_iter();
+            let ok = matches!(values.next(), Some(LuaValue::Boolean(true)));
+            let value = values.next().unwrap_or(LuaValue::Nil);
+            if ok {
+                lua_to_reply(&value, script_resp)
+            } else {
+                script_error(&value, &sha)
+            }
+        }
+    };
+    let _ = lua.gc_step();
+    Some(reply)
+}
+
+/// The final error of a failed script: `<err> script: <sha>, on <source>:<line>.`
+fn script_error(value: &LuaValue, sha: &str) -> Value {
+    let LuaValue::Table(t) = value else {
+        return Value::error(format!("ERR Error running script {sha}, execution failure"));
+    };
+    let message: String = t.get::<String>("err").unwrap_or_default();
+    let source: Option<String> = t.get("source").ok();
+    let line: Option<i64> = t.get("line").ok();
+    let mut text = message;
+    if let (Some(source), Some(line)) = (source, line) {
+        text.push_str(&format!(" script: {sha}, on {source}:{line}."));
+    }
+    Value::error(one_line(&text))
+}
+
+/// The message of an error raised by a Rust callback, without mlua's wrapping.
+fn error_text(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => error_text(cause),
+        mlua::Error::RuntimeError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Redis replaces CR and LF in error replies with spaces.
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// The error handler scripts run under (`__redis__err__handler`): a table `{err=...}` with
+/// the source and line of the innermost script frame.
+fn error_table(lua: &Lua, err: LuaValue) -> mlua::Result<Table> {
+    let table = match err {
+        LuaValue::Table(t) => t,
+        other => {
+            let text = match other {
+                LuaValue::String(s) => s.to_string_lossy(),
+                LuaValue::Error(e) => error_text(&e),
+                LuaValue::Nil => "nil".to_string(),
+                v => v.to_string().unwrap_or_default(),
+            };
+            let t = lua.create_table()?;
+            t.set("err", format!("ERR {text}"))?;
+            t
+        }
+    };
+    for level in 1..64 {
+        let Some(frame) = lua.inspect_stack(level, |debug| {
+            let source = debug.source().source.map(|s| s.into_owned());
+            (source, debug.current_line())
+        }) else {
+            break;
+        };
+        if let (Some(source), Some(line)) = frame
+            && source == "@user_script"
+        {
+            table.set("source", source)?;
+            table.set("line", line)?;
+            break;
+        }
+    }
+    Ok(table)
+}
+
+/// The globals scripts see: reading a missing global and writing any global fail as in
+/// Redis 7.0.
+fn sandbox(lua: &Lua) -> mlua::Result<Table> {
+    let globals = lua.globals();
+    let missing =
+        lua.create_function(|lua, (_, name): (LuaValue, LuaValue)| -> mlua::Result<()> {
+            let name = name.to_string().unwrap_or_default();
+            Err(library_error(
+                lua,
+                &format!("Script attempted to access nonexistent global variable '{name}'"),
+            ))
+        })?;
+    let protect = lua.create_table()?;
+    protect.set("__index", missing)?;
+    globals.set_metatable(Some(protect))?;
+    let env = lua.create_table()?;
+    let meta = lua.create_table()?;
+    meta.set("__index", globals)?;
+    let readonly = lua
+        .load(r#"return function() error("Attempt to modify a readonly table", 2) end"#)
+        .set_name("=readonly")
+        .call::<Function>(())?;
+    meta.set("__newindex", readonly)?;
+    env.set_metatable(Some(meta))?;
+    Ok(env)
+}
+
+/// The time check every `HOOK_INSTRUCTIONS` instructions: past the limit, other clients get
+/// BUSY (the event loop answers them) and SCRIPT KILL stops the script.
+fn check_time(lua: &Lua, _: &mlua::Debug) -> mlua::Result<VmState> {
+    let Some(run) = lua.app_data_ref::<Run>() else {
+        return Ok(VmState::Continue);
+    };
+    if run.started.elapsed() < run.limit {
+        return Ok(VmState::Continue);
+    }
+    let ctx = run.ctx;
+    drop(run);
+    // SAFETY: see `Run::ctx`; the hook runs between Lua instructions, never inside a
+    // callback that holds the context.
+    let ctx = unsafe { &mut *ctx };
+    let store = &mut *ctx.store;
+    if let Some(running) = store.script_running.as_mut() {
+        running.busy = true;
+    }
+    store.process_events_while_busy();
+    if store.script_running.as_ref().is_some_and(|r| r.kill) {
+        return Err(mlua::Error::runtime(
+            "Script killed by user with SCRIPT KILL...",
+        ));
+    }
+    Ok(VmState::Continue)
+}
+
+fn string_array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(items.len(), 0)?;
+    for (i, item) in items.iter().enumerate() {
+        t.raw_set(i + 1, lua.create_string(item)?)?;
+    }
+    Ok(t)
+}
+
+/// The `redis` table.
+fn open_redis(lua: &Lua) -> mlua::Result<()> {
+    let redis = lua.create_table()?;
+    redis.set(
+        "error_reply",
+        lua.create_function(|lua, args: MultiValue| {
+            let t = lua.create_table()?;
+            match args.into_iter().collect::<Vec<_>>().as_slice() {
+                [LuaValue::String(s)] => {
+                    let text = s.to_string_lossy();
+                    let text = text.strip_prefix('-').unwrap_or(&text);
+                    t.set("err", error_with_code(text))?;
+                }
+                _ => t.set("err", "ERR wrong number or type of arguments")?,
+            }
+            Ok(t)
+        })?,
+    )?;
+    redis.set(
+        "status_reply",
+        lua.create_function(|lua, args: MultiValue| {
+            let t = lua.create_table()?;
+            match args.into_iter().collect::<Vec<_>>().as_slice() {
+                [LuaValue::String(s)] => t.set("ok", s.clone())?,
+                _ => t.set("err", "ERR wrong number or type of arguments")?,
+            }
+            Ok(t)
+        })?,
+    )?;
+    redis.set(
+        "sha1hex",
+        lua.create_function(|_, args: MultiValue| match args.len() {
+            1 => {
+                let bytes = match args.front() {
+                    Some(LuaValue::String(s)) => s.as_bytes().to_vec(),
+                    Some(LuaValue::Number(n)) => format_double(*n).into_bytes(),
+                    Some(LuaValue::Integer(n)) => n.to_string().into_bytes(),
+                    _ => Vec::new(),
+                };
+                Ok(sha1_hex(&bytes))
+            }
+            _ => Err(mlua::Error::runtime("wrong number of arguments")),
+        })?,
+    )?;
+    redis.set(
+        "log",
+        lua.create_function(|_, args: MultiValue| {
+            if args.len() < 2 {
+                return Err(mlua::Error::runtime(
+                    "redis.log() requires two arguments or more.",
+                ));
+            }
+            match args.front() {
+                Some(LuaValue::Number(n)) if (0.0..=3.0).contains(n) => Ok(()),
+                Some(LuaValue::Integer(n)) if (0..=3).contains(n) => Ok(()),
+                Some(LuaValue::Number(_) | LuaValue::Integer(_)) => {
+                    Err(mlua::Error::runtime("Invalid debug level."))
+                }
+                _ => Err(mlua::Error::runtime(
+                    "First argument must be a number (log level).",
+                )),
+            }
+        })?,
+    )?;
+    redis.set(
+        "setresp",
+        lua.create_function(|lua, args: MultiValue| {
+            let version = match args.front() {
+                Some(LuaValue::Number(n)) if args.len() == 1 => *n as i64,
+                Some(LuaValue::Integer(n)) if args.len() == 1 => *n,
+                _ => {
+                    return Err(mlua::Error::runtime(
+                        "redis.setresp() requires one argument.",
+                    ));
+                }
+            };
+            let proto = match version {
+                2 => Protocol::Resp2,
+                3 => Protocol::Resp3,
+                _ => return Err(mlua::Error::runtime("RESP version must be 2 or 3.")),
+            };
+            if let Some(mut run) = lua.app_data_mut::<Run>() {
+                run.resp = proto;
+            }
+            Ok(())
+        })?,
+    )?;
+    redis.set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
+    redis.set("set_repl", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+    for (name, level) in [
+        ("LOG_DEBUG", 0),
+        ("LOG_VERBOSE", 1),
+        ("LOG_NOTICE", 2),
+        ("LOG_WARNING", 3),
+        ("REPL_NONE", 0),
+        ("REPL_AOF", 1),
+        ("REPL_SLAVE", 2),
+        ("REPL_REPLICA", 2),
+        ("REPL_ALL", 3),
+    ] {
+        redis.set(name, level)?;
+    }
+    redis.set("REDIS_VERSION", "7.0.15")?;
+    redis.set("REDIS_VERSION_NUM", 0x00_07_00_0f)?;
+    // call and pcall are C functions, as in Redis: a script's `return redis.call(...)` is
+    // then no tail call, and a failing command's error keeps the script's line.
+    let raw = lua.create_function(redis_call)?;
+    lua.set_named_registry_value(RAW_CALL.to_str().expect("ASCII"), raw)?;
+    // SAFETY: both functions only use the Lua C API on the stack they are given.
+    let (call, pcall) = unsafe {
+        (
+            lua.create_c_function(redis_call_raising)?,
+            lua.create_c_function(redis_call_protected)?,
+        )
+    };
+    redis.set("call", call)?;
+    redis.set("pcall", pcall)?;
+    lua.globals().set("redis", redis)
+}
+
+/// The registry key of `redis_call`.
+const RAW_CALL: &std::ffi::CStr = c"redis_tutor_raw_call";
+
+/// Calls `redis_call` with this function's arguments, leaving `ok, reply` on the stack.
+///
+/// # Safety
+/// `state` is the running Lua state, inside a call from Lua.
+unsafe fn call_raw(state: *mut mlua::ffi::lua_State) {
+    unsafe {
+        let nargs = mlua::ffi::lua_gettop(state);
+        mlua::ffi::lua_getfield(state, mlua::ffi::LUA_REGISTRYINDEX, RAW_CALL.as_ptr());
+        mlua::ffi::lua_insert(state, 1);
+        mlua::ffi::lua_call(state, nargs, 2);
+    }
+}
+
+/// `redis.call`: the reply, or the error table raised as the script's error.
+unsafe extern "C-unwind" fn redis_call_raising(state: *mut mlua::ffi::lua_State) -> i32 {
+    unsafe {
+        call_raw(state);
+        if mlua::ffi::lua_toboolean(state, -2) == 0 {
+            mlua::ffi::lua_error(state);
+        }
+        1
+    }
+}
+
+/// `redis.pcall`: the reply, or the error table returned.
+unsafe extern "C-unwind" fn redis_call_protected(state: *mut mlua::ffi::lua_State) -> i32 {
+    unsafe {
+        call_raw(state);
+        1
+    }
+}
+
+/// luaPushErrorBuff: `CODE message` keeps its code, a message without a space gets `ERR`.
+fn error_with_code(text: &str) -> String {
+    match text.split_once(' ') {
+        Some(_) => text.trim_end_matches(['\r', '\n']).to_string(),
+        None => format!("ERR {}", text.trim_end_matches(['\r', '\n'])),
+    }
+}
+
+/// `redis.call`/`redis.pcall` underneath: runs a command as the script client and returns
+/// `(true, reply)` or `(false, {err=...})`.
+fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
+    let failure = |message: &str| -> mlua::Result<(bool, LuaValue)> {
+        let t = lua.create_table()?;
+        t.set("err", message)?;
+        Ok((false, LuaValue::Table(t)))
+    };
+    if args.is_empty() {
+        return failure("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut argv = Vec::with_capacity(args.len());
+    for arg in &args {
+        match arg {
+            LuaValue::String(s) => argv.push(Bytes::copy_from_slice(&s.as_bytes())),
+            LuaValue::Number(n) => argv.push(Bytes::from(format_double(*n))),
+            LuaValue::Integer(n) => argv.push(Bytes::from(format_double(*n as f64))),
+            _ => {
+                return failure("ERR Lua redis lib command arguments must be strings or integers");
+            }
+        }
+    }
+    let Some(mut run) = lua.app_data_mut::<Run>() else {
+        return failure("ERR redis.call is only available while a script runs");
+    };
+    // SAFETY: see `Run::ctx`.
+    let ctx = unsafe { &mut *run.ctx };
+    let Some(mut spec) = command_table().lookup(&argv[0]) else {
+        return failure("ERR Unknown Redis command called from script");
+    };
+    if !spec.subcommands.is_empty()
+        && argv.len() >= 2
+        && let Some(sub) = spec.subcommand(&argv[1])
+    {
+        spec = sub;
+    }
+    if spec.handler.is_none() || !spec.arity_ok(argv.len()) {
+        return failure("ERR Wrong number of args calling Redis command from script");
+    }
+    if spec.has(CommandFlags::NOSCRIPT) {
+        return failure("ERR This Redis command is not allowed from script");
+    }
+    if spec.has(CommandFlags::WRITE) {
+        if run.read_only {
+            return failure("ERR Write commands are not allowed from read-only scripts.");
+        }
+        if let Some(running) = ctx.store.script_running.as_mut() {
+            running.wrote = true;
+        }
+    }
+    let resp = run.resp;
+    drop(run);
+    let (id, now) = (ctx.client_id, ctx.now_us);
+    ctx.client_mut().protocol = resp;
+    let reply = match call(ctx.store, id, now, spec, &argv) {
+        Outcome::Reply(reply) => reply,
+        Outcome::Block(_) => Value::NullArray,
+    };
+    if let Value::Error(message) = &reply {
+        return failure(&String::from_utf8_lossy(message));
+    }
+    Ok((true, reply_to_lua(lua, &reply, resp)?))
+}
+
+/// redisProtocolToLuaType: a reply as the script sees it.
+fn reply_to_lua(lua: &Lua, reply: &Value, resp: Protocol) -> mlua::Result<LuaValue> {
+    let resp3 = resp == Protocol::Resp3;
+    let single = |key: &str, v: LuaValue| -> mlua::Result<LuaValue> {
+        let t = lua.create_table()?;
+        t.set(key, v)?;
+        Ok(LuaValue::Table(t))
+    };
+    let text = |b: &[u8]| -> mlua::Result<LuaValue> { Ok(LuaValue::String(lua.create_string(b)?)) };
+    Ok(match reply {
+        Value::Simple(s) => single("ok", text(s)?)?,
+        Value::Error(e) => single("err", text(e)?)?,
+        Value::Integer(n) => LuaValue::Number(*n as f64),
+        Value::Bulk(b) => text(b)?,
+        Value::Null | Value::NullArray if resp3 => LuaValue::Nil,
+        Value::Null | Value::NullArray => LuaValue::Boolean(false),
+        Value::Array(items) | Value::Push(items) => sequence(lua, items, resp)?,
+        Value::Set(items) if resp3 => {
+            let set = lua.create_table()?;
+            for item in items {
+                set.set(reply_to_lua(lua, item, resp)?, true)?;
+            }
+            single("set", LuaValue::Table(set))?
+        }
+        Value::Set(items) => sequence(lua, items, resp)?,
+        Value::Map(pairs) if resp3 => {
+            let map = lua.create_table()?;
+            for (k, v) in pairs {
+                map.set(reply_to_lua(lua, k, resp)?, reply_to_lua(lua, v, resp)?)?;
+            }
+            single("map", LuaValue::Table(map))?
+        }
+        Value::Map(pairs) => {
+            let flat: Vec<Value> = pairs
+                .iter()
+                .flat_map(|(k, v)| [k.clone(), v.clone()])
+                .collect();
+            sequence(lua, &flat, resp)?
+        }
+        Value::Double(d) if resp3 => single("double", LuaValue::Number(*d))?,
+        Value::Double(d) => text(format_double(*d).as_bytes())?,
+        Value::DoubleText(t) if resp3 => single(
+            "double",
+            LuaValue::Number(
+                std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0.0),
+            ),
+        )?,
+        Value::DoubleText(t) => text(t)?,
+        Value::Boolean(b) if resp3 => LuaValue::Boolean(*b),
+        Value::Boolean(b) => LuaValue::Number(f64::from(u8::from(*b))),
+        Value::BigNumber(n) if resp3 => single("big_number", text(n)?)?,
+        Value::BigNumber(n) => text(n)?,
+        Value::Verbatim { format, text: body } if resp3 => {
+            let t = lua.create_table()?;
+            t.set("format", lua.create_string(format)?)?;
+            t.set("string", lua.create_string(body)?)?;
+            single("verbatim_string", LuaValue::Table(t))?
+        }
+        Value::Verbatim { text: body, .. } => text(body)?,
+    })
+}
+
+fn sequence(lua: &Lua, items: &[Value], resp: Protocol) -> mlua::Result<LuaValue> {
+    let t = lua.create_table_with_capacity(items.len(), 0)?;
+    for (i, item) in items.iter().enumerate() {
+        t.raw_set(i + 1, reply_to_lua(lua, item, resp)?)?;
+    }
+    Ok(LuaValue::Table(t))
+}
+
+/// luaReplyToRedisReply: a script's return value as a reply. `proto` is the protocol the
+/// script chose with `redis.setresp` (it decides how booleans convert); nulls and RESP3 types
+/// are then encoded for the calling client.
+fn lua_to_reply(value: &LuaValue, proto: Protocol) -> Value {
+    lua_to_reply_at(value, proto, 0)
+}
+
+fn lua_to_reply_at(value: &LuaValue, proto: Protocol, depth: usize) -> Value {
+    match value {
+        LuaValue::String(s) => Value::Bulk(Bytes::copy_from_slice(&s.as_bytes())),
+        LuaValue::Boolean(true) if proto == Protocol::Resp3 => Value::Boolean(true),
+        LuaValue::Boolean(false) if proto == Protocol::Resp3 => Value::Boolean(false),
+        LuaValue::Boolean(true) => Value::Integer(1),
+        LuaValue::Boolean(false) => Value::Null,
+        LuaValue::Number(n) => Value::Integer(*n as i64),
+        LuaValue::Integer(n) => Value::Integer(*n),
+        LuaValue::Table(t) if depth < 1000 => table_to_reply(t, proto, depth),
+        LuaValue::Table(_) => Value::error("ERR reached lua stack limit"),
+        _ => Value::Null,
+    }
+}
+
+fn table_to_reply(t: &Table, proto: Protocol, depth: usize) -> Value {
+    if let Ok(LuaValue::String(err)) = t.raw_get::<LuaValue>("err") {
+        return Value::error(one_line(&err.to_string_lossy()));
+    }
+    if let Ok(LuaValue::String(ok)) = t.raw_get::<LuaValue>("ok") {
+        let text = one_line(&ok.to_string_lossy());
+        return Value::Simple(Bytes::from(text));
+    }
+    if let Ok(LuaValue::Number(d)) = t.raw_get::<LuaValue>("double") {
+        return Value::Double(d);
+    }
+    if let Ok(LuaValue::String(n)) = t.raw_get::<LuaValue>("big_number") {
+        return Value::BigNumber(Bytes::copy_from_slice(&n.as_bytes()));
+    }
+    if let Ok(LuaValue::Table(v)) = t.raw_get::<LuaValue>("verbatim_string") {
+        let format: String = v.raw_get("format").unwrap_or_default();
+        let text: mlua::String = match v.raw_get("string") {
+            Ok(s) => s,
+            Err(_) => return Value::Null,
+        };
+        return Value::Verbatim {
+            format: Bytes::from(format),
+            text: Bytes::copy_from_slice(&text.as_bytes()),
+        };
+    }
+    if let Ok(LuaValue::Table(map)) = t.raw_get::<LuaValue>("map") {
+        let pairs = map
+            .pairs::<LuaValue, LuaValue>()
+            .filter_map(Result::ok)
+            .map(|(k, v)| {
+                (
+                    lua_to_reply_at(&k, proto, depth + 1),
+                    lua_to_reply_at(&v, proto, depth + 1),
+                )
+            })
+            .collect();
+        return Value::Map(pairs);
+    }
+    if let Ok(LuaValue::Table(set)) = t.raw_get::<LuaValue>("set") {
+        let members = set
+            .pairs::<LuaValue, LuaValue>()
+            .filter_map(Result::ok)
+            .map(|(k, _)| lua_to_reply_at(&k, proto, depth + 1))
+            .collect();
+        return Value::Set(members);
+    }
+    let mut items = Vec::new();
+    for i in 1.. {
+        match t.raw_get::<LuaValue>(i) {
+            Ok(LuaValue::Nil) | Err(_) => break,
+            Ok(v) => items.push(lua_to_reply_at(&v, proto, depth + 1)),
+        }
+    }
+    Value::Array(items)
+}
