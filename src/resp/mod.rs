@@ -6,7 +6,7 @@ mod parse;
 mod split;
 
 pub use double::{format_double, format_g};
-pub use parse::{ParseError, parse_value};
+pub use parse::{Decoder, ParseError, ReplyLimits, parse_value};
 pub use split::split_args;
 
 use bytes::{BufMut, Bytes, BytesMut};
