@@ -209,19 +209,46 @@ impl EventLoop {
         }
     }
 
+    /// Runs one request. A panic anywhere on its way (a handler's own panic is already
+    /// answered inside `call`) is answered with an error and ends that client's connection;
+    /// the engine, its keyspace and every other client go on.
     fn run_command(&mut self, id: u64, args: Vec<Bytes>) {
         let now = self.clock.now_us();
-        match execute(&mut self.store, id, now, &args) {
-            Outcome::Reply(reply) => self.store.reply(id, &reply),
-            Outcome::Block(block) => {
-                let db = self.store.clients[&id].db;
-                let deadline = block
-                    .timeout
-                    .map(|t| now / 1000 + t.as_millis().min(i64::MAX as u128 / 2) as i64);
-                self.store.blocked.block(id, db, block.keys, args, deadline);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            #[cfg(test)]
+            if args[0].eq_ignore_ascii_case(tests::PANIC_OUTSIDE_HANDLER) {
+                panic!("an injected engine bug");
             }
+            match execute(&mut self.store, id, now, &args) {
+                Outcome::Reply(reply) => self.store.reply(id, &reply),
+                Outcome::Block(block) => {
+                    let db = self.store.clients[&id].db;
+                    let deadline = block
+                        .timeout
+                        .map(|t| now / 1000 + t.as_millis().min(i64::MAX as u128 / 2) as i64);
+                    self.store
+                        .blocked
+                        .block(id, db, block.keys, args.clone(), deadline);
+                }
+            }
+            self.store.serve_blocked(now);
+        }));
+        if let Err(panic) = ran {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let name = String::from_utf8_lossy(&args[0]).to_lowercase();
+            tracing::error!("the engine panicked running '{name}' for client {id}: {message}");
+            self.store.reply(
+                id,
+                &Value::error(format!(
+                    "ERR internal error in '{name}' (please report it): {message}"
+                )),
+            );
+            self.store.close_after_reply(id);
         }
-        self.store.serve_blocked(now);
     }
 
     /// Runs the requests of clients whose wait ended (Redis's processUnblockedClients).
@@ -480,4 +507,51 @@ fn write_some(stream: &mut TcpStream, bytes: &[u8]) -> usize {
         }
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Clock, Engine};
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// A request name that panics in the event loop, outside any handler (tests only).
+    pub(super) const PANIC_OUTSIDE_HANDLER: &[u8] = b"test-panic-outside-handler";
+
+    fn ask(conn: &mut TcpStream, request: &[u8]) -> String {
+        conn.write_all(request).unwrap();
+        let mut reply = vec![0u8; 4096];
+        let n = conn.read(&mut reply).unwrap();
+        String::from_utf8_lossy(&reply[..n]).into_owned()
+    }
+
+    /// An engine bug outside a handler answers that client with an error and closes it; the
+    /// keyspace and the other clients are untouched, and no ghost client is left.
+    #[tokio::test]
+    async fn a_panic_outside_a_handler_ends_one_connection_only() {
+        let engine = Engine::start_local(Clock::new()).await.unwrap();
+        let mut other = TcpStream::connect(engine.addr()).unwrap();
+        other
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        assert_eq!(ask(&mut other, b"SET k v\r\n"), "+OK\r\n");
+        let mut victim = TcpStream::connect(engine.addr()).unwrap();
+        victim
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reply = ask(&mut victim, b"test-panic-outside-handler\r\n");
+        assert_eq!(
+            reply,
+            "-ERR internal error in 'test-panic-outside-handler' (please report it): an injected engine bug\r\n"
+        );
+        assert_eq!(
+            victim.read(&mut [0; 16]).unwrap(),
+            0,
+            "the connection is closed"
+        );
+        assert_eq!(ask(&mut other, b"GET k\r\n"), "$1\r\nv\r\n");
+        let list = ask(&mut other, b"CLIENT LIST\r\n");
+        assert_eq!(list.matches("id=").count(), 1, "{list}");
+    }
 }
