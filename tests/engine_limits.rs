@@ -142,3 +142,22 @@ async fn a_reply_over_the_limit_closes_the_connection_as_in_redis() {
         ask(&mut setup, "DEL list").await;
     }
 }
+
+/// A fuzz crash: KEYS with a pattern of thousands of `*a` against a long key recursed until
+/// the engine thread's stack overflowed, which aborts the whole process (the tutor with it).
+/// Redis 7.2.6 and later stop matching at 1000 levels; so does the engine.
+#[tokio::test]
+async fn an_abusive_glob_pattern_cannot_overflow_the_engine_stack() {
+    let engine = Engine::start_local(Clock::new()).await.unwrap();
+    let mut conn = RawConn::connect(engine.addr()).await;
+    let key = vec![b'a'; 100_000];
+    conn.request(&[b"SET".to_vec(), key, b"v".to_vec()]).await;
+    let pattern = b"*a".repeat(50_000);
+    let reply = conn.request(&[b"KEYS".to_vec(), pattern.clone()]).await;
+    assert_eq!(reply, b"*0\r\n");
+    let reply = conn
+        .request(&[b"SCAN".to_vec(), b"0".to_vec(), b"MATCH".to_vec(), pattern])
+        .await;
+    assert_eq!(reply, b"*2\r\n$1\r\n0\r\n*0\r\n");
+    assert_eq!(ask(&mut conn, "PING").await, "+PONG\r\n");
+}

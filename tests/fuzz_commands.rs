@@ -46,8 +46,15 @@ struct Report {
 /// The message of the last panic, recorded by a quiet panic hook.
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
+/// Set while a fuzzed command runs: its panics are recorded, not printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            return default(info);
+        }
         let location = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
@@ -123,6 +130,7 @@ fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
             eprintln!("#{exec} client {id}: {}", show(&args));
         }
         let args: Vec<Bytes> = args.into_iter().map(Bytes::from).collect();
+        QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
         let ran = catch_unwind(AssertUnwindSafe(|| {
             let outcome = execute(&mut store, id, now_us, &args);
             if let Outcome::Reply(reply) = &outcome {
@@ -138,6 +146,7 @@ fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
             }
             outcome
         }));
+        QUIET.store(false, std::sync::atomic::Ordering::Relaxed);
         let crash = match ran {
             Err(_) => Some(
                 LAST_PANIC
@@ -171,6 +180,7 @@ fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
             continue;
         }
         if exec % 1000 == 999 {
+            store.clients.entry(id).or_insert_with(|| client(id));
             match execute(&mut store, id, now_us, &ping) {
                 Outcome::Reply(Value::Simple(s)) if s == "PONG" => {}
                 // Inside MULTI or subscribed, PING answers otherwise: both are alive.

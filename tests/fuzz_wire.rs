@@ -6,7 +6,8 @@
 //!
 //! By default it fuzzes an engine started in this process. FUZZ_ADDR=host:port fuzzes any
 //! server instead (`redis-tutor serve --port N`, or redis-server for comparison), and
-//! FUZZ_PID=pid watches that process's RSS. The long run is one command (see tools/fuzz.sh):
+//! FUZZ_PID=pid watches that process's RSS. FUZZ_SHOW=N prints the payloads from connection N
+//! on, to reproduce a failure. The long run is one command (see tools/fuzz.sh):
 //!
 //! ```text
 //! FUZZ_CONNS=2000000 cargo test --release --test fuzz_wire -- --ignored --nocapture
@@ -102,6 +103,7 @@ fn fuzz(
     let mut report = Report::default();
     let mut buf = vec![0u8; 64 * 1024];
     let check_every = setting("FUZZ_CHECK_EVERY", 200);
+    let show_from = setting("FUZZ_SHOW", u64::MAX);
     while report.connections < conns {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
@@ -140,6 +142,14 @@ fn fuzz(
         let payloads = 1 + rng.below(8);
         for _ in 0..payloads {
             let payload = wire_payload(&mut rng, &commands);
+            if report.connections >= show_from {
+                eprintln!(
+                    "connection {} payload {}: {:?}",
+                    report.connections,
+                    report.executions,
+                    String::from_utf8_lossy(&payload[..payload.len().min(300)])
+                );
+            }
             CURRENT_EXEC.store(report.executions, Ordering::Relaxed);
             report.executions += 1;
             let mut sent = 0;

@@ -88,24 +88,7 @@ impl<'a> Ctx<'a> {
     /// as Redis closes it on reaching the limit, and false is returned: the handler returns
     /// without building anything, and its reply is dropped.
     pub fn reply_fits(&mut self, bytes: u64) -> bool {
-        let client = self.client();
-        let pending = client.output_pending();
-        let limit = self.store.config.output_limits().of(client.output_class());
-        if limit.hard > 0 {
-            return !self.store.check_output_limit(self.client_id, bytes);
-        }
-        if bytes <= limits::memory_room().saturating_sub(pending) {
-            return true;
-        }
-        tracing::warn!(
-            "Client id={} cmd={} closed: its reply would need at least {} and the output-buffer limit is off; the engine's memory safety limit is {}.",
-            client.id,
-            client.last_command,
-            limits::human(bytes),
-            limits::human(limits::memory_limit()),
-        );
-        self.store.close_asap(self.client_id);
-        false
+        !self.store.check_output_limit(self.client_id, bytes)
     }
 
     /// The modification hook for a key of the current database (see `Db::modified`).

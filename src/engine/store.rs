@@ -208,11 +208,16 @@ impl Store {
         if client.close_asap {
             return;
         }
+        // Measured before it is written: a reply over the limit is never encoded.
+        let size = reply.encoded_len(client.protocol);
+        if self.check_output_limit(client_id, size) {
+            return;
+        }
+        let client = self.clients.get_mut(&client_id).expect("checked above");
         if client.output.is_empty() {
             self.with_output.push(client_id);
         }
         reply.encode(client.protocol, &mut client.output);
-        self.check_output_limit(client_id, 0);
     }
 
     /// checkClientOutputBufferLimits: closes the client when its pending output, plus
@@ -228,8 +233,26 @@ impl Store {
         let class = client.output_class();
         let limit = self.config.output_limits().of(class);
         let used = client.output_pending().saturating_add(about_to_add);
-        if limit.hard == 0 && limit.soft == 0 {
-            return false;
+        if limit.hard == 0 {
+            // No hard limit, as in Redis's default: still, no reply is built past the
+            // memory safety limit's room.
+            let room = limits::memory_room();
+            if used > room {
+                tracing::warn!(
+                    "Client id={} addr={} cmd={} closed: its reply needs {}, more than the {} the engine's memory safety limit ({}) leaves, and the output-buffer limit is off.",
+                    client.id,
+                    client.addr,
+                    client.last_command,
+                    limits::human_approx(used),
+                    limits::human_approx(room),
+                    limits::human(limits::memory_limit()),
+                );
+                self.close_asap(client_id);
+                return true;
+            }
+            if limit.soft == 0 {
+                return false;
+            }
         }
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -395,6 +395,8 @@ pub fn value(rng: &mut Rng, kind: &str) -> Vec<u8> {
         kind
     };
     match kind {
+        // Now and then a long key, for the glob matcher to chew on.
+        "key" if rng.chance(1) => vec![b'a'; rng.below(200_000)],
         "key" => rng.pick(KEYS).as_bytes().to_vec(),
         "integer" => {
             if rng.chance(30) {
@@ -408,6 +410,8 @@ pub fn value(rng: &mut Rng, kind: &str) -> Vec<u8> {
             .pick(&["0", "1", "-1", "1700000000", "4102444800", "99999999999999"])
             .as_bytes()
             .to_vec(),
+        // Now and then an abusive one (thousands of `*a`: CVE-2024-31228's kind).
+        "pattern" if rng.chance(2) => b"*a".repeat(rng.below(20_000)),
         "pattern" => rng.pick(PATTERNS).as_bytes().to_vec(),
         "random" => {
             let len = if rng.chance(3) {
