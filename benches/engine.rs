@@ -38,7 +38,7 @@ fn run(store: &mut Store, input: &BytesMut, output: &mut BytesMut) {
     while let Some(args) = next_request(&mut input).expect("valid request") {
         match execute(store, CLIENT, 1_000_000, &args) {
             Outcome::Reply(reply) => reply.encode(Protocol::Resp2, output),
-            Outcome::Block(_) => unreachable!("no blocking commands here"),
+            _ => unreachable!("no blocking, EXEC or pause here"),
         }
     }
     black_box(output.len());

@@ -20,7 +20,7 @@ fn run(store: &mut Store, line: &str) -> Value {
         .collect();
     match execute(store, 1, 0, &args) {
         Outcome::Reply(reply) => reply,
-        Outcome::Block(_) => panic!("{line} blocked"),
+        other => panic!("{line}: {other:?}"),
     }
 }
 

@@ -6,7 +6,9 @@
 mod support;
 
 use std::time::Duration;
-use support::differential::{ClientPair, Differential, RawConn, args_of, check_script};
+use support::differential::{
+    ClientPair, Differential, RawConn, args_of, body, check_script, command_calls,
+};
 
 #[tokio::test]
 async fn results_and_conversions() {
@@ -303,4 +305,41 @@ async fn flash_sale_with_fifty_concurrent_clients() {
         assert_eq!(won, 20, "winners on {addr}");
         assert_eq!(setup.request(&args_of("GET stock")).await, b"$1\r\n0\r\n");
     }
+}
+
+/// INFO errorstats and commandstats count scripts, their commands and transactions as Redis
+/// does.
+#[tokio::test]
+async fn stats_count_scripts_and_transactions() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    for line in [
+        "CONFIG RESETSTAT",
+        "SET str text",
+        r#"EVAL "return redis.call('incr', 'str')" 0"#,
+        r#"EVAL "return redis.pcall('incr', 'str')" 0"#,
+        r#"EVAL "return redis.call('nosuch')" 0"#,
+        r#"EVAL "error('boom')" 0"#,
+        r#"EVAL "return {err='CUSTOM failure'}" 0"#,
+        r#"EVAL "return 1 +" 0"#,
+        "EVALSHA 0000000000000000000000000000000000000000 0",
+        "MULTI",
+        "INCR str",
+        "SET ok 1",
+        "EXEC",
+        "MULTI",
+        "NOSUCH",
+        "EXEC",
+    ] {
+        d.same(line).await;
+    }
+    let (real, engine) = d.both("INFO errorstats").await;
+    assert_eq!(body(&engine), body(&real), "INFO errorstats");
+    let (real, engine) = d.both("INFO commandstats").await;
+    assert_eq!(
+        command_calls(&engine),
+        command_calls(&real),
+        "INFO commandstats"
+    );
 }

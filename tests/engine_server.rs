@@ -5,7 +5,7 @@ mod support;
 
 use redis_tutor::resp::{Value, parse_value};
 use std::collections::BTreeSet;
-use support::differential::{Differential, RawConn, args_of, check_script};
+use support::differential::{Differential, RawConn, args_of, body, check_script, command_calls};
 
 #[tokio::test]
 async fn hello_and_auth() {
@@ -160,11 +160,6 @@ fn field_names(line: &str) -> Vec<String> {
     line.split(' ')
         .map(|f| f.split_once('=').map_or(f, |(k, _)| k).to_string())
         .collect()
-}
-
-fn body(raw: &[u8]) -> String {
-    let (v, _) = parse_value(raw).unwrap().unwrap();
-    String::from_utf8_lossy(v.as_bytes().expect("a string reply")).into_owned()
 }
 
 #[tokio::test]
@@ -539,25 +534,12 @@ async fn info_commandstats_and_errorstats_count_calls() {
     }
     let (real, engine) = d.both("INFO errorstats").await;
     assert_eq!(body(&engine), body(&real), "INFO errorstats");
-    let calls = |raw: &[u8]| -> Vec<String> {
-        body(raw)
-            .lines()
-            .filter(|l| l.starts_with("cmdstat_"))
-            .map(|l| {
-                let (name, rest) = l.split_once(':').unwrap();
-                let fields: Vec<&str> = rest
-                    .split(',')
-                    .filter(|f| f.starts_with("calls") || f.contains("_calls"))
-                    .collect();
-                format!("{name}:{}", fields.join(","))
-            })
-            .filter(|l| !l.starts_with("cmdstat_config|resetstat"))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    };
     let (real, engine) = d.both("INFO commandstats").await;
-    assert_eq!(calls(&engine), calls(&real), "INFO commandstats calls");
+    assert_eq!(
+        command_calls(&engine),
+        command_calls(&real),
+        "INFO commandstats calls"
+    );
 }
 
 /// INFO memory's used_memory is an estimate, but it follows the dataset.

@@ -134,15 +134,15 @@ fn fuzz(seed: u64, execs: u64, deadline: Option<Instant>) -> Report {
         let ran = catch_unwind(AssertUnwindSafe(|| {
             let outcome = execute(&mut store, id, now_us, &args);
             if let Outcome::Reply(reply) = &outcome {
-                // As the event loop does: into the outbox (and the output-buffer limit),
-                // then onto the "socket".
+                // As the event loop does: into the outbox (and the output-buffer limit).
                 store.reply(id, reply);
-                store.with_output.clear();
-                if let Some(client) = store.clients.get_mut(&id) {
-                    output.clear();
-                    output.extend_from_slice(&client.output);
-                    client.output.clear();
-                }
+            }
+            // Then onto the "socket", for every client (MONITOR and pub/sub write to others).
+            store.with_output.clear();
+            for client in store.clients.values_mut() {
+                output.clear();
+                output.extend_from_slice(&client.output);
+                client.output.clear();
             }
             outcome
         }));

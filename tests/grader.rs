@@ -565,3 +565,127 @@ fn every_recipe_exercise_names_its_handlers_in_the_goal() {
         }
     }
 }
+
+/// A script exercise (the safe lock release chapter 04 will teach), built from files as the
+/// course loads them.
+fn lock_course() -> Course {
+    Course::from_sources(
+        vec![
+            redis_tutor::course::SourceFile {
+                name: "chapters/01-locks/README.md".into(),
+                text: "# Locks\n".into(),
+            },
+            redis_tutor::course::SourceFile {
+                name: "chapters/01-locks/01-release.md".into(),
+                text: "# Release\n".into(),
+            },
+        ],
+        vec![redis_tutor::course::SourceFile {
+            name: "exercises/release.toml".into(),
+            text: r#"format_version = 2
+id = "release"
+chapter = 1
+lesson = 1
+title = "Release a lock safely"
+kind = "script"
+owns = ["lock:*"]
+goal = "Delete the lock only when it still holds your token ({{n}})."
+hints = ["a", "b", "c"]
+solution = '''
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+  return redis.call("DEL", KEYS[1])
+end
+return 0
+'''
+
+[script]
+name = "release"
+keys = ["lock"]
+args = ["token"]
+
+[[variant]]
+n = "1"
+
+[[variant]]
+n = "2"
+
+[[scenario]]
+id = "owner-only"
+name = "The owner releases the lock; a stranger cannot"
+hint = "Compare the token and delete in the same script."
+steps = """
+let token = digits(12)
+command SET lock:order {token} PX 30000
+call release lock:order not-yours   => (integer) 0   because a stranger's token must not release the lock
+command EXISTS lock:order           => (integer) 1
+call release lock:order {token}     => (integer) 1
+command EXISTS lock:order           => (integer) 0   because the owner's release deletes the lock
+"""
+
+[[wrong]]
+why = "deletes whoever asks"
+fails = "owner-only"
+says = "a stranger's token must not release the lock"
+script = 'return redis.call("DEL", KEYS[1])'
+
+[[alternative]]
+why = "the comparison written the other way round"
+script = '''
+local holder = redis.call("GET", KEYS[1])
+if holder ~= ARGV[1] then return 0 end
+return redis.call("DEL", KEYS[1])
+'''
+"#
+            .into(),
+        }],
+    )
+    .unwrap_or_else(|e| panic!("the lock course is invalid:\n{e}"))
+}
+
+async fn script_exercise_is_graded(place: Place) {
+    let course = lock_course();
+    let exercise = &course.exercises[0];
+    assert_no_problems(grade_variant(&place, exercise, 0).await);
+    let instance = exercise.variant(0);
+    let grade = |text: &str| {
+        let work = Work::File {
+            path: "release.lua".into(),
+            text: Ok(text.into()),
+        };
+        let instance = instance.clone();
+        let target = place.target();
+        async move { grader::grade(&instance, &work, &target).await.unwrap() }
+    };
+    let report = grade("return redis.call('GET'").await;
+    let detail = &report.check("owner-only").unwrap().detail;
+    assert!(
+        detail.contains("your script does not load: (error) ERR Error compiling script"),
+        "{detail}"
+    );
+    // An endless loop costs one step's time limit; the engine answers the next grade.
+    let report = grade("while true do end").await;
+    let detail = &report.check("owner-only").unwrap().detail;
+    assert!(detail.contains("no answer within"), "{detail}");
+    let report = grade(match &instance.solution {
+        Solution::Text(text) => text,
+        Solution::Commands(_) => unreachable!(),
+    })
+    .await;
+    assert!(report.passed(), "{}", describe(&report));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_exercise_is_graded_on_the_embedded_engine() {
+    script_exercise_is_graded(Place::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_exercise_is_graded_on_real_redis() {
+    let Some(server) = RealRedis::start(&["--lua-time-limit", "500"]) else {
+        return;
+    };
+    script_exercise_is_graded(Place::Real(Arc::new(
+        Backend::connected(&server.url()).unwrap(),
+    )))
+    .await;
+}

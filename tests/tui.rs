@@ -1434,3 +1434,23 @@ fn snapshot_key_inspector() {
         harness.run(vec![inspected_keys()]);
     });
 }
+
+/// A connected database holding keys the tutor did not make refuses the setup: the exercise
+/// pane says so first thing, with the way out, instead of failing every check.
+#[test]
+fn a_refused_setup_is_explained_in_the_exercise_pane() {
+    let mut harness = Harness::new(120, 40);
+    harness.run(vec![Event::SetupFailed {
+        exercise: 0,
+        error: "database 0 holds keys redis-tutor did not make (e.g. user:1); use an empty database, e.g. redis://localhost:6379/15".into(),
+    }]);
+    assert_screen_contains(&harness, "Setup did not run, so every check");
+    assert_screen_contains(&harness, "Fix that, then reset the exercise");
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('r')), key(KeyCode::Char('y'))]);
+    harness.run(vec![Event::ResetDone {
+        exercise: 0,
+        outcome: Ok(()),
+    }]);
+    assert_screen_lacks(&harness, "Setup did not run");
+}

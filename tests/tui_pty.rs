@@ -1,183 +1,239 @@
-//! The real binary on a pseudo-terminal: ended from outside (SIGTERM, SIGHUP), the tutor
-//! leaves as on a quit, so the terminal is back in cooked mode on the main screen, and the
-//! learner's progress is saved.
+//! The real binary in a pseudo-terminal, read back through a terminal emulator (vt100): what a
+//! learner sees and types, from launch to quit, on a small course of its own
+//! (tests/fixtures/pty-course).
 
-#![cfg(unix)]
-
-use std::fs::File;
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Guards against a hang only.
-const HANG_GUARD: Duration = Duration::from_secs(60);
+const COLUMNS: u16 = 120;
+const ROWS: u16 = 40;
 
-/// A child process whose controlling terminal is a new pseudo-terminal.
-struct Pty {
-    child: Child,
-    master: File,
-    /// Kept open so the terminal's modes can be read after the child is gone.
-    slave: OwnedFd,
+/// A generous limit for the screen to show something; only a hang reaches it.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The tutor running in a pseudo-terminal.
+struct Tutor {
+    screen: Arc<Mutex<vt100::Parser>>,
+    /// Everything the tutor wrote, for checking what it leaves behind.
     output: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
 }
 
-impl Pty {
-    fn spawn(mut command: Command) -> Pty {
-        let (mut master, mut slave) = (0, 0);
-        let size = libc::winsize {
-            ws_row: 40,
-            ws_col: 120,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: openpty writes two descriptors into the given integers.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &size,
-            )
-        };
-        assert_eq!(opened, 0, "openpty failed");
-        // SAFETY: both descriptors were just opened and are owned here.
-        let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-        let io = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
-        command
-            .stdin(io(&slave))
-            .stdout(io(&slave))
-            .stderr(io(&slave));
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+impl Tutor {
+    /// Starts the tutor on the fixture course with its data (progress, workspace) in `data`.
+    fn start(data: &Path, editor: Option<&Path>) -> Tutor {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLUMNS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_redis-tutor"));
+        command.arg("--course");
+        command.arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pty-course"
+        ));
+        command.env("XDG_DATA_HOME", data);
+        command.env("HOME", data);
+        command.env("TERM", "xterm-256color");
+        command.env_remove("REDIS_URL");
+        command.env_remove("NO_COLOR");
+        match editor {
+            Some(editor) => command.env("EDITOR", editor),
+            None => command.env_remove("EDITOR"),
         }
-        let child = command.spawn().expect("the tutor starts");
+        command.env_remove("VISUAL");
+        let child = pty.slave.spawn_command(command).expect("the tutor starts");
+        drop(pty.slave);
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a screen has rows and columns");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLUMNS), 0)));
         let output = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = master.try_clone().unwrap();
-        let sink = Arc::clone(&output);
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let (parser, all) = (Arc::clone(&screen), Arc::clone(&output));
         std::thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
+            let mut buffer = [0u8; 8192];
+            while let Ok(read) = reader.read(&mut buffer) {
+                if read == 0 {
                     break;
                 }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                parser.lock().unwrap().process(&buffer[..read]);
+                all.lock().unwrap().extend_from_slice(&buffer[..read]);
             }
         });
-        Pty {
-            child,
-            master,
-            slave,
+        let writer = pty.master.take_writer().expect("a writer");
+        Tutor {
+            screen,
             output,
+            writer,
+            child,
+            _master: pty.master,
         }
     }
 
-    fn output(&self) -> Vec<u8> {
-        self.output.lock().unwrap().clone()
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
     }
 
-    fn wait_for(&self, needle: &[u8]) {
-        let started = Instant::now();
-        while !self.output().windows(needle.len()).any(|w| w == needle) {
+    #[track_caller]
+    fn wait_for(&self, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.contents().contains(expected) {
             assert!(
-                started.elapsed() < HANG_GUARD,
-                "the terminal never showed {:?}; it got {:?}",
-                String::from_utf8_lossy(needle),
-                String::from_utf8_lossy(&self.output())
+                Instant::now() < deadline,
+                "the screen never showed {expected:?}; it shows:\n{}",
+                self.contents()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
-    /// Whether the terminal is in canonical (cooked) mode, as a shell leaves it.
-    fn cooked(&self) -> bool {
-        // SAFETY: termios is plain data, filled by tcgetattr on a descriptor we own.
-        let mut modes: libc::termios = unsafe { std::mem::zeroed() };
-        let got = unsafe { libc::tcgetattr(self.slave.as_raw_fd(), &mut modes) };
-        assert_eq!(got, 0, "tcgetattr failed");
-        modes.c_lflag & libc::ICANON != 0 && modes.c_lflag & libc::ECHO != 0
-    }
-
-    fn wait_exit(&mut self) -> std::process::ExitStatus {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(started.elapsed() < HANG_GUARD, "the tutor did not exit");
-            std::thread::sleep(Duration::from_millis(20));
+    /// Types raw bytes (text, or escape sequences for special keys).
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        if bytes == ESC {
+            // A lone Esc is told from the start of an escape sequence by the pause after it.
+            std::thread::sleep(Duration::from_millis(150));
         }
     }
-}
 
-impl Drop for Pty {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = self.master.flush();
+    /// Waits for the tutor to end, and returns its output.
+    fn wait_for_exit(mut self) -> Vec<u8> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the tutor ended with {status:?}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "the tutor did not end");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Let the reader catch the last bytes.
+        std::thread::sleep(Duration::from_millis(100));
+        self.output.lock().unwrap().clone()
     }
 }
 
-/// Enters the alternate screen, and leaves it.
-const ENTER_ALTERNATE: &[u8] = b"\x1b[?1049h";
-const LEAVE_ALTERNATE: &[u8] = b"\x1b[?1049l";
+impl Drop for Tutor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
 
-fn ended_by(signal: libc::c_int, name: &str) {
-    let home = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_redis-tutor"));
-    command
-        .env("REDIS_TUTOR_HOME", home.path())
-        .env("TERM", "xterm-256color")
-        .env_remove("REDIS_URL");
-    let mut pty = Pty::spawn(command);
-    pty.wait_for(ENTER_ALTERNATE);
-    pty.wait_for(b"Console");
-    assert!(!pty.cooked(), "the tutor runs the terminal in raw mode");
-    // SAFETY: sends a signal to our own child.
-    unsafe { libc::kill(pty.child.id() as libc::pid_t, signal) };
-    let status = pty.wait_exit();
-    assert!(status.success(), "{name}: the tutor exited with {status}");
-    let output = pty.output();
-    let entered = output
-        .windows(ENTER_ALTERNATE.len())
-        .rposition(|w| w == ENTER_ALTERNATE)
-        .unwrap();
+const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
+const F5: &str = "\x1b[15~";
+const F6: &str = "\x1b[17~";
+const DOWN: &str = "\x1b[B";
+const SHIFT_TAB: &str = "\x1b[Z";
+
+/// Open, go to the chapter in the course list, select the lesson's block and run it: each
+/// command is followed by its own reply.
+#[test]
+fn open_go_to_a_chapter_and_run_a_lesson_block() {
+    let data = tempfile::tempdir().unwrap();
+    let mut tutor = Tutor::start(data.path(), None);
+    tutor.wait_for("127.0.0.1:");
+    tutor.send(SHIFT_TAB);
+    tutor.wait_for("▸ continue: Store a gre");
+    tutor.send("g");
+    tutor.send(DOWN);
+    tutor.send(ENTER);
+    tutor.wait_for("The introduction of the test chapter.");
+    tutor.send(">");
+    tutor.wait_for("Run this block");
+    tutor.send("\t");
+    tutor.send("b");
+    tutor.wait_for("Enter runs: SET greeting hello (+1 more)");
+    tutor.send(ENTER);
+    tutor.wait_for("✓ ran");
+    tutor.wait_for("\"hello\"");
+    let screen = tutor.contents();
+    let set = screen.find("> SET greeting hello").expect("SET echoed");
+    let ok = screen[set..]
+        .find("OK")
+        .map(|at| set + at)
+        .expect("its reply");
+    let get = screen.find("> GET greeting").expect("GET echoed");
     assert!(
-        output[entered..]
-            .windows(LEAVE_ALTERNATE.len())
-            .any(|w| w == LEAVE_ALTERNATE),
-        "{name}: the main screen should be back"
-    );
-    assert!(
-        pty.cooked(),
-        "{name}: the terminal should be back in cooked mode"
-    );
-    let log = std::fs::read_to_string(home.path().join("redis-tutor.log")).unwrap();
-    assert!(
-        log.contains(&format!("{name} received")) && log.contains("redis-tutor stopped"),
-        "{name}: {log}"
-    );
-    assert!(
-        home.path().join("progress.toml").exists(),
-        "{name}: progress should be saved"
+        set < ok && ok < get,
+        "each reply follows its command:\n{screen}"
     );
 }
 
+/// Solve a console exercise by typing, and watch it turn green without asking for a check;
+/// quit, start again, and land where it stopped, the terminal given back each time.
 #[test]
-fn sigterm_restores_the_terminal_and_saves_progress() {
-    ended_by(libc::SIGTERM, "SIGTERM");
+fn solve_by_typing_then_quit_and_resume() {
+    let data = tempfile::tempdir().unwrap();
+    let mut tutor = Tutor::start(data.path(), None);
+    // A first check, queued behind the exercise's setup, says when the exercise is ready.
+    tutor.send(F5);
+    tutor.wait_for("✗ greeting is hi");
+    tutor.send("i");
+    tutor.send("SET greeting hi");
+    tutor.send(ENTER);
+    tutor.wait_for("✓ Solved");
+    tutor.wait_for("Next: Count page views");
+    tutor.send(ESC);
+    tutor.send("q");
+    tutor.wait_for("Leave the tutor?");
+    tutor.send("y");
+    let output = tutor.wait_for_exit();
+    let text = String::from_utf8_lossy(&output);
+    let tail = &text[text
+        .rfind("\x1b[?2004l")
+        .expect("bracketed paste is turned off")..];
+    for (sequence, what) in [
+        ("\x1b[?1049l", "the alternate screen is left"),
+        ("\x1b[?1000l", "mouse capture is turned off"),
+        ("\x1b[?25h", "the cursor is shown again"),
+    ] {
+        assert!(tail.contains(sequence), "on the way out {what}");
+    }
+
+    let mut tutor = Tutor::start(data.path(), None);
+    tutor.wait_for("1/2 solved");
+    tutor.wait_for("✓ Store a greeting");
+    tutor.wait_for("Run this block");
+    tutor.send(F6);
+    tutor.send(F6);
+    tutor.send("q");
+    tutor.send("y");
+    tutor.wait_for_exit();
 }
 
+/// A recipe is written in the learner's editor: the TUI steps aside, and the saved file is
+/// checked as soon as the editor closes.
 #[test]
-fn sighup_restores_the_terminal_and_saves_progress() {
-    ended_by(libc::SIGHUP, "SIGHUP");
+fn solve_a_recipe_exercise_through_the_editor() {
+    let data = tempfile::tempdir().unwrap();
+    let editor = data.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf '[view page]\\nINCR views:{page}\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&editor).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&editor, permissions).unwrap();
+
+    let mut tutor = Tutor::start(data.path(), Some(&editor));
+    tutor.wait_for("127.0.0.1:");
+    tutor.send("x");
+    tutor.send(F5);
+    tutor.wait_for("Checks 0/1 passed");
+    tutor.send(F6);
+    tutor.send(F6);
+    tutor.send("e");
+    tutor.wait_for("✓ Solved");
+    tutor.wait_for("checks passed.");
 }

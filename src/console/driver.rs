@@ -30,7 +30,7 @@ use super::format::{
     format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
 };
 use super::help::help_text;
-use super::session::{SUBSCRIBE_COMMANDS, Session, is_pubsub_confirmation};
+use super::session::{Session, is_pubsub_confirmation, is_subscribe_name};
 use super::tokenize::parse_line;
 use super::transcript::{Source, Transcript};
 use crate::backend::{Backend, Connection, ConnectionError};
@@ -728,10 +728,7 @@ fn normal_output_limit(limits: &str) -> Option<String> {
 
 /// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBE forms.
 fn is_subscribe_command(args: &[Vec<u8>]) -> bool {
-    args.first().is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        SUBSCRIBE_COMMANDS.contains(&c.as_slice())
-    })
+    args.first().is_some_and(|c| is_subscribe_name(c))
 }
 
 /// A pub/sub push: a confirmation, or a `message` / `pmessage` / `smessage`.

@@ -218,15 +218,15 @@ impl Session {
     }
 }
 
-/// The pub/sub commands whose confirmations change the subscribed state (lower case).
-pub const SUBSCRIBE_COMMANDS: [&[u8]; 6] = [
-    b"subscribe",
-    b"psubscribe",
-    b"ssubscribe",
-    b"unsubscribe",
-    b"punsubscribe",
-    b"sunsubscribe",
-];
+/// Whether `name` (any case) is one of the pub/sub commands whose confirmations change the
+/// subscribed state: SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBE forms, as the
+/// command table's `pubsub` flag tells them.
+pub fn is_subscribe_name(name: &[u8]) -> bool {
+    name.to_ascii_lowercase().ends_with(b"subscribe")
+        && crate::engine::command_table()
+            .lookup(name)
+            .is_some_and(|spec| spec.has_flag("pubsub"))
+}
 
 /// True for `[p|s]subscribe` / `[p|s]unsubscribe` confirmations (RESP2 arrays or RESP3 pushes).
 pub fn is_pubsub_confirmation(value: &Value) -> bool {
@@ -236,10 +236,7 @@ pub fn is_pubsub_confirmation(value: &Value) -> bool {
     items.len() == 3
         && matches!(items[0], Value::Bulk(_))
         && matches!(items[2], Value::Integer(_))
-        && items[0].as_bytes().is_some_and(|kind| {
-            let kind = kind.to_ascii_lowercase();
-            SUBSCRIBE_COMMANDS.contains(&kind.as_slice())
-        })
+        && items[0].as_bytes().is_some_and(is_subscribe_name)
 }
 
 /// C's atoi, as redis-cli applies it to SELECT's argument.

@@ -181,7 +181,7 @@ mod tests {
     fn run(store: &mut Store, line: &str) -> Value {
         match execute(store, 3, 0, &args(line)) {
             Outcome::Reply(reply) => reply,
-            Outcome::Block(_) => panic!("{line} blocked"),
+            other => panic!("{line}: {other:?}"),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::limits::ClientClass;
 use super::multi::{Transaction, WatchedKey};
+use super::pubsub::Subscriptions;
 use crate::resp::Protocol;
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -59,12 +60,39 @@ pub struct Client {
     /// Blocking commands answer at once instead of blocking, inside EXEC and scripts
     /// (CLIENT_DENY_BLOCKING).
     pub deny_blocking: bool,
+    /// While a script runs: the protocol its commands' replies are shaped for
+    /// (`redis.setresp`), which is not the connection's.
+    pub script_protocol: Option<Protocol>,
+    /// Channels, patterns and shard channels the client is subscribed to.
+    pub subscriptions: Subscriptions,
+    /// CLIENT REPLY OFF/SKIP: which replies the client does not get.
+    pub reply_mode: ReplyMode,
+    /// MONITOR: the client receives every command the server runs.
+    pub monitor: bool,
+}
+
+/// CLIENT REPLY's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyMode {
+    #[default]
+    On,
+    /// Nothing is sent until CLIENT REPLY ON.
+    Off,
+    /// The next command's reply is not sent (CLIENT_REPLY_SKIP_NEXT).
+    SkipNext,
+    /// This command's reply is not sent (CLIENT_REPLY_SKIP).
+    Skip,
 }
 
 impl Client {
     /// The `client-output-buffer-limit` class this client's output is held to.
     pub fn output_class(&self) -> ClientClass {
-        ClientClass::Normal
+        // getClientType: a subscribed client is a pubsub client; MONITOR ones stay normal.
+        if self.subscriptions.active() {
+            ClientClass::Pubsub
+        } else {
+            ClientClass::Normal
+        }
     }
 
     /// Bytes of reply waiting for this client: the outbox and what the socket has not taken.
@@ -97,6 +125,10 @@ impl Client {
             watched: Vec::new(),
             dirty_cas: false,
             deny_blocking: false,
+            script_protocol: None,
+            subscriptions: Subscriptions::default(),
+            reply_mode: ReplyMode::On,
+            monitor: false,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::db::Db;
 use super::limits;
 use super::notify::EventClass;
 use super::store::Store;
-use crate::resp::Value;
+use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -24,6 +24,10 @@ pub struct Ctx<'a> {
     /// The engine clock at the start of the command, in microseconds.
     pub now_us: i64,
     block: Option<BlockRequest>,
+    /// Set by `reply_written`.
+    replied: bool,
+    /// Set by `error_already_counted`.
+    error_counted: bool,
 }
 
 /// A blocking command found nothing to serve: wait for a push to one of `keys`.
@@ -50,6 +54,13 @@ impl<'a> Ctx<'a> {
             .expect("the calling client is registered")
     }
 
+    /// The protocol the reply is shaped for: the script's inside a script (RESP2 unless
+    /// `redis.setresp(3)`), else the connection's.
+    pub fn protocol(&self) -> Protocol {
+        let client = self.client();
+        client.script_protocol.unwrap_or(client.protocol)
+    }
+
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
         let now = self.now_ms();
@@ -64,6 +75,14 @@ impl<'a> Ctx<'a> {
         let now = self.now_ms();
         let index = self.client().db;
         let store = &mut *self.store;
+        if store.notify_flags.contains(EventClass::KEY_MISS)
+            && store.dbs[index].peek(key, now).is_none()
+        {
+            store.stats.keyspace_misses += 1;
+            let key = Bytes::copy_from_slice(key);
+            store.dbs[index].modified(EventClass::KEY_MISS, "keymiss", &key);
+            return None;
+        }
         let found = store.dbs[index].data(key, now);
         if found.is_some() {
             store.stats.keyspace_hits += 1;
@@ -91,6 +110,19 @@ impl<'a> Ctx<'a> {
         !self.store.check_output_limit(self.client_id, bytes)
     }
 
+    /// Tells `call` the handler's error reply repeats an error already counted (a script
+    /// failing with its command's error): INFO errorstats does not count it again (the
+    /// command's failed_calls still does).
+    pub fn error_already_counted(&mut self) {
+        self.error_counted = true;
+    }
+
+    /// Tells `call` the handler wrote its reply to the outbox itself; its return value is
+    /// then ignored.
+    pub fn reply_written(&mut self) {
+        self.replied = true;
+    }
+
     /// The modification hook for a key of the current database (see `Db::modified`).
     pub fn modified(&mut self, class: EventClass, event: &'static str, key: &Bytes) {
         self.db().modified(class, event, key);
@@ -102,6 +134,11 @@ impl<'a> Ctx<'a> {
 pub enum Outcome {
     Reply(Value),
     Block(BlockRequest),
+    /// The handler wrote its reply to the client's outbox itself (EXEC, whose array holds
+    /// the pushes its commands caused, as in Redis 7.0).
+    Written,
+    /// CLIENT PAUSE holds the command: it runs when the pause ends.
+    Postponed,
 }
 
 /// Runs one request for `client_id`: `process`, then `call`.
@@ -109,6 +146,7 @@ pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     match process(store, client_id, now_us, args) {
         Processed::Run(spec) => call(store, client_id, now_us, spec, args),
         Processed::Answered(reply) => Outcome::Reply(reply),
+        Processed::Postponed => Outcome::Postponed,
     }
 }
 
@@ -119,6 +157,8 @@ pub enum Processed {
     Run(&'static CommandSpec),
     /// Already answered: refused (and counted as rejected), or queued by MULTI.
     Answered(Value),
+    /// Held by CLIENT PAUSE.
+    Postponed,
 }
 
 /// Commands that run at once inside MULTI instead of being queued.
@@ -126,6 +166,22 @@ fn runs_inside_multi(spec: &CommandSpec) -> bool {
     matches!(
         spec.name.as_str(),
         "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+/// Commands a RESP2 client in subscribed mode may send.
+fn runs_while_subscribed(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name.as_str(),
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "psubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
     )
 }
 
@@ -190,6 +246,29 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             return rejected(store, client_id, Some(spec), reply);
         }
     }
+    let client = &store.clients[&client_id];
+    if client.protocol == Protocol::Resp2
+        && client.subscriptions.active()
+        && !runs_while_subscribed(spec)
+    {
+        let reply = Value::error(format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            spec.name
+        ));
+        return rejected(store, client_id, Some(spec), reply);
+    }
+    if let Some(pause) = &store.pause {
+        let may_write = CommandFlags::WRITE | CommandFlags::MAY_REPLICATE;
+        let writes = spec.has(may_write)
+            || (spec.name == "exec"
+                && store.clients[&client_id]
+                    .multi
+                    .as_ref()
+                    .is_some_and(|t| t.queued.iter().any(|(queued, _)| queued.has(may_write))));
+        if pause.all || writes {
+            return Processed::Postponed;
+        }
+    }
     if in_multi && !runs_inside_multi(spec) {
         let client = store.clients.get_mut(&client_id).expect("checked above");
         let transaction = client.multi.as_mut().expect("checked above");
@@ -218,6 +297,8 @@ pub fn call(
         client_id,
         now_us,
         block: None,
+        replied: false,
+        error_counted: false,
     };
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut ctx, args)))
         .unwrap_or_else(|panic| {
@@ -252,11 +333,19 @@ pub fn call(
     stat.usec += micros;
     if let Value::Error(message) = &reply {
         stat.failed_calls += 1;
-        stats.count_error(message);
+        if !ctx.error_counted {
+            stats.count_error(message);
+        }
+    }
+    // Monitors see the command once it ran (with the database it left selected); scripts
+    // show themselves before they run (they are flagged skip_monitor).
+    if !store.monitors.is_empty() && !spec.has(CommandFlags::SKIP_MONITOR | CommandFlags::ADMIN) {
+        store.feed_monitors(client_id, args);
     }
     store.dispatch_key_events();
     match ctx.block {
         Some(block) => Outcome::Block(block),
+        None if ctx.replied => Outcome::Written,
         None => Outcome::Reply(reply),
     }
 }

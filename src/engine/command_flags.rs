@@ -31,7 +31,20 @@ bitflags! {
     }
 }
 
+/// Commands Redis 7.0 flags CMD_MAY_REPLICATE without COMMAND INFO listing it: they may
+/// propagate writes, so CLIENT PAUSE WRITE holds them.
+const MAY_REPLICATE: &[&str] = &["eval", "evalsha", "fcall", "publish", "spublish", "pfcount"];
+
 impl CommandFlags {
+    /// The flags of command `name` given the flags COMMAND INFO lists for it.
+    pub fn of_command(name: &str, listed: CommandFlags) -> CommandFlags {
+        if MAY_REPLICATE.contains(&name) {
+            listed | CommandFlags::MAY_REPLICATE
+        } else {
+            listed
+        }
+    }
+
     /// The flag COMMAND INFO names `name`; None for names this engine does not act on.
     pub fn named(name: &str) -> Option<CommandFlags> {
         Some(match name {

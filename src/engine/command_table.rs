@@ -233,6 +233,7 @@ fn spec_from(info: &Value, docs: Value, names: &mut Vec<String>) -> Option<Comma
             .filter_map(|f| f.as_bytes())
             .filter_map(|f| std::str::from_utf8(f).ok()),
     );
+    let flags = CommandFlags::of_command(&name, flags);
     let sub_docs = match &docs {
         Value::Map(pairs) => pairs
             .iter()

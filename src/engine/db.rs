@@ -240,8 +240,14 @@ impl Db {
                 last_access_ms: self.now_ms,
             },
         );
-        if let Some(at) = old.and_then(|e| e.expire_at) {
-            self.expiry.remove(&(at, key.clone()));
+        match old {
+            Some(old) => {
+                if let Some(at) = old.expire_at {
+                    self.expiry.remove(&(at, key.clone()));
+                }
+            }
+            // dbAdd's `new` event.
+            None => self.modified(EventClass::NEW, "new", &key),
         }
         if let Some(at) = expire_at {
             self.expiry.insert((at, key));

@@ -5,7 +5,7 @@
 //! its time limit, the script's hook polls the sockets through `Io` too, answering BUSY
 //! (processEventsWhileBlocked).
 
-use super::client::{Client, Request};
+use super::client::{Client, ReplyMode, Request};
 use super::clock::Clock;
 use super::command::{Outcome, execute};
 use super::command_flags::CommandFlags;
@@ -168,6 +168,13 @@ impl EventLoop {
                 next_expiry = Instant::now() + EXPIRY_PERIOD;
             }
             self.store.time_out_blocked(self.clock.now_ms());
+            if self
+                .store
+                .pause
+                .is_some_and(|p| p.end_ms <= self.clock.now_ms())
+            {
+                self.store.unpause_clients();
+            }
             self.run_unblocked();
             self.io.borrow_mut().write_output(&mut self.store);
         }
@@ -177,7 +184,15 @@ impl EventLoop {
     /// client's deadline (measured on the engine clock) passes.
     fn wait_until_next_timer(&self, next_expiry: Instant) -> Duration {
         let expiry = next_expiry.saturating_duration_since(Instant::now());
-        match self.store.blocked.next_deadline() {
+        let pause_end = self.store.pause.map(|p| p.end_ms);
+        match self
+            .store
+            .blocked
+            .next_deadline()
+            .into_iter()
+            .chain(pause_end)
+            .min()
+        {
             Some(at) => {
                 let left = (at - self.clock.now_ms()).max(0) as u64;
                 expiry.min(Duration::from_millis(left))
@@ -193,7 +208,10 @@ impl EventLoop {
             let Some(client) = self.store.clients.get_mut(&id) else {
                 return;
             };
-            if client.closing || self.store.blocked.is_blocked(id) {
+            if client.closing
+                || self.store.blocked.is_blocked(id)
+                || self.store.postponed.contains(&id)
+            {
                 return;
             }
             let Some(request) = client.pending.pop_front() else {
@@ -221,6 +239,14 @@ impl EventLoop {
             }
             match execute(&mut self.store, id, now, &args) {
                 Outcome::Reply(reply) => self.store.reply(id, &reply),
+                Outcome::Written => {}
+                Outcome::Postponed => {
+                    if let Some(client) = self.store.clients.get_mut(&id) {
+                        client.pending.push_front(Request::Command(args.clone()));
+                        self.store.postponed.push(id);
+                    }
+                    return false;
+                }
                 Outcome::Block(block) => {
                     let db = self.store.clients[&id].db;
                     let deadline = block
@@ -231,9 +257,15 @@ impl EventLoop {
                         .block(id, db, block.keys, args.clone(), deadline);
                 }
             }
-            self.store.serve_blocked(now);
+            true
         }));
-        if let Err(panic) = ran {
+        let panic = match ran {
+            Ok(true) => None,
+            // Postponed (CLIENT PAUSE): it runs again later, as if it had not come yet.
+            Ok(false) => return,
+            Err(panic) => Some(panic),
+        };
+        if let Some(panic) = panic {
             let message = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -249,6 +281,15 @@ impl EventLoop {
             );
             self.store.close_after_reply(id);
         }
+        // CLIENT REPLY SKIP applies to the command after it.
+        if let Some(client) = self.store.clients.get_mut(&id) {
+            client.reply_mode = match client.reply_mode {
+                ReplyMode::SkipNext => ReplyMode::Skip,
+                ReplyMode::Skip => ReplyMode::On,
+                mode => mode,
+            };
+        }
+        self.store.serve_blocked(now);
     }
 
     /// Runs the requests of clients whose wait ended (Redis's processUnblockedClients).
@@ -363,6 +404,9 @@ impl Io {
         }
         store.blocked.unblock(id);
         store.unwatch_all(id);
+        store.leave_all(id);
+        store.stop_monitoring(id);
+        store.postponed.retain(|&p| p != id);
         store.clients.remove(&id);
     }
 

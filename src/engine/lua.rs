@@ -171,8 +171,9 @@ pub fn run_script(
     // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
     // own selected database, never blocking.
     let client = ctx.client_mut();
-    let saved = (client.protocol, client.db, client.deny_blocking);
+    let saved = (client.db, client.deny_blocking);
     client.deny_blocking = true;
+    client.script_protocol = Some(Protocol::Resp2);
     ctx.store.script_running = Some(super::store::RunningScript {
         caller: ctx.client_id,
         kill: false,
@@ -193,7 +194,8 @@ pub fn run_script(
         .map_or(Protocol::Resp2, |run| run.resp);
     ctx.store.script_running = None;
     let client = ctx.client_mut();
-    (client.protocol, client.db, client.deny_blocking) = saved;
+    (client.db, client.deny_blocking) = saved;
+    client.script_protocol = None;
     let reply = match outcome {
         Err(e) => Value::error(format!(
             "ERR Error running script {sha}: {}",
@@ -203,6 +205,12 @@ pub fn run_script(
             let mut values = values.into_iter();
             let ok = matches!(values.next(), Some(LuaValue::Boolean(true)));
             let value = values.next().unwrap_or(LuaValue::Nil);
+            // An error a command already counted in INFO errorstats is not counted again.
+            if let LuaValue::Table(t) = &value
+                && t.raw_get::<bool>(COUNTED).unwrap_or(false)
+            {
+                ctx.error_already_counted();
+            }
             if ok {
                 lua_to_reply(&value, script_resp)
             } else {
@@ -460,6 +468,10 @@ fn open_redis(lua: &Lua) -> mlua::Result<()> {
     lua.globals().set("redis", redis)
 }
 
+/// The field marking an error table made from a command's error reply, which INFO
+/// errorstats already counted (Redis's ignore_error_stats_update).
+const COUNTED: &str = "ignore_error_stats_update";
+
 /// The registry key of `redis_call`.
 const RAW_CALL: &std::ffi::CStr = c"redis_tutor_raw_call";
 
@@ -556,13 +568,17 @@ fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
     let resp = run.resp;
     drop(run);
     let (id, now) = (ctx.client_id, ctx.now_us);
-    ctx.client_mut().protocol = resp;
+    ctx.client_mut().script_protocol = Some(resp);
     let reply = match call(ctx.store, id, now, spec, &argv) {
         Outcome::Reply(reply) => reply,
-        Outcome::Block(_) => Value::NullArray,
+        // Nothing blocks in a script, and EXEC (which writes its own reply) is refused.
+        Outcome::Block(_) | Outcome::Written | Outcome::Postponed => Value::Null,
     };
     if let Value::Error(message) = &reply {
-        return failure(&String::from_utf8_lossy(message));
+        let t = lua.create_table()?;
+        t.set("err", lua.create_string(message)?)?;
+        t.set(COUNTED, true)?;
+        return Ok((false, LuaValue::Table(t)));
     }
     Ok((true, reply_to_lua(lua, &reply, resp)?))
 }

@@ -25,6 +25,7 @@ mod lua_cjson;
 pub mod multi;
 pub mod notify;
 pub mod protocol;
+pub mod pubsub;
 mod server;
 pub mod set_value;
 pub mod slowlog;

@@ -3,13 +3,15 @@
 //! makes each command atomic.
 
 use super::blocking::Blocked;
-use super::client::Client;
+use super::client::{Client, ReplyMode};
 use super::clock::Clock;
 use super::config::Config;
 use super::db::Db;
 use super::encoding::EncodingLimits;
 use super::limits;
 use super::lua::Scripting;
+use super::notify::EventClass;
+use super::pubsub::PubSub;
 use super::slowlog::Slowlog;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -121,9 +123,28 @@ pub struct Store {
     pub script_running: Option<RunningScript>,
     /// What the event loop does while a script is busy (see `process_events_while_busy`).
     pub busy_handler: Option<BusyHandler>,
+    /// Subscribers by channel and pattern.
+    pub pubsub: PubSub,
+    /// `notify-keyspace-events`, parsed.
+    pub notify_flags: EventClass,
+    /// Clients in MONITOR mode, in the order they started.
+    pub monitors: Vec<u64>,
+    /// CLIENT PAUSE in force.
+    pub pause: Option<Pause>,
+    /// Clients whose next command waits for the pause to end.
+    pub postponed: Vec<u64>,
     /// The engine clock, for what reads the time live (TIME) rather than at the start of
     /// the command.
     pub clock: Clock,
+}
+
+/// A CLIENT PAUSE.
+#[derive(Debug, Clone, Copy)]
+pub struct Pause {
+    /// When it ends (ms, engine clock).
+    pub end_ms: i64,
+    /// ALL: every command waits; WRITE: only writes do.
+    pub all: bool,
 }
 
 /// The script being run.
@@ -137,6 +158,25 @@ pub struct RunningScript {
     pub busy: bool,
     /// It ran a write command, so SCRIPT KILL cannot stop it.
     pub wrote: bool,
+}
+
+/// sdscatrepr: a quoted, escaped copy of `bytes`.
+fn quote_repr(bytes: &[u8], out: &mut String) {
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
 }
 
 /// The event loop's processEventsWhileBlocked, handed to the store so a running script's
@@ -168,6 +208,11 @@ impl Store {
             script_running: None,
             busy_handler: None,
             clock: Clock::new(),
+            pubsub: PubSub::default(),
+            notify_flags: EventClass::empty(),
+            monitors: Vec::new(),
+            pause: None,
+            postponed: Vec::new(),
         }
     }
 
@@ -199,13 +244,13 @@ impl Store {
         }
     }
 
-    /// Appends `reply` to a client's output, in the protocol it speaks, then holds the
-    /// client to its output-buffer limit.
+    /// Appends `reply` to a client's output, in the protocol it speaks (nothing while CLIENT
+    /// REPLY turned its replies off), holding the client to its output-buffer limit.
     pub fn reply(&mut self, client_id: u64, reply: &Value) {
         let Some(client) = self.clients.get_mut(&client_id) else {
             return;
         };
-        if client.close_asap {
+        if client.close_asap || matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
             return;
         }
         // Measured before it is written: a reply over the limit is never encoded.
@@ -218,6 +263,72 @@ impl Store {
             self.with_output.push(client_id);
         }
         reply.encode(client.protocol, &mut client.output);
+    }
+
+    /// CLIENT PAUSE: holds commands until `end_ms`; a longer or stricter pause in force
+    /// stays.
+    pub fn pause_clients(&mut self, end_ms: i64, all: bool) {
+        let pause = self.pause.get_or_insert(Pause { end_ms, all });
+        pause.end_ms = pause.end_ms.max(end_ms);
+        pause.all |= all;
+    }
+
+    /// Ends a pause (CLIENT UNPAUSE, or its time passed): held clients run again.
+    pub fn unpause_clients(&mut self) {
+        self.pause = None;
+        for id in std::mem::take(&mut self.postponed) {
+            self.unblocked.push(id);
+        }
+    }
+
+    /// Appends an array header (the start of a reply whose elements follow one by one).
+    pub fn reply_array_header(&mut self, client_id: u64, len: usize) {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return;
+        };
+        if client.output.is_empty() {
+            self.with_output.push(client_id);
+        }
+        client
+            .output
+            .extend_from_slice(format!("*{len}\r\n").as_bytes());
+    }
+
+    /// replicationFeedMonitors: shows a command that ran to every MONITOR client, as
+    /// `+<seconds>.<micros> [<db> <peer>] "arg" ...` (`[<db> lua]` inside a script).
+    pub fn feed_monitors(&mut self, client_id: u64, args: &[Bytes]) {
+        let Some(client) = self.clients.get(&client_id) else {
+            return;
+        };
+        let now = self.clock.now_us();
+        let mut line = format!(
+            "{}.{:06} ",
+            now.div_euclid(1_000_000),
+            now.rem_euclid(1_000_000)
+        );
+        if client.script_protocol.is_some() {
+            line.push_str(&format!("[{} lua] ", client.db));
+        } else {
+            line.push_str(&format!("[{} {}] ", client.db, client.addr));
+        }
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                line.push(' ');
+            }
+            quote_repr(arg, &mut line);
+        }
+        let line = Value::Simple(Bytes::from(line));
+        for id in self.monitors.clone() {
+            self.reply(id, &line);
+        }
+    }
+
+    /// Ends a client's monitoring (RESET, disconnect).
+    pub fn stop_monitoring(&mut self, client_id: u64) {
+        self.monitors.retain(|&id| id != client_id);
+        if let Some(client) = self.clients.get_mut(&client_id) {
+            client.monitor = false;
+        }
     }
 
     /// checkClientOutputBufferLimits: closes the client when its pending output, plus
@@ -328,7 +439,7 @@ impl Store {
     }
 
     /// Hands every recorded key event to what hangs on the modification hook: clients blocked
-    /// on the key, and clients WATCHing it.
+    /// on the key, clients WATCHing it, and keyspace notifications.
     pub fn dispatch_key_events(&mut self) {
         for index in 0..self.dbs.len() {
             if !self.dbs[index].has_events() {
@@ -336,9 +447,15 @@ impl Store {
             }
             let mut events = self.dbs[index].take_events();
             for event in events.drain(..) {
-                self.blocked.signal_ready(index, &event.key);
-                if !self.watchers.is_empty() {
-                    self.touch_watched_key(index, &event.key);
+                // A read that missed (keymiss) modifies nothing.
+                if event.class != EventClass::KEY_MISS {
+                    self.blocked.signal_ready(index, &event.key);
+                    if !self.watchers.is_empty() {
+                        self.touch_watched_key(index, &event.key);
+                    }
+                }
+                if !self.notify_flags.is_empty() {
+                    self.notify_keyspace_event(index, &event);
                 }
             }
             // Hand the emptied buffer back, so recording the next events does not allocate.

@@ -390,6 +390,19 @@ impl App {
         self.edit_request.take()
     }
 
+    /// The learner's editor closed (or could not start): everything is drawn again, the work
+    /// checked again, and a failure to edit explained.
+    pub fn editor_closed(&mut self, path: &std::path::Path, outcome: Result<(), String>) {
+        self.dirty = true;
+        match outcome {
+            Ok(()) => self.auto_check(),
+            Err(error) => self.console.notice(format!(
+                "Could not edit {}: {error}. Set $EDITOR, or edit the file in another window: every save is checked.",
+                path.display()
+            )),
+        }
+    }
+
     /// Fits the panes to a screen of `width` x `height` (before drawing, and on resize).
     pub fn resize(&mut self, width: u16, height: u16) {
         if self.size != Some((width, height)) {
@@ -464,6 +477,7 @@ impl App {
             Event::EditFile(path) => self.edit_request = Some(path),
             Event::Checked { exercise, outcome } => self.record_check(exercise, outcome),
             Event::ResetDone { exercise, outcome } => {
+                let succeeded = outcome.is_ok();
                 let message = match outcome {
                     Ok(()) => format!(
                         "Exercise \"{}\" was reset.",
@@ -471,9 +485,16 @@ impl App {
                     ),
                     Err(error) => format!("Reset failed: {error}"),
                 };
-                self.exercises.reset_finished(exercise, message.clone());
+                self.exercises
+                    .reset_finished(exercise, message.clone(), succeeded);
                 self.refresh_inspector();
                 self.console.notice(message);
+            }
+            Event::SetupFailed { exercise, error } => {
+                let title = &self.course.exercises[exercise].title;
+                self.console
+                    .notice(format!("Could not prepare \"{title}\": {error}"));
+                self.exercises.setup_failed(exercise, error);
             }
             Event::Notice(message) => self.console.notice(message),
         }

@@ -273,9 +273,9 @@ impl ExerciseWorker {
         if self.prepared.contains(&exercise) || (!fresh && !embedded) {
             return;
         }
-        let Some(definition) = self.context.course.exercises.get(exercise).cloned() else {
+        if exercise >= self.context.course.exercises.len() {
             return;
-        };
+        }
         let outcome = if fresh {
             self.reset(exercise, variant).await
         } else {
@@ -287,10 +287,7 @@ impl ExerciseWorker {
             }
             Err(error) => {
                 self.connection = None;
-                self.send(Event::Notice(format!(
-                    "Could not prepare \"{}\": {error}",
-                    definition.title
-                )));
+                self.send(Event::SetupFailed { exercise, error });
             }
         }
     }

@@ -30,6 +30,9 @@ pub enum Event {
         exercise: usize,
         outcome: Result<Report, String>,
     },
+    /// An exercise could not be set up (a connected database holding keys the tutor did not
+    /// make, a lost connection); `error` says why and what to do.
+    SetupFailed { exercise: usize, error: String },
     /// An exercise's keys were reset (or resetting failed).
     ResetDone {
         exercise: usize,

@@ -69,6 +69,8 @@ struct ExerciseRun {
     report: Option<Result<Report, String>>,
     /// The outcome of the last reset.
     notice: Option<String>,
+    /// Why the exercise could not be set up, until a reset or check succeeds.
+    setup_error: Option<String>,
 }
 
 impl ExerciseState {
@@ -138,16 +140,26 @@ impl ExerciseState {
         (automatic, recheck)
     }
 
+    /// `exercise` could not be set up: the pane says why, first thing.
+    pub(super) fn setup_failed(&mut self, exercise: usize, error: String) {
+        self.runs.entry(exercise).or_default().setup_error = Some(error);
+        self.generation += 1;
+        self.scroll = 0;
+    }
+
     /// A reset of `exercise` was requested at `now`.
     pub(super) fn reset_started(&mut self, exercise: usize, now: Instant) {
         self.runs.entry(exercise).or_default().resetting_since = Some(now);
     }
 
-    /// The reset of `exercise` finished; `message` says how.
-    pub(super) fn reset_finished(&mut self, exercise: usize, message: String) {
+    /// The reset of `exercise` finished (`succeeded` or not); `message` says how.
+    pub(super) fn reset_finished(&mut self, exercise: usize, message: String, succeeded: bool) {
         let run = self.runs.entry(exercise).or_default();
         run.resetting_since = None;
         run.report = None;
+        if succeeded {
+            run.setup_error = None;
+        }
         run.notice = Some(message);
         self.generation += 1;
     }
@@ -331,6 +343,18 @@ fn body(
     let state = progress.exercise(&definition.id);
     let view = definition.variant(state.variant.unwrap_or(0));
     let mut lines = vec![Line::default()];
+    if let Some(error) = run.and_then(|r| r.setup_error.as_ref()) {
+        lines.push(Line::from(Span::styled(
+            "Setup did not run, so every check would fail:",
+            theme::failed().add_modifier(Modifier::BOLD),
+        )));
+        lines.push(Line::from(Span::styled(error.clone(), theme::failed())));
+        lines.push(Line::from(Span::styled(
+            "Fix that, then reset the exercise (r).",
+            theme::continue_here(),
+        )));
+        lines.push(Line::default());
+    }
     lines.extend(markdown::render(&view.goal, width).lines);
     let mut shown_after_check = None;
 

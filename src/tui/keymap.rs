@@ -93,7 +93,9 @@ const fn shift(code: KeyCode) -> Key {
 impl Key {
     /// Whether a key event is this key.
     pub fn matches(&self, event: &KeyEvent) -> bool {
-        let relevant = if matches!(self.code, KeyCode::Char(_)) {
+        // Shift is part of typing a character, and of Shift-Tab (which terminals report as
+        // BackTab, with or without the Shift modifier).
+        let relevant = if matches!(self.code, KeyCode::Char(_) | KeyCode::BackTab) {
             KeyModifiers::CONTROL | KeyModifiers::ALT
         } else {
             KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT

@@ -112,7 +112,8 @@ impl KeysView {
             .map(|k| k.name.chars().count())
             .max()
             .unwrap_or(0)
-            .clamp(8, usize::from(inner.width) / 3);
+            .max(8)
+            .min((usize::from(inner.width) / 3).max(1));
         // Narrow panes leave out the type and size, so that the value shows.
         let wide = inner.width >= 60;
         let header = if wide {

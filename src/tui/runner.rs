@@ -239,16 +239,9 @@ impl TutorSession {
         .await
     }
 
-    /// The learner's editor closed (or could not start): redraw everything, and say what
-    /// went wrong if it did. A save is noticed (and checked) by the workspace watcher.
+    /// The learner's editor closed (or could not start): see [`App::editor_closed`].
     pub fn editor_closed(&mut self, path: &Path, outcome: Result<(), String>) {
-        self.app.mark_dirty();
-        if let Err(error) = outcome {
-            let _ = self.events_tx.send(Event::Notice(format!(
-                "Could not edit {}: {error}. Set $EDITOR, or edit the file in another window: every save is checked.",
-                path.display()
-            )));
-        }
+        self.app.editor_closed(path, outcome);
     }
 
     /// Saves the progress one last time and stops the background tasks.

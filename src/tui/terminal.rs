@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,8 +68,9 @@ impl TerminalGuard {
         restore();
     }
 
-    /// Takes the terminal again after [`TerminalGuard::suspend`] and clears it, so the next
-    /// frame is drawn whole.
+    /// Takes the terminal again after [`TerminalGuard::suspend`], on a cleared screen with a
+    /// fresh [`Terminal`] so that the next frame is drawn whole (without asking the terminal
+    /// where its cursor is, which not every terminal answers).
     pub fn resume(&mut self) -> io::Result<()> {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
@@ -77,9 +78,11 @@ impl TerminalGuard {
             io::stdout(),
             EnterAlternateScreen,
             EnableMouseCapture,
-            EnableBracketedPaste
+            EnableBracketedPaste,
+            Clear(ClearType::All)
         )?;
-        self.terminal.clear()
+        self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(())
     }
 }
 

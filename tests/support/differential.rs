@@ -253,6 +253,18 @@ impl ClientPair {
         self.send(line).await;
         self.same_pending(line).await;
     }
+
+    /// Sends `line` to both and asserts the replies are equal once elements are sorted.
+    pub async fn same_unordered(&mut self, line: &str) {
+        self.send(line).await;
+        let real = self.real.read_raw().await.expect("a reply");
+        let engine = self.engine.read_raw().await.expect("a reply");
+        assert_eq!(
+            normalize(&engine),
+            normalize(&real),
+            "{line} (compared unordered)\n  engine (left) vs real Redis (right)"
+        );
+    }
 }
 
 /// Runs `script` on fresh servers in RESP2 and again in RESP3. Returns false when skipped.
@@ -291,4 +303,29 @@ fn sorted(v: Value) -> Value {
         }
         other => other,
     }
+}
+
+/// The text of a string reply (INFO, CLIENT LIST ...).
+pub fn body(raw: &[u8]) -> String {
+    let (v, _) = parse_value(raw).unwrap().unwrap();
+    String::from_utf8_lossy(v.as_bytes().expect("a string reply")).into_owned()
+}
+
+/// INFO commandstats without timings: `cmdstat_<name>:calls=..,rejected_calls=..,failed_calls=..`
+/// per command, sorted, leaving out CONFIG RESETSTAT.
+pub fn command_calls(raw: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = body(raw)
+        .lines()
+        .filter(|l| l.starts_with("cmdstat_") && !l.starts_with("cmdstat_config|resetstat"))
+        .map(|l| {
+            let (name, rest) = l.split_once(':').unwrap();
+            let fields: Vec<&str> = rest
+                .split(',')
+                .filter(|f| f.starts_with("calls") || f.contains("_calls"))
+                .collect();
+            format!("{name}:{}", fields.join(","))
+        })
+        .collect();
+    lines.sort();
+    lines
 }

@@ -2,7 +2,7 @@
 
 use super::keys::{db_index, help_reply};
 use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error};
-use crate::engine::client::Client;
+use crate::engine::client::{Client, ReplyMode};
 use crate::engine::command::{Ctx, Handler};
 use crate::resp::{Protocol, Value};
 use bytes::Bytes;
@@ -24,15 +24,28 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("client|getredir", client_getredir),
     ("client|unblock", client_unblock),
     ("client|help", client_help),
+    ("client|kill", client_kill),
+    ("client|pause", client_pause),
+    ("client|unpause", client_unpause),
+    ("client|reply", client_reply),
+    ("monitor", monitor),
 ];
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 
-fn ping(_: &mut Ctx, args: &[Bytes]) -> Value {
-    match args.len() {
-        1 => Value::simple("PONG"),
-        2 => Value::Bulk(args[1].clone()),
-        _ => arity_error("ping"),
+fn ping(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    if args.len() > 2 {
+        return arity_error("ping");
+    }
+    let client = ctx.client();
+    if client.protocol == Protocol::Resp2 && client.subscriptions.active() {
+        // In subscribed mode a RESP2 PING answers like a message would arrive.
+        let payload = args.get(1).cloned().unwrap_or_default();
+        return Value::Array(vec![Value::bulk("pong"), Value::Bulk(payload)]);
+    }
+    match args.get(1) {
+        None => Value::simple("PONG"),
+        Some(payload) => Value::Bulk(payload.clone()),
     }
 }
 
@@ -163,7 +176,10 @@ fn auth(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     ctx.store.discard_transaction(ctx.client_id);
+    ctx.store.leave_all(ctx.client_id);
+    ctx.store.stop_monitoring(ctx.client_id);
     let client = ctx.client_mut();
+    client.reply_mode = ReplyMode::On;
     client.db = 0;
     client.protocol = Protocol::Resp2;
     client.name = None;
@@ -191,6 +207,8 @@ fn client_getname(ctx: &mut Ctx, _: &[Bytes]) -> Value {
 fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     let mut flags = String::new();
     for (set, letter) in [
+        (client.monitor, 'O'),
+        (client.subscriptions.active(), 'P'),
         (client.multi.is_some(), 'x'),
         (blocked, 'b'),
         (client.dirty_cas, 'd'),
@@ -204,7 +222,7 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     }
     let multi = client.multi.as_ref().map_or(-1, |t| t.queued.len() as i64);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
         client.id,
         client.addr,
         client.local_addr,
@@ -218,6 +236,9 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
         (now_ms - client.last_interaction_ms).max(0) / 1000,
         flags,
         client.db,
+        client.subscriptions.channels.len(),
+        client.subscriptions.patterns.len(),
+        client.subscriptions.shard_channels.len(),
         multi,
         client.last_command,
         client.protocol.version(),
@@ -246,8 +267,11 @@ fn client_list(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() == 4 && args[2].eq_ignore_ascii_case(b"type") {
         let kind = args[3].to_ascii_lowercase();
         match kind.as_slice() {
-            b"normal" => {}
-            b"master" | b"replica" | b"slave" | b"pubsub" => ids.clear(),
+            b"normal" | b"pubsub" => {
+                let pubsub = kind.as_slice() == b"pubsub";
+                ids.retain(|id| ctx.store.clients[id].subscriptions.active() == pubsub);
+            }
+            b"master" | b"replica" | b"slave" => ids.clear(),
             _ => {
                 return Value::error(format!(
                     "ERR Unknown client type '{}'",
@@ -363,4 +387,183 @@ fn client_help(_: &mut Ctx, _: &[Bytes]) -> Value {
         "HELP",
         "    Prints this help.",
     ])
+}
+
+/// CLIENT KILL's filters (clientKillCommand).
+#[derive(Default)]
+struct KillFilter<'a> {
+    id: Option<u64>,
+    /// Some(true): only subscribed clients; Some(false): only the others.
+    pubsub: Option<bool>,
+    /// A type no client of this engine has (master, replica).
+    no_client_type: bool,
+    addr: Option<&'a [u8]>,
+    laddr: Option<&'a [u8]>,
+    skip_me: bool,
+}
+
+fn parse_kill_filter(args: &[Bytes]) -> Result<KillFilter<'_>, Value> {
+    let mut filter = KillFilter {
+        skip_me: true,
+        ..KillFilter::default()
+    };
+    for pair in args[2..].chunks(2) {
+        let [option, value] = pair else {
+            return Err(syntax_error());
+        };
+        match option.to_ascii_lowercase().as_slice() {
+            b"id" => match parse_i64(value) {
+                Some(id) if id >= 1 => filter.id = Some(id as u64),
+                _ => return Err(Value::error("ERR client-id should be greater than 0")),
+            },
+            b"type" => match value.to_ascii_lowercase().as_slice() {
+                b"normal" => filter.pubsub = Some(false),
+                b"pubsub" => filter.pubsub = Some(true),
+                b"master" | b"replica" | b"slave" => filter.no_client_type = true,
+                _ => {
+                    return Err(Value::error(format!(
+                        "ERR Unknown client type '{}'",
+                        String::from_utf8_lossy(value)
+                    )));
+                }
+            },
+            b"addr" => filter.addr = Some(value),
+            b"laddr" => filter.laddr = Some(value),
+            b"user" if value.as_ref() != b"default" => {
+                return Err(Value::error(format!(
+                    "ERR No such user '{}'",
+                    String::from_utf8_lossy(value)
+                )));
+            }
+            b"user" => {}
+            b"skipme" => match value.to_ascii_lowercase().as_slice() {
+                b"yes" => filter.skip_me = true,
+                b"no" => filter.skip_me = false,
+                _ => return Err(syntax_error()),
+            },
+            _ => return Err(syntax_error()),
+        }
+    }
+    Ok(filter)
+}
+
+/// CLIENT KILL addr, or CLIENT KILL with filters: closes the matching connections.
+fn client_kill(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let old_form = args.len() == 3;
+    let filter = if old_form {
+        KillFilter {
+            addr: Some(&args[2]),
+            ..KillFilter::default()
+        }
+    } else {
+        match parse_kill_filter(args) {
+            Ok(filter) => filter,
+            Err(e) => return e,
+        }
+    };
+    let me = ctx.client_id;
+    let mut ids: Vec<u64> = ctx.store.clients.keys().copied().collect();
+    ids.sort_unstable();
+    let matching: Vec<u64> = ids
+        .into_iter()
+        .filter(|id| {
+            let client = &ctx.store.clients[id];
+            !filter.no_client_type
+                && filter.addr.is_none_or(|a| a == client.addr.as_bytes())
+                && filter
+                    .laddr
+                    .is_none_or(|a| a == client.local_addr.as_bytes())
+                && filter
+                    .pubsub
+                    .is_none_or(|p| p == client.subscriptions.active())
+                && filter.id.is_none_or(|wanted| wanted == *id)
+                && !(filter.skip_me && *id == me)
+        })
+        .collect();
+    for &id in &matching {
+        if id != me {
+            ctx.store.blocked.unblock(id);
+        }
+        ctx.store.close_after_reply(id);
+    }
+    if old_form {
+        if matching.is_empty() {
+            Value::error("ERR No such client")
+        } else {
+            Value::ok()
+        }
+    } else {
+        Value::Integer(matching.len() as i64)
+    }
+}
+
+/// CLIENT REPLY ON|OFF|SKIP.
+fn client_reply(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let client = ctx.client_mut();
+    match args[2].to_ascii_lowercase().as_slice() {
+        b"on" => {
+            client.reply_mode = ReplyMode::On;
+            Value::ok()
+        }
+        b"off" => {
+            client.reply_mode = ReplyMode::Off;
+            ctx.reply_written();
+            Value::Null
+        }
+        b"skip" => {
+            if client.reply_mode != ReplyMode::Off {
+                client.reply_mode = ReplyMode::SkipNext;
+            }
+            ctx.reply_written();
+            Value::Null
+        }
+        _ => syntax_error(),
+    }
+}
+
+/// MONITOR: from now on the client is shown every command the server runs.
+fn monitor(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let client = ctx.client_mut();
+    if client.deny_blocking {
+        return Value::error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    }
+    if client.monitor {
+        ctx.reply_written();
+        return Value::Null;
+    }
+    client.monitor = true;
+    ctx.store.monitors.push(ctx.client_id);
+    Value::ok()
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL].
+fn client_pause(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let Some(timeout) = parse_i64(&args[2]) else {
+        return Value::error("ERR timeout is not an integer or out of range");
+    };
+    if timeout < 0 {
+        return Value::error("ERR timeout is negative");
+    }
+    let all = match args.get(3) {
+        None => true,
+        Some(mode) if args.len() == 4 && mode.eq_ignore_ascii_case(b"all") => true,
+        Some(mode) if args.len() == 4 && mode.eq_ignore_ascii_case(b"write") => false,
+        Some(_) if args.len() == 4 => {
+            return Value::error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        Some(_) => {
+            return Value::error(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+                String::from_utf8_lossy(&args[1])
+            ));
+        }
+    };
+    let end = ctx.now_ms().saturating_add(timeout);
+    ctx.store.pause_clients(end, all);
+    Value::ok()
+}
+
+fn client_unpause(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.unpause_clients();
+    Value::ok()
 }

@@ -276,7 +276,7 @@ fn push_field(out: &mut Vec<Value>, field: &Bytes, value: &Bytes, with_values: b
 }
 
 fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> Value {
-    let resp3 = ctx.client().protocol == Protocol::Resp3;
+    let resp3 = ctx.protocol() == Protocol::Resp3;
     if args.len() < 3 {
         return match hash_at(ctx, &args[1]) {
             Err(e) => e,

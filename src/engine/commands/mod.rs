@@ -13,6 +13,7 @@ mod hashes;
 mod hyperloglog;
 mod keys;
 mod lists;
+mod pubsub;
 mod scan;
 mod scripting;
 mod server;
@@ -36,6 +37,7 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     geo::COMMANDS,
     transactions::COMMANDS,
     scripting::COMMANDS,
+    pubsub::COMMANDS,
 ];
 
 /// The handler for a lower-case full command name, if this engine implements it.

@@ -42,6 +42,10 @@ fn keys_and_args(args: &[Bytes]) -> Result<(&[Bytes], &[Bytes]), Value> {
 
 /// evalGenericCommand: compiles (EVAL) or finds (EVALSHA) the script and runs it.
 fn eval_generic(ctx: &mut Ctx, args: &[Bytes], by_sha: bool, read_only: bool) -> Value {
+    // evalGenericCommand shows the script to monitors before it runs.
+    if !ctx.store.monitors.is_empty() {
+        ctx.store.feed_monitors(ctx.client_id, args);
+    }
     let (keys, argv) = match keys_and_args(args) {
         Ok(split) => split,
         Err(e) => return e,

@@ -6,6 +6,7 @@ use crate::engine::args::syntax_error;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::command_table::{CommandSpec, command_table};
 use crate::engine::encoding::EncodingLimits;
+use crate::engine::notify::EventClass;
 use crate::engine::store::{Stats, Store};
 use crate::glob::glob_match_nocase;
 use crate::resp::Value;
@@ -585,6 +586,9 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     match ctx.store.config.set_many(&pairs) {
         Ok(()) => {
             ctx.store.encoding_limits = EncodingLimits::from_config(&ctx.store.config);
+            ctx.store.notify_flags = EventClass::from_config(
+                ctx.store.config.get("notify-keyspace-events").unwrap_or(""),
+            );
             if !had_password && ctx.store.config.password_required() {
                 // Connections made while no password was needed stay authenticated.
                 for client in ctx.store.clients.values_mut() {

@@ -192,7 +192,7 @@ fn is_retry(ctx: &Ctx) -> bool {
 }
 
 fn resp3(ctx: &Ctx) -> bool {
-    ctx.client().protocol == Protocol::Resp3
+    ctx.protocol() == Protocol::Resp3
 }
 
 /// Member/score pairs as a reply: flat in RESP2, `[member, score]` pairs in RESP3, or just

@@ -39,17 +39,23 @@ fn exec(ctx: &mut Ctx, _: &[Bytes]) -> Value {
         return Value::NullArray;
     }
     let denied_before = std::mem::replace(&mut ctx.client_mut().deny_blocking, true);
-    let mut replies = Vec::with_capacity(transaction.queued.len());
+    // The array's length goes out first and each reply as its command ends, so pushes the
+    // commands cause (keyspace notifications to this client) land inside the array, as
+    // Redis 7.0 writes them.
+    ctx.store.reply_array_header(id, transaction.queued.len());
     for (spec, args) in &transaction.queued {
         match call(ctx.store, id, now_us, spec, args) {
-            Outcome::Reply(reply) => replies.push(reply),
-            Outcome::Block(_) => unreachable!("nothing blocks inside EXEC"),
+            Outcome::Reply(reply) => ctx.store.reply(id, &reply),
+            Outcome::Block(_) | Outcome::Written | Outcome::Postponed => {
+                unreachable!("nothing blocks inside EXEC, and EXEC is never queued")
+            }
         }
     }
     if let Some(client) = ctx.store.clients.get_mut(&id) {
         client.deny_blocking = denied_before;
     }
-    Value::Array(replies)
+    ctx.reply_written();
+    Value::Null
 }
 
 fn discard(ctx: &mut Ctx, _: &[Bytes]) -> Value {
