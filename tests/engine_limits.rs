@@ -161,3 +161,64 @@ async fn an_abusive_glob_pattern_cannot_overflow_the_engine_stack() {
     assert_eq!(reply, b"*2\r\n$1\r\n0\r\n*0\r\n");
     assert_eq!(ask(&mut conn, "PING").await, "+PONG\r\n");
 }
+
+/// A request that never ends (a bulk announced and streamed on and on) is cut off at
+/// client-query-buffer-limit, as in Redis; a long pipeline of complete requests is not.
+#[tokio::test]
+async fn the_query_buffer_limit_closes_an_endless_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let engine = Engine::start_local(Clock::new()).await.unwrap();
+    let mut admin = RawConn::connect(engine.addr()).await;
+    assert_eq!(
+        ask(&mut admin, "CONFIG SET client-query-buffer-limit 1mb").await,
+        "+OK\r\n"
+    );
+    let mut pipelined = tokio::net::TcpStream::connect(engine.addr()).await.unwrap();
+    let requests = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n".to_vec();
+    let mut batch = Vec::new();
+    for _ in 0..20_000 {
+        batch.extend_from_slice(&requests);
+        batch.extend_from_slice(&[b'v'; 100]);
+        batch.extend_from_slice(b"\r\n");
+    }
+    assert!(batch.len() > 2 * 1024 * 1024);
+    let (mut reader, mut writer) = pipelined.split();
+    let write = async {
+        writer.write_all(&batch).await.unwrap();
+    };
+    let read = async {
+        let mut got = 0;
+        let mut buf = vec![0u8; 65536];
+        while got < 20_000 * 5 {
+            let n = reader.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the pipeline's connection was closed");
+            got += n;
+        }
+    };
+    tokio::join!(write, read);
+
+    let mut endless = tokio::net::TcpStream::connect(engine.addr()).await.unwrap();
+    endless
+        .write_all(b"*2\r\n$3\r\nGET\r\n$536870912\r\n")
+        .await
+        .unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut closed = false;
+    for _ in 0..64 {
+        if endless.write_all(&chunk).await.is_err() {
+            closed = true;
+            break;
+        }
+    }
+    if !closed {
+        let mut buf = [0u8; 16];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(30), endless.read(&mut buf)).await;
+        closed = matches!(read, Ok(Ok(0) | Err(_)));
+    }
+    assert!(
+        closed,
+        "a 4 MB request should pass a 1 MB query buffer limit"
+    );
+    assert_eq!(ask(&mut admin, "PING").await, "+PONG\r\n");
+}

@@ -358,13 +358,36 @@ impl Io {
             return true;
         }
         let mut gone = false;
+        let query_limit = store.config.get_i64("client-query-buffer-limit").max(0) as usize;
         loop {
             match connection.stream.read(&mut self.read_buf) {
                 Ok(0) => {
                     gone = true;
                     break;
                 }
-                Ok(n) => connection.input.extend_from_slice(&self.read_buf[..n]),
+                Ok(n) => {
+                    connection.input.extend_from_slice(&self.read_buf[..n]);
+                    if connection.input.len() > query_limit {
+                        if let Some(client) = store.clients.get_mut(&id) {
+                            queue_requests(connection, client);
+                        }
+                        if connection.input_closed {
+                            break;
+                        }
+                        if connection.input.len() > query_limit {
+                            // A request that never ends (a bulk announced and streamed
+                            // without end): Redis closes the client at
+                            // client-query-buffer-limit, and so does the engine, before the
+                            // input can take the process's memory.
+                            tracing::warn!(
+                                "Closing client {id} that reached max query buffer length ({} bytes)",
+                                connection.input.len()
+                            );
+                            gone = true;
+                            break;
+                        }
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => {
@@ -376,20 +399,7 @@ impl Io {
         let Some(client) = store.clients.get_mut(&id) else {
             return false;
         };
-        loop {
-            match next_request(&mut connection.input) {
-                Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
-                Ok(None) => break,
-                Err(e) => {
-                    client
-                        .pending
-                        .push_back(Request::ProtocolError(e.reply_text()));
-                    connection.input_closed = true;
-                    connection.input.clear();
-                    break;
-                }
-            }
-        }
+        queue_requests(connection, client);
         if gone {
             // Redis frees a client whose connection closed without answering what it sent.
             self.disconnect(id, store);
@@ -535,6 +545,28 @@ fn answer_while_busy(store: &mut Store, id: u64) {
             client.pending.pop_front();
         }
         store.reply(id, &reply);
+    }
+}
+
+/// Moves the complete requests of a connection's input to its client's queue; a protocol
+/// error ends the input.
+fn queue_requests(connection: &mut Connection, client: &mut Client) {
+    if connection.input_closed {
+        return;
+    }
+    loop {
+        match next_request(&mut connection.input) {
+            Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
+            Ok(None) => return,
+            Err(e) => {
+                client
+                    .pending
+                    .push_back(Request::ProtocolError(e.reply_text()));
+                connection.input_closed = true;
+                connection.input.clear();
+                return;
+            }
+        }
     }
 }
 
