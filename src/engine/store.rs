@@ -385,7 +385,7 @@ impl Store {
             limits::human(limit.hard),
             limits::human(limit.soft),
             limit.soft_seconds,
-            limits::human(used),
+            limits::human_approx(used),
         );
         self.close_asap(client_id);
         true
