@@ -47,6 +47,7 @@ fn launch(data: &std::path::Path, measure_idle: bool) -> Duration {
         })
         .expect("a pseudo-terminal");
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_redis-tutor"));
+    command.env("REDIS_TUTOR_HOME", data);
     command.env("XDG_DATA_HOME", data);
     command.env("HOME", data);
     command.env("TERM", "xterm-256color");

@@ -90,11 +90,20 @@ fn the_readme_python_walkthrough_reaches_a_pass() {
             .unwrap()
     };
     let reset = tutor(&["reset", "scan-not-keys"]);
-    assert!(
-        reset.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reset.stderr)
-    );
+    if !reset.status.success() {
+        serve.kill().unwrap();
+        let mut log = String::new();
+        serve
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        panic!(
+            "reset failed: {}\nserve's log:\n{log}",
+            String::from_utf8_lossy(&reset.stderr)
+        );
+    }
     let script = format!(
         "import redis\n\
          r = redis.Redis(port={port})\n\

@@ -1454,3 +1454,57 @@ fn a_refused_setup_is_explained_in_the_exercise_pane() {
     }]);
     assert_screen_lacks(&harness, "Setup did not run");
 }
+
+/// On a connected server the grey hints come from that server's own COMMAND DOCS.
+#[test]
+fn hints_follow_the_connected_servers_command_docs() {
+    let mut harness = Harness::new(250, 70);
+    harness.focus_console();
+    harness.run(vec![Event::CommandDocs(Arc::new(vec![
+        redis_tutor::console::HelpEntry {
+            words: vec!["SET".into()],
+            name: "SET".into(),
+            params: "key value [NX|XX] [GET] [IFEQ comparison-value]".into(),
+            summary: String::new(),
+            since: String::new(),
+            group: String::new(),
+        },
+    ]))]);
+    harness.type_text("set ");
+    assert_screen_contains(
+        &harness,
+        "set key value [NX|XX] [GET] [IFEQ comparison-valu",
+    );
+}
+
+/// The solution is shown only after a yes, is saved as seen, and a pass after it says so.
+#[test]
+fn the_solution_asks_first_and_a_pass_after_it_is_marked() {
+    let mut harness = Harness::new(120, 40);
+    harness.focus_exercise();
+    harness.keys(&[key(KeyCode::Char('s'))]);
+    assert_screen_contains(&harness, "Show the solution of \"Store a greeting\"?");
+    harness.keys(&[key(KeyCode::Char('n'))]);
+    assert!(
+        !harness
+            .app
+            .progress()
+            .exercise("store-greeting")
+            .solution_shown
+    );
+    harness.keys(&[key(KeyCode::Char('s')), key(KeyCode::Char('y'))]);
+    assert!(
+        harness
+            .app
+            .progress()
+            .exercise("store-greeting")
+            .solution_shown
+    );
+    assert_screen_contains(&harness, "Solution");
+    harness.keys(&[key(KeyCode::F(5))]);
+    harness.run(vec![Event::Checked {
+        exercise: 0,
+        outcome: Ok(report(vec![outcome("greeting is hello", true, "", None)])),
+    }]);
+    assert_screen_contains(&harness, "✓ Solved after seeing the solution");
+}

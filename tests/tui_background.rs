@@ -58,11 +58,18 @@ fn start(url: &str) -> Background {
     }
 }
 
+/// The next event about exercises (the connected server's COMMAND DOCS, read for the console's
+/// hints, may come first and is passed over).
 async fn next_event(events: &mut UnboundedReceiver<Event>) -> Event {
-    tokio::time::timeout(Duration::from_secs(20), events.recv())
-        .await
-        .expect("no event from the background")
-        .expect("the background stopped")
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), events.recv())
+            .await
+            .expect("no event from the background")
+            .expect("the background stopped");
+        if !matches!(event, Event::CommandDocs(_)) {
+            return event;
+        }
+    }
 }
 
 async fn get(connection: &mut Connection, key: &str) -> Value {
@@ -249,5 +256,39 @@ async fn never_resets_in_a_database_holding_other_data() {
     assert_eq!(
         get(&mut direct, "customer:1").await,
         Value::bulk("precious")
+    );
+}
+
+/// A line typed while a fresh attempt is being set up waits for the setup, which would
+/// otherwise wipe what the line did.
+#[tokio::test]
+async fn console_lines_wait_for_the_setup_in_progress() {
+    let Some(redis) = RealRedis::start(&[]) else {
+        return;
+    };
+    let url = format!("{}/15", redis.url());
+    let mut background = start(&url);
+    let mut direct = Backend::connected(&url).unwrap().connect().await.unwrap();
+    background
+        .requests
+        .send(Request::OpenExercise {
+            exercise: 0,
+            variant: 0,
+            fresh: true,
+        })
+        .unwrap();
+    background
+        .requests
+        .send(Request::ConsoleLine("SET greeting hello".into()))
+        .unwrap();
+    let sent = tokio::time::timeout(Duration::from_secs(20), background.console_input.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent, ConsoleInput::Line("SET greeting hello".into()));
+    assert_eq!(
+        get(&mut direct, "greeting").await,
+        Value::bulk("helo"),
+        "the setup ran before the typed line reached the console"
     );
 }

@@ -41,6 +41,7 @@ impl Tutor {
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/pty-course"
         ));
+        command.env("REDIS_TUTOR_HOME", data);
         command.env("XDG_DATA_HOME", data);
         command.env("HOME", data);
         command.env("TERM", "xterm-256color");
@@ -201,7 +202,7 @@ fn solve_by_typing_then_quit_and_resume() {
     }
 
     let mut tutor = Tutor::start(data.path(), None);
-    tutor.wait_for("1/2 solved");
+    tutor.wait_for("1/3 solved");
     tutor.wait_for("✓ Store a greeting");
     tutor.wait_for("Run this block");
     tutor.send(F6);
@@ -231,6 +232,34 @@ fn solve_a_recipe_exercise_through_the_editor() {
     tutor.send("x");
     tutor.send(F5);
     tutor.wait_for("Checks 0/1 passed");
+    tutor.send(F6);
+    tutor.send(F6);
+    tutor.send("e");
+    tutor.wait_for("✓ Solved");
+    tutor.wait_for("checks passed.");
+}
+
+/// A script exercise is solved in the learner's editor, the same way.
+#[test]
+fn solve_a_script_exercise_through_the_editor() {
+    let data = tempfile::tempdir().unwrap();
+    let editor = data.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\ncat >> \"$1\" <<'LUA'\nlocal doubled = tonumber(redis.call('GET', KEYS[1])) * 2\nredis.call('SET', KEYS[1], doubled)\nreturn doubled\nLUA\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&editor).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&editor, permissions).unwrap();
+
+    let mut tutor = Tutor::start(data.path(), Some(&editor));
+    tutor.wait_for("127.0.0.1:");
+    tutor.send("x");
+    tutor.send("x");
+    tutor.wait_for("Double a counter");
+    tutor.send(F5);
+    tutor.wait_for("Checks 0/");
     tutor.send(F6);
     tutor.send(F6);
     tutor.send("e");

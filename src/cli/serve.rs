@@ -2,8 +2,15 @@
 
 use super::Failure;
 use redis_tutor::engine::{Clock, Engine};
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
+
+/// Prints a line for the person who started the server. A closed stdout (a pipe whose reader
+/// went away) must not stop the server, so write errors are ignored.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
 
 /// Runs the engine on `bind:port` until Ctrl-C.
 pub async fn serve(bind: &str, port: u16) -> Result<ExitCode, Failure> {
@@ -26,17 +33,22 @@ pub async fn serve(bind: &str, port: u16) -> Result<ExitCode, Failure> {
         };
         Failure::Config(format!("cannot listen on {ip}:{port}: {e}{hint}"))
     })?;
-    println!("Embedded Redis 7.0.15 listening on {}", engine.url());
+    say(&format!(
+        "Embedded Redis 7.0.15 listening on {}",
+        engine.url()
+    ));
     if !ip.is_loopback() {
-        println!("Warning: {ip} is reachable from other machines and this server has no password.");
+        say(&format!(
+            "Warning: {ip} is reachable from other machines and this server has no password."
+        ));
     }
-    println!(
+    say(&format!(
         "Connect with: redis-cli -p {}    Press Ctrl-C to stop.",
         engine.addr().port()
-    );
+    ));
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::Config(format!("cannot wait for Ctrl-C: {e}")))?;
-    println!("Stopped.");
+    say("Stopped.");
     Ok(ExitCode::SUCCESS)
 }

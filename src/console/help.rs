@@ -40,6 +40,44 @@ pub fn help_entries() -> &'static [HelpEntry] {
     })
 }
 
+/// Help entries built from a server's own `COMMAND DOCS` reply (RESP2 or RESP3), so hints
+/// follow the server the console talks to; sorted by name. Containers' subcommands
+/// (`config|get`) become their own entries (`CONFIG GET`).
+pub fn help_entries_from_docs(docs: &Value) -> Vec<HelpEntry> {
+    let mut entries = Vec::new();
+    add_docs(docs, &mut entries);
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    entries
+}
+
+fn add_docs(docs: &Value, entries: &mut Vec<HelpEntry>) {
+    for (name, doc) in fields(docs) {
+        let words: Vec<String> = String::from_utf8_lossy(name)
+            .split('|')
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let mut entry = HelpEntry {
+            name: words.join(" "),
+            words,
+            params: String::new(),
+            summary: String::new(),
+            since: String::new(),
+            group: String::new(),
+        };
+        for (key, value) in fields(doc) {
+            match key {
+                b"summary" => entry.summary = text(value),
+                b"since" => entry.since = text(value),
+                b"group" => entry.group = text(value),
+                b"arguments" => entry.params = argument_syntax(value),
+                b"subcommands" => add_docs(value, entries),
+                _ => {}
+            }
+        }
+        entries.push(entry);
+    }
+}
+
 /// The command groups that have at least one command (`connection`, `string` ...), sorted.
 pub fn help_groups() -> Vec<&'static str> {
     let groups: BTreeSet<&str> = help_entries()
@@ -225,6 +263,51 @@ pub fn help_text(topic: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
+
+    fn bulk(text: &str) -> Value {
+        Value::Bulk(Bytes::copy_from_slice(text.as_bytes()))
+    }
+
+    #[test]
+    fn entries_come_from_a_servers_command_docs() {
+        let argument = Value::Array(vec![bulk("name"), bulk("key"), bulk("type"), bulk("key")]);
+        let get = Value::Array(vec![
+            bulk("summary"),
+            bulk("Returns a parameter"),
+            bulk("group"),
+            bulk("server"),
+            bulk("arguments"),
+            Value::Array(vec![Value::Array(vec![
+                bulk("name"),
+                bulk("parameter"),
+                bulk("type"),
+                bulk("string"),
+            ])]),
+        ]);
+        let docs = Value::Array(vec![
+            bulk("get"),
+            Value::Array(vec![
+                bulk("summary"),
+                bulk("Returns the value"),
+                bulk("since"),
+                bulk("1.0.0"),
+                bulk("arguments"),
+                Value::Array(vec![argument]),
+            ]),
+            bulk("config"),
+            Value::Array(vec![
+                bulk("subcommands"),
+                Value::Array(vec![bulk("config|get"), get]),
+            ]),
+        ]);
+        let entries = help_entries_from_docs(&docs);
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["CONFIG", "CONFIG GET", "GET"]);
+        assert_eq!(entries[2].params, "key");
+        assert_eq!(entries[1].params, "parameter");
+        assert_eq!(entries[2].since, "1.0.0");
+    }
 
     fn topic(words: &str) -> Vec<String> {
         words.split(' ').map(str::to_string).collect()

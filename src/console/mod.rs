@@ -45,7 +45,10 @@ pub use format::{
     format_command_reply, format_elapsed, format_push, format_reply, format_reply_raw,
     format_reply_verbatim, prints_verbatim,
 };
-pub use help::{HelpEntry, argument_syntax, generic_help, help_entries, help_groups, help_text};
+pub use help::{
+    HelpEntry, argument_syntax, generic_help, help_entries, help_entries_from_docs, help_groups,
+    help_text,
+};
 pub use hints::{hint, hint_with};
 pub use history::{History, is_sensitive_line};
 pub use session::Session;

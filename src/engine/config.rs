@@ -1104,6 +1104,8 @@ pub struct Config {
     slowlog_threshold: i64,
     /// Cached `slowlog-max-len`.
     slowlog_max_len: usize,
+    /// Cached `busy-reply-threshold` (`lua-time-limit`), read by every script.
+    busy_reply_threshold_ms: u64,
     /// Cached `maxmemory` in bytes (0: no limit).
     maxmemory: u64,
     /// Cached `client-output-buffer-limit`.
@@ -1278,6 +1280,7 @@ impl Config {
             password_required: false,
             slowlog_threshold: 10_000,
             slowlog_max_len: 128,
+            busy_reply_threshold_ms: 5000,
             maxmemory: 0,
             output_limits: OutputLimits::default_limits(),
         }
@@ -1311,6 +1314,11 @@ impl Config {
     /// The `maxmemory` limit in bytes; 0 means none.
     pub fn maxmemory(&self) -> u64 {
         self.maxmemory
+    }
+
+    /// How long a script runs before other clients are answered BUSY (ms).
+    pub fn busy_reply_threshold_ms(&self) -> u64 {
+        self.busy_reply_threshold_ms
     }
 
     /// How many entries SLOWLOG keeps.
@@ -1418,6 +1426,7 @@ impl Config {
         self.output_limits = OutputLimits::default_redis()
             .updated(&self.values["client-output-buffer-limit"])
             .unwrap_or_default();
+        self.busy_reply_threshold_ms = self.get_i64("busy-reply-threshold").max(0) as u64;
         Ok(())
     }
 }

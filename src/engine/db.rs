@@ -136,23 +136,29 @@ impl Db {
         }
     }
 
-    /// Removes `key` if its TTL has passed; true when it did.
-    fn expire_if_due(&mut self, key: &[u8], now: i64) -> bool {
-        match self.entries.get(key).and_then(|e| e.expire_at) {
-            Some(at) if at <= now => {
-                self.delete_expired(key);
-                self.lazily_expired += 1;
-                true
-            }
-            _ => false,
+    /// Removes `key` if its TTL has passed.
+    fn expire_if_due(&mut self, key: &[u8], now: i64) {
+        self.live_index(key, now);
+    }
+
+    /// Where the live entry for `key` is, with one hash lookup; an entry whose TTL has passed
+    /// is deleted (lazy expiry) and reported missing.
+    fn live_index(&mut self, key: &[u8], now: i64) -> Option<usize> {
+        let index = self.entries.get_index_of(key)?;
+        let (_, entry) = self.entries.get_index(index).expect("index just found");
+        if entry.expire_at.is_some_and(|at| at <= now) {
+            self.delete_expired(key);
+            self.lazily_expired += 1;
+            return None;
         }
+        Some(index)
     }
 
     /// The live entry for `key` (an expired one is deleted first).
     pub fn get(&mut self, key: &[u8], now: i64) -> Option<&mut Entry> {
-        self.expire_if_due(key, now);
+        let index = self.live_index(key, now);
         self.now_ms = self.now_ms.max(now);
-        let entry = self.entries.get_mut(key)?;
+        let (_, entry) = self.entries.get_index_mut(index?)?;
         self.access_clock += 1;
         entry.last_access = self.access_clock;
         entry.accesses += 1;
@@ -163,8 +169,8 @@ impl Db {
     /// The live entry for `key` without counting it as used (TYPE, TTL, OBJECT: Redis's
     /// LOOKUP_NOTOUCH).
     pub fn peek(&mut self, key: &[u8], now: i64) -> Option<&Entry> {
-        self.expire_if_due(key, now);
-        self.entries.get(key)
+        let index = self.live_index(key, now)?;
+        self.entries.get_index(index).map(|(_, entry)| entry)
     }
 
     /// Tells the database the current time, which keys written next are stamped with.

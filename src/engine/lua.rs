@@ -15,8 +15,13 @@ use mlua::{
     ChunkMode, Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table,
     Value as LuaValue, VmState,
 };
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
+
+/// How many scripts run between two garbage collection steps (Redis's LUA_GC_CYCLE_PERIOD).
+const GC_CYCLE_PERIOD: u32 = 50;
 
 /// How many Lua instructions run between two looks at the clock (Redis: 100000).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
@@ -25,8 +30,8 @@ const HOOK_INSTRUCTIONS: u32 = 100_000;
 pub const BUSY: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
-/// What the Lua callbacks need while a script runs. It lives in the interpreter's app data
-/// for the duration of one script.
+/// What the Lua callbacks need while a script runs, in the slot they share for the
+/// duration of one script.
 struct Run {
     /// The calling command's context. Set from a `&mut Ctx` that the running script has
     /// exclusive use of until `run` returns; only this thread dereferences it, and only
@@ -41,8 +46,13 @@ struct Run {
     limit: Duration,
 }
 
+/// Where the running script's `Run` is while it runs.
+type RunSlot = Rc<RefCell<Option<Run>>>;
+
 /// The scripting engine: the interpreter and the scripts it compiled, by SHA1.
 pub struct Scripting {
+    /// The running script's state, shared with the callbacks.
+    run: RunSlot,
     lua: Lua,
     /// The globals scripts see: reads fall through to the real globals, writes fail.
     sandbox: Table,
@@ -50,6 +60,8 @@ pub struct Scripting {
     error_handler: Function,
     xpcall: Function,
     scripts: HashMap<String, Function>,
+    /// Scripts run so far (for the garbage collector's pace).
+    runs: u32,
 }
 
 impl std::fmt::Debug for Scripting {
@@ -81,20 +93,24 @@ impl Scripting {
         globals.raw_set("print", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         open_cjson(&lua)?;
         open_bit(&lua)?;
-        open_redis(&lua)?;
+        let run: RunSlot = Rc::default();
+        open_redis(&lua, &run)?;
         let error_handler = lua.create_function(error_table)?;
         let xpcall: Function = globals.get("xpcall")?;
         let sandbox = sandbox(&lua)?;
+        let hook_run = run.clone();
         lua.set_hook(
             HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
-            check_time,
+            move |_, _| check_time(&hook_run),
         )?;
         Ok(Scripting {
+            run,
             lua,
             sandbox,
             error_handler,
             xpcall,
             scripts: HashMap::new(),
+            runs: 0,
         })
     }
 
@@ -155,7 +171,11 @@ pub fn run_script(
 ) -> Option<Value> {
     let scripting = ctx.store.scripting();
     let function = scripting.function(sha)?;
+    // Redis collects garbage a step every LUA_GC_CYCLE_PERIOD (50) scripts.
+    scripting.runs = scripting.runs.wrapping_add(1);
+    let collect = scripting.runs.is_multiple_of(GC_CYCLE_PERIOD);
     let lua = scripting.lua.clone();
+    let slot = scripting.run.clone();
     let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
     let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
     let globals = lua.globals();
@@ -166,8 +186,7 @@ pub fn run_script(
     if set_args.is_err() {
         return Some(Value::error("ERR out of memory"));
     }
-    let limit =
-        Duration::from_millis(ctx.store.config.get_i64("busy-reply-threshold").max(0) as u64);
+    let limit = Duration::from_millis(ctx.store.config.busy_reply_threshold_ms());
     // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
     // own selected database, never blocking.
     let client = ctx.client_mut();
@@ -177,7 +196,6 @@ pub fn run_script(
     ctx.store.script_running = Some(super::store::RunningScript {
         caller: ctx.client_id,
         kill: false,
-        busy: false,
         wrote: false,
     });
     let run = Run {
@@ -187,10 +205,11 @@ pub fn run_script(
         started: Instant::now(),
         limit,
     };
-    lua.set_app_data(run);
+    *slot.borrow_mut() = Some(run);
     let outcome = xpcall.call::<MultiValue>((function, handler));
-    let script_resp = lua
-        .remove_app_data::<Run>()
+    let script_resp = slot
+        .borrow_mut()
+        .take()
         .map_or(Protocol::Resp2, |run| run.resp);
     ctx.store.script_running = None;
     let client = ctx.client_mut();
@@ -218,7 +237,9 @@ pub fn run_script(
             }
         }
     };
-    let _ = lua.gc_step();
+    if collect {
+        let _ = lua.gc_step_kbytes(GC_CYCLE_PERIOD as i32);
+    }
     Some(reply)
 }
 
@@ -315,22 +336,15 @@ fn sandbox(lua: &Lua) -> mlua::Result<Table> {
 
 /// The time check every `HOOK_INSTRUCTIONS` instructions: past the limit, other clients get
 /// BUSY (the event loop answers them) and SCRIPT KILL stops the script.
-fn check_time(lua: &Lua, _: &mlua::Debug) -> mlua::Result<VmState> {
-    let Some(run) = lua.app_data_ref::<Run>() else {
-        return Ok(VmState::Continue);
+fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
+    let ctx = match slot.borrow().as_ref() {
+        Some(run) if run.started.elapsed() >= run.limit => run.ctx,
+        _ => return Ok(VmState::Continue),
     };
-    if run.started.elapsed() < run.limit {
-        return Ok(VmState::Continue);
-    }
-    let ctx = run.ctx;
-    drop(run);
     // SAFETY: see `Run::ctx`; the hook runs between Lua instructions, never inside a
     // callback that holds the context.
     let ctx = unsafe { &mut *ctx };
     let store = &mut *ctx.store;
-    if let Some(running) = store.script_running.as_mut() {
-        running.busy = true;
-    }
     store.process_events_while_busy();
     if store.script_running.as_ref().is_some_and(|r| r.kill) {
         return Err(mlua::Error::runtime(
@@ -349,7 +363,7 @@ fn string_array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
 }
 
 /// The `redis` table.
-fn open_redis(lua: &Lua) -> mlua::Result<()> {
+fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
     let redis = lua.create_table()?;
     redis.set(
         "error_reply",
@@ -412,9 +426,10 @@ fn open_redis(lua: &Lua) -> mlua::Result<()> {
             }
         })?,
     )?;
+    let setresp_run = run.clone();
     redis.set(
         "setresp",
-        lua.create_function(|lua, args: MultiValue| {
+        lua.create_function(move |_, args: MultiValue| {
             let version = match args.front() {
                 Some(LuaValue::Number(n)) if args.len() == 1 => *n as i64,
                 Some(LuaValue::Integer(n)) if args.len() == 1 => *n,
@@ -429,7 +444,7 @@ fn open_redis(lua: &Lua) -> mlua::Result<()> {
                 3 => Protocol::Resp3,
                 _ => return Err(mlua::Error::runtime("RESP version must be 2 or 3.")),
             };
-            if let Some(mut run) = lua.app_data_mut::<Run>() {
+            if let Some(run) = setresp_run.borrow_mut().as_mut() {
                 run.resp = proto;
             }
             Ok(())
@@ -454,7 +469,8 @@ fn open_redis(lua: &Lua) -> mlua::Result<()> {
     redis.set("REDIS_VERSION_NUM", 0x00_07_00_0f)?;
     // call and pcall are C functions, as in Redis: a script's `return redis.call(...)` is
     // then no tail call, and a failing command's error keeps the script's line.
-    let raw = lua.create_function(redis_call)?;
+    let call_run = run.clone();
+    let raw = lua.create_function(move |lua, args| redis_call(lua, &call_run, args))?;
     lua.set_named_registry_value(RAW_CALL.to_str().expect("ASCII"), raw)?;
     // SAFETY: both functions only use the Lua C API on the stack they are given.
     let (call, pcall) = unsafe {
@@ -517,7 +533,7 @@ fn error_with_code(text: &str) -> String {
 
 /// `redis.call`/`redis.pcall` underneath: runs a command as the script client and returns
 /// `(true, reply)` or `(false, {err=...})`.
-fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
+fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
     let failure = |message: &str| -> mlua::Result<(bool, LuaValue)> {
         let t = lua.create_table()?;
         t.set("err", message)?;
@@ -537,11 +553,12 @@ fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
             }
         }
     }
-    let Some(mut run) = lua.app_data_mut::<Run>() else {
-        return failure("ERR redis.call is only available while a script runs");
+    let (ctx, resp, read_only) = match slot.borrow().as_ref() {
+        Some(run) => (run.ctx, run.resp, run.read_only),
+        None => return failure("ERR redis.call is only available while a script runs"),
     };
     // SAFETY: see `Run::ctx`.
-    let ctx = unsafe { &mut *run.ctx };
+    let ctx = unsafe { &mut *ctx };
     let Some(mut spec) = command_table().lookup(&argv[0]) else {
         return failure("ERR Unknown Redis command called from script");
     };
@@ -558,15 +575,13 @@ fn redis_call(lua: &Lua, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
         return failure("ERR This Redis command is not allowed from script");
     }
     if spec.has(CommandFlags::WRITE) {
-        if run.read_only {
+        if read_only {
             return failure("ERR Write commands are not allowed from read-only scripts.");
         }
         if let Some(running) = ctx.store.script_running.as_mut() {
             running.wrote = true;
         }
     }
-    let resp = run.resp;
-    drop(run);
     let (id, now) = (ctx.client_id, ctx.now_us);
     ctx.client_mut().script_protocol = Some(resp);
     let reply = match call(ctx.store, id, now, spec, &argv) {

@@ -154,8 +154,6 @@ pub struct RunningScript {
     pub caller: u64,
     /// SCRIPT KILL asked to stop it.
     pub kill: bool,
-    /// It ran past `busy-reply-threshold`: other clients are answered BUSY.
-    pub busy: bool,
     /// It ran a write command, so SCRIPT KILL cannot stop it.
     pub wrote: bool,
 }

@@ -13,6 +13,7 @@ use super::overlay::{self, Overlay, Question};
 use super::sidebar::{self, SidebarRow, SidebarState};
 use super::status;
 use super::theme::{self, Palette};
+use crate::console::{HelpEntry, hint_with};
 use crate::course::progress::Progress;
 use crate::course::{Course, PageRef};
 use crate::grader::Report;
@@ -231,6 +232,8 @@ pub struct App {
     edit_request: Option<PathBuf>,
     pub(super) now: Now,
     argument_hints: ArgumentHints,
+    /// The connected server's own commands, for hints, once read.
+    server_commands: Option<Arc<Vec<HelpEntry>>>,
     palette: Palette,
     requests: UnboundedSender<Request>,
     should_quit: bool,
@@ -291,6 +294,7 @@ impl App {
             edit_request: None,
             now,
             argument_hints,
+            server_commands: None,
             palette,
             requests,
             should_quit: false,
@@ -465,6 +469,7 @@ impl App {
                 self.refresh_inspector();
             }
             Event::KeySnapshot(keys) => self.keys.update(keys, (self.now)()),
+            Event::CommandDocs(commands) => self.server_commands = Some(commands),
             Event::WorkspaceSaved { exercise } => {
                 if self.exercise == Some(exercise) {
                     self.console.notice(format!(
@@ -879,7 +884,10 @@ impl App {
             Some(Overlay::Confirm(Question::Reset(exercise))) => self.reset(exercise),
             Some(Overlay::Confirm(Question::Hint(exercise))) => self.reveal_hint(exercise),
             Some(Overlay::Confirm(Question::Solution(exercise))) => {
-                self.exercises.show_solution(exercise);
+                let id = &self.course.exercises[exercise].id;
+                self.progress.exercise_mut(id).solution_shown = true;
+                self.progress_changed = true;
+                self.exercises.show_solution();
                 self.focus = Focus::Exercise;
             }
             Some(Overlay::Contents) => {
@@ -1258,7 +1266,19 @@ impl App {
         let title = &self.course.exercises[exercise].title;
         let summary = match &outcome {
             Ok(report) if report.passed() => {
-                format!("✓ \"{title}\": all {} checks passed.", report.checks.len())
+                let after = if self
+                    .progress
+                    .exercise(&self.course.exercises[exercise].id)
+                    .solution_shown
+                {
+                    " (after seeing the solution)"
+                } else {
+                    ""
+                };
+                format!(
+                    "✓ \"{title}\": all {} checks passed{after}.",
+                    report.checks.len()
+                )
             }
             Ok(report) => format!(
                 "✗ \"{title}\": {} of {} checks failed (details in the exercise pane).",
@@ -1293,8 +1313,9 @@ impl App {
 
     fn clamp_help_scroll(&mut self) {
         if let Some((width, height)) = self.size {
-            let lines = overlay::help_lines(&self.help_contexts()).len();
-            let (_, visible) = overlay::help_area(Rect::new(0, 0, width, height), lines);
+            let area = Rect::new(0, 0, width, height);
+            let lines = overlay::help_lines(&self.help_contexts(), area).len();
+            let (_, visible) = overlay::help_area(area, lines);
             self.help_scroll = self.help_scroll.min(lines.saturating_sub(visible));
         }
     }
@@ -1338,7 +1359,9 @@ impl App {
             .sidebar
             .map_or(10, |area| usize::from(area.height.saturating_sub(3)));
         self.sidebar.keep_visible(sidebar_rows);
-        self.clamp_help_scroll();
+        if self.overlay == Some(Overlay::Help) {
+            self.clamp_help_scroll();
+        }
     }
 
     /// The lesson pane's title: chapter, lesson and the section at the top.
@@ -1371,7 +1394,11 @@ impl App {
                     self.is_focused(Focus::Lesson),
                 );
                 let hint = if self.console.input.cursor_at_end() {
-                    (self.argument_hints)(&self.console.input.text())
+                    let text = self.console.input.text();
+                    match &self.server_commands {
+                        Some(commands) => hint_with(commands, &text),
+                        None => (self.argument_hints)(&text),
+                    }
                 } else {
                     None
                 };
@@ -1388,8 +1415,8 @@ impl App {
                         areas.exercise,
                         self.is_focused(Focus::Exercise),
                         &self.course,
+                        &self.progress,
                         self.exercise,
-                        self.exercise.is_some_and(|e| self.is_solved(e)),
                         now,
                     );
                 }
@@ -1417,7 +1444,7 @@ impl App {
             Some(Overlay::Help) => overlay::draw_help(
                 frame,
                 area,
-                overlay::help_lines(&self.help_contexts()),
+                overlay::help_lines(&self.help_contexts(), area),
                 self.help_scroll,
             ),
             Some(Overlay::Confirm(question)) => {
@@ -1430,7 +1457,11 @@ impl App {
                     Question::Reset(e) => (
                         "Reset exercise".to_string(),
                         format!("Reset \"{}\"?", title_of(e)),
-                        "This deletes the exercise's keys and runs its setup again, maybe with another data set.".to_string(),
+                        if self.course.exercises[e].variant_count() > 1 {
+                            "This deletes the exercise's keys and starts a new attempt with a different data set: names and values in the goal change.".to_string()
+                        } else {
+                            "This deletes the exercise's keys and runs its setup again.".to_string()
+                        },
                     ),
                     Question::Hint(e) => (
                         "Hint".to_string(),

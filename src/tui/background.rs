@@ -15,10 +15,15 @@ use crate::course::Course;
 use crate::course::progress::ProgressStore;
 use crate::grader::{self, attempt};
 use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// Exercise work for the worker, with whom to tell when it is done.
+type Work = (Request, Option<oneshot::Sender<()>>);
 
 /// What the background works with.
 #[derive(Clone)]
@@ -117,27 +122,58 @@ fn recorder(
     })
 }
 
-/// Routes requests: console lines at once, exercise work to its worker.
+/// Routes requests: console lines at once, exercise work to its worker. While an exercise is
+/// being set up, console lines wait for it, so that the setup cannot wipe what the learner
+/// typed meanwhile.
 async fn dispatch(
     context: BackgroundContext,
     mut requests: UnboundedReceiver<Request>,
     mut console: ConsoleParts,
     current: Arc<Mutex<Option<String>>>,
-    exercise_work: UnboundedSender<Request>,
+    exercise_work: UnboundedSender<Work>,
     exercises: JoinHandle<()>,
 ) {
+    let mut preparing: Option<oneshot::Receiver<()>> = None;
+    let mut waiting: VecDeque<ConsoleInput> = VecDeque::new();
     let inspector = inspector::spawn(Arc::clone(&context.backend), context.events.clone());
+    if !context.backend.is_embedded() {
+        // The built-in hints are the embedded engine's own; another server may differ.
+        let _ = inspector.send(InspectorRequest::CommandDocs);
+    }
     let mut clock_offset = Duration::ZERO;
-    while let Some(request) = requests.recv().await {
+    loop {
+        let request = tokio::select! {
+            request = requests.recv() => match request {
+                Some(request) => request,
+                None => break,
+            },
+            _ = async { preparing.as_mut().expect("guarded").await }, if preparing.is_some() => {
+                preparing = None;
+                for input in waiting.drain(..) {
+                    send_to_console(&context, &console, input);
+                }
+                continue;
+            }
+        };
         match request {
             Request::ConsoleLine(line) => {
                 if let Err(error) = console.history.add(&line) {
                     tracing::warn!("cannot save the console history: {error}");
                 }
-                send_to_console(&context, &console, ConsoleInput::Line(line));
+                let input = ConsoleInput::Line(line);
+                if preparing.is_some() {
+                    waiting.push_back(input);
+                } else {
+                    send_to_console(&context, &console, input);
+                }
             }
             Request::LessonLine(line) => {
-                send_to_console(&context, &console, ConsoleInput::LessonLine(line));
+                let input = ConsoleInput::LessonLine(line);
+                if preparing.is_some() {
+                    waiting.push_back(input);
+                } else {
+                    send_to_console(&context, &console, input);
+                }
             }
             Request::ConsoleInterrupt => {
                 let _ = console.input.send(ConsoleInput::Interrupt);
@@ -191,7 +227,13 @@ async fn dispatch(
                         .get(*exercise)
                         .map(|e| e.id.clone());
                 }
-                let _ = exercise_work.send(other);
+                let sets_up = matches!(other, Request::OpenExercise { .. } | Request::Reset { .. });
+                let done = sets_up.then(|| {
+                    let (done, finished) = oneshot::channel();
+                    preparing = Some(finished);
+                    done
+                });
+                let _ = exercise_work.send((other, done));
             }
         }
     }
@@ -227,8 +269,8 @@ impl ExerciseWorker {
         }
     }
 
-    async fn run(mut self, mut requests: UnboundedReceiver<Request>) {
-        while let Some(request) = requests.recv().await {
+    async fn run(mut self, mut requests: UnboundedReceiver<Work>) {
+        while let Some((request, done)) = requests.recv().await {
             match request {
                 Request::OpenExercise {
                     exercise,
@@ -257,6 +299,9 @@ impl ExerciseWorker {
                 | Request::RefreshKeyNames
                 | Request::InspectKeys(_)
                 | Request::EditWorkspace { .. } => {}
+            }
+            if let Some(done) = done {
+                let _ = done.send(());
             }
         }
     }

@@ -3,6 +3,7 @@
 //! [`Event`] with the result.
 
 use super::model::{ConsoleLine, KeyInfo};
+use crate::console::HelpEntry;
 use crate::grader::Report;
 use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent};
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub enum Event {
     KeyNames(Vec<String>),
     /// The keys the inspector pane lists.
     KeySnapshot(Vec<KeyInfo>),
+    /// The connected server's commands as its COMMAND DOCS describes them (for hints).
+    CommandDocs(Arc<Vec<HelpEntry>>),
     /// The workspace file of `exercise` (an index) was saved.
     WorkspaceSaved { exercise: usize },
     /// Open this file in the learner's editor (the TUI steps aside meanwhile).

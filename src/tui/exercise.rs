@@ -24,8 +24,6 @@ pub struct ExerciseState {
     runs: HashMap<usize, ExerciseRun>,
     /// Exercises announced to the background in this session.
     opened: HashSet<usize>,
-    /// Exercises whose solution the learner asked to see.
-    solution_shown: HashSet<usize>,
     /// Bumped whenever a run changes, so the cached text is rebuilt.
     generation: u64,
     cache: Option<Cached>,
@@ -53,6 +51,7 @@ struct CacheKey {
     width: u16,
     hints_used: u32,
     solved: bool,
+    solution_shown: bool,
     generation: u64,
 }
 
@@ -164,16 +163,9 @@ impl ExerciseState {
         self.generation += 1;
     }
 
-    /// Shows the solution of `exercise`.
-    pub(super) fn show_solution(&mut self, exercise: usize) {
-        self.solution_shown.insert(exercise);
-        self.generation += 1;
+    /// The solution was just revealed: scroll to it.
+    pub(super) fn show_solution(&mut self) {
         self.scroll = usize::MAX / 2;
-    }
-
-    /// Whether the solution of `exercise` was shown in this session.
-    pub(super) fn solution_shown(&self, exercise: usize) -> bool {
-        self.solution_shown.contains(&exercise)
     }
 
     /// Another exercise is shown: start at its top.
@@ -225,18 +217,12 @@ impl ExerciseState {
             width,
             hints_used: state.hints_used,
             solved: state.solved,
+            solution_shown: state.solution_shown,
             generation: self.generation,
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line) = body(
-                course,
-                progress,
-                exercise,
-                width,
-                run,
-                self.solution_shown(exercise),
-            );
+            let (lines, result_line) = body(course, progress, exercise, width, run);
             let rows_before = |line: usize| {
                 Paragraph::new(lines[..line].to_vec())
                     .wrap(Wrap { trim: false })
@@ -269,8 +255,8 @@ impl ExerciseState {
         area: Rect,
         focused: bool,
         course: &Course,
+        progress: &Progress,
         exercise: Option<usize>,
-        solved: bool,
         now: Instant,
     ) {
         let block = Block::default()
@@ -290,11 +276,16 @@ impl ExerciseState {
             course.exercises[exercise].title.clone(),
             Style::default().add_modifier(Modifier::BOLD),
         ))];
-        let mut status = if solved {
-            vec![Span::styled(
+        let state = progress.exercise(&course.exercises[exercise].id);
+        let mut status = if state.solved {
+            let mut spans = vec![Span::styled(
                 "✓ Solved",
                 theme::passed().add_modifier(Modifier::BOLD),
-            )]
+            )];
+            if state.solution_shown {
+                spans.push(Span::styled(" after seeing the solution", theme::dim()));
+            }
+            spans
         } else {
             vec![Span::styled("Not solved yet", theme::dim())]
         };
@@ -337,7 +328,6 @@ fn body(
     exercise: usize,
     width: u16,
     run: Option<&ExerciseRun>,
-    solution_shown: bool,
 ) -> (Vec<Line<'static>>, Option<usize>) {
     let definition = &course.exercises[exercise];
     let state = progress.exercise(&definition.id);
@@ -474,7 +464,7 @@ fn body(
         )));
         lines.extend(markdown::render(hint, width).lines);
     }
-    if solution_shown {
+    if state.solution_shown {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Solution", theme::heading())));
         let solution = match &view.solution {

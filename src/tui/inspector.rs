@@ -1,12 +1,13 @@
 //! The key inspector's background task, on a connection of its own: `:peek KEY` (type, TTL,
 //! encoding, size and the whole value, whatever the type), the key names that Tab completion
 //! offers, and the keys the inspector pane lists (type, TTL, size and a preview), all found
-//! with SCAN and capped, so a million keys cost no more than a few thousand.
+//! with SCAN and capped, so a million keys cost no more than a few thousand; and a connected
+//! server's COMMAND DOCS, so argument hints follow that server.
 
 use super::event::Event;
 use super::model::{ConsoleLine, ConsoleLineKind, KeyInfo};
 use crate::backend::{Backend, Connection};
-use crate::console::format_reply;
+use crate::console::{format_reply, help_entries_from_docs};
 use crate::resp::Value;
 use std::sync::Arc;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -25,6 +26,8 @@ pub enum InspectorRequest {
     RefreshKeyNames,
     /// Describe the keys matching these glob patterns (every key when empty) for the pane.
     Snapshot(Vec<String>),
+    /// Read the server's own COMMAND DOCS, for argument hints that match it.
+    CommandDocs,
 }
 
 /// The inspector pane lists at most this many keys.
@@ -84,6 +87,9 @@ async fn run(
             InspectorRequest::Snapshot(patterns) => {
                 snapshot(open, patterns).await.map(Event::KeySnapshot)
             }
+            InspectorRequest::CommandDocs => ask(open, &["COMMAND", "DOCS"])
+                .await
+                .map(|docs| Event::CommandDocs(Arc::new(help_entries_from_docs(&docs)))),
         };
         match event {
             Ok(event) => {

@@ -60,8 +60,13 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// The lines of the key reference, the contexts `first` at the top.
-pub fn help_lines(first: &[Context]) -> Vec<Line<'static>> {
+/// The widest the key reference gets.
+const HELP_WIDTH: u16 = 96;
+
+/// The lines of the key reference for a screen of `area`, the contexts `first` at the top;
+/// descriptions wrap under themselves.
+pub fn help_lines(first: &[Context], area: Rect) -> Vec<Line<'static>> {
+    let text_width = usize::from(area.width.min(HELP_WIDTH).saturating_sub(2));
     let sections = keymap::help_sections(first);
     let key_width = sections
         .iter()
@@ -85,16 +90,39 @@ pub fn help_lines(first: &[Context]) -> Vec<Line<'static>> {
                 "  Type a Redis command as in redis-cli, or :help for the tutor's own.",
             )));
         }
+        let help_width = text_width.saturating_sub(key_width + 4).max(10);
         for binding in bindings {
             let keys = keymap::keys_label(binding);
             let padding = key_width.saturating_sub(Span::raw(keys.as_str()).width());
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {keys}{}", " ".repeat(padding)),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(format!("  {}", binding.help)),
-            ]));
+            for (row, text) in wrap_words(binding.help, help_width).into_iter().enumerate() {
+                let keys = if row == 0 {
+                    format!("  {keys}{}", " ".repeat(padding))
+                } else {
+                    " ".repeat(key_width + 2)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(keys, Style::default().add_modifier(Modifier::BOLD)),
+                    Span::raw(format!("  {text}")),
+                ]));
+            }
+        }
+    }
+    lines
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word alone).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("lines start non-empty");
+        let used = Span::raw(line.as_str()).width();
+        if used > 0 && used + 1 + Span::raw(word).width() > width {
+            lines.push(word.to_string());
+        } else {
+            if used > 0 {
+                line.push(' ');
+            }
+            line.push_str(word);
         }
     }
     lines
@@ -102,7 +130,11 @@ pub fn help_lines(first: &[Context]) -> Vec<Line<'static>> {
 
 /// The window of the key reference for a screen of `area`, and how many lines fit in it.
 pub fn help_area(area: Rect, lines: usize) -> (Rect, usize) {
-    let popup = centered(area, 96, lines as u16 + 2);
+    let popup = centered(
+        area,
+        HELP_WIDTH,
+        lines.min(usize::from(u16::MAX - 2)) as u16 + 2,
+    );
     (popup, usize::from(popup.height.saturating_sub(2)))
 }
 
