@@ -7,6 +7,7 @@ mod support;
 use redis_tutor::engine::{Clock, Engine};
 use std::net::SocketAddr;
 use std::time::Duration;
+use support::differential::{RawConn, args_of};
 use support::fuzz::resp_request;
 use support::real_redis::RealRedis;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -75,4 +76,39 @@ async fn client_reply_inside_exec_leaves_the_array_short() {
             "{lines:?}"
         );
     }
+}
+
+/// The wire fuzzer's find: a client blocked (BLPOP k 0) with a protocol error queued behind
+/// it, that then hung up, was never forgotten, because its socket was no longer read after
+/// the error. After about a million fuzz connections such ghosts had used up the process's
+/// file descriptors, and the engine stopped accepting connections.
+#[tokio::test]
+async fn a_blocked_client_that_hangs_up_after_a_protocol_error_is_forgotten() {
+    let engine = Engine::start_local(Clock::new()).await.unwrap();
+    let mut admin = RawConn::connect(engine.addr()).await;
+    let mut socket = tokio::net::TcpStream::connect(engine.addr()).await.unwrap();
+    socket
+        .write_all(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nk\r\n$1\r\n0\r\n*x\r\n")
+        .await
+        .unwrap();
+    // Hang up only once the engine has it blocked (and its input closed by the error).
+    let mut blocked = false;
+    for _ in 0..500 {
+        let list = String::from_utf8(admin.request(&args_of("CLIENT LIST")).await).unwrap();
+        if list.contains("flags=b") {
+            blocked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(blocked, "the client never blocked");
+    drop(socket);
+    for _ in 0..500 {
+        let info = String::from_utf8(admin.request(&args_of("INFO clients")).await).unwrap();
+        if info.contains("connected_clients:1\r\n") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the blocked client that hung up is still connected");
 }

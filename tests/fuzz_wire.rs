@@ -7,7 +7,8 @@
 //! By default it fuzzes an engine started in this process. FUZZ_ADDR=host:port fuzzes any
 //! server instead (`redis-tutor serve --port N`, or redis-server for comparison), and
 //! FUZZ_PID=pid watches that process's RSS. FUZZ_SHOW=N prints the payloads from connection N
-//! on, to reproduce a failure. The long run is one command (see tools/fuzz.sh):
+//! on, to reproduce a failure; FUZZ_DEBUG_GHOSTS=1 prints what the clients left connected at
+//! the end had sent. At the end, no fuzz client may be left connected (a ghost). The long run is one command (see tools/fuzz.sh):
 //!
 //! ```text
 //! FUZZ_CONNS=2000000 cargo test --release --test fuzz_wire -- --ignored --nocapture
@@ -77,6 +78,52 @@ fn healthy(addr: SocketAddr) -> Result<(), String> {
     }
 }
 
+/// How many clients besides the asking one are still connected once every fuzz connection is
+/// closed (None when none are, within a few seconds: the server sees the last resets late).
+fn ghost_clients(
+    addr: SocketAddr,
+    sent_by_port: &std::collections::HashMap<u16, Vec<(u64, Vec<u8>)>>,
+) -> Option<usize> {
+    let mut found = 0;
+    for _ in 0..50 {
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        s.write_all(b"INFO clients\r\n").ok()?;
+        let mut reply = vec![0u8; 4096];
+        let n = s.read(&mut reply).ok()?;
+        let text = String::from_utf8_lossy(&reply[..n]);
+        let connected: usize = text
+            .lines()
+            .find_map(|l| l.strip_prefix("connected_clients:"))
+            .and_then(|v| v.trim().parse().ok())?;
+        found = connected.saturating_sub(1);
+        if found == 0 {
+            return None;
+        }
+        if std::env::var("FUZZ_DEBUG_GHOSTS").is_ok() {
+            let _ = s.write_all(b"CLIENT LIST\r\n");
+            let n = s.read(&mut reply).unwrap_or(0);
+            let list = String::from_utf8_lossy(&reply[..n]).into_owned();
+            eprintln!("{list}");
+            for port in list
+                .split("addr=127.0.0.1:")
+                .skip(1)
+                .filter_map(|rest| rest.split(' ').next()?.parse::<u16>().ok())
+            {
+                for (conn, payload) in sent_by_port.get(&port).into_iter().flatten() {
+                    eprintln!(
+                        "port {port} connection {conn}: {:?}",
+                        String::from_utf8_lossy(payload)
+                    );
+                }
+            }
+            return Some(found);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(found)
+}
+
 /// Reads whatever has arrived, without waiting; false when the server closed.
 fn drain(s: &mut TcpStream, buf: &mut [u8]) -> bool {
     loop {
@@ -104,6 +151,9 @@ fn fuzz(
     let mut buf = vec![0u8; 64 * 1024];
     let check_every = setting("FUZZ_CHECK_EVERY", 200);
     let show_from = setting("FUZZ_SHOW", u64::MAX);
+    let debug_ghosts = std::env::var("FUZZ_DEBUG_GHOSTS").is_ok();
+    let mut sent_by_port: std::collections::HashMap<u16, Vec<(u64, Vec<u8>)>> =
+        std::collections::HashMap::new();
     while report.connections < conns {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
@@ -140,8 +190,15 @@ fn fuzz(
         let _ = s.set_nodelay(true);
         let _ = s.set_nonblocking(true);
         let payloads = 1 + rng.below(8);
+        let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
         for _ in 0..payloads {
             let payload = wire_payload(&mut rng, &commands);
+            if debug_ghosts {
+                sent_by_port
+                    .entry(port)
+                    .or_default()
+                    .push((report.connections, payload.clone()));
+            }
             if report.connections >= show_from {
                 eprintln!(
                     "connection {} payload {}: {:?}",
@@ -179,6 +236,10 @@ fn fuzz(
     }
     if let Err(e) = healthy(addr) {
         report.failure = Some(format!("the server failed its final health check: {e}"));
+    } else if let Some(ghosts) = ghost_clients(addr, &sent_by_port) {
+        report.failure = Some(format!(
+            "{ghosts} clients are still connected after every fuzz connection was closed"
+        ));
     }
     if let Some((rss, hwm)) = rss_kib(pid) {
         report.peak_rss = report

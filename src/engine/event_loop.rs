@@ -355,7 +355,20 @@ impl Io {
             return false;
         };
         if connection.input_closed {
-            return true;
+            // Nothing more is parsed after a protocol error, but a hang-up must still be
+            // noticed: a client blocked with its protocol error queued behind (BLPOP k 0,
+            // then garbage) would otherwise never be forgotten.
+            loop {
+                match connection.stream.read(&mut self.read_buf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            self.disconnect(id, store);
+            return false;
         }
         let mut gone = false;
         let query_limit = store.config.get_i64("client-query-buffer-limit").max(0) as usize;
