@@ -390,7 +390,7 @@ async fn run_scenario(
     )
     .await?;
     setup::run_setup(reference.connection(), &instance.setup, &mut setup_rng).await?;
-    let mut run = Run::new(learner, Some(reference), rng);
+    let mut run = Run::new(learner, reference, rng);
     let failure = run.steps(&scenario.steps).await.err().map(|f| f.0);
     Ok((run.log, failure))
 }

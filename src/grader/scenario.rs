@@ -1,6 +1,6 @@
-//! Runs steps (a scenario, or an exercise's setup) against one or two sides: the learner's
-//! solution, and in lockstep the reference solution on a private engine, so that `same` can
-//! compare each reply with the reference's and an event stream needs no model of its own.
+//! Runs a scenario's steps on two sides: the learner's solution, and in lockstep the reference
+//! solution on a private engine, so that `same` can compare each reply with the reference's
+//! and an event stream needs no model of its own.
 
 use super::expect::{describe, meets, meets_tally, tally_of, unordered_reply};
 use super::generate::{Rng, events_values, generate};
@@ -77,6 +77,54 @@ impl Side {
         }
     }
 
+    /// Runs a call (`handler`) or a plain command on one of the side's connections, within
+    /// the step's time limit.
+    async fn act(
+        &mut self,
+        client: &Client,
+        handler: Option<&str>,
+        args: &[Vec<u8>],
+    ) -> Result<Answer, String> {
+        let run = async {
+            match handler {
+                Some(handler) => run_call(self, client, handler, args).await,
+                None => {
+                    let connection = self.client(client).await?;
+                    let reply = request(connection, args).await?;
+                    Ok(Answer {
+                        sent: vec![(display_command(args), render_short(&reply))],
+                        decisive: args.to_vec(),
+                        reply,
+                    })
+                }
+            }
+        };
+        match tokio::time::timeout(STEP_LIMIT, run).await {
+            Ok(result) => result,
+            Err(_) => {
+                stop_scripts(&self.backend).await;
+                Err(stuck())
+            }
+        }
+    }
+
+    /// `clients` connections call the handler at once (see `race`), within the step's time
+    /// limit.
+    async fn race(
+        &mut self,
+        clients: usize,
+        handler: &str,
+        args: &[Vec<u8>],
+    ) -> Result<Vec<Value>, String> {
+        match tokio::time::timeout(STEP_LIMIT, race(self, clients, handler, args)).await {
+            Ok(result) => result,
+            Err(_) => {
+                stop_scripts(&self.backend).await;
+                Err(stuck())
+            }
+        }
+    }
+
     /// Moves the clock: a private engine's at once, a real server's by waiting.
     fn advance(&self, by: Duration) -> impl std::future::Future<Output = ()> + Send + 'static {
         let backend = Arc::clone(&self.backend);
@@ -100,10 +148,10 @@ struct Answer {
 /// Why a step failed: the detail shown to the learner.
 pub struct StepFailure(pub String);
 
-/// Runs steps on the learner's side and, when given, the reference side in lockstep.
+/// Runs steps on the learner's side and the reference side in lockstep.
 pub struct Run {
-    pub learner: Side,
-    pub reference: Option<Side>,
+    learner: Side,
+    reference: Side,
     bindings: Bindings,
     rng: Rng,
     pub log: Vec<StepLog>,
@@ -112,7 +160,7 @@ pub struct Run {
 
 impl Run {
     /// A run whose generated data comes from `rng`.
-    pub fn new(learner: Side, reference: Option<Side>, rng: Rng) -> Run {
+    pub fn new(learner: Side, reference: Side, rng: Rng) -> Run {
         Run {
             learner,
             reference,
@@ -168,15 +216,8 @@ impl Run {
                 Ok(())
             }
             Action::Advance(by) => {
-                let learner = self.learner.advance(*by);
-                let reference = self.reference.as_ref().map(|r| r.advance(*by));
                 // Both wait together on a real server, where advancing is waiting.
-                match reference {
-                    Some(reference) => {
-                        tokio::join!(learner, reference);
-                    }
-                    None => learner.await,
-                }
+                tokio::join!(self.learner.advance(*by), self.reference.advance(*by));
                 self.record(StepLog {
                     step: step.text.clone(),
                     commands: Vec::new(),
@@ -232,15 +273,12 @@ impl Run {
                     }
                     let args: Vec<Vec<u8>> = order.iter().map(|&i| event[i].1.clone()).collect();
                     let text = format!("call {handler} {}", display_command(&args));
-                    let learner = self.call(true, &Client::Main, handler, &args).await;
+                    let learner = self.learner.act(&Client::Main, Some(handler), &args).await;
                     let answer = learner.map_err(|e| self.fail_with(step, &text, e))?;
-                    if let Some(reference) = self.reference.as_mut() {
-                        run_call(reference, &Client::Main, handler, &args)
-                            .await
-                            .map_err(|e| {
-                                StepFailure(format!("the reference solution failed: {e}"))
-                            })?;
-                    }
+                    self.reference
+                        .act(&Client::Main, Some(handler), &args)
+                        .await
+                        .map_err(|e| reference_failed(&text, e))?;
                     if index < 3 {
                         self.record(StepLog {
                             step: format!("{text}   (event {} of {count})", index + 1),
@@ -265,19 +303,16 @@ impl Run {
             } => {
                 let args = self.expand(step, args)?;
                 let text = format!("race {clients} call {handler} {}", display_command(&args));
-                let replies = match tokio::time::timeout(
-                    STEP_LIMIT,
-                    race(&mut self.learner, *clients, handler, &args),
-                )
-                .await
-                {
-                    Ok(Ok(replies)) => replies,
-                    Ok(Err(e)) => return Err(self.fail_with(step, &text, e)),
-                    Err(_) => {
-                        stop_scripts(&self.learner.backend).await;
-                        return Err(self.fail_with(step, &text, stuck()));
-                    }
-                };
+                let replies = self
+                    .learner
+                    .race(*clients, handler, &args)
+                    .await
+                    .map_err(|e| self.fail_with(step, &text, e))?;
+                // The reference races too, so that both sides go on from the same state.
+                self.reference
+                    .race(*clients, handler, &args)
+                    .await
+                    .map_err(|e| reference_failed(&text, e))?;
                 let Some(Expect::Tally(parts)) = &step.expect else {
                     self.record(StepLog {
                         step: text,
@@ -366,25 +401,13 @@ impl Run {
         .trim()
         .to_string()
             + suffix;
-        let learner = match handler {
-            Some(handler) => self.call(true, client, handler, &args).await,
-            None => self.command(true, client, &args).await,
-        };
+        let learner = self.learner.act(client, handler, &args).await;
         let answer = learner.map_err(|e| self.fail_with(step, &text, e))?;
-        let reference = match (self.reference.is_some(), handler) {
-            (false, _) => None,
-            (true, Some(handler)) => Some(self.call(false, client, handler, &args).await),
-            (true, None) => Some(self.command(false, client, &args).await),
-        };
-        let reference = match reference {
-            None => None,
-            Some(Ok(answer)) => Some(answer),
-            Some(Err(e)) => {
-                return Err(StepFailure(format!(
-                    "the reference solution failed at `{text}`: {e} (a bug in the exercise; please report it)"
-                )));
-            }
-        };
+        let reference = self
+            .reference
+            .act(client, handler, &args)
+            .await
+            .map_err(|e| reference_failed(&text, e))?;
         let Some(expect) = &step.expect else {
             self.record(StepLog {
                 step: text,
@@ -400,12 +423,12 @@ impl Run {
             &answer.reply,
             expect,
             &self.bindings,
-            reference.as_ref().map(|r| &r.reply),
+            Some(&reference.reply),
             unordered,
         )
         .map_err(|e| self.fail_plain(step, e))?;
-        let expected = match (expect, &reference) {
-            (Expect::Same, Some(reference)) => render_short(&reference.reply),
+        let expected = match expect {
+            Expect::Same => render_short(&reference.reply),
             _ => describe(expect, &self.bindings).map_err(|e| self.fail_plain(step, e))?,
         };
         let found = render_short(&answer.reply);
@@ -437,53 +460,6 @@ impl Run {
         }
     }
 
-    async fn call(
-        &mut self,
-        learner: bool,
-        client: &Client,
-        handler: &str,
-        args: &[Vec<u8>],
-    ) -> Result<Answer, String> {
-        let side = if learner {
-            &mut self.learner
-        } else {
-            self.reference.as_mut().expect("a reference side")
-        };
-        match tokio::time::timeout(STEP_LIMIT, run_call(side, client, handler, args)).await {
-            Ok(result) => result,
-            Err(_) => {
-                stop_scripts(&side.backend).await;
-                Err(stuck())
-            }
-        }
-    }
-
-    async fn command(
-        &mut self,
-        learner: bool,
-        client: &Client,
-        args: &[Vec<u8>],
-    ) -> Result<Answer, String> {
-        let side = if learner {
-            &mut self.learner
-        } else {
-            self.reference.as_mut().expect("a reference side")
-        };
-        let run = async {
-            let connection = side.client(client).await?;
-            let reply = request(connection, args).await?;
-            Ok(Answer {
-                sent: vec![(display_command(args), render_short(&reply))],
-                decisive: args.to_vec(),
-                reply,
-            })
-        };
-        match tokio::time::timeout(STEP_LIMIT, run).await {
-            Ok(result) => result,
-            Err(_) => Err(stuck()),
-        }
-    }
-
     fn fail_plain(&self, step: &Step, message: String) -> StepFailure {
         StepFailure(format!("step `{}`: {message}", step.text))
     }
@@ -508,6 +484,13 @@ async fn stop_scripts(backend: &Backend) {
     if let Ok(Ok(mut connection)) = tokio::time::timeout(patience, backend.connect()).await {
         let _ = tokio::time::timeout(patience, connection.request(&["SCRIPT", "KILL"])).await;
     }
+}
+
+/// The reference solution failed where the learner's did not: the exercise is broken.
+fn reference_failed(text: &str, error: String) -> StepFailure {
+    StepFailure(format!(
+        "the reference solution failed at `{text}`: {error} (a bug in the exercise; please report it)"
+    ))
 }
 
 fn stuck() -> String {
