@@ -112,3 +112,23 @@ async fn a_blocked_client_that_hangs_up_after_a_protocol_error_is_forgotten() {
     }
     panic!("the blocked client that hung up is still connected");
 }
+
+/// The command fuzzer's find: LCS of a 64 KB string with itself allocated its 16 GB table.
+/// Redis 7.0.15 refuses a table larger than proto-max-bulk-len before allocating it.
+#[tokio::test]
+async fn lcs_refuses_a_table_over_proto_max_bulk_len() {
+    support::differential::check_script(
+        r#"
+        SETRANGE k3 65535 "a b"
+        LCS k3 k3
+        LCS k3 k3 LEN
+        CONFIG SET proto-max-bulk-len 1mb
+        SETRANGE a 599 x
+        SETRANGE b 399 x
+        LCS a a LEN
+        LCS b b LEN
+        CONFIG SET proto-max-bulk-len 512mb
+        "#,
+    )
+    .await;
+}
