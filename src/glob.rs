@@ -4,14 +4,20 @@
 /// True when `string` matches the Redis glob `pattern` (`*`, `?`, `[a-z]`, `[^x]`, `\` escapes).
 pub fn glob_match(pattern: &[u8], string: &[u8]) -> bool {
     let mut skip_longer = false;
-    match_from(pattern, string, false, &mut skip_longer)
+    match_from(pattern, string, false, &mut skip_longer, 0)
 }
 
 /// Like `glob_match`, ignoring ASCII case.
 pub fn glob_match_nocase(pattern: &[u8], string: &[u8]) -> bool {
     let mut skip_longer = false;
-    match_from(pattern, string, true, &mut skip_longer)
+    match_from(pattern, string, true, &mut skip_longer, 0)
 }
+
+/// How deep `*` matching may recurse before giving up with no match: Redis's own protection
+/// against abusive patterns (CVE-2024-31228, in Redis from 7.2.6; 7.0.15 has none). Without
+/// it, `KEYS` with thousands of `*a` against a long key overflows the engine thread's stack,
+/// which would end the whole tutor.
+const MAX_NESTING: usize = 1000;
 
 fn eq(a: u8, b: u8, nocase: bool) -> bool {
     if nocase {
@@ -22,7 +28,16 @@ fn eq(a: u8, b: u8, nocase: bool) -> bool {
 }
 
 /// A port of stringmatchlen_impl; bytes past the end read as 0, like C's terminator.
-fn match_from(pattern: &[u8], string: &[u8], nocase: bool, skip_longer: &mut bool) -> bool {
+fn match_from(
+    pattern: &[u8],
+    string: &[u8],
+    nocase: bool,
+    skip_longer: &mut bool,
+    nesting: usize,
+) -> bool {
+    if nesting > MAX_NESTING {
+        return false;
+    }
     let pat = |i: usize| pattern.get(i).copied().unwrap_or(0);
     let (mut p, mut s) = (0usize, 0usize);
     while p < pattern.len() && s < string.len() {
@@ -35,7 +50,13 @@ fn match_from(pattern: &[u8], string: &[u8], nocase: bool, skip_longer: &mut boo
                     return true;
                 }
                 while s < string.len() {
-                    if match_from(&pattern[p + 1..], &string[s..], nocase, skip_longer) {
+                    if match_from(
+                        &pattern[p + 1..],
+                        &string[s..],
+                        nocase,
+                        skip_longer,
+                        nesting + 1,
+                    ) {
                         return true;
                     }
                     if *skip_longer {
@@ -120,6 +141,22 @@ fn match_from(pattern: &[u8], string: &[u8], nocase: bool, skip_longer: &mut boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pattern of 100,000 `*a` against a key of 100,000 `a`: recursion stops at Redis's
+    /// nesting limit (no match) instead of overflowing the engine thread's 2 MB stack.
+    #[test]
+    fn abusive_patterns_cannot_overflow_the_stack() {
+        let pattern = b"*a".repeat(100_000);
+        let key = vec![b'a'; 100_000];
+        let matched = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || glob_match(&pattern, &key))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!matched);
+        assert!(glob_match(&b"*a".repeat(500), &[b'a'; 600]));
+    }
 
     #[test]
     fn matches_like_redis() {

@@ -10,6 +10,7 @@ pub mod course;
 pub mod engine;
 pub mod glob;
 pub mod grader;
+pub mod heap;
 pub mod markdown;
 pub mod resp;
 pub mod tui;

@@ -7,6 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Counts the heap, so that the embedded engine (which shares this process) refuses to grow
+/// past its memory safety limit instead of being killed with the tutor by the OOM killer.
+#[global_allocator]
+static HEAP: redis_tutor::heap::CountingAllocator = redis_tutor::heap::CountingAllocator;
+
 const EXAMPLES: &str = "\
 Examples:
   redis-tutor                          open the tutor with the embedded Redis

@@ -3,7 +3,7 @@
 //! exactly as on the wire.
 
 use super::url::ServerSpec;
-use crate::resp::{ParseError, Value, parse_value};
+use crate::resp::{Decoder, ParseError, Value};
 use bytes::{Buf, BytesMut};
 use std::io;
 use std::time::Duration;
@@ -52,6 +52,9 @@ pub enum ConnectionError {
 pub struct Connection {
     stream: Box<dyn Stream>,
     input: BytesMut,
+    /// Keeps its place in a reply read in many pieces, and holds the server to the client's
+    /// limits (nesting, lengths, sizes).
+    decoder: Decoder,
     output: BytesMut,
     server: Option<ServerSpec>,
 }
@@ -62,6 +65,7 @@ impl Connection {
         Connection {
             stream,
             input: BytesMut::with_capacity(16 * 1024),
+            decoder: Decoder::default(),
             output: BytesMut::new(),
             server: None,
         }
@@ -96,8 +100,9 @@ impl Connection {
     /// Reads the next reply or push message.
     pub async fn read_reply(&mut self) -> Result<Value, ConnectionError> {
         loop {
-            if let Some((value, used)) = parse_value(&self.input)? {
-                self.input.advance(used);
+            let (used, value) = self.decoder.feed(&self.input)?;
+            self.input.advance(used);
+            if let Some(value) = value {
                 return Ok(value);
             }
             if self.stream.read_buf(&mut self.input).await? == 0 {

@@ -14,6 +14,12 @@ fn say(line: &str) {
 
 /// Runs the engine on `bind:port` until Ctrl-C.
 pub async fn serve(bind: &str, port: u16) -> Result<ExitCode, Failure> {
+    // What Redis would log (a client closed at its output-buffer limit, an engine bug) goes
+    // to standard error.
+    let _already_set = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .try_init();
     let ip: IpAddr = bind.parse().map_err(|_| {
         Failure::Config(format!(
             "invalid --bind address '{bind}': expected an IP address such as 127.0.0.1"

@@ -396,6 +396,50 @@ impl Console {
         self.ensure_connection().await;
     }
 
+    /// The server closed the connection instead of answering `args`. When the server holds
+    /// normal clients to an output-buffer limit (the embedded engine does; Redis by default
+    /// does not), that limit is the likely cause: reconnect and say so, and why real Redis
+    /// would have gone on allocating. Nothing more is printed when the server cannot be
+    /// reached or has no such limit.
+    async fn explain_closed(&mut self, args: &[Vec<u8>]) {
+        // Asked on a connection of its own: without a limit to explain, the console stays
+        // "not connected" until the next command, as redis-cli does.
+        let Ok(mut connection) = self.connector.connect().await else {
+            return;
+        };
+        let Ok(Value::Array(pair)) = connection
+            .request(&["CONFIG", "GET", "client-output-buffer-limit"])
+            .await
+            .map(|reply| match reply {
+                Value::Map(pairs) => {
+                    Value::Array(pairs.into_iter().flat_map(|(k, v)| [k, v]).collect())
+                }
+                other => other,
+            })
+        else {
+            return;
+        };
+        let Some(limits) = pair
+            .get(1)
+            .and_then(Value::as_bytes)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+        else {
+            return;
+        };
+        let Some(normal) = normal_output_limit(&limits) else {
+            return;
+        };
+        let command = String::from_utf8_lossy(&args[0]).to_uppercase();
+        self.output(
+            OutputKind::Info,
+            format!(
+                "The server closed the connection instead of answering {command}: its reply would have passed the server's output buffer limit for normal clients (client-output-buffer-limit normal {normal}), and Redis closes a client that reaches that limit.\n\
+                 Real Redis has no limit for normal clients by default: it would have gone on building this reply in memory, possibly until the machine ran out. The tutor's Redis keeps a limit so that a typo cannot end your session. Your keys are untouched; connecting again.\n"
+            ),
+        );
+        self.ensure_connection().await;
+    }
+
     /// redis-cli's `:set hints` / `:set nohints`.
     fn set_preference(&self, words: &[String]) {
         if words[0].eq_ignore_ascii_case(":set") && words.len() >= 2 {
@@ -524,6 +568,9 @@ impl Console {
                 Wait::Lost(error) => {
                     self.transcript.finish(entry, None);
                     self.report_lost(&error);
+                    if matches!(error, ConnectionError::Closed) {
+                        self.explain_closed(args).await;
+                    }
                     return true;
                 }
                 Wait::Interrupted => {
@@ -647,6 +694,36 @@ impl Console {
         self.ensure_connection().await;
         true
     }
+}
+
+/// The normal class's `hard soft seconds` from a `client-output-buffer-limit` value, when
+/// it limits anything (`64mb 0 0`).
+fn normal_output_limit(limits: &str) -> Option<String> {
+    let words: Vec<&str> = limits.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("normal"))?;
+    let numbers: Vec<u64> = words
+        .get(at + 1..at + 4)?
+        .iter()
+        .map(|w| w.parse().ok())
+        .collect::<Option<_>>()?;
+    if numbers[0] == 0 && numbers[1] == 0 {
+        return None;
+    }
+    let size = |bytes: u64| {
+        if bytes > 0 && bytes.is_multiple_of(1 << 20) {
+            format!("{}mb", bytes >> 20)
+        } else {
+            bytes.to_string()
+        }
+    };
+    Some(format!(
+        "{} {} {}",
+        size(numbers[0]),
+        size(numbers[1]),
+        numbers[2]
+    ))
 }
 
 /// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBE forms.

@@ -2,6 +2,7 @@
 //! requests waiting their turn and the output waiting to be written (its outbox, which other
 //! clients' commands may write to as well: pub/sub messages, MONITOR lines).
 
+use super::limits::ClientClass;
 use super::multi::{Transaction, WatchedKey};
 use super::pubsub::Subscriptions;
 use crate::resp::Protocol;
@@ -33,6 +34,14 @@ pub struct Client {
     pub last_command: String,
     /// Set by QUIT: close the connection once the reply is written.
     pub closing: bool,
+    /// An output-buffer limit was hit: the connection is closed without writing anything
+    /// more (Redis's CLIENT_CLOSE_ASAP), and replies to it are dropped.
+    pub close_asap: bool,
+    /// Output the connection took from the outbox but the socket has not accepted yet; with
+    /// `output`, what the output-buffer limit measures.
+    pub unwritten: u64,
+    /// When the output first reached the soft limit (ms since the epoch), while it stays there.
+    pub soft_limit_since: Option<i64>,
     /// True once AUTH succeeded, or when the client was connected before `requirepass` was
     /// set; only consulted while a password is required.
     pub authenticated: bool,
@@ -76,6 +85,21 @@ pub enum ReplyMode {
 }
 
 impl Client {
+    /// The `client-output-buffer-limit` class this client's output is held to.
+    pub fn output_class(&self) -> ClientClass {
+        // getClientType: a subscribed client is a pubsub client; MONITOR ones stay normal.
+        if self.subscriptions.active() {
+            ClientClass::Pubsub
+        } else {
+            ClientClass::Normal
+        }
+    }
+
+    /// Bytes of reply waiting for this client: the outbox and what the socket has not taken.
+    pub fn output_pending(&self) -> u64 {
+        self.output.len() as u64 + self.unwritten
+    }
+
     pub fn new(id: u64, addr: String, local_addr: String, now_ms: i64) -> Client {
         Client {
             id,
@@ -90,6 +114,9 @@ impl Client {
             last_interaction_ms: now_ms,
             last_command: "NULL".into(),
             closing: false,
+            close_asap: false,
+            unwritten: 0,
+            soft_limit_since: None,
             authenticated: false,
             no_evict: false,
             pending: VecDeque::new(),

@@ -7,6 +7,7 @@ use super::command_flags::CommandFlags;
 use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
+use super::limits;
 use super::notify::EventClass;
 use super::store::Store;
 use crate::resp::{Protocol, Value};
@@ -98,6 +99,15 @@ impl<'a> Ctx<'a> {
         if !self.client().deny_blocking {
             self.block = Some(BlockRequest { keys, timeout });
         }
+    }
+
+    /// Whether a reply of at least `bytes` bytes, whose size the client chose (a count, a
+    /// range), may be built. When it would take the client past its output-buffer hard limit
+    /// (or, with that limit off, past the memory safety limit's room), the client is closed
+    /// as Redis closes it on reaching the limit, and false is returned: the handler returns
+    /// without building anything, and its reply is dropped.
+    pub fn reply_fits(&mut self, bytes: u64) -> bool {
+        !self.store.check_output_limit(self.client_id, bytes)
     }
 
     /// Tells `call` the handler's error reply repeats an error already counted (a script
@@ -221,6 +231,18 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
             || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
         if out_of_memory && grows {
             let reply = Value::error("OOM command not allowed when used memory > 'maxmemory'.");
+            return rejected(store, client_id, Some(spec), reply);
+        }
+    }
+    if let Some(used) = limits::over_memory_limit() {
+        let grows = spec.has(CommandFlags::DENYOOM)
+            || (in_multi && !matches!(spec.name.as_str(), "exec" | "discard" | "quit" | "reset"));
+        if grows {
+            let reply = Value::error(format!(
+                "OOM command not allowed: the embedded Redis holds {} of memory, over its safety limit of {} (real Redis would go on allocating until the machine runs out of memory). Delete keys or FLUSHALL to go on.",
+                limits::human_approx(used),
+                limits::human(limits::memory_limit())
+            ));
             return rejected(store, client_id, Some(spec), reply);
         }
     }

@@ -2,6 +2,7 @@
 //! its default (as a server started with `--save '' --appendonly no` reports it), its alias,
 //! and the validation rules and error texts of Redis's config.c.
 
+use super::limits::OutputLimits;
 use crate::glob::glob_match_nocase;
 use std::collections::HashMap;
 
@@ -26,6 +27,9 @@ enum Kind {
     KeyspaceEvents,
     /// `hz`: an integer clamped to 1..500.
     Hz,
+    /// `client-output-buffer-limit`: `class hard soft seconds` groups, merged into the
+    /// current limits.
+    OutputBufferLimit,
 }
 
 /// One configuration parameter.
@@ -221,8 +225,9 @@ const PARAMS: &[Param] = &[
     Param {
         name: "client-output-buffer-limit",
         alias: None,
-        default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-        kind: Kind::Text,
+        // Not Redis's default (no limit for normal clients): see engine::limits.
+        default: super::limits::DEFAULT_OUTPUT_BUFFER_LIMIT,
+        kind: Kind::OutputBufferLimit,
     },
     Param {
         name: "client-query-buffer-limit",
@@ -1103,6 +1108,8 @@ pub struct Config {
     busy_reply_threshold_ms: u64,
     /// Cached `maxmemory` in bytes (0: no limit).
     maxmemory: u64,
+    /// Cached `client-output-buffer-limit`.
+    output_limits: OutputLimits,
 }
 
 /// Why CONFIG SET failed, with the argument name Redis mentions.
@@ -1249,6 +1256,9 @@ fn validate(param: &Param, value: &str) -> Result<String, String> {
         }
         Kind::KeyspaceEvents => keyspace_events(value)
             .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
+        Kind::OutputBufferLimit => OutputLimits::default_limits()
+            .updated(value)
+            .map(|l| l.render()),
     }
 }
 
@@ -1272,7 +1282,13 @@ impl Config {
             slowlog_max_len: 128,
             busy_reply_threshold_ms: 5000,
             maxmemory: 0,
+            output_limits: OutputLimits::default_limits(),
         }
+    }
+
+    /// The `client-output-buffer-limit` in force.
+    pub fn output_limits(&self) -> &OutputLimits {
+        &self.output_limits
     }
 
     /// The current value of a parameter (by name or alias, case-insensitive).
@@ -1383,7 +1399,11 @@ impl Config {
         }
         let mut validated = Vec::with_capacity(chosen.len());
         for (param, value) in chosen {
-            match validate(param, &value) {
+            let checked = match param.kind {
+                Kind::OutputBufferLimit => self.output_limits.updated(&value).map(|l| l.render()),
+                _ => validate(param, &value),
+            };
+            match checked {
                 Ok(v) => validated.push((param.name, v)),
                 Err(reason) => {
                     return Err(ConfigError::Invalid {
@@ -1403,6 +1423,9 @@ impl Config {
         self.slowlog_threshold = self.get_i64("slowlog-log-slower-than");
         self.slowlog_max_len = self.get_i64("slowlog-max-len").max(0) as usize;
         self.maxmemory = self.get_i64("maxmemory").max(0) as u64;
+        self.output_limits = OutputLimits::default_redis()
+            .updated(&self.values["client-output-buffer-limit"])
+            .unwrap_or_default();
         self.busy_reply_threshold_ms = self.get_i64("busy-reply-threshold").max(0) as u64;
         Ok(())
     }

@@ -227,25 +227,59 @@ impl EventLoop {
         }
     }
 
+    /// Runs one request. A panic anywhere on its way (a handler's own panic is already
+    /// answered inside `call`) is answered with an error and ends that client's connection;
+    /// the engine, its keyspace and every other client go on.
     fn run_command(&mut self, id: u64, args: Vec<Bytes>) {
         let now = self.clock.now_us();
-        match execute(&mut self.store, id, now, &args) {
-            Outcome::Reply(reply) => self.store.reply(id, &reply),
-            Outcome::Written => {}
-            Outcome::Postponed => {
-                if let Some(client) = self.store.clients.get_mut(&id) {
-                    client.pending.push_front(Request::Command(args));
-                    self.store.postponed.push(id);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            #[cfg(test)]
+            if args[0].eq_ignore_ascii_case(tests::PANIC_OUTSIDE_HANDLER) {
+                panic!("an injected engine bug");
+            }
+            match execute(&mut self.store, id, now, &args) {
+                Outcome::Reply(reply) => self.store.reply(id, &reply),
+                Outcome::Written => {}
+                Outcome::Postponed => {
+                    if let Some(client) = self.store.clients.get_mut(&id) {
+                        client.pending.push_front(Request::Command(args.clone()));
+                        self.store.postponed.push(id);
+                    }
+                    return false;
                 }
-                return;
+                Outcome::Block(block) => {
+                    let db = self.store.clients[&id].db;
+                    let deadline = block
+                        .timeout
+                        .map(|t| now / 1000 + t.as_millis().min(i64::MAX as u128 / 2) as i64);
+                    self.store
+                        .blocked
+                        .block(id, db, block.keys, args.clone(), deadline);
+                }
             }
-            Outcome::Block(block) => {
-                let db = self.store.clients[&id].db;
-                let deadline = block
-                    .timeout
-                    .map(|t| now / 1000 + t.as_millis().min(i64::MAX as u128 / 2) as i64);
-                self.store.blocked.block(id, db, block.keys, args, deadline);
-            }
+            true
+        }));
+        let panic = match ran {
+            Ok(true) => None,
+            // Postponed (CLIENT PAUSE): it runs again later, as if it had not come yet.
+            Ok(false) => return,
+            Err(panic) => Some(panic),
+        };
+        if let Some(panic) = panic {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let name = String::from_utf8_lossy(&args[0]).to_lowercase();
+            tracing::error!("the engine panicked running '{name}' for client {id}: {message}");
+            self.store.reply(
+                id,
+                &Value::error(format!(
+                    "ERR internal error in '{name}' (please report it): {message}"
+                )),
+            );
+            self.store.close_after_reply(id);
         }
         // CLIENT REPLY SKIP applies to the command after it.
         if let Some(client) = self.store.clients.get_mut(&id) {
@@ -321,16 +355,52 @@ impl Io {
             return false;
         };
         if connection.input_closed {
-            return true;
+            // Nothing more is parsed after a protocol error, but a hang-up must still be
+            // noticed: a client blocked with its protocol error queued behind (BLPOP k 0,
+            // then garbage) would otherwise never be forgotten.
+            loop {
+                match connection.stream.read(&mut self.read_buf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            self.disconnect(id, store);
+            return false;
         }
         let mut gone = false;
+        let query_limit = store.config.get_i64("client-query-buffer-limit").max(0) as usize;
         loop {
             match connection.stream.read(&mut self.read_buf) {
                 Ok(0) => {
                     gone = true;
                     break;
                 }
-                Ok(n) => connection.input.extend_from_slice(&self.read_buf[..n]),
+                Ok(n) => {
+                    connection.input.extend_from_slice(&self.read_buf[..n]);
+                    if connection.input.len() > query_limit {
+                        if let Some(client) = store.clients.get_mut(&id) {
+                            queue_requests(connection, client);
+                        }
+                        if connection.input_closed {
+                            break;
+                        }
+                        if connection.input.len() > query_limit {
+                            // A request that never ends (a bulk announced and streamed
+                            // without end): Redis closes the client at
+                            // client-query-buffer-limit, and so does the engine, before the
+                            // input can take the process's memory.
+                            tracing::warn!(
+                                "Closing client {id} that reached max query buffer length ({} bytes)",
+                                connection.input.len()
+                            );
+                            gone = true;
+                            break;
+                        }
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => {
@@ -342,20 +412,7 @@ impl Io {
         let Some(client) = store.clients.get_mut(&id) else {
             return false;
         };
-        loop {
-            match next_request(&mut connection.input) {
-                Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
-                Ok(None) => break,
-                Err(e) => {
-                    client
-                        .pending
-                        .push_back(Request::ProtocolError(e.reply_text()));
-                    connection.input_closed = true;
-                    connection.input.clear();
-                    break;
-                }
-            }
-        }
+        queue_requests(connection, client);
         if gone {
             // Redis frees a client whose connection closed without answering what it sent.
             self.disconnect(id, store);
@@ -383,6 +440,11 @@ impl Io {
             let Some(client) = store.clients.get_mut(&id) else {
                 continue;
             };
+            if client.close_asap {
+                // An output-buffer limit was hit: nothing more is written (freeClientAsync).
+                self.disconnect(id, store);
+                continue;
+            }
             let Some(connection) = self.connections.get_mut(&id) else {
                 client.output.clear();
                 continue;
@@ -413,6 +475,9 @@ impl Io {
         let written = write_some(&mut connection.stream, &connection.unwritten);
         connection.unwritten.advance(written);
         let wants_writable = !connection.unwritten.is_empty();
+        if let Some(client) = store.clients.get_mut(&id) {
+            client.unwritten = connection.unwritten.len() as u64;
+        }
         if wants_writable != connection.waiting_to_write {
             let interest = if wants_writable {
                 Interest::READABLE | Interest::WRITABLE
@@ -496,6 +561,28 @@ fn answer_while_busy(store: &mut Store, id: u64) {
     }
 }
 
+/// Moves the complete requests of a connection's input to its client's queue; a protocol
+/// error ends the input.
+fn queue_requests(connection: &mut Connection, client: &mut Client) {
+    if connection.input_closed {
+        return;
+    }
+    loop {
+        match next_request(&mut connection.input) {
+            Ok(Some(args)) => client.pending.push_back(Request::Command(args)),
+            Ok(None) => return,
+            Err(e) => {
+                client
+                    .pending
+                    .push_back(Request::ProtocolError(e.reply_text()));
+                connection.input_closed = true;
+                connection.input.clear();
+                return;
+            }
+        }
+    }
+}
+
 /// Writes as much of `bytes` as the socket takes now; returns how much. A broken connection
 /// takes everything (the read side notices it is gone).
 fn write_some(stream: &mut TcpStream, bytes: &[u8]) -> usize {
@@ -509,4 +596,51 @@ fn write_some(stream: &mut TcpStream, bytes: &[u8]) -> usize {
         }
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Clock, Engine};
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// A request name that panics in the event loop, outside any handler (tests only).
+    pub(super) const PANIC_OUTSIDE_HANDLER: &[u8] = b"test-panic-outside-handler";
+
+    fn ask(conn: &mut TcpStream, request: &[u8]) -> String {
+        conn.write_all(request).unwrap();
+        let mut reply = vec![0u8; 4096];
+        let n = conn.read(&mut reply).unwrap();
+        String::from_utf8_lossy(&reply[..n]).into_owned()
+    }
+
+    /// An engine bug outside a handler answers that client with an error and closes it; the
+    /// keyspace and the other clients are untouched, and no ghost client is left.
+    #[tokio::test]
+    async fn a_panic_outside_a_handler_ends_one_connection_only() {
+        let engine = Engine::start_local(Clock::new()).await.unwrap();
+        let mut other = TcpStream::connect(engine.addr()).unwrap();
+        other
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        assert_eq!(ask(&mut other, b"SET k v\r\n"), "+OK\r\n");
+        let mut victim = TcpStream::connect(engine.addr()).unwrap();
+        victim
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reply = ask(&mut victim, b"test-panic-outside-handler\r\n");
+        assert_eq!(
+            reply,
+            "-ERR internal error in 'test-panic-outside-handler' (please report it): an injected engine bug\r\n"
+        );
+        assert_eq!(
+            victim.read(&mut [0; 16]).unwrap(),
+            0,
+            "the connection is closed"
+        );
+        assert_eq!(ask(&mut other, b"GET k\r\n"), "$1\r\nv\r\n");
+        let list = ask(&mut other, b"CLIENT LIST\r\n");
+        assert_eq!(list.matches("id=").count(), 1, "{list}");
+    }
 }

@@ -17,6 +17,7 @@ mod event_loop;
 pub mod geohash;
 pub mod hash_value;
 pub mod hyperloglog;
+pub mod limits;
 pub mod long_double;
 pub mod lua;
 mod lua_bit;

@@ -8,6 +8,7 @@ use super::clock::Clock;
 use super::config::Config;
 use super::db::Db;
 use super::encoding::EncodingLimits;
+use super::limits;
 use super::lua::Scripting;
 use super::notify::EventClass;
 use super::pubsub::PubSub;
@@ -242,14 +243,20 @@ impl Store {
     }
 
     /// Appends `reply` to a client's output, in the protocol it speaks (nothing while CLIENT
-    /// REPLY turned its replies off).
+    /// REPLY turned its replies off), holding the client to its output-buffer limit.
     pub fn reply(&mut self, client_id: u64, reply: &Value) {
         let Some(client) = self.clients.get_mut(&client_id) else {
             return;
         };
-        if matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+        if client.close_asap || matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
             return;
         }
+        // Measured before it is written: a reply over the limit is never encoded.
+        let size = reply.encoded_len(client.protocol);
+        if self.check_output_limit(client_id, size) {
+            return;
+        }
+        let client = self.clients.get_mut(&client_id).expect("checked above");
         if client.output.is_empty() {
             self.with_output.push(client_id);
         }
@@ -319,6 +326,80 @@ impl Store {
         self.monitors.retain(|&id| id != client_id);
         if let Some(client) = self.clients.get_mut(&client_id) {
             client.monitor = false;
+        }
+    }
+
+    /// checkClientOutputBufferLimits: closes the client when its pending output, plus
+    /// `about_to_add` bytes a command is about to build, reaches its class's limit. True when
+    /// the client is (now) being closed.
+    pub fn check_output_limit(&mut self, client_id: u64, about_to_add: u64) -> bool {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return true;
+        };
+        if client.close_asap {
+            return true;
+        }
+        let class = client.output_class();
+        let limit = self.config.output_limits().of(class);
+        let used = client.output_pending().saturating_add(about_to_add);
+        if limit.hard == 0 {
+            // No hard limit, as in Redis's default: still, no reply is built past the
+            // memory safety limit's room.
+            let room = limits::memory_room();
+            if used > room {
+                tracing::warn!(
+                    "Client id={} addr={} cmd={} closed: its reply needs {}, more than the {} the engine's memory safety limit ({}) leaves, and the output-buffer limit is off.",
+                    client.id,
+                    client.addr,
+                    client.last_command,
+                    limits::human_approx(used),
+                    limits::human_approx(room),
+                    limits::human(limits::memory_limit()),
+                );
+                self.close_asap(client_id);
+                return true;
+            }
+            if limit.soft == 0 {
+                return false;
+            }
+        }
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        if !limit.reached(used, &mut client.soft_limit_since, now_ms) {
+            return false;
+        }
+        tracing::warn!(
+            "Client id={} addr={} name={} cmd={} scheduled to be closed ASAP for overcoming of output buffer limits ({} class: hard {}, soft {} for {} s; the reply needed at least {}).",
+            client.id,
+            client.addr,
+            client
+                .name
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default(),
+            client.last_command,
+            class.name(),
+            limits::human(limit.hard),
+            limits::human(limit.soft),
+            limit.soft_seconds,
+            limits::human_approx(used),
+        );
+        self.close_asap(client_id);
+        true
+    }
+
+    /// Closes a client's connection at once, writing nothing more (freeClientAsync).
+    pub fn close_asap(&mut self, client_id: u64) {
+        let Some(client) = self.clients.get_mut(&client_id) else {
+            return;
+        };
+        client.close_asap = true;
+        client.closing = true;
+        client.pending.clear();
+        client.output = bytes::BytesMut::new();
+        if !self.with_output.contains(&client_id) {
+            self.with_output.push(client_id);
         }
     }
 

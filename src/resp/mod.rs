@@ -6,7 +6,7 @@ mod parse;
 mod split;
 
 pub use double::{format_double, format_g};
-pub use parse::{ParseError, parse_value};
+pub use parse::{Decoder, ParseError, ReplyLimits, parse_value};
 pub use split::split_args;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -150,6 +150,71 @@ impl Value {
         }
     }
 
+    /// How many bytes `encode` would write for a client speaking `proto`, found without
+    /// writing them: what the engine checks against a client's output-buffer limit before a
+    /// reply is encoded.
+    pub fn encoded_len(&self, proto: Protocol) -> u64 {
+        let resp3 = proto == Protocol::Resp3;
+        let line = |body: usize| body as u64 + 3;
+        let header = |n: usize| line(Digits::of(n as i64).as_bytes().len());
+        let bulk = |len: usize| header(len) + len as u64 + 2;
+        match self {
+            Value::Simple(s) | Value::Error(s) => line(s.len()),
+            Value::Integer(i) => line(Digits::of(*i).as_bytes().len()),
+            Value::Bulk(b) => bulk(b.len()),
+            Value::Null | Value::NullArray => {
+                if resp3 {
+                    3
+                } else {
+                    5
+                }
+            }
+            Value::Array(items) | Value::Set(items) | Value::Push(items) => {
+                header(items.len()) + items.iter().map(|v| v.encoded_len(proto)).sum::<u64>()
+            }
+            Value::Map(pairs) => {
+                let n = if resp3 { pairs.len() } else { 2 * pairs.len() };
+                header(n)
+                    + pairs
+                        .iter()
+                        .map(|(k, v)| k.encoded_len(proto) + v.encoded_len(proto))
+                        .sum::<u64>()
+            }
+            Value::Double(d) => {
+                let text = format_double(*d).len();
+                if resp3 { line(text) } else { bulk(text) }
+            }
+            Value::DoubleText(t) => {
+                if resp3 {
+                    line(t.len())
+                } else {
+                    bulk(t.len())
+                }
+            }
+            Value::Boolean(b) => {
+                if resp3 {
+                    4
+                } else {
+                    line(Digits::of(*b as i64).as_bytes().len())
+                }
+            }
+            Value::Verbatim { format, text } => {
+                if resp3 {
+                    bulk(format.len() + 1 + text.len())
+                } else {
+                    bulk(text.len())
+                }
+            }
+            Value::BigNumber(n) => {
+                if resp3 {
+                    line(n.len())
+                } else {
+                    bulk(n.len())
+                }
+            }
+        }
+    }
+
     /// The encoded bytes, for tests and one-off writes.
     pub fn to_bytes(&self, proto: Protocol) -> Vec<u8> {
         let mut out = BytesMut::new();
@@ -234,6 +299,33 @@ mod tests {
             Value::Integer(i64::MIN).to_bytes(Protocol::Resp2),
             b":-9223372036854775808\r\n"
         );
+    }
+
+    /// `encoded_len` agrees with `encode` for every kind of value, in both protocols.
+    #[test]
+    fn encoded_len_is_what_encode_writes() {
+        let v = Value::Array(vec![
+            Value::Map(vec![(Value::bulk("k"), Value::Double(1.5))]),
+            Value::Set(vec![Value::Integer(-12), Value::Boolean(true)]),
+            Value::DoubleText(Bytes::from_static(b"-0.25")),
+            Value::Verbatim {
+                format: Bytes::from_static(b"txt"),
+                text: Bytes::from_static(b"hi"),
+            },
+            Value::BigNumber(Bytes::from_static(b"1234567890123")),
+            Value::Push(vec![Value::Null, Value::NullArray]),
+            Value::error("ERR x"),
+            Value::ok(),
+            Value::bulk(vec![b'x'; 12345]),
+            Value::Array(Vec::new()),
+        ]);
+        for proto in [Protocol::Resp2, Protocol::Resp3] {
+            assert_eq!(
+                v.encoded_len(proto),
+                v.to_bytes(proto).len() as u64,
+                "{proto:?}"
+            );
+        }
     }
 
     #[test]

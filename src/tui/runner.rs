@@ -55,8 +55,18 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
         let mut guard = TerminalGuard::enter().context("taking over the terminal")?;
         let input = InputReader::start(session.events_sender());
         let mut launched_at = Some(launched_at);
+        let mut signals = ExitSignals::new();
         let result = loop {
-            match session.run(guard.terminal(), launched_at.take()).await {
+            let outcome = tokio::select! {
+                outcome = session.run(guard.terminal(), launched_at.take()) => outcome,
+                name = signals.next() => {
+                    // Ended from outside (kill, a closed terminal): leave as on a quit, so
+                    // the terminal is restored and progress saved.
+                    tracing::warn!("{name} received: restoring the terminal, saving progress");
+                    Ok(LoopExit::Quit)
+                }
+            };
+            match outcome {
                 Ok(LoopExit::EditFile(path)) => {
                     input.pause();
                     guard.suspend();
@@ -80,6 +90,56 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
     tracing::info!("redis-tutor stopped");
     result?;
     saved
+}
+
+/// The signals that end the tutor from outside (SIGTERM, SIGHUP, SIGQUIT, SIGINT): the
+/// process sees them, so it leaves the way a quit does instead of dying in raw mode.
+struct ExitSignals {
+    #[cfg(unix)]
+    signals: Vec<(&'static str, tokio::signal::unix::Signal)>,
+}
+
+impl ExitSignals {
+    fn new() -> ExitSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let kinds = [
+                ("SIGTERM", SignalKind::terminate()),
+                ("SIGHUP", SignalKind::hangup()),
+                ("SIGQUIT", SignalKind::quit()),
+                ("SIGINT", SignalKind::interrupt()),
+            ];
+            let signals = kinds
+                .into_iter()
+                .filter_map(|(name, kind)| signal(kind).ok().map(|s| (name, s)))
+                .collect();
+            ExitSignals { signals }
+        }
+        #[cfg(not(unix))]
+        ExitSignals {}
+    }
+
+    /// The name of the next signal received (never, when none could be watched).
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            std::future::poll_fn(|cx| {
+                for (name, signal) in &mut self.signals {
+                    if signal.poll_recv(cx).is_ready() {
+                        return std::task::Poll::Ready(*name);
+                    }
+                }
+                std::task::Poll::Pending
+            })
+            .await
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
 }
 
 /// A running tutor without its terminal: the app, the console and background tasks, and the

@@ -4,4 +4,5 @@
 
 pub mod course;
 pub mod differential;
+pub mod fuzz;
 pub mod real_redis;

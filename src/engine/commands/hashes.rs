@@ -7,6 +7,7 @@ use crate::engine::args::{
 };
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, HashValue};
+use crate::engine::limits;
 use crate::engine::long_double::{LongDouble, LongDoubleError};
 use crate::engine::notify::EventClass;
 use crate::resp::{Protocol, Value};
@@ -290,14 +291,34 @@ fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Ok(parsed) => parsed,
         Err(e) => return e,
     };
-    let hash = match hash_at(ctx, &args[1]) {
+    match hash_at(ctx, &args[1]) {
         Err(e) => return e,
         Ok(None) => return Value::Array(Vec::new()),
-        Ok(Some(hash)) => hash,
+        Ok(Some(_)) => {}
+    }
+    if count < 0 {
+        // Repeats allowed: the count alone sets the reply's size, so it is checked first.
+        let each = limits::bulk_bytes(0) * if with_values { 2 } else { 1 };
+        if !ctx.reply_fits(limits::reply_bytes(count.unsigned_abs(), each)) {
+            return Value::Null;
+        }
+        let Ok(Some(hash)) = hash_at(ctx, &args[1]) else {
+            unreachable!("the hash was just read");
+        };
+        let mut out = Vec::new();
+        for _ in 0..count.unsigned_abs() {
+            let i = rand::random_range(0..hash.len());
+            let (f, v) = hash.get_index(i).expect("index in range");
+            push_field(&mut out, f, v, with_values, resp3);
+        }
+        return Value::Array(out);
+    }
+    let Ok(Some(hash)) = hash_at(ctx, &args[1]) else {
+        unreachable!("the hash was just read");
     };
     let mut out = Vec::new();
     let n = count.unsigned_abs() as usize;
-    if count < 0 || n == 1 {
+    if n == 1 {
         for _ in 0..n {
             let i = rand::random_range(0..hash.len());
             let (f, v) = hash.get_index(i).expect("index in range");

@@ -5,6 +5,7 @@ use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SetValue};
+use crate::engine::limits;
 use crate::engine::notify::EventClass;
 use crate::resp::Value;
 use bytes::Bytes;
@@ -143,7 +144,15 @@ fn srandmember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         return Value::Bulk(set.random().expect("stored sets are never empty").clone());
     };
     if count < 0 {
-        let n = count.unsigned_abs() as usize;
+        let n = count.unsigned_abs();
+        let each = shortest_member_bytes(set);
+        if !ctx.reply_fits(limits::reply_bytes(n, each)) {
+            return Value::Null;
+        }
+        let Ok(Some(set)) = set_at(ctx, &args[1]) else {
+            unreachable!("the set was just read");
+        };
+        let n = n as usize;
         return Value::Array(
             (0..n)
                 .map(|_| Value::Bulk(set.random().expect("non-empty").clone()))
@@ -161,6 +170,16 @@ fn srandmember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
             .map(|i| Value::Bulk(set[i].clone()))
             .collect(),
     )
+}
+
+/// The least bytes one member takes in a reply: exact for small sets, a bulk string's
+/// framing for large ones (where finding the shortest member would cost more than the reply).
+fn shortest_member_bytes(set: &SetValue) -> u64 {
+    if set.len() > 1024 {
+        return limits::bulk_bytes(0);
+    }
+    let shortest = set.iter().map(|m| m.len()).min().unwrap_or(0);
+    limits::bulk_bytes(shortest)
 }
 
 fn spop(ctx: &mut Ctx, args: &[Bytes]) -> Value {

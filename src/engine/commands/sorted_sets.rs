@@ -11,6 +11,7 @@ use crate::engine::args::{
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::encoding::EncodingLimits;
+use crate::engine::limits;
 use crate::engine::notify::EventClass;
 use crate::engine::sorted_set::{LexBound, LexRange, ScoreRange};
 use crate::resp::{Protocol, Value, format_double};
@@ -1002,10 +1003,21 @@ fn zrandmember(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         Err(e) => return e,
     };
     let resp3 = resp3(ctx);
-    let zset = match zset_at(ctx, &args[1]) {
+    match zset_at(ctx, &args[1]) {
         Err(e) => return e,
         Ok(None) => return Value::Array(Vec::new()),
-        Ok(Some(zset)) => zset,
+        Ok(Some(_)) => {}
+    }
+    if count < 0 {
+        // Repeats allowed: the count alone sets the reply's size, so it is checked first
+        // (a score takes at least `,0\r\n` or `$1\r\n0\r\n`).
+        let each = limits::bulk_bytes(0) + if with_scores { 4 } else { 0 };
+        if !ctx.reply_fits(limits::reply_bytes(count.unsigned_abs(), each)) {
+            return Value::Null;
+        }
+    }
+    let Ok(Some(zset)) = zset_at(ctx, &args[1]) else {
+        unreachable!("the sorted set was just read");
     };
     let n = count.unsigned_abs() as usize;
     let members: Vec<(&Bytes, f64)> = zset.iter().collect();

@@ -563,6 +563,16 @@ fn lcs(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     let (a, b) = (&strings[0], &strings[1]);
     let (alen, blen) = (a.len(), b.len());
+    // The table is refused before it is allocated when it would pass proto-max-bulk-len, as
+    // in Redis 7.0.15 (two 64 KB strings would need 16 GB).
+    let table_bytes = (alen as u64 + 1)
+        .checked_mul(blen as u64 + 1)
+        .and_then(|cells| cells.checked_mul(4));
+    if table_bytes.is_none_or(|bytes| bytes > ctx.store.config.proto_max_bulk_len()) {
+        return Value::error(
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        );
+    }
     // dp[i][j]: LCS length of a[..i] and b[..j].
     let width = blen + 1;
     let mut dp = vec![0u32; (alen + 1) * width];

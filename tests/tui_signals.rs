@@ -1,0 +1,184 @@
+//! The real binary on a pseudo-terminal of its own (opened with libc, so that the test keeps
+//! the terminal and can read its modes after the tutor exits): ended from outside (SIGTERM, SIGHUP), the tutor
+//! leaves as on a quit, so the terminal is back in cooked mode on the main screen, and the
+//! learner's progress is saved.
+
+#![cfg(unix)]
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Guards against a hang only.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// A child process whose controlling terminal is a new pseudo-terminal.
+struct Pty {
+    child: Child,
+    master: File,
+    /// Kept open so the terminal's modes can be read after the child is gone.
+    slave: OwnedFd,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    fn spawn(mut command: Command) -> Pty {
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 40,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty writes two descriptors into the given integers.
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(opened, 0, "openpty failed");
+        // SAFETY: both descriptors were just opened and are owned here.
+        let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let io = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
+        command
+            .stdin(io(&slave))
+            .stdout(io(&slave))
+            .stderr(io(&slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().expect("the tutor starts");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = master.try_clone().unwrap();
+        let sink = Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            child,
+            master,
+            slave,
+            output,
+        }
+    }
+
+    fn output(&self) -> Vec<u8> {
+        self.output.lock().unwrap().clone()
+    }
+
+    fn wait_for(&self, needle: &[u8]) {
+        let started = Instant::now();
+        while !self.output().windows(needle.len()).any(|w| w == needle) {
+            assert!(
+                started.elapsed() < HANG_GUARD,
+                "the terminal never showed {:?}; it got {:?}",
+                String::from_utf8_lossy(needle),
+                String::from_utf8_lossy(&self.output())
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the terminal is in canonical (cooked) mode, as a shell leaves it.
+    fn cooked(&self) -> bool {
+        // SAFETY: termios is plain data, filled by tcgetattr on a descriptor we own.
+        let mut modes: libc::termios = unsafe { std::mem::zeroed() };
+        let got = unsafe { libc::tcgetattr(self.slave.as_raw_fd(), &mut modes) };
+        assert_eq!(got, 0, "tcgetattr failed");
+        modes.c_lflag & libc::ICANON != 0 && modes.c_lflag & libc::ECHO != 0
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < HANG_GUARD, "the tutor did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = self.master.flush();
+    }
+}
+
+/// Enters the alternate screen, and leaves it.
+const ENTER_ALTERNATE: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALTERNATE: &[u8] = b"\x1b[?1049l";
+
+fn ended_by(signal: libc::c_int, name: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_redis-tutor"));
+    command
+        .env("REDIS_TUTOR_HOME", home.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("REDIS_URL");
+    let mut pty = Pty::spawn(command);
+    pty.wait_for(ENTER_ALTERNATE);
+    pty.wait_for(b"Console");
+    assert!(!pty.cooked(), "the tutor runs the terminal in raw mode");
+    // SAFETY: sends a signal to our own child.
+    unsafe { libc::kill(pty.child.id() as libc::pid_t, signal) };
+    let status = pty.wait_exit();
+    assert!(status.success(), "{name}: the tutor exited with {status}");
+    let output = pty.output();
+    let entered = output
+        .windows(ENTER_ALTERNATE.len())
+        .rposition(|w| w == ENTER_ALTERNATE)
+        .unwrap();
+    assert!(
+        output[entered..]
+            .windows(LEAVE_ALTERNATE.len())
+            .any(|w| w == LEAVE_ALTERNATE),
+        "{name}: the main screen should be back"
+    );
+    assert!(
+        pty.cooked(),
+        "{name}: the terminal should be back in cooked mode"
+    );
+    let log = std::fs::read_to_string(home.path().join("redis-tutor.log")).unwrap();
+    assert!(
+        log.contains(&format!("{name} received")) && log.contains("redis-tutor stopped"),
+        "{name}: {log}"
+    );
+    assert!(
+        home.path().join("progress.toml").exists(),
+        "{name}: progress should be saved"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_saves_progress() {
+    ended_by(libc::SIGTERM, "SIGTERM");
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_saves_progress() {
+    ended_by(libc::SIGHUP, "SIGHUP");
+}
