@@ -34,15 +34,7 @@ impl Screen {
     }
 
     fn text(&self) -> String {
-        let buffer = self.terminal.backend().buffer();
-        let mut text = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                text.push_str(buffer[(x, y)].symbol());
-            }
-            text.push('\n');
-        }
-        text
+        support::screen::text(&self.terminal)
     }
 
     fn press(&self, code: KeyCode) {

@@ -1142,7 +1142,7 @@ fn find_param(name: &str) -> Option<&'static Param> {
 }
 
 /// Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive).
-fn parse_memory(s: &str) -> Option<u64> {
+pub(super) fn parse_memory(s: &str) -> Option<u64> {
     let lower = s.to_ascii_lowercase();
     let split = lower
         .find(|c: char| !c.is_ascii_digit() && c != '-')

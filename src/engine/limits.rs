@@ -12,6 +12,7 @@
 //! - A memory safety limit on the whole process's heap (when the binary counts it, see
 //!   `crate::heap`): above it, commands that may grow memory are refused with an OOM error.
 
+use super::config::parse_memory;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The engine's hard output-buffer limit for normal clients: 64 MiB, several times what
@@ -75,26 +76,6 @@ impl Default for OutputLimits {
     }
 }
 
-/// Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb), case-insensitive.
-fn memory_value(text: &str) -> Option<u64> {
-    let lower = text.to_ascii_lowercase();
-    let digits_end = lower
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(lower.len());
-    let (digits, unit) = lower.split_at(digits_end);
-    let multiplier: u64 = match unit {
-        "" | "b" => 1,
-        "k" => 1000,
-        "kb" => 1024,
-        "m" => 1000 * 1000,
-        "mb" => 1024 * 1024,
-        "g" => 1000 * 1000 * 1000,
-        "gb" => 1024 * 1024 * 1024,
-        _ => return None,
-    };
-    digits.parse::<u64>().ok()?.checked_mul(multiplier)
-}
-
 impl OutputLimits {
     /// The engine's defaults ([`DEFAULT_OUTPUT_BUFFER_LIMIT`]).
     pub fn default_limits() -> OutputLimits {
@@ -140,8 +121,8 @@ impl OutputLimits {
                 }
             };
             let (Some(hard), Some(soft), Ok(soft_seconds)) = (
-                memory_value(group[1]),
-                memory_value(group[2]),
+                parse_memory(group[1]),
+                parse_memory(group[2]),
                 group[3].parse::<u64>(),
             ) else {
                 return Err(

@@ -6,3 +6,4 @@ pub mod course;
 pub mod differential;
 pub mod fuzz;
 pub mod real_redis;
+pub mod screen;
