@@ -3,6 +3,7 @@
 use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
+use crate::engine::limits;
 use crate::engine::long_double::{LongDoubleError, incr_by_float};
 use crate::engine::notify::EventClass;
 use crate::resp::{Digits, Value};
@@ -33,15 +34,26 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("lcs", lcs),
 ];
 
-/// The `proto-max-bulk-len` limit on string sizes (APPEND, SETRANGE, SETBIT).
+/// The `proto-max-bulk-len` limit on string sizes (APPEND, SETRANGE, SETBIT), and the
+/// embedded engine's memory safety limit: the string is rebuilt at its new length, so a
+/// length the heap has no room for is refused before anything is allocated (a client may
+/// have raised proto-max-bulk-len to 4 GB).
 pub(super) fn check_string_length(ctx: &Ctx, len: u64) -> Result<(), Value> {
     if len > ctx.store.config.proto_max_bulk_len() {
-        Err(Value::error(
+        return Err(Value::error(
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
-        ))
-    } else {
-        Ok(())
+        ));
     }
+    let room = limits::memory_room();
+    if len > room {
+        return Err(Value::error(format!(
+            "OOM command not allowed: the string would need {}, more than the {} left under the embedded Redis's memory safety limit of {} (real Redis would go on allocating until the machine runs out of memory). Delete keys or FLUSHALL to go on.",
+            limits::human_approx(len),
+            limits::human_approx(room),
+            limits::human(limits::memory_limit())
+        )));
+    }
+    Ok(())
 }
 
 /// Writes a string in place, keeping the key's TTL (a new key gets none), and records the
