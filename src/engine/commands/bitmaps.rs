@@ -1,12 +1,12 @@
 //! Bitmap commands on strings: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.
 
-use super::strings::{check_string_length, write_string};
+use super::strings::{check_string_length, string_for_writing, write_string};
 use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::notify::EventClass;
 use crate::resp::Value;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 pub const COMMANDS: &[(&str, Handler)] = &[
     ("setbit", setbit),
@@ -39,18 +39,15 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     };
     let now = ctx.now_ms();
     let byte = (offset >> 3) as usize;
-    let existing = match ctx.db().data(&args[1], now) {
-        None => None,
-        Some(Data::String(b)) => Some(b.clone()),
+    let old_len = match ctx.db().data(&args[1], now) {
+        None => 0,
+        Some(Data::String(b)) => b.len(),
         Some(_) => return wrongtype(),
     };
-    if let Err(e) = check_string_length(ctx, byte as u64 + 1) {
+    if let Err(e) = check_string_length(ctx, old_len as u64, byte as u64 + 1) {
         return e;
     }
-    let mut bits = BytesMut::from(existing.as_deref().unwrap_or_default());
-    if bits.len() <= byte {
-        bits.resize(byte + 1, 0);
-    }
+    let mut bits = string_for_writing(ctx, &args[1], byte + 1);
     let mask = 1u8 << (7 - (offset & 7));
     let old = bits[byte] & mask != 0;
     if on {

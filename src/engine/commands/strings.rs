@@ -35,17 +35,17 @@ pub const COMMANDS: &[(&str, Handler)] = &[
 ];
 
 /// The `proto-max-bulk-len` limit on string sizes (APPEND, SETRANGE, SETBIT), and the
-/// embedded engine's memory safety limit: the string is rebuilt at its new length, so a
-/// length the heap has no room for is refused before anything is allocated (a client may
-/// have raised proto-max-bulk-len to 4 GB).
-pub(super) fn check_string_length(ctx: &Ctx, len: u64) -> Result<(), Value> {
+/// embedded engine's memory safety limit: a string that grows may be moved to a buffer of its
+/// new length, so growth the heap has no room for is refused before anything is allocated (a
+/// client may have raised proto-max-bulk-len to 4 GB).
+pub(super) fn check_string_length(ctx: &Ctx, old_len: u64, len: u64) -> Result<(), Value> {
     if len > ctx.store.config.proto_max_bulk_len() {
         return Err(Value::error(
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
         ));
     }
     let room = limits::memory_room();
-    if len > room {
+    if len > old_len && len > room {
         return Err(Value::error(format!(
             "OOM command not allowed: the string would need {}, more than the {} left under the embedded Redis's memory safety limit of {} (real Redis would go on allocating until the machine runs out of memory). Delete keys or FLUSHALL to go on.",
             limits::human_approx(len),
@@ -54,6 +54,24 @@ pub(super) fn check_string_length(ctx: &Ctx, len: u64) -> Result<(), Value> {
         )));
     }
     Ok(())
+}
+
+/// The string at `key` taken out of the database to be changed in place (its bytes are
+/// copied only when something else shares them), zero-padded to at least `len` bytes; empty
+/// when the key is missing. [`write_string`] puts it back.
+pub(super) fn string_for_writing(ctx: &mut Ctx, key: &[u8], len: usize) -> BytesMut {
+    let now = ctx.now_ms();
+    let taken = match ctx.db().data(key, now) {
+        Some(Data::String(b)) => std::mem::take(b),
+        _ => Bytes::new(),
+    };
+    let mut out = taken
+        .try_into_mut()
+        .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+    if out.len() < len {
+        out.resize(len, 0);
+    }
+    out
 }
 
 /// Writes a string in place, keeping the key's TTL (a new key gets none), and records the
@@ -451,14 +469,10 @@ fn append(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         ctx.modified(EventClass::STRING, "append", &args[1]);
         return Value::Integer(args[2].len() as i64);
     };
-    if let Err(e) = check_string_length(ctx, (old_len + args[2].len()) as u64) {
+    if let Err(e) = check_string_length(ctx, old_len as u64, (old_len + args[2].len()) as u64) {
         return e;
     }
-    let Some(Data::String(b)) = ctx.db().data(&args[1], now) else {
-        unreachable!("checked above");
-    };
-    let mut joined = BytesMut::with_capacity(b.len() + args[2].len());
-    joined.extend_from_slice(b);
+    let mut joined = string_for_writing(ctx, &args[1], 0);
     joined.extend_from_slice(&args[2]);
     let len = joined.len() as i64;
     write_string(ctx, &args[1], joined.freeze(), Some("raw"));
@@ -513,23 +527,20 @@ fn setrange(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     let value = &args[3];
     let now = ctx.now_ms();
-    let existing = match ctx.db().data(&args[1], now) {
-        None => None,
-        Some(Data::String(b)) => Some(b.clone()),
+    let old_len = match ctx.db().data(&args[1], now) {
+        None => 0,
+        Some(Data::String(b)) => b.len(),
         Some(_) => return wrongtype(),
     };
     if value.is_empty() {
-        return Value::Integer(existing.map_or(0, |b| b.len() as i64));
+        return Value::Integer(old_len as i64);
     }
-    let offset = offset as u64;
-    if let Err(e) = check_string_length(ctx, offset + value.len() as u64) {
+    let end = offset as u64 + value.len() as u64;
+    if let Err(e) = check_string_length(ctx, old_len as u64, end) {
         return e;
     }
     let offset = offset as usize;
-    let mut out = BytesMut::from(existing.as_deref().unwrap_or_default());
-    if out.len() < offset + value.len() {
-        out.resize(offset + value.len(), 0);
-    }
+    let mut out = string_for_writing(ctx, &args[1], end as usize);
     out[offset..offset + value.len()].copy_from_slice(value);
     let len = out.len() as i64;
     write_string(ctx, &args[1], out.freeze(), Some("raw"));
