@@ -218,6 +218,70 @@ fn hint_climbs_the_ladder_and_stops_at_the_last_rung() {
     assert!(stdout(&tutor(home.path(), &["list"])).contains(&format!("{rungs} of {rungs} hints")));
 }
 
+/// A quiz is answered in the tutor: `list` shows its standing, `check` its answers so far and
+/// fails until the pass mark is reached, `hint` explains there are none, `reset` starts over.
+#[test]
+fn quizzes_are_listed_checked_and_reset() {
+    let home = tempfile::tempdir().unwrap();
+    let list = stdout(&tutor(home.path(), &["list"]));
+    assert!(
+        list.contains(
+            "quiz-what-redis-is      Quiz: what Redis is  (quiz: not taken yet, pass mark 5/6)"
+        ),
+        "{list}"
+    );
+    let out = tutor(home.path(), &["check", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not answered yet (pick one)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("a quiz is answered in the tutor"),
+        "{}",
+        stdout(&out)
+    );
+    let hint = tutor(home.path(), &["hint", "quiz-what-redis-is"]);
+    assert_eq!(hint.status.code(), Some(1));
+    assert!(
+        stdout(&hint).contains("it has no hints"),
+        "{}",
+        stdout(&hint)
+    );
+
+    // Answered right in the tutor (as the progress file records it): check passes.
+    let store = ProgressStore::at(home.path());
+    let mut progress = store.load().unwrap().progress;
+    let course = Course::embedded().unwrap();
+    let exercise = course.exercise("quiz-what-redis-is").unwrap();
+    let variant = progress.variant_for(exercise);
+    let quiz = exercise.variant(variant).kind.quiz().unwrap().clone();
+    let state = progress.exercise_mut("quiz-what-redis-is");
+    for (id, picks) in quiz.reference_answers() {
+        redis_tutor::course::quiz::record_answer(state, &quiz, &id, &picks);
+    }
+    assert!(state.solved);
+    store.save(&progress).unwrap();
+    let out = tutor(home.path(), &["check", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("best 6/6, pass mark 5, 1 attempt"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&tutor(home.path(), &["list"])).contains("[x] quiz-what-redis-is"));
+
+    let out = tutor(home.path(), &["reset", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state = store
+        .load()
+        .unwrap()
+        .progress
+        .exercise("quiz-what-redis-is");
+    assert!(state.answers.is_empty() && state.solved && state.best_score == Some(6));
+}
+
 #[test]
 fn usage_and_configuration_errors_exit_2_with_one_line() {
     let home = tempfile::tempdir().unwrap();

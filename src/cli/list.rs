@@ -30,6 +30,9 @@ pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
                 let state = ctx.progress.exercise(&exercise.id);
                 let mark = if state.solved { "[x]" } else { "[ ]" };
                 let mut notes = Vec::new();
+                if let Some(quiz) = exercise.kind.quiz() {
+                    notes.push(format!("quiz: {}", quiz.standing(&state)));
+                }
                 if state.hints_used > 0 {
                     notes.push(format!(
                         "{} of {} hints",

@@ -4,6 +4,7 @@
 mod exercise;
 pub mod pattern;
 pub mod progress;
+pub mod quiz;
 pub mod recipe;
 pub mod scenario;
 pub mod template;
