@@ -318,7 +318,14 @@ impl ExerciseWorker {
         if self.prepared.contains(&exercise) || (!fresh && !embedded) {
             return;
         }
-        if exercise >= self.context.course.exercises.len() {
+        if self
+            .context
+            .course
+            .exercises
+            .get(exercise)
+            .is_none_or(|e| e.kind.quiz().is_some())
+        {
+            // A quiz has no keys to set up and no console work to replay.
             return;
         }
         let outcome = if fresh {

@@ -1,12 +1,15 @@
 //! The exercise pane: the goal, the outcome of each check after a check run, the hints
-//! revealed so far, the solution once asked for, and whether the exercise is solved.
+//! revealed so far, the solution once asked for, and whether the exercise is solved. A quiz
+//! shows its current question instead (see [`super::quiz`]).
 //!
 //! The text below the status line is cached per exercise, width and state, and rebuilt in
 //! [`ExerciseState::sync`]; drawing reads the cache.
 
 use super::console::elapsed;
+use super::quiz::{self, Cursor, QuizView};
 use super::theme;
 use crate::course::progress::Progress;
+use crate::course::quiz::Answers;
 use crate::course::{Course, Solution};
 use crate::grader::Report;
 use crate::markdown;
@@ -31,6 +34,11 @@ pub struct ExerciseState {
     scroll: usize,
     /// Rows of text visible.
     height: usize,
+    /// Where the learner is in each quiz.
+    pub(super) quiz: QuizView,
+    /// The quiz question shown at the last sync (exercise, question): another one starts at
+    /// the top of the pane.
+    quiz_question: Option<(usize, usize)>,
 }
 
 /// The text of the pane below its status line, for one state of one exercise.
@@ -53,6 +61,8 @@ struct CacheKey {
     solved: bool,
     solution_shown: bool,
     generation: u64,
+    /// A quiz's place and answers.
+    quiz: Option<(Cursor, Answers)>,
 }
 
 /// What happened to one exercise in this session.
@@ -211,6 +221,24 @@ impl ExerciseState {
         };
         let definition = &course.exercises[exercise];
         let state = progress.exercise(&definition.id);
+        // Only a quiz's form is needed here (a quiz has no setup or scenarios to parse).
+        let form = definition.kind.quiz().and_then(|_| {
+            definition
+                .variant(state.variant.unwrap_or(0))
+                .kind
+                .quiz()
+                .cloned()
+        });
+        let quiz_cursor = form
+            .as_ref()
+            .map(|form| self.quiz.cursor(exercise, form, &state));
+        let question = quiz_cursor.as_ref().map(|c| (exercise, c.question));
+        if question != self.quiz_question {
+            self.quiz_question = question;
+            if question.is_some() {
+                self.scroll = 0;
+            }
+        }
         let key = CacheKey {
             exercise,
             variant: state.variant.unwrap_or(0),
@@ -219,10 +247,23 @@ impl ExerciseState {
             solved: state.solved,
             solution_shown: state.solution_shown,
             generation: self.generation,
+            quiz: quiz_cursor
+                .clone()
+                .map(|cursor| (cursor, state.answers.clone())),
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line) = body(course, progress, exercise, width, run);
+            let (lines, result_line, focus) = match (&form, &quiz_cursor) {
+                (Some(form), Some(cursor)) => {
+                    let goal = definition.variant(state.variant.unwrap_or(0)).goal;
+                    let (lines, focus) = quiz::body(form, &goal, &state, cursor, width);
+                    (lines, None, focus)
+                }
+                _ => {
+                    let (lines, result_line) = body(course, progress, exercise, width, run);
+                    (lines, result_line, None)
+                }
+            };
             let rows_before = |line: usize| {
                 Paragraph::new(lines[..line].to_vec())
                     .wrap(Wrap { trim: false })
@@ -230,6 +271,15 @@ impl ExerciseState {
             };
             let rows = rows_before(lines.len());
             let result_row = result_line.map(rows_before);
+            if let Some((first, end)) = focus {
+                // Keep the selected choice (and its explanation) in view.
+                let top = rows_before(first) + STATUS_ROWS;
+                let bottom = rows_before(end) + STATUS_ROWS;
+                if bottom > self.scroll + self.height {
+                    self.scroll = bottom.saturating_sub(self.height);
+                }
+                self.scroll = self.scroll.min(top);
+            }
             self.cache = Some(Cached {
                 key,
                 lines,
@@ -289,6 +339,12 @@ impl ExerciseState {
         } else {
             vec![Span::styled("Not solved yet", theme::dim())]
         };
+        if let Some((_, answers)) = &cache.key.quiz
+            && let Some(quiz) = course.exercises[exercise].kind.quiz()
+        {
+            // Scores do not depend on the form's order or placeholders.
+            status.extend(quiz::progress_spans(quiz, answers, state.best_score));
+        }
         if let Some(since) = run.and_then(|r| r.checking_since) {
             status.push(Span::styled(
                 format!("  checking… {}", elapsed(since, now)),
