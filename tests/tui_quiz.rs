@@ -392,6 +392,20 @@ fn hint_solution_edit_and_check_explain_themselves_on_a_quiz() {
     }
     assert_eq!(harness.app.progress().exercise("keys-quiz").hints_used, 0);
     assert_eq!(harness.sent(), []);
+    // The console's tutor commands say the same, and F5 checks nothing either.
+    harness.keys(&[key(KeyCode::Char(':'))]);
+    for c in "check".chars() {
+        harness.keys(&[key(KeyCode::Char(c))]);
+    }
+    harness.keys(&[key(KeyCode::Enter), key(KeyCode::F(5))]);
+    assert_screen_contains(&harness, "A quiz grades each answer as you give it");
+    assert!(
+        !harness
+            .sent()
+            .iter()
+            .any(|r| matches!(r, Request::Check { .. })),
+        "no check is sent for a quiz"
+    );
 }
 
 /// The quiz's keys are in the status bar and the help while the quiz has the focus, and not
@@ -491,4 +505,38 @@ fn the_quiz_opens_where_the_learner_left_it() {
 fn the_course_file_loads() {
     let course: Course = support::course::quiz_course();
     assert_eq!(course.exercises[0].kind.name(), "quiz");
+}
+
+/// A click on a choice answers with it, as its digit would, and gives the pane the keys.
+#[test]
+fn a_click_on_a_choice_answers_with_it() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut harness = Harness::new(120, 40);
+    harness.keys(&[]);
+    let screen = harness.screen();
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.contains("Only inside MULTI."))
+        .expect("the choice is on screen");
+    let column = line
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(4)
+        .position(|w| w.iter().collect::<String>() == "Only")
+        .unwrap();
+    harness.run(vec![Event::Terminal(TerminalEvent::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: column as u16,
+        row: row as u16,
+        modifiers: KeyModifiers::NONE,
+    }))]);
+    assert_eq!(harness.app.focus(), Focus::Exercise);
+    assert_eq!(
+        harness.app.progress().exercise("keys-quiz").answers["case"],
+        vec![2],
+        "the third choice in the file"
+    );
+    assert_screen_contains(&harness, "(your answer)");
+    assert_screen_contains(&harness, "Transactions change nothing");
 }

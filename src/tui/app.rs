@@ -648,6 +648,15 @@ impl App {
                     Some(Action::FocusPane(pane))
                 }
             }
+            MouseEventKind::Down(MouseButton::Left)
+                if pane == Focus::Exercise && self.current_quiz().is_some() =>
+            {
+                let area = self.areas?.exercise;
+                let row = position.y.checked_sub(area.y + 1).map(usize::from);
+                row.and_then(|row| self.exercises.quiz_choice_at(row))
+                    .map(|shown| Action::Quiz(QuizKey::Number(shown)))
+                    .or(Some(Action::FocusPane(pane)))
+            }
             MouseEventKind::Down(MouseButton::Left) => Some(Action::FocusPane(pane)),
             _ => None,
         }
@@ -858,7 +867,11 @@ impl App {
             Action::EditHistoryMatch => self.console.finish_history_search(true),
             Action::CancelHistorySearch => self.console.finish_history_search(false),
             Action::ClearConsole => self.console.clear_screen(),
-            Action::Quiz(key) => self.quiz_key(key),
+            Action::Quiz(key) => {
+                // A click on a choice also gives the exercise pane the keys.
+                self.focus = Focus::Exercise;
+                self.quiz_key(key);
+            }
         }
     }
 
@@ -1109,6 +1122,18 @@ impl App {
                 "The embedded clock is {} s ahead. Move it with :time +90s",
                 self.clock_offset.as_secs()
             )),
+            (":check" | ":hint" | ":solution" | ":edit", _)
+                if let Some(exercise) = self.current_quiz() =>
+            {
+                let action = match command.as_str() {
+                    ":hint" => Action::AskHint,
+                    ":solution" => Action::AskSolution,
+                    ":edit" => Action::EditWorkspace,
+                    _ => Action::CheckExercise,
+                };
+                let refusal = self.quiz_refusal(exercise, action);
+                self.console.notice(refusal);
+            }
             (":check", _) => self.check(),
             (":hint", _) => match self.exercise {
                 Some(exercise) if self.hints_left(exercise) > 0 => self.reveal_hint(exercise),

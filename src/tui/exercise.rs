@@ -50,6 +50,9 @@ struct Cached {
     rows: usize,
     /// The wrapped row to show after a check: the first failed check, or the result line.
     result_row: Option<usize>,
+    /// A quiz's choices in the order shown: the wrapped rows each takes (`start..end`,
+    /// counted from the pane's first row of text, title included).
+    choice_rows: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +197,17 @@ impl ExerciseState {
         self.scroll = target.clamp(0, self.max_scroll() as isize) as usize;
     }
 
+    /// The quiz choice (its number as shown, 1-based) on row `row` of the pane's text area.
+    pub(super) fn quiz_choice_at(&self, row: usize) -> Option<usize> {
+        let row = row + self.scroll.min(self.max_scroll());
+        self.cache
+            .as_ref()?
+            .choice_rows
+            .iter()
+            .position(|&(start, end)| (start..end).contains(&row))
+            .map(|shown| shown + 1)
+    }
+
     /// Rows of text visible (for paging).
     pub(super) fn page_rows(&self) -> usize {
         self.height.max(1)
@@ -253,15 +267,15 @@ impl ExerciseState {
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line, focus) = match (&form, &quiz_cursor) {
+            let (lines, result_line, choice_lines) = match (&form, &quiz_cursor) {
                 (Some(form), Some(cursor)) => {
                     let goal = definition.variant(state.variant.unwrap_or(0)).goal;
-                    let (lines, focus) = quiz::body(form, &goal, &state, cursor, width);
-                    (lines, None, focus)
+                    let (lines, choices) = quiz::body(form, &goal, &state, cursor, width);
+                    (lines, None, choices)
                 }
                 _ => {
                     let (lines, result_line) = body(course, progress, exercise, width, run);
-                    (lines, result_line, None)
+                    (lines, result_line, Vec::new())
                 }
             };
             let rows_before = |line: usize| {
@@ -271,10 +285,20 @@ impl ExerciseState {
             };
             let rows = rows_before(lines.len());
             let result_row = result_line.map(rows_before);
-            if let Some((first, end)) = focus {
+            let choice_rows: Vec<(usize, usize)> = choice_lines
+                .iter()
+                .map(|&(first, end)| {
+                    (
+                        rows_before(first) + STATUS_ROWS,
+                        rows_before(end) + STATUS_ROWS,
+                    )
+                })
+                .collect();
+            if let Some(&(top, bottom)) = quiz_cursor
+                .as_ref()
+                .and_then(|cursor| choice_rows.get(cursor.selected))
+            {
                 // Keep the selected choice (and its explanation) in view.
-                let top = rows_before(first) + STATUS_ROWS;
-                let bottom = rows_before(end) + STATUS_ROWS;
                 if bottom > self.scroll + self.height {
                     self.scroll = bottom.saturating_sub(self.height);
                 }
@@ -285,6 +309,7 @@ impl ExerciseState {
                 lines,
                 rows,
                 result_row,
+                choice_rows,
             });
         }
         if self.scroll == usize::MAX {

@@ -278,18 +278,19 @@ pub(super) fn progress_spans(
     vec![Span::styled(text, theme::dim())]
 }
 
-/// The pane's text below its status line for quiz form `quiz`, and the lines to keep in view
-/// (the selected choice with its explanation).
+/// The pane's text below its status line for quiz form `quiz`, and the lines of each choice
+/// in the order shown (`start..end`, its explanation included): the selected one is kept in
+/// view, and a click on one picks it.
 pub(super) fn body(
     quiz: &Quiz,
     goal: &str,
     state: &ExerciseProgress,
     cursor: &Cursor,
     width: u16,
-) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+) -> (Vec<Line<'static>>, Vec<(usize, usize)>) {
     let mut lines = vec![Line::default()];
     let Some(question) = quiz.questions.get(cursor.question) else {
-        return (lines, None);
+        return (lines, Vec::new());
     };
     if cursor.question == 0 && !goal.trim().is_empty() {
         lines.extend(markdown::render(goal, width).lines);
@@ -315,7 +316,7 @@ pub(super) fn body(
     let picked: BTreeSet<usize> = answer
         .map(|a| a.iter().copied().collect())
         .unwrap_or_default();
-    let mut focus = None;
+    let mut choice_lines = Vec::new();
     for (shown, &choice) in question.order.iter().enumerate() {
         let first = lines.len();
         let selected = shown == cursor.selected;
@@ -379,9 +380,7 @@ pub(super) fn body(
                 lines.push(Line::from(spans));
             }
         }
-        if selected {
-            focus = Some((first, lines.len()));
-        }
+        choice_lines.push((first, lines.len()));
     }
 
     lines.push(Line::default());
@@ -428,7 +427,7 @@ pub(super) fn body(
         }
         None => {}
     }
-    (lines, focus)
+    (lines, choice_lines)
 }
 
 /// One mark per question: ✓ right, ✗ wrong, · not answered; the shown one in brackets.
