@@ -262,6 +262,7 @@ fn quizzes_are_listed_checked_and_reset() {
         redis_tutor::course::quiz::record_answer(state, &quiz, &id, &picks);
     }
     assert!(state.solved);
+    progress.add_study_time("01-redis-fundamentals", Some("quiz-what-redis-is"), 150);
     store.save(&progress).unwrap();
     let out = tutor(home.path(), &["check", "quiz-what-redis-is"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -270,7 +271,15 @@ fn quizzes_are_listed_checked_and_reset() {
         "{}",
         stdout(&out)
     );
-    assert!(stdout(&tutor(home.path(), &["list"])).contains("[x] quiz-what-redis-is"));
+    let list = stdout(&tutor(home.path(), &["list"]));
+    assert!(
+        list.contains("01 · Redis fundamentals  (studied 2 min)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("[x] quiz-what-redis-is      Quiz: what Redis is  (quiz: best 6/6, pass mark 5, 1 attempt, studied 2 min)"),
+        "{list}"
+    );
 
     let out = tutor(home.path(), &["reset", "quiz-what-redis-is"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

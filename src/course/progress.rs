@@ -155,6 +155,17 @@ impl Progress {
     }
 }
 
+/// Seconds of study as the progress view and `list` show them: `–`, `<1 min`, `12 min`,
+/// `1 h 05`.
+pub fn format_study_time(seconds: u64) -> String {
+    match seconds {
+        0 => "–".into(),
+        1..60 => "<1 min".into(),
+        60..3600 => format!("{} min", seconds / 60),
+        _ => format!("{} h {:02}", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
 /// What loading found: the progress, and a message for the learner when the file was corrupt
 /// and has been moved aside.
 #[derive(Debug)]
@@ -739,6 +750,14 @@ mod tests {
                 .unwrap()
                 .contains("newer redis-tutor (format 9)")
         );
+    }
+
+    #[test]
+    fn study_time_reads_at_a_glance() {
+        assert_eq!(format_study_time(0), "–");
+        assert_eq!(format_study_time(42), "<1 min");
+        assert_eq!(format_study_time(125), "2 min");
+        assert_eq!(format_study_time(3600 + 5 * 60 + 9), "1 h 05");
     }
 
     /// A file written before quizzes and study time were kept still loads, and the new

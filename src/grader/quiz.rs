@@ -15,7 +15,7 @@ pub fn outcomes(quiz: &Quiz, answers: &Answers) -> Vec<CheckOutcome> {
 }
 
 /// "Question 2: its prompt on one line" (code fences left out).
-pub fn question_name(index: usize, question: &Question) -> String {
+fn question_name(index: usize, question: &Question) -> String {
     let prompt = question
         .prompt
         .lines()

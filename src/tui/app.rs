@@ -13,10 +13,10 @@ use super::overlay::{self, Overlay, Question};
 use super::quiz::{QuizKey, QuizOutcome, finished_message};
 use super::sidebar::{self, SidebarRow, SidebarState};
 use super::status;
-use super::study::{self, Place, StudyClock};
+use super::study::{Place, StudyClock};
 use super::theme::{self, Palette};
 use crate::console::{HelpEntry, hint_with};
-use crate::course::progress::Progress;
+use crate::course::progress::{Progress, format_study_time};
 use crate::course::{Course, PageRef};
 use crate::grader::Report;
 use ratatui::Frame;
@@ -570,7 +570,7 @@ impl App {
             .course
             .chapters
             .get(self.current_page().chapter)
-            .map(|c| format!("{:02}-{}", c.number, c.slug))
+            .map(|c| c.id())
             .unwrap_or_default();
         let working = matches!(self.focus, Focus::Exercise | Focus::Console | Focus::Keys);
         let exercise = self
@@ -1733,10 +1733,9 @@ impl App {
                     })
                 })
                 .collect();
-            let chapter_id = format!("{:02}-{}", chapter.number, chapter.slug);
             let mut detail = format!(
                 "     studied {}",
-                study::format_studied(self.progress.seconds_studied(&chapter_id))
+                format_study_time(self.progress.seconds_studied(&chapter.id()))
             );
             if !quizzes.is_empty() {
                 detail.push_str(&format!(" · quiz best {}", quizzes.join(" ")));

@@ -105,16 +105,6 @@ impl StudyClock {
     }
 }
 
-/// Seconds as the progress view shows them: `–`, `<1 min`, `12 min`, `1 h 05`.
-pub(super) fn format_studied(seconds: u64) -> String {
-    match seconds {
-        0 => "–".into(),
-        1..60 => "<1 min".into(),
-        60..3600 => format!("{} min", seconds / 60),
-        _ => format!("{} h {:02}", seconds / 3600, seconds % 3600 / 60),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,13 +212,5 @@ mod tests {
         );
         assert_eq!(progress.exercise("scan-not-keys").seconds_studied, 40);
         assert_eq!(progress.seconds_studied(CHAPTER), 70);
-    }
-
-    #[test]
-    fn studied_time_reads_at_a_glance() {
-        assert_eq!(format_studied(0), "–");
-        assert_eq!(format_studied(42), "<1 min");
-        assert_eq!(format_studied(125), "2 min");
-        assert_eq!(format_studied(3600 + 5 * 60 + 9), "1 h 05");
     }
 }
