@@ -540,3 +540,34 @@ fn a_click_on_a_choice_answers_with_it() {
     assert_screen_contains(&harness, "(your answer)");
     assert_screen_contains(&harness, "Transactions change nothing");
 }
+
+/// j/k move the selection like ↑↓; Space answers a pick-one question with the selected choice
+/// and marks a choice of a pick-all question.
+#[test]
+fn j_k_and_space_select_mark_and_answer() {
+    let mut harness = Harness::new(250, 70);
+    harness.focus_exercise();
+    let shown = harness.form().kind.quiz().unwrap().questions[0].shown_number(0);
+    // Down past the last choice (the selection stops there), up to the top, then down to it.
+    let mut moves = vec![key(KeyCode::Char('j')); 5];
+    moves.extend(vec![key(KeyCode::Char('k')); 5]);
+    moves.extend(vec![key(KeyCode::Char('j')); shown - 1]);
+    harness.keys(&moves);
+    harness.keys(&[key(KeyCode::Char(' '))]);
+    assert_eq!(
+        harness.app.progress().exercise("keys-quiz").answers["case"],
+        vec![0],
+        "Space answered with the selected choice"
+    );
+    harness.keys(&[key(KeyCode::Enter), key(KeyCode::Char(' '))]);
+    assert_screen_contains(&harness, "[x]");
+    assert!(
+        !harness
+            .app
+            .progress()
+            .exercise("keys-quiz")
+            .answers
+            .contains_key("types"),
+        "a mark is no answer"
+    );
+}
