@@ -291,6 +291,82 @@ fn quizzes_are_listed_checked_and_reset() {
     assert!(state.answers.is_empty() && state.solved && state.best_score == Some(6));
 }
 
+/// `quiz` asks each question on the command line: a wrong answer is explained choice by
+/// choice, an empty line stops with the answers saved, and the next run goes on to a pass.
+#[test]
+fn a_quiz_is_answered_on_the_command_line() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let answer = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_redis-tutor"))
+            .args(["quiz", "quiz-lists-sets-hashes"])
+            .env("REDIS_TUTOR_HOME", home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // The first run picks the attempt's form; nothing is answered.
+    let out = answer("");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Question 1 of 6 (pick one)"),
+        "{}",
+        stdout(&out)
+    );
+
+    let store = ProgressStore::at(home.path());
+    let progress = store.load().unwrap().progress;
+    let course = Course::embedded().unwrap();
+    let exercise = course.exercise("quiz-lists-sets-hashes").unwrap();
+    let form = exercise.variant(progress.exercise(&exercise.id).variant.unwrap());
+    let quiz = form.kind.quiz().unwrap();
+    let shown = |question: usize, positions: &[usize]| {
+        positions
+            .iter()
+            .map(|&p| quiz.questions[question].shown_number(p).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let right: Vec<String> = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| shown(i, &q.correct()))
+        .collect();
+    let wrong = shown(0, &[1]);
+    let out = answer(&format!("{wrong}\n\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("✗ Not quite"), "{text}");
+    assert!(text.contains("(your answer)"), "{text}");
+    assert!(
+        text.contains("Stopped: your answers so far are saved"),
+        "{text}"
+    );
+
+    let out = answer(&format!("{}\n", right[1..].join("\n")));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        !text.contains("Question 1 of 6"),
+        "answered questions are not asked again: {text}"
+    );
+    assert!(
+        text.contains("5 of 6 answered right; best 5/6, pass mark 5, 1 attempt."),
+        "{text}"
+    );
+    assert!(store.load().unwrap().progress.exercise(&exercise.id).solved);
+}
+
 #[test]
 fn usage_and_configuration_errors_exit_2_with_one_line() {
     let home = tempfile::tempdir().unwrap();
@@ -327,7 +403,7 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
     }
     let out = tutor(home.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
-    for command in ["tutor", "list", "check", "hint", "reset", "serve"] {
+    for command in ["tutor", "list", "check", "hint", "reset", "quiz", "serve"] {
         let help = stdout(&tutor(home.path(), &[command, "--help"]));
         assert!(
             help.contains("Example"),

@@ -98,7 +98,8 @@ async fn check_quiz(
         println!("   passed\n");
     } else {
         println!(
-            "   not passed yet: a quiz is answered in the tutor (`redis-tutor tutor`, its exercise pane)\n"
+            "   not passed yet: a quiz is answered in the tutor (its exercise pane), or here with `redis-tutor quiz {}`\n",
+            instance.exercise_id
         );
     }
     Ok(state.solved)
