@@ -299,7 +299,7 @@ impl ExerciseState {
                 .and_then(|cursor| choice_rows.get(cursor.selected))
             {
                 // Keep the selected choice (and its explanation) in view.
-                if bottom > self.scroll + self.height {
+                if bottom > self.scroll.saturating_add(self.height) {
                     self.scroll = bottom.saturating_sub(self.height);
                 }
                 self.scroll = self.scroll.min(top);
