@@ -571,3 +571,20 @@ fn j_k_and_space_select_mark_and_answer() {
         "a mark is no answer"
     );
 }
+
+/// While the terminal reports another window in front, study time stops.
+#[test]
+fn time_with_another_window_in_front_counts_nothing() {
+    let mut harness = Harness::new(120, 40);
+    harness.wait(Duration::from_secs(60));
+    harness.run(vec![Event::Terminal(TerminalEvent::FocusLost)]);
+    harness.wait(Duration::from_secs(180));
+    harness.run(vec![Event::Terminal(TerminalEvent::FocusGained)]);
+    harness.wait(Duration::from_secs(30));
+    harness.keys(&[key(KeyCode::Down)]);
+    assert_eq!(
+        harness.app.progress().seconds_studied("01-keys"),
+        90,
+        "a minute before, half a minute after, nothing in between"
+    );
+}

@@ -458,7 +458,16 @@ impl App {
                 self.dirty = true;
             }
             Event::Terminal(TerminalEvent::Resize(width, height)) => self.resize(width, height),
-            Event::Terminal(TerminalEvent::FocusGained) => self.dirty = true,
+            Event::Terminal(TerminalEvent::FocusGained) => {
+                self.study.back((self.now)());
+                self.dirty = true;
+            }
+            Event::Terminal(TerminalEvent::FocusLost) => {
+                let place = self.study_place();
+                if self.study.away((self.now)(), &place, &mut self.progress) {
+                    self.progress_changed = true;
+                }
+            }
             Event::Terminal(terminal_event) => {
                 // Mouse moves and unbound keys change nothing and cost no redraw.
                 if let Some(action) = self.action_for(&terminal_event) {

@@ -1,6 +1,7 @@
 //! Time spent studying, per chapter and per exercise. The tutor counts the time between two
 //! things the learner does (a key, a click, a paste) when they are at most [`IDLE_AFTER`]
-//! apart; a longer gap means the learner was away and counts nothing. The time goes to the
+//! apart; a longer gap means the learner was away and counts nothing, and so does the time
+//! while the terminal reports that it lost the focus (another window in front). The time goes to the
 //! chapter open in the lesson pane during the gap, and to the open exercise when the exercise
 //! pane, the console or the key inspector had the keys. Time in the learner's editor (opened
 //! with `e`) counts whole, up to [`EDITOR_LIMIT`].
@@ -37,6 +38,8 @@ pub(super) struct StudyClock {
     carry: Duration,
     /// Seconds added to progress since it was last saved.
     unsaved: u64,
+    /// The terminal lost the focus: nothing counts until it is back.
+    away: bool,
 }
 
 impl StudyClock {
@@ -46,6 +49,7 @@ impl StudyClock {
             last: now,
             carry: Duration::ZERO,
             unsaved: 0,
+            away: false,
         }
     }
 
@@ -59,12 +63,27 @@ impl StudyClock {
         progress: &mut Progress,
     ) -> bool {
         let gap = now.saturating_duration_since(self.last);
-        let counted = if gap <= IDLE_AFTER {
+        let counted = if gap <= IDLE_AFTER && !self.away {
             gap
         } else {
             Duration::ZERO
         };
+        self.away = false;
         self.count(now, counted, place, progress)
+    }
+
+    /// The terminal lost the focus at `now`: the time up to now counts as for an activity,
+    /// the time until [`StudyClock::back`] does not.
+    pub(super) fn away(&mut self, now: Instant, place: &Place, progress: &mut Progress) -> bool {
+        let save = self.activity(now, place, progress);
+        self.away = true;
+        save
+    }
+
+    /// The terminal has the focus again at `now`: counting starts over from here.
+    pub(super) fn back(&mut self, now: Instant) {
+        self.last = now;
+        self.away = false;
     }
 
     /// The learner's editor closed at `now`: the time in it counts, up to [`EDITOR_LIMIT`].
@@ -192,6 +211,28 @@ mod tests {
             &mut progress,
         );
         assert_eq!(progress.seconds_studied(CHAPTER), 20 * 60 + 3600);
+    }
+
+    /// The time while another window has the focus does not count, even when short.
+    #[test]
+    fn time_out_of_focus_counts_nothing() {
+        let start = Instant::now();
+        let mut clock = StudyClock::new(start);
+        let mut progress = Progress::default();
+        let at = |s: u64| start + Duration::from_secs(s);
+        clock.away(at(30), &chapter(CHAPTER), &mut progress);
+        clock.back(at(200));
+        clock.activity(at(210), &chapter(CHAPTER), &mut progress);
+        assert_eq!(
+            progress.seconds_studied(CHAPTER),
+            40,
+            "30 s before, 10 s after"
+        );
+        // A key while the terminal says it is away (focus reports can be lost) ends the
+        // absence, but the absence itself counts nothing.
+        clock.away(at(220), &chapter(CHAPTER), &mut progress);
+        clock.activity(at(260), &chapter(CHAPTER), &mut progress);
+        assert_eq!(progress.seconds_studied(CHAPTER), 50);
     }
 
     /// Time with an exercise open counts for the exercise as well as for its chapter.
