@@ -1,5 +1,5 @@
 //! Quizzes: an exercise of `kind = "quiz"` holds multiple-choice questions about a lesson,
-//! answered in the tutor's exercise pane (or with `redis-tutor check QUIZ --answers`). The
+//! answered in the tutor's exercise pane (or with `redis-tutor quiz QUIZ`). The
 //! file format is documented in exercises/README.md; this module parses and validates it
 //! (every problem as file:line:column), makes the attempt's form (placeholders filled in,
 //! choices shuffled), and judges answers.
