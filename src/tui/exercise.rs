@@ -5,7 +5,9 @@
 //! The text below the status line is cached per exercise, width and state, and rebuilt in
 //! [`ExerciseState::sync`]; drawing reads the cache.
 
+use super::app::Action;
 use super::console::elapsed;
+use super::keymap::{self, Context};
 use super::quiz::{self, Cursor, QuizView};
 use super::theme;
 use crate::course::progress::Progress;
@@ -447,8 +449,10 @@ fn body(
                 if exercise + 1 < course.exercises.len() {
                     lines.push(Line::from(Span::styled(
                         format!(
-                            "Next: {} (F7, or x outside the console)",
-                            course.exercises[exercise + 1].title
+                            "Next: {} ({}, or {} outside the console)",
+                            course.exercises[exercise + 1].title,
+                            keymap::keys_for(Context::Everywhere, Action::NextExercise),
+                            keymap::keys_for(Context::Reading, Action::NextExercise)
                         ),
                         theme::continue_here(),
                     )));
@@ -560,13 +564,24 @@ fn body(
 
     lines.push(Line::default());
     let hints_left = view.hints.len() - revealed;
+    // The keys as the keymap binds them, so that this line cannot drift from it.
+    let key = |context, action| keymap::keys_for(context, action);
     let hint_key = if hints_left > 0 {
-        format!("h hint ({hints_left} left)")
+        format!(
+            "{} hint ({hints_left} left)",
+            key(Context::Exercise, Action::AskHint)
+        )
     } else {
         "no hints left".to_string()
     };
     lines.push(Line::from(Span::styled(
-        format!("c/F5 check · {hint_key} · r reset · s solution"),
+        format!(
+            "{}/{} check · {hint_key} · {} reset · {} solution",
+            key(Context::Exercise, Action::CheckExercise),
+            key(Context::Everywhere, Action::CheckExercise),
+            key(Context::Exercise, Action::AskReset),
+            key(Context::Exercise, Action::AskSolution)
+        ),
         theme::dim(),
     )));
     (lines, shown_after_check)
