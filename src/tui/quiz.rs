@@ -130,9 +130,11 @@ impl QuizView {
                 cursor.selected = (cursor.selected + 1).min(count.saturating_sub(1));
                 QuizOutcome::Moved
             }
-            QuizKey::Mark if answered => QuizOutcome::Message(
-                "This question is answered: Enter or → goes to the next one.".into(),
-            ),
+            QuizKey::Mark if answered => QuizOutcome::Message(format!(
+                "This question is answered: {} or {} goes to the next one.",
+                quiz_key(QuizKey::Answer),
+                quiz_key(QuizKey::NextQuestion)
+            )),
             QuizKey::Mark => select_or_answer(&mut cursor, quiz, question, state),
             QuizKey::Answer if answered => match next_question(quiz, state, cursor.question) {
                 Some(next) => {
@@ -156,10 +158,11 @@ impl QuizView {
                     Pick::All => cursor.marked.iter().copied().collect(),
                 };
                 if picks.is_empty() {
-                    QuizOutcome::Message(
-                        "Mark every right choice first (Space or its number), then Enter answers."
-                            .into(),
-                    )
+                    QuizOutcome::Message(format!(
+                        "Mark every right choice first ({} or its number), then {} answers.",
+                        quiz_key(QuizKey::Mark),
+                        quiz_key(QuizKey::Answer)
+                    ))
                 } else {
                     answer(&mut cursor, quiz, question, state, &picks)
                 }
@@ -189,6 +192,11 @@ impl QuizView {
         self.cursors.insert(exercise, cursor);
         outcome
     }
+}
+
+/// The keys of a quiz action, as the keymap binds them.
+fn quiz_key(key: QuizKey) -> String {
+    keymap::keys_for(Context::Quiz, Action::Quiz(key))
 }
 
 /// A digit or Space on an unanswered question: a single-choice question is answered with the
@@ -410,18 +418,19 @@ pub(super) fn body(
             }
             let mut ways = Vec::new();
             if next_question(quiz, state, cursor.question).is_some() {
-                let enter = keymap::keys_for(Context::Quiz, Action::Quiz(QuizKey::Answer));
-                ways.push(format!("{enter} next question"));
+                ways.push(format!("{} next question", quiz_key(QuizKey::Answer)));
             }
             let retake = keymap::keys_for(Context::Exercise, Action::AskReset);
             ways.push(format!("{retake} retake the quiz"));
             lines.push(Line::from(Span::styled(ways.join(" · "), theme::dim())));
         }
         None if question.pick == Pick::All => {
-            let mark = keymap::keys_for(Context::Quiz, Action::Quiz(QuizKey::Mark));
-            let answer = keymap::keys_for(Context::Quiz, Action::Quiz(QuizKey::Answer));
             lines.push(Line::from(Span::styled(
-                format!("Mark every right choice (its number or {mark}), then {answer} answers."),
+                format!(
+                    "Mark every right choice (its number or {}), then {} answers.",
+                    quiz_key(QuizKey::Mark),
+                    quiz_key(QuizKey::Answer)
+                ),
                 theme::dim(),
             )));
         }
