@@ -255,7 +255,10 @@ fn next_question(quiz: &Quiz, state: &ExerciseProgress, from: usize) -> Option<u
 /// to follow the quiz's title).
 pub(super) fn finished_message(quiz: &Quiz, state: &ExerciseProgress) -> String {
     let (answered, right) = quiz.score(&state.answers);
-    let retake = "r retakes the quiz, with the choices in another order.";
+    let retake = format!(
+        "{} retakes the quiz, with the choices in another order.",
+        keymap::keys_for(Context::Exercise, Action::AskReset)
+    );
     if right == answered {
         format!("all {answered} questions answered right.")
     } else if quiz.passes(right) {
