@@ -12,8 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-/// The learner's work for an instance: its reference solution.
+/// The learner's work for an instance: its reference solution (a quiz's right answers).
 fn work(runtime: &Runtime, backend: &Backend, instance: &Instance) -> Work {
+    if let Some(quiz) = instance.kind.quiz() {
+        return Work::Quiz(quiz.reference_answers());
+    }
     match &instance.solution {
         Solution::Text(text) => Work::File {
             path: "solution".into(),

@@ -82,6 +82,14 @@ Examples:\n  redis-tutor check scan-not-keys\n  redis-tutor check\n  redis-tutor
     /// Show the next rung of an exercise's hint ladder.
     #[command(after_help = "Example:\n  redis-tutor hint leaderboard-basics")]
     Hint { exercise: String },
+    /// Answer a quiz's questions here, one by one, each explained once answered.
+    #[command(
+        after_help = "Each unanswered question is printed with its choices: type the number of your answer\n\
+(for \"pick all that apply\", every right number, e.g. `1 3`). Answers are saved one by one;\n\
+an empty line stops, and the next run goes on. Exits 0 once the quiz is solved.\n\n\
+Example:\n  redis-tutor quiz quiz-what-redis-is"
+    )]
+    Quiz { quiz: String },
     /// Start a new attempt: delete the keys the exercise owns and run its setup (with other data).
     #[command(
         after_help = "Your recipe or script file is kept. With --redis, the database must be empty or\n\
@@ -119,6 +127,7 @@ fn main() -> ExitCode {
             Some(Command::Check { ref exercise }) => cli::check(&cli, exercise.as_deref()).await,
             Some(Command::Hint { ref exercise }) => cli::hint(&cli, exercise).await,
             Some(Command::Reset { ref exercise }) => cli::reset(&cli, exercise).await,
+            Some(Command::Quiz { ref quiz }) => cli::quiz(&cli, quiz),
             Some(Command::Serve { port, ref bind }) => cli::serve(bind, port).await,
         }
     });

@@ -218,6 +218,155 @@ fn hint_climbs_the_ladder_and_stops_at_the_last_rung() {
     assert!(stdout(&tutor(home.path(), &["list"])).contains(&format!("{rungs} of {rungs} hints")));
 }
 
+/// A quiz is answered in the tutor: `list` shows its standing, `check` its answers so far and
+/// fails until the pass mark is reached, `hint` explains there are none, `reset` starts over.
+#[test]
+fn quizzes_are_listed_checked_and_reset() {
+    let home = tempfile::tempdir().unwrap();
+    let list = stdout(&tutor(home.path(), &["list"]));
+    assert!(
+        list.contains(
+            "quiz-what-redis-is      Quiz: what Redis is  (quiz: not taken yet, pass mark 5/6)"
+        ),
+        "{list}"
+    );
+    let out = tutor(home.path(), &["check", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not answered yet (pick one)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("a quiz is answered in the tutor"),
+        "{}",
+        stdout(&out)
+    );
+    let hint = tutor(home.path(), &["hint", "quiz-what-redis-is"]);
+    assert_eq!(hint.status.code(), Some(1));
+    assert!(
+        stdout(&hint).contains("it has no hints"),
+        "{}",
+        stdout(&hint)
+    );
+
+    // Answered right in the tutor (as the progress file records it): check passes.
+    let store = ProgressStore::at(home.path());
+    let mut progress = store.load().unwrap().progress;
+    let course = Course::embedded().unwrap();
+    let exercise = course.exercise("quiz-what-redis-is").unwrap();
+    let variant = progress.variant_for(exercise);
+    let quiz = exercise.variant(variant).kind.quiz().unwrap().clone();
+    let state = progress.exercise_mut("quiz-what-redis-is");
+    for (id, picks) in quiz.reference_answers() {
+        redis_tutor::course::quiz::record_answer(state, &quiz, &id, &picks);
+    }
+    assert!(state.solved);
+    progress.add_study_time("01-redis-fundamentals", Some("quiz-what-redis-is"), 150);
+    store.save(&progress).unwrap();
+    let out = tutor(home.path(), &["check", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("best 6/6, pass mark 5, 1 attempt"),
+        "{}",
+        stdout(&out)
+    );
+    let list = stdout(&tutor(home.path(), &["list"]));
+    assert!(
+        list.contains("01 · Redis fundamentals  (studied 2 min)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("[x] quiz-what-redis-is      Quiz: what Redis is  (quiz: best 6/6, pass mark 5, 1 attempt, studied 2 min)"),
+        "{list}"
+    );
+
+    let out = tutor(home.path(), &["reset", "quiz-what-redis-is"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state = store
+        .load()
+        .unwrap()
+        .progress
+        .exercise("quiz-what-redis-is");
+    assert!(state.answers.is_empty() && state.solved && state.best_score == Some(6));
+}
+
+/// `quiz` asks each question on the command line: a wrong answer is explained choice by
+/// choice, an empty line stops with the answers saved, and the next run goes on to a pass.
+#[test]
+fn a_quiz_is_answered_on_the_command_line() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let answer = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_redis-tutor"))
+            .args(["quiz", "quiz-lists-sets-hashes"])
+            .env("REDIS_TUTOR_HOME", home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // The first run picks the attempt's form; nothing is answered.
+    let out = answer("");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Question 1 of 6 (pick one)"),
+        "{}",
+        stdout(&out)
+    );
+
+    let store = ProgressStore::at(home.path());
+    let progress = store.load().unwrap().progress;
+    let course = Course::embedded().unwrap();
+    let exercise = course.exercise("quiz-lists-sets-hashes").unwrap();
+    let form = exercise.variant(progress.exercise(&exercise.id).variant.unwrap());
+    let quiz = form.kind.quiz().unwrap();
+    let shown = |question: usize, positions: &[usize]| {
+        positions
+            .iter()
+            .map(|&p| quiz.questions[question].shown_number(p).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let right: Vec<String> = quiz
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| shown(i, &q.correct()))
+        .collect();
+    let wrong = shown(0, &[1]);
+    let out = answer(&format!("{wrong}\n\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("✗ Not quite"), "{text}");
+    assert!(text.contains("(your answer)"), "{text}");
+    assert!(
+        text.contains("Stopped: your answers so far are saved"),
+        "{text}"
+    );
+
+    let out = answer(&format!("{}\n", right[1..].join("\n")));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        !text.contains("Question 1 of 6"),
+        "answered questions are not asked again: {text}"
+    );
+    assert!(
+        text.contains("5 of 6 answered right; best 5/6, pass mark 5, 1 attempt."),
+        "{text}"
+    );
+    assert!(store.load().unwrap().progress.exercise(&exercise.id).solved);
+}
+
 #[test]
 fn usage_and_configuration_errors_exit_2_with_one_line() {
     let home = tempfile::tempdir().unwrap();
@@ -254,7 +403,7 @@ fn usage_and_configuration_errors_exit_2_with_one_line() {
     }
     let out = tutor(home.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
-    for command in ["tutor", "list", "check", "hint", "reset", "serve"] {
+    for command in ["tutor", "list", "check", "hint", "reset", "quiz", "serve"] {
         let help = stdout(&tutor(home.path(), &[command, "--help"]));
         assert!(
             help.contains("Example"),

@@ -6,6 +6,7 @@ mod support;
 
 use redis_tutor::backend::{Backend, Connection};
 use redis_tutor::console::{Outcome, Source, TranscriptEntry};
+use redis_tutor::course::quiz::Quiz;
 use redis_tutor::course::{Course, Exercise, ExerciseKind, Instance, Solution};
 use redis_tutor::engine::command_table;
 use redis_tutor::glob::glob_match;
@@ -136,6 +137,9 @@ async fn grade_variant(place: &Place, exercise: &Exercise, variant: usize) -> Ve
     let instance = exercise.variant(variant);
     let label = format!("{} variant {}", exercise.id, variant + 1);
     let target = place.target();
+    if let Some(quiz) = instance.kind.quiz() {
+        return grade_quiz(quiz, &instance, &label, &target).await;
+    }
 
     let rights = std::iter::once(("the reference solution".to_string(), &instance.solution)).chain(
         instance
@@ -172,6 +176,49 @@ async fn grade_variant(place: &Place, exercise: &Exercise, variant: usize) -> Ve
                 wrong.fails,
                 describe(&report)
             )),
+        }
+    }
+    problems
+}
+
+/// A quiz's reference answers pass every question, and each wrong choice fails its question
+/// with the choice's own explanation.
+async fn grade_quiz(quiz: &Quiz, instance: &Instance, label: &str, target: &Target) -> Vec<String> {
+    let mut problems = Vec::new();
+    let reference = quiz.reference_answers();
+    let report = grader::grade(instance, &Work::Quiz(reference.clone()), target)
+        .await
+        .unwrap();
+    if !report.passed() || report.checks.len() != quiz.questions.len() {
+        problems.push(format!(
+            "{label}: the reference answers fail:\n{}",
+            describe(&report)
+        ));
+    }
+    for question in &quiz.questions {
+        for (position, choice) in question.choices.iter().enumerate() {
+            if choice.correct {
+                continue;
+            }
+            let mut answers = reference.clone();
+            answers.insert(question.id.clone(), vec![position]);
+            let report = grader::grade(instance, &Work::Quiz(answers), target)
+                .await
+                .unwrap();
+            match report.check(&question.id) {
+                Some(outcome) if !outcome.passed && outcome.detail.contains(choice.why.trim()) => {}
+                _ => problems.push(format!(
+                    "{label}: picking \"{}\" in `{}` should fail with its explanation:\n{}",
+                    choice.text,
+                    question.id,
+                    describe(&report)
+                )),
+            }
+            if report.failures().count() != 1 {
+                problems.push(format!(
+                    "{label}: one wrong choice fails more than its question"
+                ));
+            }
         }
     }
     problems
@@ -464,6 +511,16 @@ fn check_commands_are_read_only() {
 fn exercises_have_variants_hints_wrong_answers_and_alternatives() {
     let course = course();
     for exercise in &course.exercises {
+        if let Some(quiz) = exercise.kind.quiz() {
+            // A quiz's explanations are its hints, and its shuffled forms its variants.
+            assert!(
+                (6..=10).contains(&quiz.questions.len()),
+                "{}: 6 to 10 questions",
+                exercise.id
+            );
+            assert!(exercise.variant_count() >= 2, "{}: forms", exercise.id);
+            continue;
+        }
         assert!(exercise.hints.len() >= 3, "{}: hints", exercise.id);
         assert!(exercise.wrong.len() >= 3, "{}: wrong answers", exercise.id);
         assert!(
@@ -486,7 +543,9 @@ fn exercises_have_variants_hints_wrong_answers_and_alternatives() {
     assert_eq!(
         chapter_one,
         [
+            ("quiz-what-redis-is", "quiz"),
             ("one-time-passwords", "recipe"),
+            ("quiz-lists-sets-hashes", "quiz"),
             ("activity-tracker", "recipe"),
             ("leaderboard-basics", "recipe"),
             ("scan-not-keys", "console"),

@@ -29,6 +29,10 @@ struct Background {
 }
 
 fn start(url: &str) -> Background {
+    start_with(url, greeting_course())
+}
+
+fn start_with(url: &str, course: Course) -> Background {
     let data = tempfile::tempdir().unwrap();
     let store = ProgressStore::at(data.path());
     let (events_tx, events) = mpsc::unbounded_channel();
@@ -36,7 +40,7 @@ fn start(url: &str) -> Background {
     let transcript = Transcript::new();
     let (requests, _task) = spawn_background(
         BackgroundContext {
-            course: Arc::new(greeting_course()),
+            course: Arc::new(course),
             backend: Arc::new(Backend::connected(url).unwrap()),
             store: store.clone(),
             force: false,
@@ -253,6 +257,45 @@ async fn never_resets_in_a_database_holding_other_data() {
         other => panic!("expected the reset to be refused, found {other:?}"),
     }
     assert_eq!(get(&mut direct, "greeting").await, Value::Null);
+    assert_eq!(
+        get(&mut direct, "customer:1").await,
+        Value::bulk("precious")
+    );
+}
+
+/// The tutor often opens on a quiz, which sets nothing up: a database holding somebody
+/// else's keys is still refused at once, in the console, and left as it is.
+#[tokio::test]
+async fn opening_a_quiz_on_a_database_holding_other_data_says_so() {
+    let Some(redis) = RealRedis::start(&[]) else {
+        return;
+    };
+    let mut direct = Backend::connected(&redis.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    direct
+        .request(&["SET", "customer:1", "precious"])
+        .await
+        .unwrap();
+    let mut background = start_with(&redis.url(), support::course::quiz_course());
+    background
+        .requests
+        .send(Request::OpenExercise {
+            exercise: 0,
+            variant: 0,
+            fresh: true,
+        })
+        .unwrap();
+    match next_event(&mut background.events).await {
+        Event::Notice(message) => assert!(
+            message.contains("holds keys that redis-tutor did not make")
+                && message.contains("A quiz needs no keys"),
+            "unexpected notice: {message}"
+        ),
+        other => panic!("expected the database to be refused, found {other:?}"),
+    }
     assert_eq!(
         get(&mut direct, "customer:1").await,
         Value::bulk("precious")

@@ -68,8 +68,12 @@ fn any_key() -> impl Strategy<Value = Event> {
             KeyCode::F(6),
             KeyCode::F(7),
         ]),
-        prop::sample::select("bBtn/N<>[]?gGjkxiPKaeyhrs:".chars().collect::<Vec<_>>())
-            .prop_map(KeyCode::Char),
+        prop::sample::select(
+            "bBtn/N<>[]?gGjkxiPKaeyhrs:123456789 "
+                .chars()
+                .collect::<Vec<_>>()
+        )
+        .prop_map(KeyCode::Char),
     ];
     let modifiers = prop::sample::select(vec![
         KeyModifiers::NONE,
@@ -134,9 +138,9 @@ fn any_event() -> impl Strategy<Value = Event> {
     ]
 }
 
-fn app() -> App {
+fn app(course: Course) -> App {
     App::new(AppOptions {
-        course: Arc::new(course()),
+        course: Arc::new(course),
         progress: Progress::default(),
         backend_description: "embedded".into(),
         initial_prompt: "127.0.0.1:6379> ".into(),
@@ -155,14 +159,26 @@ proptest! {
     fn drawing_never_panics(
         steps in prop::collection::vec(((1u16..=300, 1u16..=100), any_event()), 1..40),
     ) {
-        let mut app = app();
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        for ((width, height), event) in steps {
-            terminal.backend_mut().resize(width, height);
-            app.resize(width, height);
-            app.handle_event(event);
-            terminal.draw(|frame| app.draw(frame)).unwrap();
-            app.drawn();
-        }
+        run(app(course()), steps);
+    }
+
+    /// The same with a quiz open in the exercise pane, answered, marked and retaken at random.
+    #[test]
+    fn drawing_a_quiz_never_panics(
+        steps in prop::collection::vec(((1u16..=300, 1u16..=100), any_event()), 1..40),
+    ) {
+        run(app(support::course::quiz_course()), steps);
+    }
+}
+
+/// Feeds each event at its screen size, drawing after each.
+fn run(mut app: App, steps: Vec<((u16, u16), Event)>) {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    for ((width, height), event) in steps {
+        terminal.backend_mut().resize(width, height);
+        app.resize(width, height);
+        app.handle_event(event);
+        terminal.draw(|frame| app.draw(frame)).unwrap();
+        app.drawn();
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Context, Failure, backend, config_error};
 use crate::Cli;
+use redis_tutor::course::progress::format_study_time;
 use std::process::ExitCode;
 
 pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
@@ -19,7 +20,17 @@ pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
         .max()
         .unwrap_or(0);
     for chapter in &ctx.course.chapters {
-        println!("{:02} · {}", chapter.number, chapter.title);
+        let studied = ctx.progress.seconds_studied(&chapter.id());
+        if studied > 0 {
+            println!(
+                "{:02} · {}  (studied {})",
+                chapter.number,
+                chapter.title,
+                format_study_time(studied)
+            );
+        } else {
+            println!("{:02} · {}", chapter.number, chapter.title);
+        }
         for lesson in chapter.lessons.iter().filter(|l| l.number > 0) {
             println!("   {}. {}", lesson.number, lesson.title);
             for exercise in ctx
@@ -30,6 +41,15 @@ pub async fn list(cli: &Cli) -> Result<ExitCode, Failure> {
                 let state = ctx.progress.exercise(&exercise.id);
                 let mark = if state.solved { "[x]" } else { "[ ]" };
                 let mut notes = Vec::new();
+                if let Some(quiz) = exercise.kind.quiz() {
+                    notes.push(format!("quiz: {}", quiz.standing(&state)));
+                }
+                if state.seconds_studied > 0 {
+                    notes.push(format!(
+                        "studied {}",
+                        format_study_time(state.seconds_studied)
+                    ));
+                }
                 if state.hints_used > 0 {
                     notes.push(format!(
                         "{} of {} hints",

@@ -3,12 +3,14 @@
 
 mod check;
 mod list;
+mod quiz;
 mod serve;
 mod tutor;
 mod workspace;
 
 pub use check::check;
 pub use list::list;
+pub use quiz::quiz;
 pub use serve::serve;
 pub use tutor::tutor;
 pub use workspace::{hint, reset};

@@ -9,6 +9,12 @@ use std::process::ExitCode;
 pub async fn hint(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
     let mut ctx = Context::load(cli)?;
     let exercise = ctx.exercise(id)?.clone();
+    if exercise.kind.quiz().is_some() {
+        println!(
+            "{id} is a quiz: it has no hints, and each answer is explained as soon as you give it in the tutor."
+        );
+        return Err(Failure::Unsuccessful);
+    }
     let variant = ctx.progress.variant_for(&exercise);
     let hints = exercise.variant(variant).hints;
     let state = ctx.progress.exercise_mut(id);
@@ -29,11 +35,19 @@ pub async fn hint(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
 }
 
 /// Starts a new attempt: deletes the keys the exercise owns, runs its setup and forgets the
-/// recorded console work (a recipe or script file is kept).
+/// recorded console work (a recipe or script file is kept). A quiz starts over in another
+/// form, touching no server.
 pub async fn reset(cli: &Cli, id: &str) -> Result<ExitCode, Failure> {
     let mut ctx = Context::load(cli)?;
     let exercise = ctx.exercise(id)?.clone();
     let variant = ctx.progress.start_attempt(&exercise);
+    if exercise.kind.quiz().is_some() {
+        ctx.save()?;
+        println!(
+            "Reset {id}: the quiz starts over, with its choices in another order; your best score stays."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let backend = backend(cli).await?;
     let mut conn = workspace_connection(cli, &backend, &ctx.course).await?;
     let file = attempt::start_attempt(&mut conn, &backend, &exercise, variant, &ctx.store)

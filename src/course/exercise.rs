@@ -6,6 +6,7 @@
 //! (`script`). Recipes and scripts are graded by scenarios.
 
 use super::Problem;
+use super::quiz::Quiz;
 use super::recipe::{Signature, parse_recipe};
 use super::scenario::{Callable, Scenario, Step, parse_setup, parse_steps};
 use crate::grader::checks::CheckKind;
@@ -74,13 +75,17 @@ pub enum ExerciseKind {
         keys: Vec<String>,
         args: Vec<String>,
     },
+    /// Multiple-choice questions answered in the tutor (see [`super::quiz`]). In an
+    /// [`Exercise`] the texts hold their placeholders; in an [`Instance`] this is the attempt's
+    /// form.
+    Quiz(Quiz),
 }
 
 impl ExerciseKind {
     /// What scenarios may call.
     pub fn callable(&self) -> Callable {
         match self {
-            ExerciseKind::Console => Callable::Nothing,
+            ExerciseKind::Console | ExerciseKind::Quiz(_) => Callable::Nothing,
             ExerciseKind::Recipe { handlers } => Callable::Handlers(handlers.clone()),
             ExerciseKind::Script { name, keys, .. } => Callable::Script {
                 name: name.clone(),
@@ -89,21 +94,31 @@ impl ExerciseKind {
         }
     }
 
-    /// The extension of the learner's workspace file (`recipe`, `lua`), none for console work.
+    /// The extension of the learner's workspace file (`recipe`, `lua`), none for console work
+    /// and quizzes.
     pub fn workspace_extension(&self) -> Option<&'static str> {
         match self {
-            ExerciseKind::Console => None,
+            ExerciseKind::Console | ExerciseKind::Quiz(_) => None,
             ExerciseKind::Recipe { .. } => Some("recipe"),
             ExerciseKind::Script { .. } => Some("lua"),
         }
     }
 
-    /// `console`, `recipe` or `script`.
+    /// `console`, `recipe`, `script` or `quiz`.
     pub fn name(&self) -> &'static str {
         match self {
             ExerciseKind::Console => "console",
             ExerciseKind::Recipe { .. } => "recipe",
             ExerciseKind::Script { .. } => "script",
+            ExerciseKind::Quiz(_) => "quiz",
+        }
+    }
+
+    /// The quiz, when the exercise is one.
+    pub fn quiz(&self) -> Option<&Quiz> {
+        match self {
+            ExerciseKind::Quiz(quiz) => Some(quiz),
+            _ => None,
         }
     }
 }
@@ -179,7 +194,10 @@ pub struct Instance {
 impl Exercise {
     /// How many variants the exercise has.
     pub fn variant_count(&self) -> usize {
-        self.variants.len().max(1)
+        match &self.kind {
+            ExerciseKind::Quiz(quiz) => quiz.forms(self.variants.len()),
+            _ => self.variants.len().max(1),
+        }
     }
 
     /// The exercise with variant `n`'s values substituted. `n` is taken modulo the number of
@@ -187,14 +205,22 @@ impl Exercise {
     pub fn variant(&self, n: usize) -> Instance {
         let n = n % self.variant_count();
         let empty = Variant::new();
-        let values = self.variants.get(n).unwrap_or(&empty);
+        // A quiz has more forms than variant tables (its choices shuffle): form n uses table
+        // n modulo their number.
+        let values = self
+            .variants
+            .get(n % self.variants.len().max(1))
+            .unwrap_or(&empty);
         let fill = |s: &String| substitute(s, values);
         let fill_all = |v: &[String]| v.iter().map(fill).collect::<Vec<_>>();
         let loaded = "validated when the course loaded";
         Instance {
             exercise_id: self.id.clone(),
             variant: n,
-            kind: self.kind.clone(),
+            kind: match &self.kind {
+                ExerciseKind::Quiz(quiz) => ExerciseKind::Quiz(quiz.form(&self.id, n, values)),
+                kind => kind.clone(),
+            },
             owns: self.owns.clone(),
             goal: fill(&self.goal),
             setup: parse_setup(&fill(&self.setup)).expect(loaded),
@@ -404,14 +430,22 @@ struct RawCheck {
 // ---- parsing and validation ---------------------------------------------------------------
 
 /// Collects problems for one file, turning byte offsets into line:column.
-struct Reporter<'a> {
-    file: &'a str,
-    source: &'a str,
-    problems: Vec<Problem>,
+pub(crate) struct Reporter<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) problems: Vec<Problem>,
 }
 
-impl Reporter<'_> {
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
+impl<'a> Reporter<'a> {
+    pub(crate) fn new(file: &'a str, source: &'a str) -> Reporter<'a> {
+        Reporter {
+            file,
+            source,
+            problems: Vec::new(),
+        }
+    }
+
+    pub(crate) fn at(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = line_col(self.source, offset);
         self.problems.push(Problem {
             file: self.file.to_string(),
@@ -421,7 +455,7 @@ impl Reporter<'_> {
         });
     }
 
-    fn span(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(crate) fn span(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.at(span.start, message)
     }
 
@@ -497,7 +531,7 @@ fn value_offset(source: &str, table: &Range<usize>, field: &str) -> usize {
         .unwrap_or(at)
 }
 
-static KEBAB: LazyLock<regex::Regex> =
+pub(crate) static KEBAB: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("kebab pattern"));
 
 /// Parses and validates one exercise file. Chapter and lesson numbers and id uniqueness
@@ -506,11 +540,10 @@ pub(crate) fn parse_exercise(
     file: &str,
     source: &str,
 ) -> Result<(Exercise, ExerciseSpans), Vec<Problem>> {
-    let mut report = Reporter {
-        file,
-        source,
-        problems: Vec::new(),
-    };
+    if is_quiz(source) {
+        return super::quiz::parse_quiz(file, source);
+    }
+    let mut report = Reporter::new(file, source);
     let raw: RawExercise = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(err) => {
@@ -531,6 +564,15 @@ pub(crate) fn parse_exercise(
     }
 }
 
+/// Whether a file declares `kind = "quiz"` (quizzes have a format of their own).
+fn is_quiz(source: &str) -> bool {
+    #[derive(Deserialize)]
+    struct KindOnly {
+        kind: Option<String>,
+    }
+    toml::from_str::<KindOnly>(source).is_ok_and(|k| k.kind.as_deref() == Some("quiz"))
+}
+
 /// Where the cross-file facts of an exercise are written.
 pub(crate) struct ExerciseSpans {
     pub id: Range<usize>,
@@ -539,10 +581,10 @@ pub(crate) struct ExerciseSpans {
 }
 
 /// A text of the exercise that may hold placeholders, with where it is written.
-struct Templated {
-    what: String,
-    text: String,
-    at: usize,
+pub(crate) struct Templated {
+    pub(crate) what: String,
+    pub(crate) text: String,
+    pub(crate) at: usize,
 }
 
 fn validate(raw: RawExercise, report: &mut Reporter) -> Exercise {
@@ -790,6 +832,7 @@ fn work_of(
                 ExerciseKind::Console => "commands = [...]",
                 ExerciseKind::Recipe { .. } => "recipe = \"\"\"...\"\"\"",
                 ExerciseKind::Script { .. } => "script = \"\"\"...\"\"\"",
+                ExerciseKind::Quiz(_) => "[[question]] tables",
             };
             report.span(
                 span,
@@ -839,7 +882,7 @@ fn validate_kind(raw: &RawExercise, report: &mut Reporter) -> Option<ExerciseKin
         other => {
             report.at(
                 kind_at,
-                format!("unknown kind `{other}` (console, recipe or script)"),
+                format!("unknown kind `{other}` (console, recipe, script or quiz)"),
             );
             return None;
         }
@@ -1056,7 +1099,7 @@ fn validate_scenario_list(
 }
 
 /// Every placeholder must be defined by every variant.
-fn check_placeholders(texts: &[Templated], variants: &[Variant], report: &mut Reporter) {
+pub(crate) fn check_placeholders(texts: &[Templated], variants: &[Variant], report: &mut Reporter) {
     let mut reported: BTreeSet<(usize, String)> = BTreeSet::new();
     for text in texts {
         for name in placeholders(&text.text) {

@@ -4,6 +4,7 @@
 mod exercise;
 pub mod pattern;
 pub mod progress;
+pub mod quiz;
 pub mod recipe;
 pub mod scenario;
 pub mod template;
@@ -57,13 +58,15 @@ impl Chapter {
     /// or `01-redis-fundamentals` for the introduction.
     pub fn page_id(&self, lesson: &Lesson) -> String {
         if lesson.number == 0 {
-            format!("{:02}-{}", self.number, self.slug)
+            self.id()
         } else {
-            format!(
-                "{:02}-{}/{:02}-{}",
-                self.number, self.slug, lesson.number, lesson.slug
-            )
+            format!("{}/{:02}-{}", self.id(), lesson.number, lesson.slug)
         }
+    }
+
+    /// The chapter's directory name, its id in progress: `01-redis-fundamentals`.
+    pub fn id(&self) -> String {
+        format!("{:02}-{}", self.number, self.slug)
     }
 }
 

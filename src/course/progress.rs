@@ -3,6 +3,7 @@
 //! silently replaced.
 
 use super::Exercise;
+use super::quiz::Answers;
 use crate::console::{Outcome, Source, TranscriptEntry, is_sensitive_command};
 use crate::resp::split_args;
 use rand::RngExt;
@@ -18,8 +19,9 @@ pub const HOME_ENV: &str = "REDIS_TUTOR_HOME";
 
 const PROGRESS_FILE: &str = "progress.toml";
 
-/// The progress file format this build writes.
-pub const PROGRESS_VERSION: u32 = 2;
+/// The progress file format this build writes. Version 3 added quiz answers and scores and
+/// the time studied; files of versions 1 and 2 read as version 3 without them.
+pub const PROGRESS_VERSION: u32 = 3;
 const TRANSCRIPTS_DIR: &str = "transcripts";
 const WORKSPACE_DIR: &str = "workspace";
 
@@ -41,6 +43,9 @@ pub struct Progress {
     pub page_scroll: BTreeMap<String, u32>,
     /// Per exercise id.
     pub exercises: BTreeMap<String, ExerciseProgress>,
+    /// Seconds of active study per chapter (`01-redis-fundamentals`); files from before
+    /// time was tracked have none.
+    pub seconds_studied: BTreeMap<String, u64>,
 }
 
 impl Default for Progress {
@@ -51,6 +56,7 @@ impl Default for Progress {
             current_exercise: None,
             page_scroll: BTreeMap::new(),
             exercises: BTreeMap::new(),
+            seconds_studied: BTreeMap::new(),
         }
     }
 }
@@ -66,6 +72,15 @@ pub struct ExerciseProgress {
     pub variant: Option<usize>,
     /// The learner asked to see the solution during this attempt.
     pub solution_shown: bool,
+    /// A quiz's answers in the current attempt: question id → the choices picked, by their
+    /// position in the file.
+    pub answers: Answers,
+    /// A quiz's best score: the most questions answered right in one attempt.
+    pub best_score: Option<u32>,
+    /// How many attempts at a quiz were finished (every question answered).
+    pub attempts: u32,
+    /// Seconds of active study with this exercise open.
+    pub seconds_studied: u64,
 }
 
 /// The start of an attempt at a console exercise, kept at the top of its transcript.
@@ -99,7 +114,8 @@ impl Progress {
     }
 
     /// Starts a new attempt: picks a random variant (a different one when there are several)
-    /// and stores it.
+    /// and stores it; a quiz's answers of the last attempt are forgotten (its best score
+    /// stays).
     pub fn start_attempt(&mut self, exercise: &Exercise) -> usize {
         let count = exercise.variant_count();
         let previous = self.exercise(&exercise.id).variant;
@@ -110,8 +126,24 @@ impl Progress {
             }
             _ => rand::rng().random_range(0..count),
         };
-        self.exercise_mut(&exercise.id).variant = Some(variant);
+        let state = self.exercise_mut(&exercise.id);
+        state.variant = Some(variant);
+        state.answers.clear();
         variant
+    }
+
+    /// Adds `seconds` of study to a chapter (its directory name, `01-redis-fundamentals`) and,
+    /// when one is being worked on, to an exercise.
+    pub fn add_study_time(&mut self, chapter: &str, exercise: Option<&str>, seconds: u64) {
+        *self.seconds_studied.entry(chapter.to_string()).or_default() += seconds;
+        if let Some(id) = exercise {
+            self.exercise_mut(id).seconds_studied += seconds;
+        }
+    }
+
+    /// Seconds studied in a chapter (its directory name).
+    pub fn seconds_studied(&self, chapter: &str) -> u64 {
+        self.seconds_studied.get(chapter).copied().unwrap_or(0)
     }
 
     /// Ids of the solved exercises.
@@ -120,6 +152,17 @@ impl Progress {
             .iter()
             .filter(|(_, e)| e.solved)
             .map(|(id, _)| id.as_str())
+    }
+}
+
+/// Seconds of study as the progress view and `list` show them: `–`, `<1 min`, `12 min`,
+/// `1 h 05`.
+pub fn format_study_time(seconds: u64) -> String {
+    match seconds {
+        0 => "–".into(),
+        1..60 => "<1 min".into(),
+        60..3600 => format!("{} min", seconds / 60),
+        _ => format!("{} h {:02}", seconds / 3600, seconds % 3600 / 60),
     }
 }
 
@@ -698,7 +741,7 @@ mod tests {
         let store = ProgressStore::at(dir.path());
         store.save(&Progress::default()).unwrap();
         let text = fs::read_to_string(store.progress_path()).unwrap();
-        assert!(text.starts_with("format_version = 2\n"), "{text}");
+        assert!(text.starts_with("format_version = 3\n"), "{text}");
         fs::write(store.progress_path(), "format_version = 9\n").unwrap();
         let outcome = store.load().unwrap();
         assert!(
@@ -706,6 +749,51 @@ mod tests {
                 .warning
                 .unwrap()
                 .contains("newer redis-tutor (format 9)")
+        );
+    }
+
+    #[test]
+    fn study_time_reads_at_a_glance() {
+        assert_eq!(format_study_time(0), "–");
+        assert_eq!(format_study_time(42), "<1 min");
+        assert_eq!(format_study_time(125), "2 min");
+        assert_eq!(format_study_time(3600 + 5 * 60 + 9), "1 h 05");
+    }
+
+    /// A file written before quizzes and study time were kept still loads, and the new
+    /// fields survive a save and a load.
+    #[test]
+    fn version_2_files_load_and_quiz_scores_and_study_time_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::at(dir.path());
+        fs::write(
+            store.progress_path(),
+            "format_version = 2\ncurrent_exercise = \"otp-expiry\"\n[exercises.otp-expiry]\nsolved = true\nhints_used = 2\n",
+        )
+        .unwrap();
+        let outcome = store.load().unwrap();
+        assert_eq!(outcome.warning, None);
+        let mut progress = outcome.progress;
+        let otp = progress.exercise("otp-expiry");
+        assert!(otp.solved && otp.hints_used == 2);
+        assert!(otp.answers.is_empty() && otp.best_score.is_none() && otp.attempts == 0);
+        assert_eq!(progress.seconds_studied("01-redis-fundamentals"), 0);
+
+        progress.add_study_time("01-redis-fundamentals", Some("otp-expiry"), 90);
+        progress.add_study_time("01-redis-fundamentals", None, 30);
+        let quiz = progress.exercise_mut("quiz-what-redis-is");
+        quiz.answers.insert("io-threads".into(), vec![0, 2]);
+        quiz.best_score = Some(4);
+        quiz.attempts = 1;
+        store.save(&progress).unwrap();
+        let again = store.load().unwrap();
+        assert_eq!(again.warning, None);
+        assert_eq!(again.progress, progress);
+        assert_eq!(again.progress.seconds_studied("01-redis-fundamentals"), 120);
+        assert_eq!(again.progress.exercise("otp-expiry").seconds_studied, 90);
+        assert_eq!(
+            again.progress.exercise("quiz-what-redis-is").answers["io-threads"],
+            vec![0, 2]
         );
     }
 

@@ -539,8 +539,11 @@ fn kinds_and_versions_are_checked() {
             .contains("format_version 1 is not one this redis-tutor reads"),
         "{problem}"
     );
+    let problem = recipe_problem(&RECIPE.replace("kind = \"recipe\"", "kind = \"poll\""));
+    assert!(problem.message.contains("unknown kind `poll`"), "{problem}");
+    // A quiz has a format of its own, which says what a recipe's fields are not for.
     let problem = recipe_problem(&RECIPE.replace("kind = \"recipe\"", "kind = \"quiz\""));
-    assert!(problem.message.contains("unknown kind `quiz`"), "{problem}");
+    assert!(problem.message.contains("a quiz"), "{problem}");
     let problem = recipe_problem(&RECIPE.replace("fails = \"once\"", "fails = \"twice\""));
     assert!(
         problem.message.contains("names no check or scenario"),

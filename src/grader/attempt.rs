@@ -66,7 +66,7 @@ pub fn workspace_file(
                 args.join(", ")
             }
         ),
-        ExerciseKind::Console => String::new(),
+        ExerciseKind::Console | ExerciseKind::Quiz(_) => String::new(),
     };
     store
         .ensure_workspace(&exercise.id, extension, &template)

@@ -8,6 +8,7 @@ pub mod attempt;
 pub mod checks;
 mod expect;
 mod generate;
+pub mod quiz;
 mod replay;
 pub mod report;
 mod scenario;
@@ -22,6 +23,7 @@ pub use stats::CommandStats;
 use crate::backend::safety::delete_owned;
 use crate::backend::{Backend, ConnectionError, SafetyError};
 use crate::console::TranscriptEntry;
+use crate::course::quiz::Answers;
 use crate::course::recipe::parse_recipe;
 use crate::course::scenario::{Action, Scenario};
 use crate::course::{ExerciseKind, Instance, Solution, WORK_CHECK};
@@ -65,6 +67,8 @@ pub enum Work {
         path: String,
         text: Result<String, String>,
     },
+    /// A quiz's answers (kept in progress).
+    Quiz(Answers),
 }
 
 /// Console work: the typed commands, when the attempt started, and (against a connected
@@ -106,6 +110,21 @@ pub async fn grade(
         notes: Vec::new(),
     };
     match (&instance.kind, work) {
+        (ExerciseKind::Quiz(quiz), Work::Quiz(answers)) => {
+            report.checks = quiz::outcomes(quiz, answers);
+        }
+        (ExerciseKind::Quiz(_), _) => report
+            .notes
+            .push("a quiz is answered in the tutor's exercise pane".into()),
+        (_, Work::Quiz(_)) => report.checks.push(CheckOutcome::failed(
+            WORK_CHECK,
+            "Your work is graded",
+            format!(
+                "this is a {} exercise, not a quiz: it has no answers to pick",
+                instance.kind.name()
+            ),
+            None,
+        )),
         (ExerciseKind::Console, Work::Console(console)) => {
             grade_console(instance, console, target, &mut report).await?
         }
@@ -269,7 +288,9 @@ fn runnable(kind: &ExerciseKind, text: &str) -> Result<Runnable, Vec<String>> {
             source: text.to_string(),
             keys: keys.len(),
         }),
-        ExerciseKind::Console => Err(vec!["a console exercise has no file".into()]),
+        ExerciseKind::Console | ExerciseKind::Quiz(_) => {
+            Err(vec![format!("a {} exercise has no file", kind.name())])
+        }
     }
 }
 

@@ -10,11 +10,13 @@ use super::keys::KeysView;
 use super::layout::{self, PaneAreas, Screen};
 use super::lesson::{LessonView, TargetKind};
 use super::overlay::{self, Overlay, Question};
+use super::quiz::{QuizKey, QuizOutcome, finished_message};
 use super::sidebar::{self, SidebarRow, SidebarState};
 use super::status;
+use super::study::{Place, StudyClock};
 use super::theme::{self, Palette};
 use crate::console::{HelpEntry, hint_with};
-use crate::course::progress::Progress;
+use crate::course::progress::{Progress, format_study_time};
 use crate::course::{Course, PageRef};
 use crate::grader::Report;
 use ratatui::Frame;
@@ -147,6 +149,9 @@ pub enum Action {
     CancelHistorySearch,
     /// Empty the console's scrollback (Ctrl-L).
     ClearConsole,
+    /// A key of the quiz in the exercise pane (a digit: `Number(0)` in the keymap, the
+    /// digit typed once read).
+    Quiz(QuizKey),
 }
 
 /// An edit of the console input line.
@@ -231,6 +236,8 @@ pub struct App {
     /// A file the learner's editor should open (the main loop hands it to the runner).
     edit_request: Option<PathBuf>,
     pub(super) now: Now,
+    /// Active study time, counted into progress.
+    study: StudyClock,
     argument_hints: ArgumentHints,
     /// The connected server's own commands, for hints, once read.
     server_commands: Option<Arc<Vec<HelpEntry>>>,
@@ -292,6 +299,7 @@ impl App {
             clock_offset: Duration::ZERO,
             message: None,
             edit_request: None,
+            study: StudyClock::new(now()),
             now,
             argument_hints,
             server_commands: None,
@@ -358,7 +366,11 @@ impl App {
 
     /// Returns whether progress changed since the last call (and should be saved).
     pub fn take_progress_changed(&mut self) -> bool {
-        std::mem::take(&mut self.progress_changed)
+        let changed = std::mem::take(&mut self.progress_changed);
+        if changed {
+            self.study.saved();
+        }
+        changed
     }
 
     /// The text in the console input line.
@@ -398,6 +410,13 @@ impl App {
     /// checked again, and a failure to edit explained.
     pub fn editor_closed(&mut self, path: &std::path::Path, outcome: Result<(), String>) {
         self.dirty = true;
+        let place = self.study_place();
+        if self
+            .study
+            .back_from_editor((self.now)(), &place, &mut self.progress)
+        {
+            self.progress_changed = true;
+        }
         match outcome {
             Ok(()) => self.auto_check(),
             Err(error) => self.console.notice(format!(
@@ -418,13 +437,37 @@ impl App {
 
     /// Reacts to one event.
     pub fn handle_event(&mut self, event: Event) {
+        if matches!(
+            event,
+            Event::Terminal(
+                TerminalEvent::Key(_) | TerminalEvent::Mouse(_) | TerminalEvent::Paste(_)
+            )
+        ) {
+            // The learner is here: the time since their last action counts.
+            let place = self.study_place();
+            if self
+                .study
+                .activity((self.now)(), &place, &mut self.progress)
+            {
+                self.progress_changed = true;
+            }
+        }
         match event {
             Event::Terminal(TerminalEvent::Paste(text)) => {
                 self.paste(&text);
                 self.dirty = true;
             }
             Event::Terminal(TerminalEvent::Resize(width, height)) => self.resize(width, height),
-            Event::Terminal(TerminalEvent::FocusGained) => self.dirty = true,
+            Event::Terminal(TerminalEvent::FocusGained) => {
+                self.study.back((self.now)());
+                self.dirty = true;
+            }
+            Event::Terminal(TerminalEvent::FocusLost) => {
+                let place = self.study_place();
+                if self.study.away((self.now)(), &place, &mut self.progress) {
+                    self.progress_changed = true;
+                }
+            }
             Event::Terminal(terminal_event) => {
                 // Mouse moves and unbound keys change nothing and cost no redraw.
                 if let Some(action) = self.action_for(&terminal_event) {
@@ -516,7 +559,40 @@ impl App {
         if self.focus == Focus::Lesson && self.lesson.search.as_ref().is_some_and(|s| s.editing) {
             return vec![Context::LessonSearch, Context::Everywhere];
         }
-        keymap::contexts_for(self.focus, None)
+        self.pane_contexts()
+    }
+
+    /// The keymap contexts of the focused pane: a quiz in the exercise pane has keys of its
+    /// own.
+    fn pane_contexts(&self) -> Vec<Context> {
+        let mut contexts = keymap::contexts_for(self.focus, None);
+        if self.focus == Focus::Exercise && self.current_quiz().is_some() {
+            contexts.insert(0, Context::Quiz);
+        }
+        contexts
+    }
+
+    /// What the learner studies now: the chapter of the open page, and the open exercise when
+    /// the pane with the keys works on it.
+    fn study_place(&self) -> Place {
+        let chapter = self
+            .course
+            .chapters
+            .get(self.current_page().chapter)
+            .map(|c| c.id())
+            .unwrap_or_default();
+        let working = matches!(self.focus, Focus::Exercise | Focus::Console | Focus::Keys);
+        let exercise = self
+            .exercise
+            .filter(|_| working)
+            .map(|e| self.course.exercises[e].id.clone());
+        Place { chapter, exercise }
+    }
+
+    /// The open exercise, when it is a quiz.
+    fn current_quiz(&self) -> Option<usize> {
+        self.exercise
+            .filter(|&e| self.course.exercises[e].kind.quiz().is_some())
     }
 
     /// Maps a terminal event to the action it stands for in the current mode.
@@ -533,6 +609,10 @@ impl App {
     fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
         let contexts = self.contexts();
         if let Some(action) = keymap::action_for_key(&contexts, key) {
+            if let (Action::Quiz(QuizKey::Number(_)), KeyCode::Char(digit)) = (action, key.code) {
+                let number = digit.to_digit(10).unwrap_or(0) as usize;
+                return Some(Action::Quiz(QuizKey::Number(number)));
+            }
             return Some(action);
         }
         // Characters typed where text is typed.
@@ -576,6 +656,15 @@ impl App {
                 } else {
                     Some(Action::FocusPane(pane))
                 }
+            }
+            MouseEventKind::Down(MouseButton::Left)
+                if pane == Focus::Exercise && self.current_quiz().is_some() =>
+            {
+                let area = self.areas?.exercise;
+                let row = position.y.checked_sub(area.y + 1).map(usize::from);
+                row.and_then(|row| self.exercises.quiz_choice_at(row))
+                    .map(|shown| Action::Quiz(QuizKey::Number(shown)))
+                    .or(Some(Action::FocusPane(pane)))
             }
             MouseEventKind::Down(MouseButton::Left) => Some(Action::FocusPane(pane)),
             _ => None,
@@ -716,6 +805,14 @@ impl App {
                     });
                 }
             }
+            Action::CheckExercise
+            | Action::AskHint
+            | Action::AskSolution
+            | Action::EditWorkspace
+                if let Some(exercise) = self.current_quiz() =>
+            {
+                self.message = Some(self.quiz_refusal(exercise, action));
+            }
             Action::CheckExercise => self.check(),
             Action::AskHint => self.ask_about_exercise(Question::Hint),
             Action::AskReset => self.ask_about_exercise(Question::Reset),
@@ -779,6 +876,65 @@ impl App {
             Action::EditHistoryMatch => self.console.finish_history_search(true),
             Action::CancelHistorySearch => self.console.finish_history_search(false),
             Action::ClearConsole => self.console.clear_screen(),
+            Action::Quiz(key) => {
+                // A click on a choice also gives the exercise pane the keys.
+                self.focus = Focus::Exercise;
+                self.quiz_key(key);
+            }
+        }
+    }
+
+    /// A key of the quiz in the exercise pane: an answer is recorded in progress (and saved).
+    fn quiz_key(&mut self, key: QuizKey) {
+        let Some(exercise) = self.current_quiz() else {
+            return;
+        };
+        let course = Arc::clone(&self.course);
+        let definition = &course.exercises[exercise];
+        let instance = definition.variant(self.variant_of(exercise));
+        let Some(form) = instance.kind.quiz() else {
+            return;
+        };
+        let state = self.progress.exercise_mut(&definition.id);
+        match self.exercises.quiz.handle(exercise, form, state, key) {
+            QuizOutcome::Moved => {}
+            QuizOutcome::Answered { finished, .. } => {
+                self.progress_changed = true;
+                if finished.is_some() {
+                    let message = finished_message(form, &self.progress.exercise(&definition.id));
+                    self.console
+                        .notice(format!("\"{}\": {message}", definition.title));
+                }
+            }
+            QuizOutcome::Message(message) => self.message = Some(message),
+        }
+    }
+
+    /// What a quiz says to a key that has no meaning for it (hint, solution, edit, check).
+    fn quiz_refusal(&self, exercise: usize, action: Action) -> String {
+        let definition = &self.course.exercises[exercise];
+        let state = self.progress.exercise(&definition.id);
+        match action {
+            Action::AskHint => {
+                "A quiz has no hints: every choice is explained once you answer.".into()
+            }
+            Action::AskSolution => {
+                "Answer a question to see every choice explained, the right ones marked ✓.".into()
+            }
+            Action::EditWorkspace => {
+                "A quiz is answered in the exercise pane: no file to edit.".into()
+            }
+            _ => match definition.kind.quiz() {
+                Some(quiz) => {
+                    let (answered, right) = quiz.score(&state.answers);
+                    format!(
+                        "A quiz grades each answer as you give it: {answered} of {} answered, {right} right; {}.",
+                        quiz.questions.len(),
+                        quiz.standing(&state)
+                    )
+                }
+                None => String::new(),
+            },
         }
     }
 
@@ -975,6 +1131,18 @@ impl App {
                 "The embedded clock is {} s ahead. Move it with :time +90s",
                 self.clock_offset.as_secs()
             )),
+            (":check" | ":hint" | ":solution" | ":edit", _)
+                if let Some(exercise) = self.current_quiz() =>
+            {
+                let action = match command.as_str() {
+                    ":hint" => Action::AskHint,
+                    ":solution" => Action::AskSolution,
+                    ":edit" => Action::EditWorkspace,
+                    _ => Action::CheckExercise,
+                };
+                let refusal = self.quiz_refusal(exercise, action);
+                self.console.notice(refusal);
+            }
             (":check", _) => self.check(),
             (":hint", _) => match self.exercise {
                 Some(exercise) if self.hints_left(exercise) > 0 => self.reveal_hint(exercise),
@@ -1224,7 +1392,7 @@ impl App {
     /// workspace file was saved), so it turns green the moment it is solved. While a check
     /// runs, one more follows it.
     fn auto_check(&mut self) {
-        let Some(exercise) = self.exercise else {
+        let Some(exercise) = self.exercise.filter(|_| self.current_quiz().is_none()) else {
             return;
         };
         if self.is_solved(exercise) || self.exercises.is_resetting(exercise) {
@@ -1252,6 +1420,15 @@ impl App {
             .progress
             .start_attempt(&self.course.exercises[exercise]);
         self.progress_changed = true;
+        if self.course.exercises[exercise].kind.quiz().is_some() {
+            // A retake: another form, nothing to set up in Redis.
+            self.exercises.quiz.forget(exercise);
+            self.message = Some(format!(
+                "\"{}\" starts over, with its choices in another order; your best score stays.",
+                self.course.exercises[exercise].title
+            ));
+            return;
+        }
         self.exercises.reset_started(exercise, (self.now)());
         self.send(Request::Reset { exercise, variant });
     }
@@ -1308,7 +1485,7 @@ impl App {
     }
 
     fn help_contexts(&self) -> Vec<Context> {
-        keymap::contexts_for(self.focus, None)
+        self.pane_contexts()
     }
 
     fn clamp_help_scroll(&mut self) {
@@ -1454,6 +1631,11 @@ impl App {
                         "Leave the tutor?".to_string(),
                         "Your progress is saved; you will come back to this page.".to_string(),
                     ),
+                    Question::Reset(e) if self.course.exercises[e].kind.quiz().is_some() => (
+                        "Retake quiz".to_string(),
+                        format!("Retake \"{}\"?", title_of(e)),
+                        "Your answers are cleared and the choices come in another order; your best score stays.".to_string(),
+                    ),
                     Question::Reset(e) => (
                         "Reset exercise".to_string(),
                         format!("Reset \"{}\"?", title_of(e)),
@@ -1514,7 +1696,8 @@ impl App {
         }
     }
 
-    /// One row per chapter: exercises solved and hints used.
+    /// One row per chapter: exercises solved, hints used, quiz scores (best / questions) and
+    /// time studied.
     fn progress_rows(&self) -> Vec<Line<'static>> {
         let mut rows = Vec::new();
         for chapter in &self.course.chapters {
@@ -1547,6 +1730,26 @@ impl App {
                     style,
                 ),
             ]));
+            let quizzes: Vec<String> = exercises
+                .iter()
+                .filter_map(|&e| {
+                    let definition = &self.course.exercises[e];
+                    let quiz = definition.kind.quiz()?;
+                    let best = self.progress.exercise(&definition.id).best_score;
+                    Some(match best {
+                        Some(best) => format!("{best}/{}", quiz.questions.len()),
+                        None => format!("–/{}", quiz.questions.len()),
+                    })
+                })
+                .collect();
+            let mut detail = format!(
+                "     studied {}",
+                format_study_time(self.progress.seconds_studied(&chapter.id()))
+            );
+            if !quizzes.is_empty() {
+                detail.push_str(&format!(" · quiz best {}", quizzes.join(" ")));
+            }
+            rows.push(Line::from(Span::styled(detail, theme::dim())));
         }
         rows
     }
@@ -1636,11 +1839,14 @@ fn inner(area: Rect) -> Rect {
 }
 
 /// The exercise to continue with: the first one not solved yet, in course order.
+/// Where "continue" leads: the first exercise not solved, skipping quizzes taken to the end
+/// at least once (a retake is the learner's choice, not the way on).
 pub(super) fn first_unsolved(course: &Course, progress: &Progress) -> Option<usize> {
-    course
-        .exercises
-        .iter()
-        .position(|exercise| !progress.exercise(&exercise.id).solved)
+    course.exercises.iter().position(|exercise| {
+        let state = progress.exercise(&exercise.id);
+        let quiz_taken = exercise.kind.quiz().is_some() && state.attempts > 0;
+        !(state.solved || quiz_taken)
+    })
 }
 
 /// The progress id of a page.

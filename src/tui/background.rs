@@ -318,7 +318,19 @@ impl ExerciseWorker {
         if self.prepared.contains(&exercise) || (!fresh && !embedded) {
             return;
         }
-        if exercise >= self.context.course.exercises.len() {
+        let Some(definition) = self.context.course.exercises.get(exercise) else {
+            return;
+        };
+        if definition.kind.quiz().is_some() {
+            // A quiz has no keys to set up and no console work to replay. A connected server's
+            // database is still checked, so that a refusal is said when the tutor starts, not
+            // at the next exercise.
+            if !embedded && let Err(error) = self.ensure_safe_workspace().await {
+                self.connection = None;
+                self.send(Event::Notice(format!(
+                    "{error} (A quiz needs no keys; the exercises after it do.)"
+                )));
+            }
             return;
         }
         let outcome = if fresh {

@@ -1,12 +1,17 @@
 //! The exercise pane: the goal, the outcome of each check after a check run, the hints
-//! revealed so far, the solution once asked for, and whether the exercise is solved.
+//! revealed so far, the solution once asked for, and whether the exercise is solved. A quiz
+//! shows its current question instead (see [`super::quiz`]).
 //!
 //! The text below the status line is cached per exercise, width and state, and rebuilt in
 //! [`ExerciseState::sync`]; drawing reads the cache.
 
+use super::app::Action;
 use super::console::elapsed;
+use super::keymap::{self, Context};
+use super::quiz::{self, Cursor, QuizView};
 use super::theme;
 use crate::course::progress::Progress;
+use crate::course::quiz::Answers;
 use crate::course::{Course, Solution};
 use crate::grader::Report;
 use crate::markdown;
@@ -31,6 +36,11 @@ pub struct ExerciseState {
     scroll: usize,
     /// Rows of text visible.
     height: usize,
+    /// Where the learner is in each quiz.
+    pub(super) quiz: QuizView,
+    /// The quiz question shown at the last sync (exercise, question): another one starts at
+    /// the top of the pane.
+    quiz_question: Option<(usize, usize)>,
 }
 
 /// The text of the pane below its status line, for one state of one exercise.
@@ -42,6 +52,9 @@ struct Cached {
     rows: usize,
     /// The wrapped row to show after a check: the first failed check, or the result line.
     result_row: Option<usize>,
+    /// A quiz's choices in the order shown: the wrapped rows each takes (`start..end`,
+    /// counted from the pane's first row of text, title included).
+    choice_rows: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +66,8 @@ struct CacheKey {
     solved: bool,
     solution_shown: bool,
     generation: u64,
+    /// A quiz's place and answers.
+    quiz: Option<(Cursor, Answers)>,
 }
 
 /// What happened to one exercise in this session.
@@ -184,6 +199,17 @@ impl ExerciseState {
         self.scroll = target.clamp(0, self.max_scroll() as isize) as usize;
     }
 
+    /// The quiz choice (its number as shown, 1-based) on row `row` of the pane's text area.
+    pub(super) fn quiz_choice_at(&self, row: usize) -> Option<usize> {
+        let row = row + self.scroll.min(self.max_scroll());
+        self.cache
+            .as_ref()?
+            .choice_rows
+            .iter()
+            .position(|&(start, end)| (start..end).contains(&row))
+            .map(|shown| shown + 1)
+    }
+
     /// Rows of text visible (for paging).
     pub(super) fn page_rows(&self) -> usize {
         self.height.max(1)
@@ -211,6 +237,24 @@ impl ExerciseState {
         };
         let definition = &course.exercises[exercise];
         let state = progress.exercise(&definition.id);
+        // Only a quiz's form is needed here (a quiz has no setup or scenarios to parse).
+        let form = definition.kind.quiz().and_then(|_| {
+            definition
+                .variant(state.variant.unwrap_or(0))
+                .kind
+                .quiz()
+                .cloned()
+        });
+        let quiz_cursor = form
+            .as_ref()
+            .map(|form| self.quiz.cursor(exercise, form, &state));
+        let question = quiz_cursor.as_ref().map(|c| (exercise, c.question));
+        if question != self.quiz_question {
+            self.quiz_question = question;
+            if question.is_some() {
+                self.scroll = 0;
+            }
+        }
         let key = CacheKey {
             exercise,
             variant: state.variant.unwrap_or(0),
@@ -219,10 +263,23 @@ impl ExerciseState {
             solved: state.solved,
             solution_shown: state.solution_shown,
             generation: self.generation,
+            quiz: quiz_cursor
+                .clone()
+                .map(|cursor| (cursor, state.answers.clone())),
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line) = body(course, progress, exercise, width, run);
+            let (lines, result_line, choice_lines) = match (&form, &quiz_cursor) {
+                (Some(form), Some(cursor)) => {
+                    let goal = definition.variant(state.variant.unwrap_or(0)).goal;
+                    let (lines, choices) = quiz::body(form, &goal, &state, cursor, width);
+                    (lines, None, choices)
+                }
+                _ => {
+                    let (lines, result_line) = body(course, progress, exercise, width, run);
+                    (lines, result_line, Vec::new())
+                }
+            };
             let rows_before = |line: usize| {
                 Paragraph::new(lines[..line].to_vec())
                     .wrap(Wrap { trim: false })
@@ -230,11 +287,31 @@ impl ExerciseState {
             };
             let rows = rows_before(lines.len());
             let result_row = result_line.map(rows_before);
+            let choice_rows: Vec<(usize, usize)> = choice_lines
+                .iter()
+                .map(|&(first, end)| {
+                    (
+                        rows_before(first) + STATUS_ROWS,
+                        rows_before(end) + STATUS_ROWS,
+                    )
+                })
+                .collect();
+            if let Some(&(top, bottom)) = quiz_cursor
+                .as_ref()
+                .and_then(|cursor| choice_rows.get(cursor.selected))
+            {
+                // Keep the selected choice (and its explanation) in view.
+                if bottom > self.scroll.saturating_add(self.height) {
+                    self.scroll = bottom.saturating_sub(self.height);
+                }
+                self.scroll = self.scroll.min(top);
+            }
             self.cache = Some(Cached {
                 key,
                 lines,
                 rows,
                 result_row,
+                choice_rows,
             });
         }
         if self.scroll == usize::MAX {
@@ -289,6 +366,12 @@ impl ExerciseState {
         } else {
             vec![Span::styled("Not solved yet", theme::dim())]
         };
+        if let Some((_, answers)) = &cache.key.quiz
+            && let Some(quiz) = course.exercises[exercise].kind.quiz()
+        {
+            // Scores do not depend on the form's order or placeholders.
+            status.extend(quiz::progress_spans(quiz, answers, state.best_score));
+        }
         if let Some(since) = run.and_then(|r| r.checking_since) {
             status.push(Span::styled(
                 format!("  checking… {}", elapsed(since, now)),
@@ -366,8 +449,10 @@ fn body(
                 if exercise + 1 < course.exercises.len() {
                     lines.push(Line::from(Span::styled(
                         format!(
-                            "Next: {} (F7, or x outside the console)",
-                            course.exercises[exercise + 1].title
+                            "Next: {} ({}, or {} outside the console)",
+                            course.exercises[exercise + 1].title,
+                            keymap::keys_for(Context::Everywhere, Action::NextExercise),
+                            keymap::keys_for(Context::Reading, Action::NextExercise)
                         ),
                         theme::continue_here(),
                     )));
@@ -479,13 +564,24 @@ fn body(
 
     lines.push(Line::default());
     let hints_left = view.hints.len() - revealed;
+    // The keys as the keymap binds them, so that this line cannot drift from it.
+    let key = |context, action| keymap::keys_for(context, action);
     let hint_key = if hints_left > 0 {
-        format!("h hint ({hints_left} left)")
+        format!(
+            "{} hint ({hints_left} left)",
+            key(Context::Exercise, Action::AskHint)
+        )
     } else {
         "no hints left".to_string()
     };
     lines.push(Line::from(Span::styled(
-        format!("c/F5 check · {hint_key} · r reset · s solution"),
+        format!(
+            "{}/{} check · {hint_key} · {} reset · {} solution",
+            key(Context::Exercise, Action::CheckExercise),
+            key(Context::Everywhere, Action::CheckExercise),
+            key(Context::Exercise, Action::AskReset),
+            key(Context::Exercise, Action::AskSolution)
+        ),
         theme::dim(),
     )));
     (lines, shown_after_check)

@@ -3,6 +3,7 @@
 //! ([`markdown_table`]) are all generated from [`BINDINGS`], so they cannot drift apart.
 
 use super::app::{Action, Edit, Focus};
+use super::quiz::QuizKey;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies. The contexts searched for a key depend on the focused pane and
@@ -19,6 +20,8 @@ pub enum Context {
     Lesson,
     /// The exercise.
     Exercise,
+    /// A quiz in the exercise pane (searched before [`Context::Exercise`]).
+    Quiz,
     /// The key inspector.
     Keys,
     /// The console's input line.
@@ -46,6 +49,7 @@ impl Context {
             Context::Sidebar => "course list",
             Context::Lesson => "lesson",
             Context::Exercise => "exercise",
+            Context::Quiz => "quiz (in the exercise pane)",
             Context::Keys => "key inspector",
             Context::Console => "console",
             Context::HistorySearch => "console history search (Ctrl-R)",
@@ -217,9 +221,17 @@ pub const BINDINGS: &[Binding] = &[
     bind(C::Lesson, &[ch('n')], Action::NextMatch, "next match of the search", None),
     bind(C::Lesson, &[ch('N')], Action::PreviousMatch, "previous match of the search", None),
     // Exercise.
+    bind(C::Quiz, &[ch('1'), ch('2'), ch('3'), ch('4'), ch('5'), ch('6'), ch('7'), ch('8'), ch('9')], Action::Quiz(QuizKey::Number(0)), "answer with the choice of that number (pick one), or mark it (pick all that apply)", Some("1-9 answer")),
+    bind(C::Quiz, &[plain(K::Up), ch('k')], Action::Quiz(QuizKey::PreviousChoice), "select the previous choice", Some("↑↓ select")),
+    bind(C::Quiz, &[plain(K::Down), ch('j')], Action::Quiz(QuizKey::NextChoice), "select the next choice", None),
+    bind(C::Quiz, &[ch(' ')], Action::Quiz(QuizKey::Mark), "mark the selected choice (pick all that apply), or answer with it (pick one)", None),
+    bind(C::Quiz, &[plain(K::Enter)], Action::Quiz(QuizKey::Answer), "answer with the selected or marked choices; on an answered question, go to the next", Some("Enter answer")),
+    bind(C::Quiz, &[plain(K::Left)], Action::Quiz(QuizKey::PreviousQuestion), "previous question", Some("←→ question")),
+    bind(C::Quiz, &[plain(K::Right)], Action::Quiz(QuizKey::NextQuestion), "next question", None),
+
     bind(C::Exercise, &[ch('c')], Action::CheckExercise, "check the exercise", Some("c check")),
     bind(C::Exercise, &[ch('h')], Action::AskHint, "reveal the next hint (asks first: hints are counted)", Some("h hint")),
-    bind(C::Exercise, &[ch('r')], Action::AskReset, "reset the exercise (asks first)", Some("r reset")),
+    bind(C::Exercise, &[ch('r')], Action::AskReset, "reset the exercise, or retake a quiz (asks first)", Some("r reset")),
     bind(C::Exercise, &[ch('s')], Action::AskSolution, "show the solution (asks first)", None),
     bind(C::Exercise, &[ch('e')], Action::EditWorkspace, "edit the recipe or script in $EDITOR (checked again on every save)", Some("e edit")),
     bind(C::Reading, &[ch('x')], Action::NextExercise, "next exercise", None),
@@ -299,14 +311,48 @@ pub fn action_for_key(contexts: &[Context], key: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// The keys of a binding as the help writes them (`↑ k`).
+/// The keys of a binding as the help writes them (`↑ k`); a run of digits is written as a
+/// range (`1-9`).
 pub fn keys_label(binding: &Binding) -> String {
-    binding
-        .keys
+    let digit = |key: &Key| match key.code {
+        KeyCode::Char(c) if key.modifiers.is_empty() => c.to_digit(10),
+        _ => None,
+    };
+    let mut labels: Vec<String> = Vec::new();
+    let mut keys = binding.keys.iter().peekable();
+    while let Some(key) = keys.next() {
+        let Some(first) = digit(key) else {
+            labels.push(key.label());
+            continue;
+        };
+        let mut last = first;
+        while let Some(next) = keys
+            .peek()
+            .and_then(|k| digit(k))
+            .filter(|&d| d == last + 1)
+        {
+            last = next;
+            keys.next();
+        }
+        labels.push(if last >= first + 2 {
+            format!("{first}-{last}")
+        } else if last > first {
+            format!("{first} {last}")
+        } else {
+            first.to_string()
+        });
+    }
+    labels.join(" ")
+}
+
+/// The keys bound to `action` in `context`, as the help writes them (for text that names a
+/// key, so that it follows the table).
+pub fn keys_for(context: Context, action: Action) -> String {
+    BINDINGS
         .iter()
-        .map(Key::label)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .find(|b| b.context == context && b.action == action)
+        .map(keys_label)
+        .unwrap_or_default()
 }
 
 /// The bindings of each context in the order of the table, for the help overlay: the contexts
@@ -366,6 +412,19 @@ mod tests {
 
     fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn a_run_of_digits_is_labelled_as_a_range() {
+        let digits = BINDINGS
+            .iter()
+            .find(|b| b.action == Action::Quiz(QuizKey::Number(0)))
+            .unwrap();
+        assert_eq!(keys_label(digits), "1-9");
+        assert_eq!(
+            keys_for(Context::Quiz, Action::Quiz(QuizKey::Answer)),
+            "Enter"
+        );
     }
 
     #[test]

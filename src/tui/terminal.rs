@@ -1,10 +1,11 @@
-//! Taking over the terminal (raw mode, alternate screen, mouse capture, bracketed paste) and
-//! always giving it back: on a normal quit, on an error and on a panic.
+//! Taking over the terminal (raw mode, alternate screen, mouse capture, bracketed paste, focus
+//! reports) and always giving it back: on a normal quit, on an error and on a panic.
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -29,8 +30,9 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Enters raw mode, the alternate screen, mouse capture and bracketed paste, after installing a panic hook
-    /// that restores the terminal before the previous hook prints the panic.
+    /// Enters raw mode, the alternate screen, mouse capture, bracketed paste and focus reports
+    /// (study time stops while the terminal is in the background), after installing a panic
+    /// hook that restores the terminal before the previous hook prints the panic.
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         if let Ok(mut ui_thread) = UI_THREAD.lock() {
@@ -43,7 +45,8 @@ impl TerminalGuard {
             stdout,
             EnterAlternateScreen,
             EnableMouseCapture,
-            EnableBracketedPaste
+            EnableBracketedPaste,
+            EnableFocusChange
         ) {
             restore();
             return Err(error);
@@ -79,6 +82,7 @@ impl TerminalGuard {
             EnterAlternateScreen,
             EnableMouseCapture,
             EnableBracketedPaste,
+            EnableFocusChange,
             Clear(ClearType::All)
         )?;
         self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -93,12 +97,14 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves raw mode, the alternate screen, mouse capture and bracketed paste; safe to call more than once.
+/// Leaves raw mode, the alternate screen, mouse capture, bracketed paste and focus reports; safe
+/// to call more than once.
 pub fn restore() {
     ACTIVE.store(false, Ordering::SeqCst);
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
+        DisableFocusChange,
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen
