@@ -176,6 +176,7 @@ impl EventLoop {
                 self.store.unpause_clients();
             }
             self.run_unblocked();
+            self.store.tracking_broadcast();
             self.io.borrow_mut().write_output(&mut self.store);
         }
     }
@@ -262,7 +263,10 @@ impl EventLoop {
         let panic = match ran {
             Ok(true) => None,
             // Postponed (CLIENT PAUSE): it runs again later, as if it had not come yet.
-            Ok(false) => return,
+            Ok(false) => {
+                self.store.current_client = None;
+                return;
+            }
             Err(panic) => Some(panic),
         };
         if let Some(panic) = panic {
@@ -281,6 +285,7 @@ impl EventLoop {
             );
             self.store.close_after_reply(id);
         }
+        self.store.tracking_after_command(&args[0]);
         // CLIENT REPLY SKIP applies to the command after it.
         if let Some(client) = self.store.clients.get_mut(&id) {
             client.reply_mode = match client.reply_mode {
@@ -429,6 +434,7 @@ impl Io {
         store.unwatch_all(id);
         store.leave_all(id);
         store.stop_monitoring(id);
+        store.disable_tracking(id);
         store.postponed.retain(|&p| p != id);
         store.clients.remove(&id);
     }

@@ -197,6 +197,7 @@ pub fn run_script(
         caller: ctx.client_id,
         kill: false,
         wrote: false,
+        keys: keys.to_vec(),
     });
     let run = Run {
         ctx: (ctx as *mut Ctx).cast(),

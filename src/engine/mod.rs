@@ -31,6 +31,7 @@ pub mod set_value;
 pub mod slowlog;
 pub mod sorted_set;
 pub mod store;
+pub mod tracking;
 
 pub use clock::Clock;
 pub use command_table::{CommandSpec, CommandTable, command_table};
