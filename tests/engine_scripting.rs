@@ -220,6 +220,27 @@ async fn busy_and_script_kill() {
         String::from_utf8_lossy(&real)
     );
     other.same("GET anything").await;
+    // What the command table flags allow-busy runs; the rest is refused, unknown commands
+    // and wrong arities first.
+    for line in [
+        "NOSUCHCOMMAND x",
+        "GET",
+        "WATCH x",
+        "UNWATCH",
+        "MULTI",
+        "SET a 1",
+        "MULTI",
+        "DISCARD",
+        "MULTI",
+        "PING",
+        "EXEC",
+        "EVAL \"return 1\" 0",
+        "SCRIPT FLUSH",
+        "CLIENT SETNAME busy",
+        "AUTH nopass",
+    ] {
+        other.same(line).await;
+    }
     other.same("SCRIPT KILL").await;
     d.same_pending("the killed script").await;
     other.same("PING").await;
