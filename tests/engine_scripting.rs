@@ -137,6 +137,43 @@ async fn the_sandbox() {
     .await;
 }
 
+/// Library tables and globals are read-only, as in Redis 7.0; what a script tries to change
+/// stays as it was for the scripts after it.
+#[tokio::test]
+async fn read_only_libraries_and_globals() {
+    check_script(
+        r#"EVAL "cjson.encode = nil" 0
+         EVAL "return cjson.encode({1})" 0
+         EVAL "string.foo = 1" 0
+         EVAL "table.insert = 1" 0
+         EVAL "redis.call = nil" 0
+         EVAL "bit.band = 1" 0
+         EVAL "math.x = 1" 0
+         EVAL "coroutine.x = 1" 0
+         EVAL "_G.x = 1" 0
+         EVAL "KEYS = 1" 1 k
+         EVAL "KEYS[1] = 'x' return KEYS[1]" 1 k
+         EVAL "setmetatable(_G, nil)" 0
+         EVAL "return rawset(_G, 'a', 1)" 0
+         EVAL "return rawset(string, 'a', 1)" 0
+         EVAL "return rawset(1, 2, 3)" 0
+         EVAL "return setmetatable(1)" 0
+         EVAL "local t = setmetatable({}, {__metatable = 1}) return setmetatable(t, {})" 0
+         EVAL "local t = {} rawset(t, 'a', 1) setmetatable(t, {}) return rawget(t, 'a')" 0
+         EVAL "return rawget(string, 'upper') == string.upper" 0
+         EVAL "return getmetatable('x').__index == string" 0
+         EVAL "return tostring(getmetatable(cjson))" 0
+         EVAL "return ('abc'):upper()" 0
+         EVAL "local n = 0 for k in pairs(string) do n = n + 1 end return n" 0
+         EVAL "return next(cjson) ~= nil" 0
+         EVAL "return pairs(1)" 0
+         EVAL "return type(getfenv)" 0
+         EVAL "return type(print)" 0
+         EVAL "return table.insert" 0"#,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn cjson_and_bit() {
     check_script(

@@ -9,6 +9,7 @@ use super::command_flags::CommandFlags;
 use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
+use super::lua_readonly::protect;
 use crate::resp::{Protocol, Value, format_double};
 use bytes::Bytes;
 use mlua::{
@@ -85,19 +86,21 @@ impl Scripting {
             LuaOptions::new(),
         )?;
         let globals = lua.globals();
-        for removed in ["loadfile", "dofile"] {
+        // Redis 7.0 removes these (print included) from the scripts' reach.
+        for removed in [
+            "loadfile", "dofile", "print", "getfenv", "setfenv", "newproxy",
+        ] {
             globals.raw_set(removed, LuaValue::Nil)?;
         }
-        // Redis's print writes to its standard output; the tutor's terminal is no place
-        // for it.
-        globals.raw_set("print", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         open_cjson(&lua)?;
         open_bit(&lua)?;
         let run: RunSlot = Rc::default();
         open_redis(&lua, &run)?;
         let error_handler = lua.create_function(error_table)?;
         let xpcall: Function = globals.get("xpcall")?;
+        globals.raw_set("__redis__err__handler", &error_handler)?;
         let sandbox = sandbox(&lua)?;
+        protect(&lua, &sandbox)?;
         let hook_run = run.clone();
         lua.set_hook(
             HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),

@@ -22,6 +22,7 @@ pub mod long_double;
 pub mod lua;
 mod lua_bit;
 mod lua_cjson;
+mod lua_readonly;
 pub mod multi;
 pub mod notify;
 pub mod protocol;
