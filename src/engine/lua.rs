@@ -9,7 +9,9 @@ use super::command_flags::CommandFlags;
 use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
+use super::lua_cmsgpack::open_cmsgpack;
 use super::lua_readonly::protect;
+use super::lua_struct::open_struct;
 use crate::resp::{Protocol, Value, format_double};
 use bytes::Bytes;
 use mlua::{
@@ -94,6 +96,8 @@ impl Scripting {
         }
         open_cjson(&lua)?;
         open_bit(&lua)?;
+        open_cmsgpack(&lua)?;
+        open_struct(&lua)?;
         let run: RunSlot = Rc::default();
         open_redis(&lua, &run)?;
         let error_handler = lua.create_function(error_table)?;

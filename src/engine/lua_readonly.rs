@@ -5,7 +5,7 @@
 //! through the proxies or refuse to write, with Redis's error texts. Without this a script
 //! could change a library for every script after it.
 
-use super::lua_bit::library_error;
+use super::lua_bit::{arg_error, library_error, type_name};
 use mlua::{Function, Lua, MultiValue, Table, Value as LuaValue};
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -17,35 +17,15 @@ type Protected = Rc<HashMap<*const c_void, Table>>;
 
 const READONLY: &str = "Attempt to modify a readonly table";
 
-/// luaL_argerror: `bad argument #n to 'name' (message)`, named as the caller called it.
-fn arg_error(lua: &Lua, position: usize, message: &str) -> mlua::Error {
-    let name = lua
-        .inspect_stack(0, |debug| debug.names().name.map(|n| n.into_owned()))
-        .flatten()
-        .unwrap_or_else(|| "?".into());
-    library_error(
-        lua,
-        &format!("bad argument #{position} to '{name}' ({message})"),
-    )
-}
-
 /// luaL_checktype(L, n, LUA_TTABLE).
 fn check_table(lua: &Lua, args: &MultiValue, position: usize) -> mlua::Result<Table> {
     match args.get(position - 1) {
         Some(LuaValue::Table(t)) => Ok(t.clone()),
-        other => {
-            // Lua 5.1 has one number type; mlua tells integers apart.
-            let got = match other {
-                None => "no value",
-                Some(LuaValue::Integer(_)) => "number",
-                Some(v) => v.type_name(),
-            };
-            Err(arg_error(
-                lua,
-                position,
-                &format!("table expected, got {got}"),
-            ))
-        }
+        other => Err(arg_error(
+            lua,
+            position,
+            &format!("table expected, got {}", type_name(other)),
+        )),
     }
 }
 
