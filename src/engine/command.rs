@@ -8,7 +8,6 @@ use super::command_table::{CommandSpec, command_table};
 use super::data::Data;
 use super::db::Db;
 use super::limits;
-use super::lua::BUSY;
 use super::notify::EventClass;
 use super::store::Store;
 use crate::resp::{Protocol, Value};
@@ -261,8 +260,11 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
     }
     // Only while a script is busy does a command go through here with a script running
     // (the script's own commands skip `process`).
-    if store.script_running.is_some() && !spec.has(CommandFlags::ALLOW_BUSY) {
-        return rejected(store, client_id, Some(spec), Value::error(BUSY));
+    if let Some(running) = &store.script_running
+        && !spec.has(CommandFlags::ALLOW_BUSY)
+    {
+        let busy = Value::error(running.busy_error());
+        return rejected(store, client_id, Some(spec), busy);
     }
     if let Some(pause) = &store.pause {
         let may_write = CommandFlags::WRITE | CommandFlags::MAY_REPLICATE;

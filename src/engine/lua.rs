@@ -10,6 +10,7 @@ use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
 use super::lua_cmsgpack::open_cmsgpack;
+use super::lua_functions::{Functions, check_load_time};
 use super::lua_readonly::protect;
 use super::lua_struct::open_struct;
 use crate::resp::{Protocol, Value, format_double};
@@ -29,9 +30,14 @@ const GC_CYCLE_PERIOD: u32 = 50;
 /// How many Lua instructions run between two looks at the clock (Redis: 100000).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 
-/// The BUSY error other clients get while a script runs past `busy-reply-threshold`.
+/// The BUSY error other clients get while an EVAL script runs past
+/// `busy-reply-threshold` (shared.slowevalerr).
 pub const BUSY: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+/// The BUSY error while a function runs past the limit (shared.slowscripterr).
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 
 /// What the Lua callbacks need while a script runs, in the slot they share for the
 /// duration of one script.
@@ -65,6 +71,8 @@ pub struct Scripting {
     scripts: HashMap<String, Function>,
     /// Scripts run so far (for the garbage collector's pace).
     runs: u32,
+    /// The libraries of FUNCTION LOAD.
+    pub functions: Functions,
 }
 
 impl std::fmt::Debug for Scripting {
@@ -105,10 +113,15 @@ impl Scripting {
         globals.raw_set("__redis__err__handler", &error_handler)?;
         let sandbox = sandbox(&lua)?;
         protect(&lua, &sandbox)?;
+        let functions = Functions::new(&lua)?;
         let hook_run = run.clone();
+        let load_deadline = functions.load_deadline.clone();
         lua.set_hook(
             HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
-            move |_, _| check_time(&hook_run),
+            move |_, _| {
+                check_load_time(&load_deadline)?;
+                check_time(&hook_run)
+            },
         )?;
         Ok(Scripting {
             run,
@@ -118,6 +131,7 @@ impl Scripting {
             xpcall,
             scripts: HashMap::new(),
             runs: 0,
+            functions,
         })
     }
 
@@ -149,6 +163,16 @@ impl Scripting {
         Ok(sha)
     }
 
+    /// FUNCTION LOAD [REPLACE]: the library's name, or the error reply.
+    pub fn load_library(&mut self, code: &Bytes, replace: bool) -> Result<String, Value> {
+        let (lua, xpcall, handler) = (
+            self.lua.clone(),
+            self.xpcall.clone(),
+            self.error_handler.clone(),
+        );
+        self.functions.load(&lua, &xpcall, &handler, code, replace)
+    }
+
     /// True when a script with this SHA1 is loaded.
     pub fn exists(&self, sha: &[u8]) -> bool {
         std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
@@ -178,12 +202,7 @@ pub fn run_script(
 ) -> Option<Value> {
     let scripting = ctx.store.scripting();
     let function = scripting.function(sha)?;
-    // Redis collects garbage a step every LUA_GC_CYCLE_PERIOD (50) scripts.
-    scripting.runs = scripting.runs.wrapping_add(1);
-    let collect = scripting.runs.is_multiple_of(GC_CYCLE_PERIOD);
     let lua = scripting.lua.clone();
-    let slot = scripting.run.clone();
-    let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
     let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
     let globals = lua.globals();
     let set_args = string_array(&lua, keys)
@@ -193,6 +212,67 @@ pub fn run_script(
     if set_args.is_err() {
         return Some(Value::error("ERR out of memory"));
     }
+    let what = Running {
+        label: &sha,
+        eval: true,
+        keys,
+        command: Vec::new(),
+        read_only,
+    };
+    Some(run(ctx, function, &what))
+}
+
+/// Runs function `name` of a loaded library for FCALL `command`, with its keys and
+/// arguments as its two parameters; None when no such function is loaded.
+pub fn run_function(
+    ctx: &mut Ctx,
+    command: &[Bytes],
+    keys: &[Bytes],
+    argv: &[Bytes],
+    read_only: bool,
+) -> Option<Value> {
+    let name = &command[1];
+    let scripting = ctx.store.scripting();
+    let callback = scripting.functions.callback(name)?;
+    let lua = scripting.lua.clone();
+    let bound = string_array(&lua, keys)
+        .and_then(|k| Ok((k, string_array(&lua, argv)?)))
+        .and_then(|(k, a)| scripting.functions.bind(&callback, k, a));
+    let Ok(bound) = bound else {
+        return Some(Value::error("ERR out of memory"));
+    };
+    let label = scripting.functions.find(name)?.name.clone();
+    let what = Running {
+        label: &label,
+        eval: false,
+        keys,
+        command: command.to_vec(),
+        read_only,
+    };
+    Some(run(ctx, bound, &what))
+}
+
+/// What `run` runs: the name errors give it (an EVAL script's SHA, a function's name),
+/// whether it is EVAL's, the keys it declared, the FCALL that called a function, and
+/// whether it may write.
+struct Running<'a> {
+    label: &'a str,
+    eval: bool,
+    keys: &'a [Bytes],
+    command: Vec<Bytes>,
+    read_only: bool,
+}
+
+/// Runs a compiled script or a function bound to its arguments, with the time limit,
+/// and turns what it returns or raises into the reply.
+fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
+    let scripting = ctx.store.scripting();
+    // Redis collects garbage a step every LUA_GC_CYCLE_PERIOD (50) scripts.
+    scripting.runs = scripting.runs.wrapping_add(1);
+    let collect = scripting.runs.is_multiple_of(GC_CYCLE_PERIOD);
+    let lua = scripting.lua.clone();
+    let slot = scripting.run.clone();
+    let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
     let limit = Duration::from_millis(ctx.store.config.busy_reply_threshold_ms());
     // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
     // own selected database, never blocking.
@@ -204,12 +284,16 @@ pub fn run_script(
         caller: ctx.client_id,
         kill: false,
         wrote: false,
-        keys: keys.to_vec(),
+        keys: what.keys.to_vec(),
+        eval: what.eval,
+        name: what.label.to_string(),
+        command: what.command.clone(),
+        started: Instant::now(),
     });
     let run = Run {
         ctx: (ctx as *mut Ctx).cast(),
         resp: Protocol::Resp2,
-        read_only,
+        read_only: what.read_only,
         started: Instant::now(),
         limit,
     };
@@ -225,7 +309,8 @@ pub fn run_script(
     client.script_protocol = None;
     let reply = match outcome {
         Err(e) => Value::error(format!(
-            "ERR Error running script {sha}: {}",
+            "ERR Error running script {}: {}",
+            what.label,
             one_line(&e.to_string())
         )),
         Ok(values) => {
@@ -241,14 +326,14 @@ pub fn run_script(
             if ok {
                 lua_to_reply(&value, script_resp)
             } else {
-                script_error(&value, &sha)
+                script_error(&value, what.label)
             }
         }
     };
     if collect {
         let _ = lua.gc_step_kbytes(GC_CYCLE_PERIOD as i32);
     }
-    Some(reply)
+    reply
 }
 
 /// The final error of a failed script: `<err> script: <sha>, on <source>:<line>.`
@@ -305,7 +390,7 @@ fn error_table(lua: &Lua, err: LuaValue) -> mlua::Result<Table> {
             break;
         };
         if let (Some(source), Some(line)) = frame
-            && source == "@user_script"
+            && (source == "@user_script" || source == "@user_function")
         {
             table.set("source", source)?;
             table.set("line", line)?;

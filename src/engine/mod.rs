@@ -23,6 +23,7 @@ pub mod lua;
 mod lua_bit;
 mod lua_cjson;
 mod lua_cmsgpack;
+mod lua_functions;
 mod lua_readonly;
 mod lua_struct;
 pub mod multi;

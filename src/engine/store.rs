@@ -163,6 +163,25 @@ pub struct RunningScript {
     pub wrote: bool,
     /// The keys it declared: what its caller may cache when it reads (tracking).
     pub keys: Vec<Bytes>,
+    /// An EVAL script (SCRIPT KILL stops it), not a function (FUNCTION KILL does).
+    pub eval: bool,
+    /// The script's SHA or the function's name.
+    pub name: String,
+    /// The FCALL that runs a function (FUNCTION STATS shows it).
+    pub command: Vec<Bytes>,
+    /// When it started (FUNCTION STATS' duration_ms).
+    pub started: std::time::Instant,
+}
+
+impl RunningScript {
+    /// The BUSY error other clients get while it runs.
+    pub fn busy_error(&self) -> &'static str {
+        if self.eval {
+            super::lua::BUSY
+        } else {
+            super::lua::BUSY_FUNCTION
+        }
+    }
 }
 
 /// sdscatrepr: a quoted, escaped copy of `bytes`.
@@ -237,13 +256,15 @@ impl Store {
         }
     }
 
-    /// SCRIPT KILL: stops the running script unless it wrote.
-    pub fn kill_script(&mut self) -> Value {
+    /// SCRIPT KILL (`eval`) or FUNCTION KILL: stops the running script unless it wrote;
+    /// each stops only its own kind (scriptKill).
+    pub fn kill_script(&mut self, eval: bool) -> Value {
         match self.script_running.as_mut() {
             None => Value::error("NOTBUSY No scripts in execution right now."),
             Some(script) if script.wrote => Value::error(
                 "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
             ),
+            Some(script) if script.eval != eval => Value::error(script.busy_error()),
             Some(script) => {
                 script.kill = true;
                 Value::ok()
