@@ -68,7 +68,7 @@ pub struct Scripting {
     /// xpcall's message handler: turns any error into Redis's error table.
     error_handler: Function,
     xpcall: Function,
-    scripts: HashMap<String, Function>,
+    scripts: HashMap<Sha, Function>,
     /// Scripts run so far (for the garbage collector's pace).
     runs: u32,
     /// The libraries of FUNCTION LOAD.
@@ -81,6 +81,17 @@ impl std::fmt::Debug for Scripting {
             .field("scripts", &self.scripts.len())
             .finish()
     }
+}
+
+/// A script's SHA1 in lower-case hex, the key of the script cache (no allocation to look
+/// one up, on EVALSHA's path).
+type Sha = [u8; 40];
+
+/// `sha` as a cache key, any case; None when it cannot be one.
+fn sha_key(sha: &[u8]) -> Option<Sha> {
+    let mut key: Sha = sha.try_into().ok()?;
+    key.make_ascii_lowercase();
+    Some(key)
 }
 
 /// The hex SHA1 of `body` (what EVALSHA and SCRIPT LOAD name a script by).
@@ -139,7 +150,8 @@ impl Scripting {
     /// compile error reply.
     pub fn load(&mut self, body: &[u8]) -> Result<String, Value> {
         let sha = sha1_hex(body);
-        if self.scripts.contains_key(&sha) {
+        let key = sha_key(sha.as_bytes()).expect("a SHA1 in hex");
+        if self.scripts.contains_key(&key) {
             return Ok(sha);
         }
         let function = self
@@ -159,7 +171,7 @@ impl Scripting {
                     one_line(&message)
                 ))
             })?;
-        self.scripts.insert(sha.clone(), function);
+        self.scripts.insert(key, function);
         Ok(sha)
     }
 
@@ -175,7 +187,7 @@ impl Scripting {
 
     /// True when a script with this SHA1 is loaded.
     pub fn exists(&self, sha: &[u8]) -> bool {
-        std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
+        sha_key(sha).is_some_and(|key| self.scripts.contains_key(&key))
     }
 
     /// SCRIPT FLUSH.
@@ -186,8 +198,7 @@ impl Scripting {
 
     /// The compiled script named `sha` (any case).
     fn function(&self, sha: &[u8]) -> Option<Function> {
-        let sha = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
-        self.scripts.get(&sha).cloned()
+        self.scripts.get(&sha_key(sha)?).cloned()
     }
 }
 
@@ -203,7 +214,8 @@ pub fn run_script(
     let scripting = ctx.store.scripting();
     let function = scripting.function(sha)?;
     let lua = scripting.lua.clone();
-    let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
+    let key = sha_key(sha)?;
+    let sha = std::str::from_utf8(&key).unwrap_or_default();
     let globals = lua.globals();
     let set_args = string_array(&lua, keys)
         .and_then(|keys| globals.raw_set("KEYS", keys))
@@ -213,7 +225,7 @@ pub fn run_script(
         return Some(Value::error("ERR out of memory"));
     }
     let what = Running {
-        label: &sha,
+        label: sha,
         eval: true,
         keys,
         command: Vec::new(),
@@ -284,9 +296,18 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
         caller: ctx.client_id,
         kill: false,
         wrote: false,
-        keys: what.keys.to_vec(),
+        // Only tracking reads the declared keys, and only functions' names are shown.
+        keys: if ctx.store.tracking.active() {
+            what.keys.to_vec()
+        } else {
+            Vec::new()
+        },
         eval: what.eval,
-        name: what.label.to_string(),
+        name: if what.eval {
+            String::new()
+        } else {
+            what.label.to_string()
+        },
         command: what.command.clone(),
         started: Instant::now(),
     });
@@ -562,9 +583,10 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
     redis.set("REDIS_VERSION_NUM", 0x00_07_00_0f)?;
     // call and pcall are C functions, as in Redis: a script's `return redis.call(...)` is
     // then no tail call, and a failing command's error keeps the script's line.
-    let call_run = run.clone();
-    let raw = lua.create_function(move |lua, args| redis_call(lua, &call_run, args))?;
-    lua.set_named_registry_value(RAW_CALL.to_str().expect("ASCII"), raw)?;
+    // The C functions find the running script's slot in the registry; `Scripting` keeps
+    // the slot alive as long as the interpreter.
+    let slot = mlua::LightUserData(Rc::as_ptr(run).cast_mut().cast());
+    lua.set_named_registry_value(RUN_SLOT.to_str().expect("ASCII"), slot)?;
     // SAFETY: both functions only use the Lua C API on the stack they are given.
     let (call, pcall) = unsafe {
         (
@@ -581,19 +603,121 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
 /// errorstats already counted (Redis's ignore_error_stats_update).
 const COUNTED: &str = "ignore_error_stats_update";
 
-/// The registry key of `redis_call`.
-const RAW_CALL: &std::ffi::CStr = c"redis_tutor_raw_call";
+/// The registry key of the running script's `RunSlot`, a light userdata.
+const RUN_SLOT: &std::ffi::CStr = c"redis_tutor_run_slot";
 
-/// Calls `redis_call` with this function's arguments, leaving `ok, reply` on the stack.
+/// The registry key where a reply converted by mlua waits to be pushed.
+const CONVERTED: &std::ffi::CStr = c"redis_tutor_converted";
+
+/// Runs the command in this function's arguments as the script client and leaves
+/// `ok, reply` on the stack (`false, {err=...}` when it fails). Straight on the Lua stack,
+/// without mlua's conversions: this is EVALSHA's hot path.
 ///
 /// # Safety
 /// `state` is the running Lua state, inside a call from Lua.
 unsafe fn call_raw(state: *mut mlua::ffi::lua_State) {
+    use mlua::ffi;
     unsafe {
-        let nargs = mlua::ffi::lua_gettop(state);
-        mlua::ffi::lua_getfield(state, mlua::ffi::LUA_REGISTRYINDEX, RAW_CALL.as_ptr());
-        mlua::ffi::lua_insert(state, 1);
-        mlua::ffi::lua_call(state, nargs, 2);
+        let nargs = ffi::lua_gettop(state);
+        let outcome = match read_args(state, nargs) {
+            Err(message) => Err(message),
+            Ok(argv) => {
+                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
+                let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
+                ffi::lua_pop(state, 1);
+                // SAFETY: the slot lives as long as the interpreter (see `open_redis`).
+                script_command(&*slot, argv)
+            }
+        };
+        match outcome {
+            Err(message) => push_failure(state, message.as_bytes(), false),
+            Ok((Value::Error(message), _)) => push_failure(state, &message, true),
+            Ok((reply, resp)) => {
+                ffi::lua_pushboolean(state, 1);
+                push_reply(state, &reply, resp);
+            }
+        }
+    }
+}
+
+/// The arguments of redis.call: strings, and numbers as `%.17g`.
+///
+/// # Safety
+/// `state` is the running Lua state with `nargs` arguments on its stack.
+unsafe fn read_args(
+    state: *mut mlua::ffi::lua_State,
+    nargs: i32,
+) -> Result<Vec<Bytes>, &'static str> {
+    use mlua::ffi;
+    if nargs == 0 {
+        return Err("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut argv = Vec::with_capacity(nargs as usize);
+    for i in 1..=nargs {
+        unsafe {
+            match ffi::lua_type(state, i) {
+                ffi::LUA_TSTRING => {
+                    let mut len = 0;
+                    let data = ffi::lua_tolstring(state, i, &mut len);
+                    let bytes = std::slice::from_raw_parts(data.cast::<u8>(), len);
+                    argv.push(Bytes::copy_from_slice(bytes));
+                }
+                ffi::LUA_TNUMBER => {
+                    argv.push(Bytes::from(format_double(ffi::lua_tonumber(state, i))));
+                }
+                _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
+            }
+        }
+    }
+    Ok(argv)
+}
+
+/// Pushes `false, {err=message}` (marked as counted when a command's error reply).
+///
+/// # Safety
+/// `state` is the running Lua state.
+unsafe fn push_failure(state: *mut mlua::ffi::lua_State, message: &[u8], counted: bool) {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_pushboolean(state, 0);
+        ffi::lua_createtable(state, 0, 2);
+        ffi::lua_pushlstring(state, message.as_ptr().cast(), message.len());
+        ffi::lua_setfield(state, -2, c"err".as_ptr());
+        if counted {
+            ffi::lua_pushboolean(state, 1);
+            ffi::lua_setfield(state, -2, c"ignore_error_stats_update".as_ptr());
+        }
+    }
+}
+
+/// Pushes a command's reply as the script sees it (redisProtocolToLuaType): integers,
+/// bulk strings and nulls directly, the rest through `reply_to_lua`.
+///
+/// # Safety
+/// `state` is the running Lua state, owned by an mlua `Lua`.
+unsafe fn push_reply(state: *mut mlua::ffi::lua_State, reply: &Value, resp: Protocol) {
+    use mlua::ffi;
+    unsafe {
+        match reply {
+            Value::Integer(n) => ffi::lua_pushnumber(state, *n as f64),
+            Value::Bulk(b) => {
+                ffi::lua_pushlstring(state, b.as_ptr().cast(), b.len());
+            }
+            Value::Null | Value::NullArray if resp == Protocol::Resp3 => ffi::lua_pushnil(state),
+            Value::Null | Value::NullArray => ffi::lua_pushboolean(state, 0),
+            _ => {
+                let lua = Lua::get_or_init_from_ptr(state);
+                let converted = reply_to_lua(lua, reply, resp).and_then(|value| {
+                    lua.set_named_registry_value(CONVERTED.to_str().expect("ASCII"), value)
+                });
+                match converted {
+                    Ok(()) => {
+                        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, CONVERTED.as_ptr());
+                    }
+                    Err(_) => ffi::lua_pushnil(state),
+                }
+            }
+        }
     }
 }
 
@@ -624,36 +748,20 @@ fn error_with_code(text: &str) -> String {
     }
 }
 
-/// `redis.call`/`redis.pcall` underneath: runs a command as the script client and returns
-/// `(true, reply)` or `(false, {err=...})`.
-fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
-    let failure = |message: &str| -> mlua::Result<(bool, LuaValue)> {
-        let t = lua.create_table()?;
-        t.set("err", message)?;
-        Ok((false, LuaValue::Table(t)))
-    };
-    if args.is_empty() {
-        return failure("ERR Please specify at least one argument for this redis lib call");
-    }
-    let mut argv = Vec::with_capacity(args.len());
-    for arg in &args {
-        match arg {
-            LuaValue::String(s) => argv.push(Bytes::copy_from_slice(&s.as_bytes())),
-            LuaValue::Number(n) => argv.push(Bytes::from(format_double(*n))),
-            LuaValue::Integer(n) => argv.push(Bytes::from(format_double(*n as f64))),
-            _ => {
-                return failure("ERR Lua redis lib command arguments must be strings or integers");
-            }
-        }
-    }
+/// `redis.call`/`redis.pcall` underneath: runs a command as the script client; its reply
+/// and the protocol the script reads replies in, or the error that kept it from running.
+fn script_command(
+    slot: &RefCell<Option<Run>>,
+    argv: Vec<Bytes>,
+) -> Result<(Value, Protocol), &'static str> {
     let (ctx, resp, read_only) = match slot.borrow().as_ref() {
         Some(run) => (run.ctx, run.resp, run.read_only),
-        None => return failure("ERR redis.call is only available while a script runs"),
+        None => return Err("ERR redis.call is only available while a script runs"),
     };
     // SAFETY: see `Run::ctx`.
     let ctx = unsafe { &mut *ctx };
     let Some(mut spec) = command_table().lookup(&argv[0]) else {
-        return failure("ERR Unknown Redis command called from script");
+        return Err("ERR Unknown Redis command called from script");
     };
     if !spec.subcommands.is_empty()
         && argv.len() >= 2
@@ -662,14 +770,14 @@ fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool
         spec = sub;
     }
     if spec.handler.is_none() || !spec.arity_ok(argv.len()) {
-        return failure("ERR Wrong number of args calling Redis command from script");
+        return Err("ERR Wrong number of args calling Redis command from script");
     }
     if spec.has(CommandFlags::NOSCRIPT) {
-        return failure("ERR This Redis command is not allowed from script");
+        return Err("ERR This Redis command is not allowed from script");
     }
     if spec.has(CommandFlags::WRITE) {
         if read_only {
-            return failure("ERR Write commands are not allowed from read-only scripts.");
+            return Err("ERR Write commands are not allowed from read-only scripts.");
         }
         if let Some(running) = ctx.store.script_running.as_mut() {
             running.wrote = true;
@@ -682,13 +790,7 @@ fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool
         // Nothing blocks in a script, and EXEC (which writes its own reply) is refused.
         Outcome::Block(_) | Outcome::Written | Outcome::Postponed => Value::Null,
     };
-    if let Value::Error(message) = &reply {
-        let t = lua.create_table()?;
-        t.set("err", lua.create_string(message)?)?;
-        t.set(COUNTED, true)?;
-        return Ok((false, LuaValue::Table(t)));
-    }
-    Ok((true, reply_to_lua(lua, &reply, resp)?))
+    Ok((reply, resp))
 }
 
 /// redisProtocolToLuaType: a reply as the script sees it.
