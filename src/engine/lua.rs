@@ -216,11 +216,14 @@ pub fn run_script(
     let lua = scripting.lua.clone();
     let key = sha_key(sha)?;
     let sha = std::str::from_utf8(&key).unwrap_or_default();
-    let globals = lua.globals();
-    let set_args = string_array(&lua, keys)
-        .and_then(|keys| globals.raw_set("KEYS", keys))
-        .and_then(|()| string_array(&lua, argv))
-        .and_then(|argv| globals.raw_set("ARGV", argv));
+    // SAFETY: the closure only uses the Lua C API on the stack it is given, inside the
+    // protected call exec_raw makes.
+    let set_args = unsafe {
+        lua.exec_raw::<()>((), |state| {
+            set_global_array(state, c"KEYS", keys);
+            set_global_array(state, c"ARGV", argv);
+        })
+    };
     if set_args.is_err() {
         return Some(Value::error("ERR out of memory"));
     }
@@ -466,6 +469,28 @@ fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
         ));
     }
     Ok(VmState::Continue)
+}
+
+/// Sets global `name` to a new array of `items` (luaSetGlobalArray), in one go on the stack:
+/// this runs before every EVALSHA.
+///
+/// # Safety
+/// `state` is a Lua state inside a protected call.
+unsafe fn set_global_array(
+    state: *mut mlua::ffi::lua_State,
+    name: &std::ffi::CStr,
+    items: &[Bytes],
+) {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_pushstring(state, name.as_ptr());
+        ffi::lua_createtable(state, items.len() as i32, 0);
+        for (i, item) in items.iter().enumerate() {
+            ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
+            ffi::lua_rawseti(state, -2, i as i64 + 1);
+        }
+        ffi::lua_rawset(state, ffi::LUA_GLOBALSINDEX);
+    }
 }
 
 fn string_array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
