@@ -24,9 +24,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// How many scripts run between two garbage collection steps (Redis's LUA_GC_CYCLE_PERIOD).
-const GC_CYCLE_PERIOD: u32 = 50;
-
 /// How many Lua instructions run between two looks at the clock (Redis: 100000).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 
@@ -53,6 +50,9 @@ struct Run {
     started: Instant,
     /// `busy-reply-threshold`.
     limit: Duration,
+    /// EVAL's KEYS and ARGV, which `run_protected` sets as globals before the script runs
+    /// (pointers to the command's arguments, which outlive the run).
+    arrays: Option<(*const [Bytes], *const [Bytes])>,
 }
 
 /// Where the running script's `Run` is while it runs.
@@ -68,9 +68,9 @@ pub struct Scripting {
     /// xpcall's message handler: turns any error into Redis's error table.
     error_handler: Function,
     xpcall: Function,
+    /// `run_protected`.
+    runner: Function,
     scripts: HashMap<Sha, Function>,
-    /// Scripts run so far (for the garbage collector's pace).
-    runs: u32,
     /// The libraries of FUNCTION LOAD.
     pub functions: Functions,
 }
@@ -134,14 +134,16 @@ impl Scripting {
                 check_time(&hook_run)
             },
         )?;
+        // SAFETY: run_protected only uses the Lua C API on the stack it is given.
+        let runner = unsafe { lua.create_c_function(run_protected)? };
         Ok(Scripting {
+            runner,
             run,
             lua,
             sandbox,
             error_handler,
             xpcall,
             scripts: HashMap::new(),
-            runs: 0,
             functions,
         })
     }
@@ -213,24 +215,13 @@ pub fn run_script(
 ) -> Option<Value> {
     let scripting = ctx.store.scripting();
     let function = scripting.function(sha)?;
-    let lua = scripting.lua.clone();
     let key = sha_key(sha)?;
     let sha = std::str::from_utf8(&key).unwrap_or_default();
-    // SAFETY: the closure only uses the Lua C API on the stack it is given, inside the
-    // protected call exec_raw makes.
-    let set_args = unsafe {
-        lua.exec_raw::<()>((), |state| {
-            set_global_array(state, c"KEYS", keys);
-            set_global_array(state, c"ARGV", argv);
-        })
-    };
-    if set_args.is_err() {
-        return Some(Value::error("ERR out of memory"));
-    }
     let what = Running {
         label: sha,
         eval: true,
         keys,
+        arrays: Some((keys, argv)),
         command: Vec::new(),
         read_only,
     };
@@ -261,6 +252,7 @@ pub fn run_function(
         label: &label,
         eval: false,
         keys,
+        arrays: None,
         command: command.to_vec(),
         read_only,
     };
@@ -274,6 +266,8 @@ struct Running<'a> {
     label: &'a str,
     eval: bool,
     keys: &'a [Bytes],
+    /// EVAL's KEYS and ARGV globals.
+    arrays: Option<(&'a [Bytes], &'a [Bytes])>,
     command: Vec<Bytes>,
     read_only: bool,
 }
@@ -281,13 +275,12 @@ struct Running<'a> {
 /// Runs a compiled script or a function bound to its arguments, with the time limit,
 /// and turns what it returns or raises into the reply.
 fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
+    // Redis also makes the collector take a step every 50 scripts (LUA_GC_CYCLE_PERIOD);
+    // here that extra work cost a tenth of EVALSHA's time, and Lua's incremental
+    // collector already keeps pace with what scripts allocate.
     let scripting = ctx.store.scripting();
-    // Redis collects garbage a step every LUA_GC_CYCLE_PERIOD (50) scripts.
-    scripting.runs = scripting.runs.wrapping_add(1);
-    let collect = scripting.runs.is_multiple_of(GC_CYCLE_PERIOD);
-    let lua = scripting.lua.clone();
     let slot = scripting.run.clone();
-    let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
+    let (handler, runner) = (scripting.error_handler.clone(), scripting.runner.clone());
     let limit = Duration::from_millis(ctx.store.config.busy_reply_threshold_ms());
     // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
     // own selected database, never blocking.
@@ -320,9 +313,12 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
         read_only: what.read_only,
         started: Instant::now(),
         limit,
+        arrays: what
+            .arrays
+            .map(|(keys, argv)| (keys as *const [Bytes], argv as *const [Bytes])),
     };
     *slot.borrow_mut() = Some(run);
-    let outcome = xpcall.call::<MultiValue>((function, handler));
+    let outcome = runner.call::<MultiValue>((function, handler));
     let script_resp = slot
         .borrow_mut()
         .take()
@@ -331,7 +327,7 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
     let client = ctx.client_mut();
     (client.db, client.deny_blocking) = saved;
     client.script_protocol = None;
-    let reply = match outcome {
+    match outcome {
         Err(e) => Value::error(format!(
             "ERR Error running script {}: {}",
             what.label,
@@ -353,11 +349,7 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
                 script_error(&value, what.label)
             }
         }
-    };
-    if collect {
-        let _ = lua.gc_step_kbytes(GC_CYCLE_PERIOD as i32);
     }
-    reply
 }
 
 /// The final error of a failed script: `<err> script: <sha>, on <source>:<line>.`
@@ -469,6 +461,32 @@ fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
         ));
     }
     Ok(VmState::Continue)
+}
+
+/// Runs a script as xpcall(script, handler) does, first setting EVAL's KEYS and ARGV, all in
+/// the one protected call that runs it: `ok, value` (the reply, or the handler's error
+/// table).
+///
+/// # Safety
+/// Called by Lua with the script and the handler on the stack.
+unsafe extern "C-unwind" fn run_protected(state: *mut mlua::ffi::lua_State) -> i32 {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
+        let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
+        ffi::lua_pop(state, 1);
+        // SAFETY: the slot lives as long as the interpreter, and the arrays as the run.
+        let arrays = (*slot).borrow().as_ref().and_then(|run| run.arrays);
+        if let Some((keys, argv)) = arrays {
+            set_global_array(state, c"KEYS", &*keys);
+            set_global_array(state, c"ARGV", &*argv);
+        }
+        ffi::lua_pushvalue(state, 1);
+        let status = ffi::lua_pcall(state, 0, 1, 2);
+        ffi::lua_pushboolean(state, i32::from(status == 0));
+        ffi::lua_insert(state, -2);
+        2
+    }
 }
 
 /// Sets global `name` to a new array of `items` (luaSetGlobalArray), in one go on the stack:
