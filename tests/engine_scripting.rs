@@ -137,6 +137,163 @@ async fn the_sandbox() {
     .await;
 }
 
+/// cmsgpack's bytes and values, as lua-cmsgpack 0.4.0 in Redis makes them (hex-encoded so
+/// the comparison shows every byte).
+#[tokio::test]
+async fn cmsgpack_pack_and_unpack() {
+    let hex = "local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end";
+    let mut script = String::new();
+    for packed in [
+        "1, -1, 0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649",
+        "1.5, -0.25, 3.14159, 1e300, -1e-300, 1/0, -1/0, 2^63, -2^63, 2^53 + 1",
+        "'', 'abc', string.rep('x', 31), string.rep('y', 32), string.rep('z', 255), string.rep('w', 256), string.rep('v', 70000)",
+        "true, false, nil, {}",
+        "{1, 2, 3}, {a = 1}, {1, nil, 3}, {[1] = 'a', [2] = 'b', [4] = 'd'}, {[0] = 1}, {[1.5] = 1}, {x = {y = {z = {}}}}",
+        "{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}",
+        "redis.call, {[true] = 1}",
+    ] {
+        script.push_str(&format!(
+            "EVAL \"{hex} return hex(cmsgpack.pack({packed}))\" 0\n"
+        ));
+    }
+    // Nesting past 16 levels packs nil; a table that contains itself stops there.
+    script.push_str(&format!(
+        "EVAL \"{hex} local t = {{}} t[1] = t return hex(cmsgpack.pack(t))\" 0\n"
+    ));
+    script.push_str(&format!(
+        "EVAL \"{hex} local t = {{}} for i = 1, 20 do t = {{t}} end return hex(cmsgpack.pack(t))\" 0\n"
+    ));
+    for unpacked in [
+        "cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, 4}, {five = 5}))",
+        "cmsgpack.unpack(cmsgpack.pack(-1.5, 2^40, -2^40))",
+        "cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))",
+        "cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)",
+        "cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)",
+        "cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)",
+        "cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 1)",
+        "cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 0, 0)",
+        "cmsgpack.unpack('')",
+        "cmsgpack.unpack('\\\\207\\\\255\\\\255\\\\255\\\\255\\\\255\\\\255\\\\255\\\\255')",
+        "cmsgpack.unpack('\\\\202\\\\63\\\\192\\\\0\\\\0')",
+        "cmsgpack.unpack(12)",
+        "cmsgpack.unpack('\\\\145')",
+        "cmsgpack.unpack('\\\\193')",
+        "cmsgpack.unpack_one('abc', -1)",
+        "cmsgpack.unpack_one('abc', 10)",
+        "cmsgpack.unpack()",
+        "cmsgpack.pack()",
+        "cmsgpack.unpack_limit('a')",
+    ] {
+        script.push_str(&format!("EVAL \"return {{{unpacked}}}\" 0\n"));
+    }
+    script.push_str("EVAL \"return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}\" 0\n");
+    check_script(&script).await;
+}
+
+/// struct's pack, unpack and size with byte orders, alignment and every option, and its
+/// errors.
+#[tokio::test]
+async fn struct_pack_unpack_and_size() {
+    let hex = "local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end";
+    let mut script = String::new();
+    for packed in [
+        "'>I2', 258",
+        "'<I2', 258",
+        "'bBhHlLiIT', -1, 255, -2, 65535, -3, 4, -5, 6, 7",
+        "'>i3', -2",
+        "'<i16', -1",
+        "'I1', 300",
+        "'fd', 1.5, -2.25",
+        "'>fd', 1.5, -2.25",
+        "'!4 b i', 1, 2",
+        "'! b d', 1, 2",
+        "'!2 b h x b', 1, 2, 3",
+        "'c3', 'abcdef'",
+        "'c0', 'whole'",
+        "'s', 'zero'",
+        "'> < b', 1",
+        "'i', '42'",
+    ] {
+        script.push_str(&format!(
+            "EVAL \"{hex} return hex(struct.pack({packed}))\" 0\n"
+        ));
+    }
+    for unpacked in [
+        "struct.unpack('>I2', struct.pack('>I2', 258))",
+        "struct.unpack('bBhHlLiI', struct.pack('bBhHlLiI', -1, 255, -2, 65535, -3, 4, -5, 6))",
+        "struct.unpack('<i3', struct.pack('<i3', -2))",
+        "struct.unpack('fd', struct.pack('fd', 1.5, -2.25))",
+        "struct.unpack('!4 b i', struct.pack('!4 b i', 1, 2))",
+        "struct.unpack('s c2', 'ab\\\\0cd')",
+        "struct.unpack('b c0', struct.pack('b c0', 3, 'xyz'))",
+        "struct.unpack('b', 'abc', 2)",
+        "struct.unpack('x b', 'abc')",
+        "struct.unpack('i', 'ab')",
+        "struct.unpack('s', 'ab')",
+        "struct.unpack('c0', 'ab')",
+        "struct.unpack('b', 'ab', 0)",
+        "struct.size('bhi')",
+        "struct.size('!8 b d')",
+        "struct.size('c10 x')",
+        "struct.size('s')",
+        "struct.size('c0')",
+        "struct.pack('q', 1)",
+        "struct.pack('i64', 1)",
+        "struct.pack('i99999999999999999999', 1)",
+        "struct.pack('!3 b', 1)",
+        "struct.pack('c5', 'ab')",
+        "struct.pack('i')",
+        "struct.pack('i', {})",
+        "struct.pack()",
+        "struct.unpack('i')",
+    ] {
+        script.push_str(&format!("EVAL \"return {{{unpacked}}}\" 0\n"));
+    }
+    check_script(&script).await;
+}
+
+/// Library tables and globals are read-only, as in Redis 7.0; what a script tries to change
+/// stays as it was for the scripts after it.
+#[tokio::test]
+async fn read_only_libraries_and_globals() {
+    check_script(
+        r#"EVAL "cjson.encode = nil" 0
+         EVAL "return cjson.encode({1})" 0
+         EVAL "string.foo = 1" 0
+         EVAL "table.insert = 1" 0
+         EVAL "redis.call = nil" 0
+         EVAL "bit.band = 1" 0
+         EVAL "math.x = 1" 0
+         EVAL "coroutine.x = 1" 0
+         EVAL "_G.x = 1" 0
+         EVAL "KEYS = 1" 1 k
+         EVAL "KEYS[1] = 'x' return KEYS[1]" 1 k
+         EVAL "setmetatable(_G, nil)" 0
+         EVAL "return rawset(_G, 'a', 1)" 0
+         EVAL "return rawset(string, 'a', 1)" 0
+         EVAL "return rawset(1, 2, 3)" 0
+         EVAL "return setmetatable(1)" 0
+         EVAL "local t = setmetatable({}, {__metatable = 1}) return setmetatable(t, {})" 0
+         EVAL "local t = {} rawset(t, 'a', 1) setmetatable(t, {}) return rawget(t, 'a')" 0
+         EVAL "return rawget(string, 'upper') == string.upper" 0
+         EVAL "return getmetatable('x').__index == string" 0
+         EVAL "return tostring(getmetatable(cjson))" 0
+         EVAL "return ('abc'):upper()" 0
+         EVAL "local n = 0 for k in pairs(string) do n = n + 1 end return n" 0
+         EVAL "return next(cjson) ~= nil" 0
+         EVAL "return pairs(1)" 0
+         EVAL "return type(getfenv)" 0
+         EVAL "return type(print)" 0
+         EVAL "local names = {} for k in pairs(_G) do table.insert(names, k) end table.sort(names) return names" 0
+         EVAL "local names = {} for k in pairs(cmsgpack) do table.insert(names, k) end table.sort(names) return names" 0
+         EVAL "local names = {} for k in pairs(struct) do table.insert(names, k) end table.sort(names) return names" 0
+         EVAL "cmsgpack.pack = nil" 0
+         EVAL "struct.size = nil" 0
+         EVAL "return table.insert" 0"#,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn cjson_and_bit() {
     check_script(
@@ -220,6 +377,27 @@ async fn busy_and_script_kill() {
         String::from_utf8_lossy(&real)
     );
     other.same("GET anything").await;
+    // What the command table flags allow-busy runs; the rest is refused, unknown commands
+    // and wrong arities first.
+    for line in [
+        "NOSUCHCOMMAND x",
+        "GET",
+        "WATCH x",
+        "UNWATCH",
+        "MULTI",
+        "SET a 1",
+        "MULTI",
+        "DISCARD",
+        "MULTI",
+        "PING",
+        "EXEC",
+        "EVAL \"return 1\" 0",
+        "SCRIPT FLUSH",
+        "CLIENT SETNAME busy",
+        "AUTH nopass",
+    ] {
+        other.same(line).await;
+    }
     other.same("SCRIPT KILL").await;
     d.same_pending("the killed script").await;
     other.same("PING").await;

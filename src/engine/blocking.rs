@@ -135,10 +135,12 @@ impl Store {
                 {
                     let args = self.blocked.waiters[&client_id].args.clone();
                     let Outcome::Reply(reply) = execute(self, client_id, now_us, &args) else {
+                        self.current_client = None;
                         break;
                     };
                     self.blocked.take(client_id);
                     self.unblock_with(client_id, &reply);
+                    self.tracking_after_command(&args[0]);
                 }
             }
         }

@@ -5,6 +5,7 @@
 use super::limits::ClientClass;
 use super::multi::{Transaction, WatchedKey};
 use super::pubsub::Subscriptions;
+use super::tracking::ClientTracking;
 use crate::resp::Protocol;
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -69,6 +70,8 @@ pub struct Client {
     pub reply_mode: ReplyMode,
     /// MONITOR: the client receives every command the server runs.
     pub monitor: bool,
+    /// CLIENT TRACKING ON: its mode, redirect and prefixes.
+    pub tracking: Option<ClientTracking>,
 }
 
 /// CLIENT REPLY's state.
@@ -129,6 +132,7 @@ impl Client {
             subscriptions: Subscriptions::default(),
             reply_mode: ReplyMode::On,
             monitor: false,
+            tracking: None,
         }
     }
 }

@@ -143,6 +143,7 @@ pub enum Outcome {
 
 /// Runs one request for `client_id`: `process`, then `call`.
 pub fn execute(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -> Outcome {
+    store.current_client = Some(client_id);
     match process(store, client_id, now_us, args) {
         Processed::Run(spec) => call(store, client_id, now_us, spec, args),
         Processed::Answered(reply) => Outcome::Reply(reply),
@@ -257,6 +258,14 @@ pub fn process(store: &mut Store, client_id: u64, now_us: i64, args: &[Bytes]) -
         ));
         return rejected(store, client_id, Some(spec), reply);
     }
+    // Only while a script is busy does a command go through here with a script running
+    // (the script's own commands skip `process`).
+    if let Some(running) = &store.script_running
+        && !spec.has(CommandFlags::ALLOW_BUSY)
+    {
+        let busy = Value::error(running.busy_error());
+        return rejected(store, client_id, Some(spec), busy);
+    }
     if let Some(pause) = &store.pause {
         let may_write = CommandFlags::WRITE | CommandFlags::MAY_REPLICATE;
         let writes = spec.has(may_write)
@@ -343,6 +352,19 @@ pub fn call(
         store.feed_monitors(client_id, args);
     }
     store.dispatch_key_events();
+    // trackingRememberKeys: a read makes its client (a script's caller) able to cache the
+    // keys; EVAL_RO and FCALL_RO themselves do not, only the commands they run.
+    if store.tracking.active()
+        && spec.has(CommandFlags::READONLY)
+        && !matches!(spec.name.as_str(), "eval_ro" | "evalsha_ro" | "fcall_ro")
+    {
+        let script_keys = store
+            .script_running
+            .as_ref()
+            .filter(|_| store.clients[&client_id].script_protocol.is_some())
+            .map(|running| running.keys.clone());
+        store.tracking_remember_keys(client_id, spec, args, script_keys.as_deref());
+    }
     match ctx.block {
         Some(block) => Outcome::Block(block),
         None if ctx.replied => Outcome::Written,

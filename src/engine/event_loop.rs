@@ -8,9 +8,6 @@
 use super::client::{Client, ReplyMode, Request};
 use super::clock::Clock;
 use super::command::{Outcome, execute};
-use super::command_flags::CommandFlags;
-use super::command_table::command_table;
-use super::lua::BUSY;
 use super::protocol::next_request;
 use super::store::{BusyHandler, Store};
 use crate::resp::Value;
@@ -176,6 +173,7 @@ impl EventLoop {
                 self.store.unpause_clients();
             }
             self.run_unblocked();
+            self.store.tracking_broadcast();
             self.io.borrow_mut().write_output(&mut self.store);
         }
     }
@@ -262,7 +260,10 @@ impl EventLoop {
         let panic = match ran {
             Ok(true) => None,
             // Postponed (CLIENT PAUSE): it runs again later, as if it had not come yet.
-            Ok(false) => return,
+            Ok(false) => {
+                self.store.current_client = None;
+                return;
+            }
             Err(panic) => Some(panic),
         };
         if let Some(panic) = panic {
@@ -281,6 +282,7 @@ impl EventLoop {
             );
             self.store.close_after_reply(id);
         }
+        self.store.tracking_after_command(&args[0]);
         // CLIENT REPLY SKIP applies to the command after it.
         if let Some(client) = self.store.clients.get_mut(&id) {
             client.reply_mode = match client.reply_mode {
@@ -429,6 +431,7 @@ impl Io {
         store.unwatch_all(id);
         store.leave_all(id);
         store.stop_monitoring(id);
+        store.disable_tracking(id);
         store.postponed.retain(|&p| p != id);
         store.clients.remove(&id);
     }
@@ -497,8 +500,8 @@ impl Io {
     }
 
     /// processEventsWhileBlocked during a script past its time limit: reads every other
-    /// client's requests, answers BUSY to all but SCRIPT KILL (commands Redis allows while
-    /// busy wait, with what follows them, until the script ends), and writes the replies.
+    /// client's requests, answers BUSY to all but the commands flagged allow-busy (which
+    /// run), and writes the replies.
     /// The script's own connection is not read (Redis protects the calling client).
     fn process_events_while_busy(&mut self, store: &mut Store) {
         let Some(caller) = store.script_running.as_ref().map(|r| r.caller) else {
@@ -529,36 +532,30 @@ impl Io {
     }
 }
 
-/// Answers one client's queued requests while a script is busy.
+/// Runs one client's queued requests while a script is busy: `process` refuses with BUSY
+/// what the command table does not flag allow-busy (after the checks Redis makes first:
+/// unknown command, arity, authentication ...); the rest (SCRIPT KILL, MULTI, WATCH, AUTH,
+/// HELLO, RESET, QUIT ...) run.
 fn answer_while_busy(store: &mut Store, id: u64) {
-    loop {
-        let Some(client) = store.clients.get_mut(&id) else {
-            return;
-        };
-        let Some(Request::Command(args)) = client.pending.front() else {
-            return;
-        };
-        let spec = command_table().lookup(&args[0]).map(|spec| {
-            args.get(1)
-                .and_then(|sub| spec.subcommand(sub))
-                .unwrap_or(spec)
-        });
-        let reply = match spec {
-            Some(spec) if spec.name == "script|kill" => store.kill_script(),
-            Some(spec) if spec.has(CommandFlags::ALLOW_BUSY) => return,
-            _ => {
-                if let Some(spec) = spec {
-                    store.stats.command_mut(spec.id).rejected_calls += 1;
-                }
-                store.stats.count_error(BUSY.as_bytes());
-                Value::error(BUSY)
-            }
-        };
+    // The script's caller stays the running client once these are answered.
+    let running = store.current_client;
+    while let Some(client) = store.clients.get_mut(&id)
+        && !client.closing
+        && let Some(Request::Command(args)) = client.pending.front()
+    {
+        let args = args.clone();
+        let now = store.clock.now_us();
+        match execute(store, id, now, &args) {
+            Outcome::Reply(reply) => store.reply(id, &reply),
+            Outcome::Written | Outcome::Block(_) => {}
+            // CLIENT PAUSE holds it: it runs once the script and the pause are over.
+            Outcome::Postponed => break,
+        }
         if let Some(client) = store.clients.get_mut(&id) {
             client.pending.pop_front();
         }
-        store.reply(id, &reply);
     }
+    store.current_client = running;
 }
 
 /// Moves the complete requests of a connection's input to its client's queue; a protocol

@@ -9,6 +9,10 @@ use super::command_flags::CommandFlags;
 use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
+use super::lua_cmsgpack::open_cmsgpack;
+use super::lua_functions::{Functions, check_load_time};
+use super::lua_readonly::protect;
+use super::lua_struct::open_struct;
 use crate::resp::{Protocol, Value, format_double};
 use bytes::Bytes;
 use mlua::{
@@ -20,15 +24,17 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// How many scripts run between two garbage collection steps (Redis's LUA_GC_CYCLE_PERIOD).
-const GC_CYCLE_PERIOD: u32 = 50;
-
 /// How many Lua instructions run between two looks at the clock (Redis: 100000).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 
-/// The BUSY error other clients get while a script runs past `busy-reply-threshold`.
+/// The BUSY error other clients get while an EVAL script runs past
+/// `busy-reply-threshold` (shared.slowevalerr).
 pub const BUSY: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+/// The BUSY error while a function runs past the limit (shared.slowscripterr).
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 
 /// What the Lua callbacks need while a script runs, in the slot they share for the
 /// duration of one script.
@@ -44,6 +50,9 @@ struct Run {
     started: Instant,
     /// `busy-reply-threshold`.
     limit: Duration,
+    /// EVAL's KEYS and ARGV, which `run_protected` sets as globals before the script runs
+    /// (pointers to the command's arguments, which outlive the run).
+    arrays: Option<(*const [Bytes], *const [Bytes])>,
 }
 
 /// Where the running script's `Run` is while it runs.
@@ -59,9 +68,11 @@ pub struct Scripting {
     /// xpcall's message handler: turns any error into Redis's error table.
     error_handler: Function,
     xpcall: Function,
-    scripts: HashMap<String, Function>,
-    /// Scripts run so far (for the garbage collector's pace).
-    runs: u32,
+    /// `run_protected`.
+    runner: Function,
+    scripts: HashMap<Sha, Function>,
+    /// The libraries of FUNCTION LOAD.
+    pub functions: Functions,
 }
 
 impl std::fmt::Debug for Scripting {
@@ -70,6 +81,17 @@ impl std::fmt::Debug for Scripting {
             .field("scripts", &self.scripts.len())
             .finish()
     }
+}
+
+/// A script's SHA1 in lower-case hex, the key of the script cache (no allocation to look
+/// one up, on EVALSHA's path).
+type Sha = [u8; 40];
+
+/// `sha` as a cache key, any case; None when it cannot be one.
+fn sha_key(sha: &[u8]) -> Option<Sha> {
+    let mut key: Sha = sha.try_into().ok()?;
+    key.make_ascii_lowercase();
+    Some(key)
 }
 
 /// The hex SHA1 of `body` (what EVALSHA and SCRIPT LOAD name a script by).
@@ -85,32 +107,44 @@ impl Scripting {
             LuaOptions::new(),
         )?;
         let globals = lua.globals();
-        for removed in ["loadfile", "dofile"] {
+        // Redis 7.0 removes these (print included) from the scripts' reach.
+        for removed in [
+            "loadfile", "dofile", "print", "getfenv", "setfenv", "newproxy",
+        ] {
             globals.raw_set(removed, LuaValue::Nil)?;
         }
-        // Redis's print writes to its standard output; the tutor's terminal is no place
-        // for it.
-        globals.raw_set("print", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         open_cjson(&lua)?;
         open_bit(&lua)?;
+        open_cmsgpack(&lua)?;
+        open_struct(&lua)?;
         let run: RunSlot = Rc::default();
         open_redis(&lua, &run)?;
         let error_handler = lua.create_function(error_table)?;
         let xpcall: Function = globals.get("xpcall")?;
+        globals.raw_set("__redis__err__handler", &error_handler)?;
         let sandbox = sandbox(&lua)?;
+        protect(&lua, &sandbox)?;
+        let functions = Functions::new(&lua)?;
         let hook_run = run.clone();
+        let load_deadline = functions.load_deadline.clone();
         lua.set_hook(
             HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS),
-            move |_, _| check_time(&hook_run),
+            move |_, _| {
+                check_load_time(&load_deadline)?;
+                check_time(&hook_run)
+            },
         )?;
+        // SAFETY: run_protected only uses the Lua C API on the stack it is given.
+        let runner = unsafe { lua.create_c_function(run_protected)? };
         Ok(Scripting {
+            runner,
             run,
             lua,
             sandbox,
             error_handler,
             xpcall,
             scripts: HashMap::new(),
-            runs: 0,
+            functions,
         })
     }
 
@@ -118,7 +152,8 @@ impl Scripting {
     /// compile error reply.
     pub fn load(&mut self, body: &[u8]) -> Result<String, Value> {
         let sha = sha1_hex(body);
-        if self.scripts.contains_key(&sha) {
+        let key = sha_key(sha.as_bytes()).expect("a SHA1 in hex");
+        if self.scripts.contains_key(&key) {
             return Ok(sha);
         }
         let function = self
@@ -138,13 +173,23 @@ impl Scripting {
                     one_line(&message)
                 ))
             })?;
-        self.scripts.insert(sha.clone(), function);
+        self.scripts.insert(key, function);
         Ok(sha)
+    }
+
+    /// FUNCTION LOAD [REPLACE]: the library's name, or the error reply.
+    pub fn load_library(&mut self, code: &Bytes, replace: bool) -> Result<String, Value> {
+        let (lua, xpcall, handler) = (
+            self.lua.clone(),
+            self.xpcall.clone(),
+            self.error_handler.clone(),
+        );
+        self.functions.load(&lua, &xpcall, &handler, code, replace)
     }
 
     /// True when a script with this SHA1 is loaded.
     pub fn exists(&self, sha: &[u8]) -> bool {
-        std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
+        sha_key(sha).is_some_and(|key| self.scripts.contains_key(&key))
     }
 
     /// SCRIPT FLUSH.
@@ -155,8 +200,7 @@ impl Scripting {
 
     /// The compiled script named `sha` (any case).
     fn function(&self, sha: &[u8]) -> Option<Function> {
-        let sha = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
-        self.scripts.get(&sha).cloned()
+        self.scripts.get(&sha_key(sha)?).cloned()
     }
 }
 
@@ -171,21 +215,72 @@ pub fn run_script(
 ) -> Option<Value> {
     let scripting = ctx.store.scripting();
     let function = scripting.function(sha)?;
-    // Redis collects garbage a step every LUA_GC_CYCLE_PERIOD (50) scripts.
-    scripting.runs = scripting.runs.wrapping_add(1);
-    let collect = scripting.runs.is_multiple_of(GC_CYCLE_PERIOD);
+    let key = sha_key(sha)?;
+    let sha = std::str::from_utf8(&key).unwrap_or_default();
+    let what = Running {
+        label: sha,
+        eval: true,
+        keys,
+        arrays: Some((keys, argv)),
+        command: Vec::new(),
+        read_only,
+    };
+    Some(run(ctx, function, &what))
+}
+
+/// Runs function `name` of a loaded library for FCALL `command`, with its keys and
+/// arguments as its two parameters; None when no such function is loaded.
+pub fn run_function(
+    ctx: &mut Ctx,
+    command: &[Bytes],
+    keys: &[Bytes],
+    argv: &[Bytes],
+    read_only: bool,
+) -> Option<Value> {
+    let name = &command[1];
+    let scripting = ctx.store.scripting();
+    let callback = scripting.functions.callback(name)?;
     let lua = scripting.lua.clone();
-    let slot = scripting.run.clone();
-    let (handler, xpcall) = (scripting.error_handler.clone(), scripting.xpcall.clone());
-    let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
-    let globals = lua.globals();
-    let set_args = string_array(&lua, keys)
-        .and_then(|keys| globals.raw_set("KEYS", keys))
-        .and_then(|()| string_array(&lua, argv))
-        .and_then(|argv| globals.raw_set("ARGV", argv));
-    if set_args.is_err() {
+    let bound = string_array(&lua, keys)
+        .and_then(|k| Ok((k, string_array(&lua, argv)?)))
+        .and_then(|(k, a)| scripting.functions.bind(&callback, k, a));
+    let Ok(bound) = bound else {
         return Some(Value::error("ERR out of memory"));
-    }
+    };
+    let label = scripting.functions.find(name)?.name.clone();
+    let what = Running {
+        label: &label,
+        eval: false,
+        keys,
+        arrays: None,
+        command: command.to_vec(),
+        read_only,
+    };
+    Some(run(ctx, bound, &what))
+}
+
+/// What `run` runs: the name errors give it (an EVAL script's SHA, a function's name),
+/// whether it is EVAL's, the keys it declared, the FCALL that called a function, and
+/// whether it may write.
+struct Running<'a> {
+    label: &'a str,
+    eval: bool,
+    keys: &'a [Bytes],
+    /// EVAL's KEYS and ARGV globals.
+    arrays: Option<(&'a [Bytes], &'a [Bytes])>,
+    command: Vec<Bytes>,
+    read_only: bool,
+}
+
+/// Runs a compiled script or a function bound to its arguments, with the time limit,
+/// and turns what it returns or raises into the reply.
+fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
+    // Redis also makes the collector take a step every 50 scripts (LUA_GC_CYCLE_PERIOD);
+    // here that extra work cost a tenth of EVALSHA's time, and Lua's incremental
+    // collector already keeps pace with what scripts allocate.
+    let scripting = ctx.store.scripting();
+    let slot = scripting.run.clone();
+    let (handler, runner) = (scripting.error_handler.clone(), scripting.runner.clone());
     let limit = Duration::from_millis(ctx.store.config.busy_reply_threshold_ms());
     // The script's commands run as Redis's script client: RESP2 until redis.setresp, its
     // own selected database, never blocking.
@@ -197,16 +292,33 @@ pub fn run_script(
         caller: ctx.client_id,
         kill: false,
         wrote: false,
+        // Only tracking reads the declared keys, and only functions' names are shown.
+        keys: if ctx.store.tracking.active() {
+            what.keys.to_vec()
+        } else {
+            Vec::new()
+        },
+        eval: what.eval,
+        name: if what.eval {
+            String::new()
+        } else {
+            what.label.to_string()
+        },
+        command: what.command.clone(),
+        started: Instant::now(),
     });
     let run = Run {
         ctx: (ctx as *mut Ctx).cast(),
         resp: Protocol::Resp2,
-        read_only,
+        read_only: what.read_only,
         started: Instant::now(),
         limit,
+        arrays: what
+            .arrays
+            .map(|(keys, argv)| (keys as *const [Bytes], argv as *const [Bytes])),
     };
     *slot.borrow_mut() = Some(run);
-    let outcome = xpcall.call::<MultiValue>((function, handler));
+    let outcome = runner.call::<MultiValue>((function, handler));
     let script_resp = slot
         .borrow_mut()
         .take()
@@ -215,9 +327,10 @@ pub fn run_script(
     let client = ctx.client_mut();
     (client.db, client.deny_blocking) = saved;
     client.script_protocol = None;
-    let reply = match outcome {
+    match outcome {
         Err(e) => Value::error(format!(
-            "ERR Error running script {sha}: {}",
+            "ERR Error running script {}: {}",
+            what.label,
             one_line(&e.to_string())
         )),
         Ok(values) => {
@@ -233,14 +346,10 @@ pub fn run_script(
             if ok {
                 lua_to_reply(&value, script_resp)
             } else {
-                script_error(&value, &sha)
+                script_error(&value, what.label)
             }
         }
-    };
-    if collect {
-        let _ = lua.gc_step_kbytes(GC_CYCLE_PERIOD as i32);
     }
-    Some(reply)
 }
 
 /// The final error of a failed script: `<err> script: <sha>, on <source>:<line>.`
@@ -297,7 +406,7 @@ fn error_table(lua: &Lua, err: LuaValue) -> mlua::Result<Table> {
             break;
         };
         if let (Some(source), Some(line)) = frame
-            && source == "@user_script"
+            && (source == "@user_script" || source == "@user_function")
         {
             table.set("source", source)?;
             table.set("line", line)?;
@@ -352,6 +461,54 @@ fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
         ));
     }
     Ok(VmState::Continue)
+}
+
+/// Runs a script as xpcall(script, handler) does, first setting EVAL's KEYS and ARGV, all in
+/// the one protected call that runs it: `ok, value` (the reply, or the handler's error
+/// table).
+///
+/// # Safety
+/// Called by Lua with the script and the handler on the stack.
+unsafe extern "C-unwind" fn run_protected(state: *mut mlua::ffi::lua_State) -> i32 {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
+        let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
+        ffi::lua_pop(state, 1);
+        // SAFETY: the slot lives as long as the interpreter, and the arrays as the run.
+        let arrays = (*slot).borrow().as_ref().and_then(|run| run.arrays);
+        if let Some((keys, argv)) = arrays {
+            set_global_array(state, c"KEYS", &*keys);
+            set_global_array(state, c"ARGV", &*argv);
+        }
+        ffi::lua_pushvalue(state, 1);
+        let status = ffi::lua_pcall(state, 0, 1, 2);
+        ffi::lua_pushboolean(state, i32::from(status == 0));
+        ffi::lua_insert(state, -2);
+        2
+    }
+}
+
+/// Sets global `name` to a new array of `items` (luaSetGlobalArray), in one go on the stack:
+/// this runs before every EVALSHA.
+///
+/// # Safety
+/// `state` is a Lua state inside a protected call.
+unsafe fn set_global_array(
+    state: *mut mlua::ffi::lua_State,
+    name: &std::ffi::CStr,
+    items: &[Bytes],
+) {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_pushstring(state, name.as_ptr());
+        ffi::lua_createtable(state, items.len() as i32, 0);
+        for (i, item) in items.iter().enumerate() {
+            ffi::lua_pushlstring(state, item.as_ptr().cast(), item.len());
+            ffi::lua_rawseti(state, -2, i as i64 + 1);
+        }
+        ffi::lua_rawset(state, ffi::LUA_GLOBALSINDEX);
+    }
 }
 
 fn string_array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
@@ -469,9 +626,10 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
     redis.set("REDIS_VERSION_NUM", 0x00_07_00_0f)?;
     // call and pcall are C functions, as in Redis: a script's `return redis.call(...)` is
     // then no tail call, and a failing command's error keeps the script's line.
-    let call_run = run.clone();
-    let raw = lua.create_function(move |lua, args| redis_call(lua, &call_run, args))?;
-    lua.set_named_registry_value(RAW_CALL.to_str().expect("ASCII"), raw)?;
+    // The C functions find the running script's slot in the registry; `Scripting` keeps
+    // the slot alive as long as the interpreter.
+    let slot = mlua::LightUserData(Rc::as_ptr(run).cast_mut().cast());
+    lua.set_named_registry_value(RUN_SLOT.to_str().expect("ASCII"), slot)?;
     // SAFETY: both functions only use the Lua C API on the stack they are given.
     let (call, pcall) = unsafe {
         (
@@ -488,19 +646,121 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
 /// errorstats already counted (Redis's ignore_error_stats_update).
 const COUNTED: &str = "ignore_error_stats_update";
 
-/// The registry key of `redis_call`.
-const RAW_CALL: &std::ffi::CStr = c"redis_tutor_raw_call";
+/// The registry key of the running script's `RunSlot`, a light userdata.
+const RUN_SLOT: &std::ffi::CStr = c"redis_tutor_run_slot";
 
-/// Calls `redis_call` with this function's arguments, leaving `ok, reply` on the stack.
+/// The registry key where a reply converted by mlua waits to be pushed.
+const CONVERTED: &std::ffi::CStr = c"redis_tutor_converted";
+
+/// Runs the command in this function's arguments as the script client and leaves
+/// `ok, reply` on the stack (`false, {err=...}` when it fails). Straight on the Lua stack,
+/// without mlua's conversions: this is EVALSHA's hot path.
 ///
 /// # Safety
 /// `state` is the running Lua state, inside a call from Lua.
 unsafe fn call_raw(state: *mut mlua::ffi::lua_State) {
+    use mlua::ffi;
     unsafe {
-        let nargs = mlua::ffi::lua_gettop(state);
-        mlua::ffi::lua_getfield(state, mlua::ffi::LUA_REGISTRYINDEX, RAW_CALL.as_ptr());
-        mlua::ffi::lua_insert(state, 1);
-        mlua::ffi::lua_call(state, nargs, 2);
+        let nargs = ffi::lua_gettop(state);
+        let outcome = match read_args(state, nargs) {
+            Err(message) => Err(message),
+            Ok(argv) => {
+                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
+                let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
+                ffi::lua_pop(state, 1);
+                // SAFETY: the slot lives as long as the interpreter (see `open_redis`).
+                script_command(&*slot, argv)
+            }
+        };
+        match outcome {
+            Err(message) => push_failure(state, message.as_bytes(), false),
+            Ok((Value::Error(message), _)) => push_failure(state, &message, true),
+            Ok((reply, resp)) => {
+                ffi::lua_pushboolean(state, 1);
+                push_reply(state, &reply, resp);
+            }
+        }
+    }
+}
+
+/// The arguments of redis.call: strings, and numbers as `%.17g`.
+///
+/// # Safety
+/// `state` is the running Lua state with `nargs` arguments on its stack.
+unsafe fn read_args(
+    state: *mut mlua::ffi::lua_State,
+    nargs: i32,
+) -> Result<Vec<Bytes>, &'static str> {
+    use mlua::ffi;
+    if nargs == 0 {
+        return Err("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut argv = Vec::with_capacity(nargs as usize);
+    for i in 1..=nargs {
+        unsafe {
+            match ffi::lua_type(state, i) {
+                ffi::LUA_TSTRING => {
+                    let mut len = 0;
+                    let data = ffi::lua_tolstring(state, i, &mut len);
+                    let bytes = std::slice::from_raw_parts(data.cast::<u8>(), len);
+                    argv.push(Bytes::copy_from_slice(bytes));
+                }
+                ffi::LUA_TNUMBER => {
+                    argv.push(Bytes::from(format_double(ffi::lua_tonumber(state, i))));
+                }
+                _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
+            }
+        }
+    }
+    Ok(argv)
+}
+
+/// Pushes `false, {err=message}` (marked as counted when a command's error reply).
+///
+/// # Safety
+/// `state` is the running Lua state.
+unsafe fn push_failure(state: *mut mlua::ffi::lua_State, message: &[u8], counted: bool) {
+    use mlua::ffi;
+    unsafe {
+        ffi::lua_pushboolean(state, 0);
+        ffi::lua_createtable(state, 0, 2);
+        ffi::lua_pushlstring(state, message.as_ptr().cast(), message.len());
+        ffi::lua_setfield(state, -2, c"err".as_ptr());
+        if counted {
+            ffi::lua_pushboolean(state, 1);
+            ffi::lua_setfield(state, -2, c"ignore_error_stats_update".as_ptr());
+        }
+    }
+}
+
+/// Pushes a command's reply as the script sees it (redisProtocolToLuaType): integers,
+/// bulk strings and nulls directly, the rest through `reply_to_lua`.
+///
+/// # Safety
+/// `state` is the running Lua state, owned by an mlua `Lua`.
+unsafe fn push_reply(state: *mut mlua::ffi::lua_State, reply: &Value, resp: Protocol) {
+    use mlua::ffi;
+    unsafe {
+        match reply {
+            Value::Integer(n) => ffi::lua_pushnumber(state, *n as f64),
+            Value::Bulk(b) => {
+                ffi::lua_pushlstring(state, b.as_ptr().cast(), b.len());
+            }
+            Value::Null | Value::NullArray if resp == Protocol::Resp3 => ffi::lua_pushnil(state),
+            Value::Null | Value::NullArray => ffi::lua_pushboolean(state, 0),
+            _ => {
+                let lua = Lua::get_or_init_from_ptr(state);
+                let converted = reply_to_lua(lua, reply, resp).and_then(|value| {
+                    lua.set_named_registry_value(CONVERTED.to_str().expect("ASCII"), value)
+                });
+                match converted {
+                    Ok(()) => {
+                        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, CONVERTED.as_ptr());
+                    }
+                    Err(_) => ffi::lua_pushnil(state),
+                }
+            }
+        }
     }
 }
 
@@ -531,36 +791,20 @@ fn error_with_code(text: &str) -> String {
     }
 }
 
-/// `redis.call`/`redis.pcall` underneath: runs a command as the script client and returns
-/// `(true, reply)` or `(false, {err=...})`.
-fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool, LuaValue)> {
-    let failure = |message: &str| -> mlua::Result<(bool, LuaValue)> {
-        let t = lua.create_table()?;
-        t.set("err", message)?;
-        Ok((false, LuaValue::Table(t)))
-    };
-    if args.is_empty() {
-        return failure("ERR Please specify at least one argument for this redis lib call");
-    }
-    let mut argv = Vec::with_capacity(args.len());
-    for arg in &args {
-        match arg {
-            LuaValue::String(s) => argv.push(Bytes::copy_from_slice(&s.as_bytes())),
-            LuaValue::Number(n) => argv.push(Bytes::from(format_double(*n))),
-            LuaValue::Integer(n) => argv.push(Bytes::from(format_double(*n as f64))),
-            _ => {
-                return failure("ERR Lua redis lib command arguments must be strings or integers");
-            }
-        }
-    }
+/// `redis.call`/`redis.pcall` underneath: runs a command as the script client; its reply
+/// and the protocol the script reads replies in, or the error that kept it from running.
+fn script_command(
+    slot: &RefCell<Option<Run>>,
+    argv: Vec<Bytes>,
+) -> Result<(Value, Protocol), &'static str> {
     let (ctx, resp, read_only) = match slot.borrow().as_ref() {
         Some(run) => (run.ctx, run.resp, run.read_only),
-        None => return failure("ERR redis.call is only available while a script runs"),
+        None => return Err("ERR redis.call is only available while a script runs"),
     };
     // SAFETY: see `Run::ctx`.
     let ctx = unsafe { &mut *ctx };
     let Some(mut spec) = command_table().lookup(&argv[0]) else {
-        return failure("ERR Unknown Redis command called from script");
+        return Err("ERR Unknown Redis command called from script");
     };
     if !spec.subcommands.is_empty()
         && argv.len() >= 2
@@ -569,14 +813,14 @@ fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool
         spec = sub;
     }
     if spec.handler.is_none() || !spec.arity_ok(argv.len()) {
-        return failure("ERR Wrong number of args calling Redis command from script");
+        return Err("ERR Wrong number of args calling Redis command from script");
     }
     if spec.has(CommandFlags::NOSCRIPT) {
-        return failure("ERR This Redis command is not allowed from script");
+        return Err("ERR This Redis command is not allowed from script");
     }
     if spec.has(CommandFlags::WRITE) {
         if read_only {
-            return failure("ERR Write commands are not allowed from read-only scripts.");
+            return Err("ERR Write commands are not allowed from read-only scripts.");
         }
         if let Some(running) = ctx.store.script_running.as_mut() {
             running.wrote = true;
@@ -589,13 +833,7 @@ fn redis_call(lua: &Lua, slot: &RunSlot, args: MultiValue) -> mlua::Result<(bool
         // Nothing blocks in a script, and EXEC (which writes its own reply) is refused.
         Outcome::Block(_) | Outcome::Written | Outcome::Postponed => Value::Null,
     };
-    if let Value::Error(message) = &reply {
-        let t = lua.create_table()?;
-        t.set("err", lua.create_string(message)?)?;
-        t.set(COUNTED, true)?;
-        return Ok((false, LuaValue::Table(t)));
-    }
-    Ok((true, reply_to_lua(lua, &reply, resp)?))
+    Ok((reply, resp))
 }
 
 /// redisProtocolToLuaType: a reply as the script sees it.

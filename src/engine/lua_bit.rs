@@ -1,5 +1,5 @@
 //! The `bit` library Redis loads into Lua (LuaBitOp): 32-bit operations on Lua numbers,
-//! plus the error helper the C libraries' `luaL_error` corresponds to.
+//! plus the error helpers the C libraries' `luaL_error` and `luaL_argerror` correspond to.
 
 use mlua::{Lua, MultiValue, Value as LuaValue};
 
@@ -15,6 +15,28 @@ pub fn library_error(lua: &Lua, message: &str) -> mlua::Error {
     match position {
         Some((source, line)) => mlua::Error::runtime(format!("{source}:{line}: {message}")),
         None => mlua::Error::runtime(message),
+    }
+}
+
+/// luaL_argerror: `bad argument #n to 'name' (message)`, the function named as its caller
+/// called it (`?` from pcall), prefixed like `library_error`.
+pub fn arg_error(lua: &Lua, position: usize, message: &str) -> mlua::Error {
+    let name = lua
+        .inspect_stack(0, |debug| debug.names().name.map(|n| n.into_owned()))
+        .flatten()
+        .unwrap_or_else(|| "?".into());
+    library_error(
+        lua,
+        &format!("bad argument #{position} to '{name}' ({message})"),
+    )
+}
+
+/// lua_typename of an argument (`no value` when it is missing); Lua 5.1 has one number type.
+pub fn type_name(value: Option<&LuaValue>) -> &'static str {
+    match value {
+        None => "no value",
+        Some(LuaValue::Integer(_)) => "number",
+        Some(v) => v.type_name(),
     }
 }
 

@@ -22,6 +22,10 @@ pub mod long_double;
 pub mod lua;
 mod lua_bit;
 mod lua_cjson;
+mod lua_cmsgpack;
+mod lua_functions;
+mod lua_readonly;
+mod lua_struct;
 pub mod multi;
 pub mod notify;
 pub mod protocol;
@@ -31,6 +35,7 @@ pub mod set_value;
 pub mod slowlog;
 pub mod sorted_set;
 pub mod store;
+pub mod tracking;
 
 pub use clock::Clock;
 pub use command_table::{CommandSpec, CommandTable, command_table};

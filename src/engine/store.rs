@@ -13,6 +13,7 @@ use super::lua::Scripting;
 use super::notify::EventClass;
 use super::pubsub::PubSub;
 use super::slowlog::Slowlog;
+use super::tracking::Tracking;
 use crate::resp::Value;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -133,6 +134,10 @@ pub struct Store {
     pub pause: Option<Pause>,
     /// Clients whose next command waits for the pause to end.
     pub postponed: Vec<u64>,
+    /// Client-side caching: the keys clients may cache and the prefixes they follow.
+    pub tracking: Tracking,
+    /// The client whose command is running (server.current_client), if any.
+    pub current_client: Option<u64>,
     /// The engine clock, for what reads the time live (TIME) rather than at the start of
     /// the command.
     pub clock: Clock,
@@ -156,6 +161,27 @@ pub struct RunningScript {
     pub kill: bool,
     /// It ran a write command, so SCRIPT KILL cannot stop it.
     pub wrote: bool,
+    /// The keys it declared: what its caller may cache when it reads (tracking).
+    pub keys: Vec<Bytes>,
+    /// An EVAL script (SCRIPT KILL stops it), not a function (FUNCTION KILL does).
+    pub eval: bool,
+    /// The script's SHA or the function's name.
+    pub name: String,
+    /// The FCALL that runs a function (FUNCTION STATS shows it).
+    pub command: Vec<Bytes>,
+    /// When it started (FUNCTION STATS' duration_ms).
+    pub started: std::time::Instant,
+}
+
+impl RunningScript {
+    /// The BUSY error other clients get while it runs.
+    pub fn busy_error(&self) -> &'static str {
+        if self.eval {
+            super::lua::BUSY
+        } else {
+            super::lua::BUSY_FUNCTION
+        }
+    }
 }
 
 /// sdscatrepr: a quoted, escaped copy of `bytes`.
@@ -211,6 +237,8 @@ impl Store {
             monitors: Vec::new(),
             pause: None,
             postponed: Vec::new(),
+            tracking: Tracking::default(),
+            current_client: None,
         }
     }
 
@@ -228,13 +256,15 @@ impl Store {
         }
     }
 
-    /// SCRIPT KILL: stops the running script unless it wrote.
-    pub fn kill_script(&mut self) -> Value {
+    /// SCRIPT KILL (`eval`) or FUNCTION KILL: stops the running script unless it wrote;
+    /// each stops only its own kind (scriptKill).
+    pub fn kill_script(&mut self, eval: bool) -> Value {
         match self.script_running.as_mut() {
             None => Value::error("NOTBUSY No scripts in execution right now."),
             Some(script) if script.wrote => Value::error(
                 "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
             ),
+            Some(script) if script.eval != eval => Value::error(script.busy_error()),
             Some(script) => {
                 script.kill = true;
                 Value::ok()
@@ -261,6 +291,22 @@ impl Store {
             self.with_output.push(client_id);
         }
         reply.encode(client.protocol, &mut client.output);
+    }
+
+    /// Appends bytes already encoded (a push built for the client's protocol) to a client's
+    /// output, held to its output-buffer limit like any reply.
+    pub fn reply_raw(&mut self, client_id: u64, bytes: &[u8]) {
+        let Some(client) = self.clients.get(&client_id) else {
+            return;
+        };
+        if client.close_asap || self.check_output_limit(client_id, bytes.len() as u64) {
+            return;
+        }
+        let client = self.clients.get_mut(&client_id).expect("checked above");
+        if client.output.is_empty() {
+            self.with_output.push(client_id);
+        }
+        client.output.extend_from_slice(bytes);
     }
 
     /// CLIENT PAUSE: holds commands until `end_ms`; a longer or stricter pause in force
@@ -450,6 +496,15 @@ impl Store {
                     self.blocked.signal_ready(index, &event.key);
                     if !self.watchers.is_empty() {
                         self.touch_watched_key(index, &event.key);
+                    }
+                    if self.tracking.active() {
+                        // Expiry, eviction and a script's commands modify as no client.
+                        let by_client = !event
+                            .class
+                            .intersects(EventClass::EXPIRED | EventClass::EVICTED)
+                            && self.script_running.is_none();
+                        let modifier = self.current_client.filter(|_| by_client);
+                        self.tracking_invalidate_key(&event.key, modifier);
                     }
                 }
                 if !self.notify_flags.is_empty() {

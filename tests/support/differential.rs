@@ -132,6 +132,16 @@ impl Differential {
         Some(d)
     }
 
+    /// True when the main connections speak RESP3.
+    pub fn is_resp3(&self) -> bool {
+        self.resp3
+    }
+
+    /// Adds `n` comparisons a test made itself (on extra connections) to the session's count.
+    pub fn count_compared(&mut self, n: usize) {
+        self.compared += n;
+    }
+
     fn label(&self) -> &'static str {
         if self.resp3 { "RESP3" } else { "RESP2" }
     }

@@ -4,6 +4,7 @@ use super::keys::{db_index, help_reply};
 use crate::engine::args::{arity_error, not_integer, parse_i64, syntax_error};
 use crate::engine::client::{Client, ReplyMode};
 use crate::engine::command::{Ctx, Handler};
+use crate::engine::tracking::TrackingOptions;
 use crate::resp::{Protocol, Value};
 use bytes::Bytes;
 
@@ -22,6 +23,9 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("client|list", client_list),
     ("client|no-evict", client_no_evict),
     ("client|getredir", client_getredir),
+    ("client|tracking", client_tracking),
+    ("client|caching", client_caching),
+    ("client|trackinginfo", client_trackinginfo),
     ("client|unblock", client_unblock),
     ("client|help", client_help),
     ("client|kill", client_kill),
@@ -178,6 +182,7 @@ fn reset(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     ctx.store.discard_transaction(ctx.client_id);
     ctx.store.leave_all(ctx.client_id);
     ctx.store.stop_monitoring(ctx.client_id);
+    ctx.store.disable_tracking(ctx.client_id);
     let client = ctx.client_mut();
     client.reply_mode = ReplyMode::On;
     client.db = 0;
@@ -211,6 +216,12 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
         (client.subscriptions.active(), 'P'),
         (client.multi.is_some(), 'x'),
         (blocked, 'b'),
+        (client.tracking.is_some(), 't'),
+        (
+            client.tracking.as_ref().is_some_and(|t| t.broken_redirect),
+            'R',
+        ),
+        (client.tracking.as_ref().is_some_and(|t| t.bcast), 'B'),
         (client.dirty_cas, 'd'),
     ] {
         if set {
@@ -222,7 +233,7 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
     }
     let multi = client.multi.as_ref().map_or(-1, |t| t.queued.len() as i64);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd={} user=default redir={} resp={}",
         client.id,
         client.addr,
         client.local_addr,
@@ -241,6 +252,7 @@ fn client_line(client: &Client, now_ms: i64, blocked: bool) -> String {
         client.subscriptions.shard_channels.len(),
         multi,
         client.last_command,
+        redirect_of(client),
         client.protocol.version(),
     )
 }
@@ -332,8 +344,195 @@ fn client_unblock(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     Value::Integer(unblocked as i64)
 }
 
-fn client_getredir(_: &mut Ctx, _: &[Bytes]) -> Value {
-    Value::Integer(-1)
+/// The client a tracking client redirects to (0 for itself), -1 when tracking is off.
+fn redirect_of(client: &Client) -> i64 {
+    client.tracking.as_ref().map_or(-1, |t| t.redirect as i64)
+}
+
+fn client_getredir(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    Value::Integer(redirect_of(ctx.client()))
+}
+
+/// stringCheckPrefix: one of the two is a prefix of the other.
+fn prefixes_overlap(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().min(b.len());
+    a[..n] == b[..n]
+}
+
+/// checkPrefixCollisionsOrReply, with Redis 7.0's quirk: an overlap between two given
+/// prefixes after the first is reported, yet tracking is still turned on (the C function
+/// returns the prefix's index as its "ok"). Returns the error, and whether to go on.
+fn prefix_collision(
+    existing: Option<&std::collections::BTreeSet<Bytes>>,
+    prefixes: &[Bytes],
+) -> Option<(Value, bool)> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for (i, prefix) in prefixes.iter().enumerate() {
+        if let Some(old) = existing
+            .into_iter()
+            .flatten()
+            .find(|old| prefixes_overlap(old, prefix))
+        {
+            let error = Value::error(format!(
+                "ERR Prefix '{}' overlaps with an existing prefix '{}'. Prefixes for a single client must not overlap.",
+                text(prefix),
+                text(old)
+            ));
+            return Some((error, false));
+        }
+        if let Some(other) = prefixes[i + 1..]
+            .iter()
+            .find(|p| prefixes_overlap(prefix, p))
+        {
+            let error = Value::error(format!(
+                "ERR Prefix '{}' overlaps with another provided prefix '{}'. Prefixes for a single client must not overlap.",
+                text(prefix),
+                text(other)
+            ));
+            return Some((error, i > 0));
+        }
+    }
+    None
+}
+
+/// CLIENT TRACKING (ON|OFF) [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP].
+fn client_tracking(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let mut redirect: i64 = 0;
+    let mut options = TrackingOptions::default();
+    let mut prefixes = Vec::new();
+    let mut j = 3;
+    while j < args.len() {
+        let more = j + 1 < args.len();
+        let arg = &args[j];
+        if arg.eq_ignore_ascii_case(b"redirect") && more {
+            j += 1;
+            if redirect != 0 {
+                return Value::error("ERR A client can only redirect to a single other client");
+            }
+            let Some(id) = parse_i64(&args[j]) else {
+                return not_integer();
+            };
+            redirect = id;
+            if u64::try_from(id).map_or(true, |id| !ctx.store.clients.contains_key(&id)) {
+                return Value::error("ERR The client ID you want redirect to does not exist");
+            }
+        } else if arg.eq_ignore_ascii_case(b"bcast") {
+            options.bcast = true;
+        } else if arg.eq_ignore_ascii_case(b"optin") {
+            options.optin = true;
+        } else if arg.eq_ignore_ascii_case(b"optout") {
+            options.optout = true;
+        } else if arg.eq_ignore_ascii_case(b"noloop") {
+            options.noloop = true;
+        } else if arg.eq_ignore_ascii_case(b"prefix") && more {
+            j += 1;
+            prefixes.push(args[j].clone());
+        } else {
+            return syntax_error();
+        }
+        j += 1;
+    }
+    if args[2].eq_ignore_ascii_case(b"off") {
+        ctx.store.disable_tracking(ctx.client_id);
+        return Value::ok();
+    }
+    if !args[2].eq_ignore_ascii_case(b"on") {
+        return syntax_error();
+    }
+    if !options.bcast && !prefixes.is_empty() {
+        return Value::error("ERR PREFIX option requires BCAST mode to be enabled");
+    }
+    let current = ctx.client().tracking.as_ref();
+    if current.is_some_and(|t| t.bcast != options.bcast) {
+        return Value::error(
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+        );
+    }
+    if options.bcast && (options.optin || options.optout) {
+        return Value::error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+    }
+    if options.optin && options.optout {
+        return Value::error("ERR You can't use both OPTIN and OPTOUT");
+    }
+    if current.is_some_and(|t| (options.optin && t.optout) || (options.optout && t.optin)) {
+        return Value::error(
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+        );
+    }
+    let mut reply = Value::ok();
+    if options.bcast
+        && let Some((error, go_on)) = prefix_collision(current.map(|t| &t.prefixes), &prefixes)
+    {
+        if !go_on {
+            return error;
+        }
+        // The error goes out, and then the OK of the command that went on regardless.
+        ctx.store.reply(ctx.client_id, &error);
+        reply = Value::ok();
+    }
+    ctx.store
+        .enable_tracking(ctx.client_id, redirect as u64, options, &prefixes);
+    reply
+}
+
+/// CLIENT CACHING (YES|NO): whether the next command's reads are tracked, in OPTIN or
+/// OPTOUT mode.
+fn client_caching(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let Some(state) = ctx.client_mut().tracking.as_mut() else {
+        return Value::error(
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        );
+    };
+    if args[2].eq_ignore_ascii_case(b"yes") {
+        if !state.optin {
+            return Value::error(
+                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            );
+        }
+    } else if args[2].eq_ignore_ascii_case(b"no") {
+        if !state.optout {
+            return Value::error(
+                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            );
+        }
+    } else {
+        return syntax_error();
+    }
+    state.caching = true;
+    Value::ok()
+}
+
+/// CLIENT TRACKINGINFO: the flags (a set), the redirect and the BCAST prefixes.
+fn client_trackinginfo(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let client = ctx.client();
+    let bulk = |s: &'static str| Value::Bulk(Bytes::from_static(s.as_bytes()));
+    let mut flags = Vec::new();
+    let mut prefixes = Vec::new();
+    match &client.tracking {
+        None => flags.push(bulk("off")),
+        Some(t) => {
+            flags.push(bulk("on"));
+            for (set, name) in [
+                (t.bcast, "bcast"),
+                (t.optin, "optin"),
+                (t.optin && t.caching, "caching-yes"),
+                (t.optout, "optout"),
+                (t.optout && t.caching, "caching-no"),
+                (t.noloop, "noloop"),
+                (t.broken_redirect, "broken_redirect"),
+            ] {
+                if set {
+                    flags.push(bulk(name));
+                }
+            }
+            prefixes.extend(t.prefixes.iter().cloned().map(Value::Bulk));
+        }
+    }
+    Value::Map(vec![
+        (bulk("flags"), Value::Set(flags)),
+        (bulk("redirect"), Value::Integer(redirect_of(client))),
+        (bulk("prefixes"), Value::Array(prefixes)),
+    ])
 }
 
 fn client_help(_: &mut Ctx, _: &[Bytes]) -> Value {

@@ -338,6 +338,7 @@ fn flushdb(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     }
     let (index, now) = (ctx.client().db, ctx.now_ms());
     ctx.store.flush_db(index, now);
+    ctx.store.tracking_invalidate_on_flush();
     Value::ok()
 }
 
@@ -349,6 +350,7 @@ fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     for index in 0..DATABASES {
         ctx.store.flush_db(index, now);
     }
+    ctx.store.tracking_invalidate_on_flush();
     Value::ok()
 }
 

@@ -8,6 +8,7 @@ pub(crate) use eviction::perform_evictions;
 mod bitmaps;
 mod connection;
 mod eviction;
+mod functions;
 mod geo;
 mod hashes;
 mod hyperloglog;
@@ -37,6 +38,7 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     geo::COMMANDS,
     transactions::COMMANDS,
     scripting::COMMANDS,
+    functions::COMMANDS,
     pubsub::COMMANDS,
 ];
 

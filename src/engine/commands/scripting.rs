@@ -108,7 +108,7 @@ fn script_flush(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 /// SCRIPT KILL outside a busy script (inside one, the event loop answers it).
 fn script_kill(ctx: &mut Ctx, _: &[Bytes]) -> Value {
-    ctx.store.kill_script()
+    ctx.store.kill_script(true)
 }
 
 fn script_help(_: &mut Ctx, _: &[Bytes]) -> Value {

@@ -203,7 +203,7 @@ fn clients_section(store: &Store) -> Vec<(&'static str, String)> {
         ("client_recent_max_input_buffer", "20480".into()),
         ("client_recent_max_output_buffer", "0".into()),
         ("blocked_clients", store.blocked.blocked_count().to_string()),
-        ("tracking_clients", "0".into()),
+        ("tracking_clients", store.tracking.clients.to_string()),
         (
             "clients_in_timeout_table",
             store.blocked.blocked_count().to_string(),
@@ -378,9 +378,18 @@ fn stats_section(store: &Store) -> Vec<(&'static str, String)> {
         ("active_defrag_key_misses", zero()),
         ("total_active_defrag_time", zero()),
         ("current_active_defrag_time", zero()),
-        ("tracking_total_keys", zero()),
-        ("tracking_total_items", zero()),
-        ("tracking_total_prefixes", zero()),
+        (
+            "tracking_total_keys",
+            store.tracking.total_keys().to_string(),
+        ),
+        (
+            "tracking_total_items",
+            store.tracking.total_items().to_string(),
+        ),
+        (
+            "tracking_total_prefixes",
+            store.tracking.total_prefixes().to_string(),
+        ),
         ("unexpected_error_replies", zero()),
         ("total_error_replies", n(s.total_error_replies)),
         ("dump_payload_sanitizations", zero()),

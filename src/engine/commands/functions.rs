@@ -1,0 +1,184 @@
+//! Function commands: FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL and FCALL, FCALL_RO
+//! (functions.c). The libraries and their Lua side live in `lua_functions`.
+
+use crate::engine::args::parse_i64;
+use crate::engine::command::{Ctx, Handler};
+use crate::engine::lua::run_function;
+use crate::engine::lua_functions::NO_WRITES;
+use crate::resp::Value;
+use bytes::Bytes;
+
+pub const COMMANDS: &[(&str, Handler)] = &[
+    ("function|load", function_load),
+    ("function|list", function_list),
+    ("function|delete", function_delete),
+    ("function|flush", function_flush),
+    ("function|stats", function_stats),
+    ("function|kill", function_kill),
+    ("fcall", fcall),
+    ("fcall_ro", fcall_ro),
+];
+
+/// FUNCTION LOAD [REPLACE] code.
+fn function_load(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let mut replace = false;
+    let mut at = 2;
+    while at < args.len() - 1 {
+        if !args[at].eq_ignore_ascii_case(b"replace") {
+            return Value::error(format!(
+                "ERR Unknown option given: {}",
+                String::from_utf8_lossy(&args[at])
+            ));
+        }
+        replace = true;
+        at += 1;
+    }
+    let Some(code) = args.get(at) else {
+        return Value::error("ERR Function code was not given");
+    };
+    match ctx.store.scripting().load_library(code, replace) {
+        Ok(name) => Value::bulk(name),
+        Err(e) => e,
+    }
+}
+
+/// FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern].
+fn function_list(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let (mut with_code, mut pattern) = (false, None);
+    let mut i = 2;
+    while i < args.len() {
+        let arg = &args[i];
+        if !with_code && arg.eq_ignore_ascii_case(b"withcode") {
+            with_code = true;
+        } else if pattern.is_none() && arg.eq_ignore_ascii_case(b"libraryname") {
+            if i + 1 >= args.len() {
+                return Value::error("ERR library name argument was not given");
+            }
+            i += 1;
+            pattern = Some(&args[i][..]);
+        } else {
+            return Value::error(format!(
+                "ERR Unknown argument {}",
+                String::from_utf8_lossy(arg)
+            ));
+        }
+        i += 1;
+    }
+    ctx.store.scripting().functions.list(pattern, with_code)
+}
+
+fn function_delete(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    let name = String::from_utf8_lossy(&args[2]);
+    if ctx.store.scripting().functions.delete(&name) {
+        Value::ok()
+    } else {
+        Value::error("ERR Library not found")
+    }
+}
+
+fn function_flush(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    if args.len() > 3 {
+        // addReplySubcommandSyntaxError.
+        return Value::error(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
+            String::from_utf8_lossy(&args[1])
+        ));
+    }
+    match args.get(2) {
+        None => {}
+        Some(mode)
+            if args.len() == 3
+                && (mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async")) => {}
+        Some(_) => return Value::error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"),
+    }
+    ctx.store.scripting().functions.flush();
+    Value::ok()
+}
+
+/// FUNCTION STATS: the running function (BUSY while an EVAL script is busy) and the
+/// library and function counts.
+fn function_stats(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let bulk = |s: &str| Value::Bulk(Bytes::copy_from_slice(s.as_bytes()));
+    let running = match &ctx.store.script_running {
+        Some(running) if running.eval => return Value::error(running.busy_error()),
+        Some(running) => Value::Map(vec![
+            (bulk("name"), bulk(&running.name)),
+            (
+                bulk("command"),
+                Value::Array(running.command.iter().cloned().map(Value::Bulk).collect()),
+            ),
+            (
+                bulk("duration_ms"),
+                Value::Integer(running.started.elapsed().as_millis() as i64),
+            ),
+        ]),
+        None => Value::Null,
+    };
+    let functions = &ctx.store.scripting().functions;
+    let counts = Value::Map(vec![
+        (
+            bulk("libraries_count"),
+            Value::Integer(functions.libraries.len() as i64),
+        ),
+        (
+            bulk("functions_count"),
+            Value::Integer(functions.function_count() as i64),
+        ),
+    ]);
+    Value::Map(vec![
+        (bulk("running_script"), running),
+        (bulk("engines"), Value::Map(vec![(bulk("LUA"), counts)])),
+    ])
+}
+
+/// FUNCTION KILL outside a busy function (inside one, it runs while the function is busy).
+fn function_kill(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    ctx.store.kill_script(false)
+}
+
+/// fcallCommandGeneric.
+fn fcall_generic(ctx: &mut Ctx, args: &[Bytes], read_only: bool) -> Value {
+    // Functions are shown to monitors before the commands they run.
+    if !ctx.store.monitors.is_empty() {
+        ctx.store.feed_monitors(ctx.client_id, args);
+    }
+    let Some(flags) = ctx
+        .store
+        .scripting()
+        .functions
+        .find(&args[1])
+        .map(|f| f.flags)
+    else {
+        return Value::error("ERR Function not found");
+    };
+    let Some(numkeys) = parse_i64(&args[2]) else {
+        return Value::error("ERR Bad number of keys provided");
+    };
+    if numkeys > (args.len() - 3) as i64 {
+        return Value::error("ERR Number of keys can't be greater than number of args");
+    }
+    if numkeys < 0 {
+        return Value::error("ERR Number of keys can't be negative");
+    }
+    let no_writes = flags & NO_WRITES != 0;
+    if read_only && !no_writes {
+        return Value::error("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    let split = 3 + numkeys as usize;
+    run_function(
+        ctx,
+        args,
+        &args[3..split],
+        &args[split..],
+        read_only || no_writes,
+    )
+    .unwrap_or_else(|| Value::error("ERR Function not found"))
+}
+
+fn fcall(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    fcall_generic(ctx, args, false)
+}
+
+fn fcall_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    fcall_generic(ctx, args, true)
+}
