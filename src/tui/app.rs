@@ -801,7 +801,10 @@ impl App {
                 if !self.lesson.jump_to_match(action == Action::NextMatch) {
                     self.message = Some(match &self.lesson.search {
                         Some(_) => "No match on this page.".into(),
-                        None => "No search yet: press / to search the lesson.".into(),
+                        None => format!(
+                            "No search yet: press {} to search the lesson.",
+                            keymap::keys_for(Context::Lesson, Action::StartSearch)
+                        ),
                     });
                 }
             }
@@ -1680,7 +1683,7 @@ impl App {
                     "Contents",
                     rows,
                     Some(self.contents_selected),
-                    " Enter go · Esc close ",
+                    &overlay::footer(Context::Contents),
                 );
             }
             Some(Overlay::Progress) => {
@@ -1690,7 +1693,7 @@ impl App {
                     "Progress",
                     self.progress_rows(),
                     None,
-                    " Esc close ",
+                    &overlay::footer(Context::ProgressView),
                 );
             }
         }

@@ -6,8 +6,10 @@
 //! task with its own grader connection, and report back as [`Event`]s; `:peek` and the key
 //! names for completion go to the key inspector, on a connection of its own.
 
+use super::app::Action;
 use super::event::{Event, Request};
 use super::inspector::{self, InspectorRequest};
+use super::keymap::{self, Context};
 use crate::backend::safety::WORKSPACE_MARKER;
 use crate::backend::{Backend, Connection, Workspace};
 use crate::console::{ConsoleInput, History, Transcript, TranscriptEntry};
@@ -396,10 +398,11 @@ impl ExerciseWorker {
         match result {
             Ok(Some(path)) => {
                 self.send(Event::Notice(format!(
-                    "Write your {} for \"{}\" in {}; F5 checks it.",
+                    "Write your {} for \"{}\" in {}; {} checks it.",
                     definition.kind.name(),
                     definition.title,
-                    path.display()
+                    path.display(),
+                    keymap::keys_for(Context::Everywhere, Action::CheckExercise)
                 )));
                 Ok(())
             }

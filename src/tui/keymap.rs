@@ -355,6 +355,16 @@ pub fn keys_for(context: Context, action: Action) -> String {
         .unwrap_or_default()
 }
 
+/// Each key bound to `action` in `context`, as the help writes it (`Esc`, `y`), in the
+/// table's order: for text that shows the main key first.
+pub fn key_labels(context: Context, action: Action) -> Vec<String> {
+    BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.action == action)
+        .map(|b| b.keys.iter().map(Key::label).collect())
+        .unwrap_or_default()
+}
+
 /// The bindings of each context in the order of the table, for the help overlay: the contexts
 /// given first, then every other one.
 pub fn help_sections(first: &[Context]) -> Vec<(Context, Vec<&'static Binding>)> {

@@ -5,6 +5,8 @@
 //! The rendered text is cached per page, width and set of revealed answers, and rebuilt only in
 //! [`LessonView::sync`]; drawing reads the cache.
 
+use super::app::{Action, Focus};
+use super::keymap::{self, Context};
 use super::theme;
 use crate::markdown::{Document, to_plain_text};
 use ratatui::Frame;
@@ -236,10 +238,15 @@ impl LessonView {
     /// Why Enter found nothing to act on.
     pub fn nothing_to_run(&self) -> String {
         if self.targets().is_empty() {
-            "This page has no runnable ```redis block or hidden answer; type commands in the console (i)."
-                .to_string()
+            format!(
+                "This page has no runnable ```redis block or hidden answer; type commands in the console ({}).",
+                keymap::keys_for(Context::Reading, Action::FocusPane(Focus::Console))
+            )
         } else {
-            "No runnable block or answer on screen: press b to jump to the next one.".to_string()
+            format!(
+                "No runnable block or answer on screen: press {} to jump to the next one.",
+                keymap::keys_for(Context::Lesson, Action::NextTarget)
+            )
         }
     }
 
@@ -481,21 +488,22 @@ impl LessonView {
                 theme::running(),
             )));
         } else if focused && let Some(target) = self.selected_target() {
+            let enter = run_key();
             let hint = match &target.kind {
                 TargetKind::RedisBlock { commands, .. } if commands.len() == 1 => {
-                    format!(" Enter runs: {} ", commands[0])
+                    format!(" {enter} runs: {} ", commands[0])
                 }
                 TargetKind::RedisBlock { commands, .. } => {
                     format!(
-                        " Enter runs: {} (+{} more) ",
+                        " {enter} runs: {} (+{} more) ",
                         commands[0],
                         commands.len() - 1
                     )
                 }
                 TargetKind::Answer {
                     revealed: false, ..
-                } => " Enter reveals the answer ".into(),
-                TargetKind::Answer { revealed: true, .. } => " Enter hides the answer ".into(),
+                } => format!(" {enter} reveals the answer "),
+                TargetKind::Answer { revealed: true, .. } => format!(" {enter} hides the answer "),
             };
             block = block.title_bottom(Line::from(Span::styled(hint, theme::running())));
         }
@@ -526,13 +534,13 @@ impl LessonView {
             {
                 let ran = self.was_run(rendered.page, text);
                 let label = match (selected, ran) {
-                    (true, true) => " ✓ ran · Enter runs again ",
-                    (true, false) => " ▶ Enter runs ",
-                    (false, true) => " ✓ ran ",
-                    (false, false) => " ▶ ",
+                    (true, true) => format!(" ✓ ran · {} runs again ", run_key()),
+                    (true, false) => format!(" ▶ {} runs ", run_key()),
+                    (false, true) => " ✓ ran ".to_string(),
+                    (false, false) => " ▶ ".to_string(),
                 };
                 let y = inner.y + (target.first_line - scroll) as u16;
-                let width = Span::raw(label).width() as u16;
+                let width = Span::raw(label.as_str()).width() as u16;
                 let right = inner.x + u16::min(inner.width, rendered.width);
                 if y < inner.bottom() && right >= inner.x + width + 12 {
                     let style = if ran {
@@ -540,7 +548,7 @@ impl LessonView {
                     } else {
                         theme::running()
                     };
-                    buffer.set_string(right - width - 2, y, label, style);
+                    buffer.set_string(right - width - 2, y, &label, style);
                 }
             }
         }
@@ -579,4 +587,9 @@ fn highlight_matches(line: Line<'static>, query: &str, style: Style) -> Line<'st
         }
     }
     Line::from(spans)
+}
+
+/// The key that runs the selected block, from the keymap.
+fn run_key() -> String {
+    keymap::keys_for(Context::Lesson, Action::ActivateTarget)
 }

@@ -2,6 +2,7 @@
 //! the keymap), questions that wait for yes or no, the lesson's table of contents and the
 //! progress view.
 
+use super::app::Action;
 use super::keymap::{self, Context};
 use super::theme;
 use ratatui::Frame;
@@ -138,14 +139,32 @@ pub fn help_area(area: Rect, lines: usize) -> (Rect, usize) {
     (popup, usize::from(popup.height.saturating_sub(2)))
 }
 
+/// An overlay's footer: the reminders of its keys, from the keymap (` Enter go · Esc close `).
+pub fn footer(context: Context) -> String {
+    format!(" {} ", keymap::reminders(&[context]).join(" · "))
+}
+
 /// Draws the key reference scrolled down by `scroll` lines.
 pub fn draw_help(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: usize) {
     let (popup, visible) = help_area(area, lines.len());
     let scroll = scroll.min(lines.len().saturating_sub(visible));
     let footer = if visible < lines.len() {
-        " ↑↓ PgUp PgDn scroll · Esc closes "
+        let first = |action| {
+            keymap::key_labels(Context::Help, action)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        };
+        format!(
+            " {}{} {} {} scroll ·{}",
+            first(Action::ScrollUp),
+            first(Action::ScrollDown),
+            first(Action::PageUp),
+            first(Action::PageDown),
+            footer(Context::Help)
+        )
     } else {
-        " Esc closes "
+        footer(Context::Help)
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -171,12 +190,20 @@ pub fn draw_question(frame: &mut Frame, area: Rect, title: &str, question: &str,
         Line::default(),
         Line::from(detail.to_string()),
         Line::default(),
-        Line::from(vec![
-            Span::styled("y", Style::default().add_modifier(Modifier::BOLD)),
-            Span::raw(" / Enter yes   "),
-            Span::styled("n", Style::default().add_modifier(Modifier::BOLD)),
-            Span::raw(" / Esc no"),
-        ]),
+        Line::from(
+            [(Action::Confirm, " yes   "), (Action::CloseOverlay, " no")]
+                .into_iter()
+                .flat_map(|(action, meaning)| {
+                    let keys = keymap::key_labels(Context::Confirm, action);
+                    let (main, others) = keys.split_first().expect("confirm keys are bound");
+                    let others: String = others.iter().map(|k| format!(" / {k}")).collect();
+                    [
+                        Span::styled(main.clone(), Style::default().add_modifier(Modifier::BOLD)),
+                        Span::raw(format!("{others}{meaning}")),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
     ];
     let popup = centered(area, 56, 10);
     let block = Block::default()
