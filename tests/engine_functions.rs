@@ -103,7 +103,7 @@ async fn fcall_and_flags() {
 /// FUNCTION LIST (one function per library: Redis lists a library's functions in hash
 /// order), DELETE, FLUSH and STATS.
 #[tokio::test]
-async fn list_delete_flush_and_stats() {
+async fn list_delete_flush_stats_and_help() {
     check_script(
         r##"FUNCTION LIST
          FUNCTION STATS
@@ -129,6 +129,8 @@ async fn list_delete_flush_and_stats() {
          FUNCTION LIST
          FUNCTION STATS
          FUNCTION KILL
+         FUNCTION HELP
+         FUNCTION HELP extra
          FUNCTION FLUSH"##,
     )
     .await;

@@ -1,6 +1,7 @@
 //! Function commands: FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL and FCALL, FCALL_RO
 //! (functions.c). The libraries and their Lua side live in `lua_functions`.
 
+use super::keys::help_reply;
 use crate::engine::args::parse_i64;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::lua::run_function;
@@ -15,6 +16,7 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("function|flush", function_flush),
     ("function|stats", function_stats),
     ("function|kill", function_kill),
+    ("function|help", function_help),
     ("fcall", fcall),
     ("fcall_ro", fcall_ro),
 ];
@@ -181,4 +183,49 @@ fn fcall(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn fcall_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     fcall_generic(ctx, args, true)
+}
+
+fn function_help(_: &mut Ctx, _: &[Bytes]) -> Value {
+    help_reply(&[
+        "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LOAD [REPLACE] <FUNCTION CODE>",
+        "    Create a new library with the given library name and code.",
+        "DELETE <LIBRARY NAME>",
+        "    Delete the given library.",
+        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        "    Return general information on all the libraries:",
+        "    * Library name",
+        "    * The engine used to run the Library",
+        "    * Library description",
+        "    * Functions list",
+        "    * Library code (if WITHCODE is given)",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "STATS",
+        "    Return information about the current function running:",
+        "    * Function name",
+        "    * Command used to run the function",
+        "    * Duration in MS that the function is running",
+        "    If no function is running, return nil",
+        "    In addition, returns a list of available engines.",
+        "KILL",
+        "    Kill the current running function.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Delete all the libraries.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the libraries.",
+        "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
+        "HELP",
+        "    Prints this help.",
+    ])
 }
