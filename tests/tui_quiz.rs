@@ -105,15 +105,7 @@ impl Harness {
     }
 
     fn screen(&self) -> String {
-        let buffer = self.terminal.backend().buffer();
-        let mut text = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                text.push_str(buffer[(x, y)].symbol());
-            }
-            text.push('\n');
-        }
-        text
+        support::screen::text(&self.terminal)
     }
 
     /// What the app asked the background for since the last call.

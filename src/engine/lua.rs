@@ -156,23 +156,13 @@ impl Scripting {
         if self.scripts.contains_key(&key) {
             return Ok(sha);
         }
-        let function = self
-            .lua
-            .load(body)
-            .set_name("@user_script")
-            .set_mode(ChunkMode::Text)
-            .set_environment(self.sandbox.clone())
-            .into_function()
-            .map_err(|e| {
-                let message = match e {
-                    mlua::Error::SyntaxError { message, .. } => message,
-                    other => other.to_string(),
-                };
-                Value::error(format!(
-                    "ERR Error compiling script (new function): {}",
-                    one_line(&message)
-                ))
-            })?;
+        let function = compile(
+            &self.lua,
+            body,
+            "@user_script",
+            self.sandbox.clone(),
+            "ERR Error compiling script (new function)",
+        )?;
         self.scripts.insert(key, function);
         Ok(sha)
     }
@@ -379,6 +369,29 @@ fn error_text(e: &mlua::Error) -> String {
 /// Redis replaces CR and LF in error replies with spaces.
 fn one_line(text: &str) -> String {
     text.replace(['\r', '\n'], " ")
+}
+
+/// Compiles a script or a function library's code as chunk `name` in `env`; a syntax error
+/// is answered as `<error>: <Lua's message on one line>`.
+pub(super) fn compile(
+    lua: &Lua,
+    body: &[u8],
+    name: &str,
+    env: mlua::Table,
+    error: &str,
+) -> Result<mlua::Function, Value> {
+    lua.load(body)
+        .set_name(name)
+        .set_mode(ChunkMode::Text)
+        .set_environment(env)
+        .into_function()
+        .map_err(|e| {
+            let message = match e {
+                mlua::Error::SyntaxError { message, .. } => message,
+                other => other.to_string(),
+            };
+            Value::error(format!("{error}: {}", one_line(&message)))
+        })
 }
 
 /// The error handler scripts run under (`__redis__err__handler`): a table `{err=...}` with

@@ -5,11 +5,12 @@
 //! levels and versions) and has half a second; its functions later run with the scripts'
 //! globals but without KEYS and ARGV, which FCALL passes as their two parameters.
 
+use super::lua::compile;
 use super::lua_bit::library_error;
 use crate::glob::glob_match_nocase;
 use crate::resp::Value;
 use bytes::Bytes;
-use mlua::{ChunkMode, Function, Lua, MultiValue, Table, Value as LuaValue};
+use mlua::{Function, Lua, MultiValue, Table, Value as LuaValue};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -367,22 +368,13 @@ impl Functions {
         if !replace && self.libraries.contains_key(&name) {
             return Err(Value::error(format!("ERR Library '{name}' already exists")));
         }
-        let chunk = lua
-            .load(body)
-            .set_name("@user_function")
-            .set_mode(ChunkMode::Text)
-            .set_environment(self.env.clone())
-            .into_function()
-            .map_err(|e| {
-                let message = match e {
-                    mlua::Error::SyntaxError { message, .. } => message,
-                    other => other.to_string(),
-                };
-                Value::error(format!(
-                    "ERR Error compiling function: {}",
-                    message.replace(['\r', '\n'], " ")
-                ))
-            })?;
+        let chunk = compile(
+            lua,
+            body,
+            "@user_function",
+            self.env.clone(),
+            "ERR Error compiling function",
+        )?;
         self.registered.borrow_mut().clear();
         let ran = self
             .env_meta
