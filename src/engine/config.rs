@@ -1098,6 +1098,8 @@ pub struct Config {
     values: HashMap<&'static str, String>,
     /// Cached `proto-max-bulk-len`, read on every string write.
     proto_max_bulk_len: u64,
+    /// Cached `client-query-buffer-limit`, read on every socket read.
+    query_buffer_limit: usize,
     /// Cached "`requirepass` is set", read on every command.
     password_required: bool,
     /// Cached `slowlog-log-slower-than` (microseconds; negative disables the log).
@@ -1277,6 +1279,7 @@ impl Config {
         Config {
             values,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            query_buffer_limit: 1024 * 1024 * 1024,
             password_required: false,
             slowlog_threshold: 10_000,
             slowlog_max_len: 128,
@@ -1329,6 +1332,11 @@ impl Config {
     /// The `proto-max-bulk-len` limit in bytes.
     pub fn proto_max_bulk_len(&self) -> u64 {
         self.proto_max_bulk_len
+    }
+
+    /// `client-query-buffer-limit`: the most a client's unparsed input may hold.
+    pub fn query_buffer_limit(&self) -> usize {
+        self.query_buffer_limit
     }
 
     /// CONFIG GET: (name as matched, value) for every pattern; a pattern without glob
@@ -1423,6 +1431,7 @@ impl Config {
         self.slowlog_threshold = self.get_i64("slowlog-log-slower-than");
         self.slowlog_max_len = self.get_i64("slowlog-max-len").max(0) as usize;
         self.maxmemory = self.get_i64("maxmemory").max(0) as u64;
+        self.query_buffer_limit = self.get_i64("client-query-buffer-limit").max(0) as usize;
         self.output_limits = OutputLimits::default_redis()
             .updated(&self.values["client-output-buffer-limit"])
             .unwrap_or_default();

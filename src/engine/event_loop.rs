@@ -373,7 +373,7 @@ impl Io {
             return false;
         }
         let mut gone = false;
-        let query_limit = store.config.get_i64("client-query-buffer-limit").max(0) as usize;
+        let query_limit = store.config.query_buffer_limit();
         loop {
             match connection.stream.read(&mut self.read_buf) {
                 Ok(0) => {
