@@ -21,7 +21,7 @@ struct Tutor {
     output: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
 }
 
 impl Tutor {
@@ -75,8 +75,26 @@ impl Tutor {
             output,
             writer,
             child,
-            _master: pty.master,
+            master: pty.master,
         }
+    }
+
+    /// Resizes the terminal, as a learner dragging the window's corner.
+    fn resize(&mut self, columns: u16, rows: u16) {
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a screen has rows and columns");
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(size(rows), size(columns));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols: columns,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("the terminal resizes");
     }
 
     fn contents(&self) -> String {
@@ -168,6 +186,19 @@ fn open_go_to_a_chapter_and_run_a_lesson_block() {
         set < ok && ok < get,
         "each reply follows its command:\n{screen}"
     );
+}
+
+/// Shrink the window below the smallest layout and back: the tutor redraws at each size
+/// without a key being pressed.
+#[test]
+fn a_resized_terminal_is_redrawn_at_its_new_size() {
+    let data = tempfile::tempdir().unwrap();
+    let mut tutor = Tutor::start(data.path(), None);
+    tutor.wait_for("127.0.0.1:");
+    tutor.resize(50, 12);
+    tutor.wait_for("Terminal too small: 50x12");
+    tutor.resize(COLUMNS, ROWS);
+    tutor.wait_for("127.0.0.1:");
 }
 
 /// Solve a console exercise by typing, and watch it turn green without asking for a check;

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 
 /// Everything the UI loop reacts to.
 #[derive(Debug, Clone)]
@@ -91,11 +92,15 @@ pub enum Request {
 /// Reads terminal events on a dedicated thread and forwards them to the UI loop.
 ///
 /// Dropping it stops the thread at its next poll (within 50 ms); [`InputReader::pause`] lets
-/// another program (the learner's editor) have the keys meanwhile.
+/// another program (the learner's editor) have the keys meanwhile. When the terminal goes away
+/// (its window or tmux closed) or reading it fails, the thread stops and
+/// [`InputReader::lost`] says why, so that the tutor can save progress and exit instead of
+/// waiting for keys that will never come.
 pub struct InputReader {
     stop: Arc<AtomicBool>,
     paused: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    lost: Option<oneshot::Receiver<String>>,
 }
 
 impl InputReader {
@@ -105,30 +110,23 @@ impl InputReader {
         let stop_flag = Arc::clone(&stop);
         let paused = Arc::new(AtomicBool::new(false));
         let paused_flag = Arc::clone(&paused);
+        let (lost_tx, lost) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("terminal-input".into())
             .spawn(move || {
+                let mut terminal = TerminalInput::open();
                 while !stop_flag.load(Ordering::Relaxed) {
                     if paused_flag.load(Ordering::Relaxed) {
                         std::thread::sleep(POLL);
                         continue;
                     }
-                    match terminal_event::poll(POLL) {
-                        Ok(true) => match terminal_event::read() {
-                            Ok(event) => {
-                                if events.send(Event::Terminal(event)).is_err() {
-                                    break;
-                                }
-                            }
-                            Err(error) => {
-                                tracing::error!("reading terminal input failed: {error}");
-                                break;
-                            }
-                        },
-                        Ok(false) => {}
-                        Err(error) => {
-                            tracing::error!("polling terminal input failed: {error}");
-                            break;
+                    match terminal.read(POLL, &events) {
+                        Ok(true) => {}
+                        Ok(false) => return,
+                        Err(reason) => {
+                            tracing::warn!("{reason}");
+                            let _ = lost_tx.send(reason);
+                            return;
                         }
                     }
                 }
@@ -138,6 +136,7 @@ impl InputReader {
             stop,
             paused,
             thread: Some(thread),
+            lost: Some(lost),
         }
     }
 
@@ -151,6 +150,21 @@ impl InputReader {
     pub fn resume(&self) {
         self.paused.store(false, Ordering::SeqCst);
     }
+
+    /// Resolves when the reader stopped on its own, with the reason: the terminal closed, or
+    /// reading it failed. Never resolves otherwise.
+    pub async fn lost(&mut self) -> String {
+        let Some(lost) = self.lost.as_mut() else {
+            return std::future::pending().await;
+        };
+        let reason = lost.await;
+        self.lost = None;
+        match reason {
+            Ok(reason) => reason,
+            // The thread ended without a reason: it was told to stop.
+            Err(_) => std::future::pending().await,
+        }
+    }
 }
 
 /// How long the input thread waits for an event before looking at its flags.
@@ -160,7 +174,140 @@ impl Drop for InputReader {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // The thread sees the flag within a poll. One that is stuck (a terminal read that
+            // never returns) is left to end with the process rather than hang the exit.
+            let deadline = Instant::now() + 4 * POLL;
+            while !thread.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(POLL / 10);
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            } else {
+                tracing::warn!("the terminal input thread did not stop; leaving it behind");
+            }
+        }
+    }
+}
+
+/// The terminal's input side, watched with `poll(2)` before crossterm reads it.
+///
+/// crossterm's reader loops for ever on a terminal that has hung up (each read returns no
+/// bytes, which it does not take for an end), so it is only asked to read once `poll` says
+/// there is input and no hang-up. Resizes are noticed by asking the terminal its size when it
+/// is idle, since crossterm only reports its SIGWINCH from inside a read.
+#[cfg(unix)]
+struct TerminalInput {
+    fd: std::os::fd::RawFd,
+    /// `/dev/tty`, when standard input is not the terminal (as crossterm does).
+    _tty: Option<std::fs::File>,
+    size: Option<(u16, u16)>,
+}
+
+#[cfg(unix)]
+impl TerminalInput {
+    fn open() -> TerminalInput {
+        use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
+        let tty = if std::io::stdin().is_terminal() {
+            None
+        } else {
+            std::fs::File::open("/dev/tty").ok()
+        };
+        let fd = tty
+            .as_ref()
+            .map_or(libc::STDIN_FILENO, |tty| tty.as_raw_fd());
+        let mut input = TerminalInput {
+            fd,
+            _tty: tty,
+            size: None,
+        };
+        input.size = input.window_size();
+        input
+    }
+
+    /// Waits up to `timeout` for input and forwards every event it makes to `events`. Ok(false)
+    /// when the UI loop is gone; Err when the terminal is.
+    fn read(&mut self, timeout: Duration, events: &UnboundedSender<Event>) -> Result<bool, String> {
+        let mut ready = libc::pollfd {
+            fd: self.fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: one pollfd, on the stack, for a descriptor that stays open while `self` lives.
+        let polled = unsafe { libc::poll(&mut ready, 1, millis) };
+        if polled < 0 {
+            let error = std::io::Error::last_os_error();
+            if error.kind() == std::io::ErrorKind::Interrupted {
+                return Ok(true);
+            }
+            return Err(format!("watching terminal input failed: {error}"));
+        }
+        if ready.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return Err("terminal closed".to_string());
+        }
+        if polled == 0 {
+            let size = self.window_size();
+            if size != self.size {
+                self.size = size;
+                if let Some((columns, rows)) = size {
+                    return Ok(events
+                        .send(Event::Terminal(TerminalEvent::Resize(columns, rows)))
+                        .is_ok());
+                }
+            }
+            return Ok(true);
+        }
+        // The bytes may hold several events (a paste, fast typing) or only part of one: forward
+        // every whole event crossterm makes of them, and wait for the rest of a partial one.
+        loop {
+            match terminal_event::poll(Duration::ZERO) {
+                Ok(true) => {}
+                Ok(false) => return Ok(true),
+                Err(error) => return Err(format!("polling terminal input failed: {error}")),
+            }
+            let event = terminal_event::read()
+                .map_err(|error| format!("reading terminal input failed: {error}"))?;
+            if let TerminalEvent::Resize(columns, rows) = event {
+                self.size = Some((columns, rows));
+            }
+            if events.send(Event::Terminal(event)).is_err() {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// The terminal's size in columns and rows, when it answers.
+    fn window_size(&self) -> Option<(u16, u16)> {
+        // SAFETY: winsize is plain data that TIOCGWINSZ fills on success.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        // SAFETY: TIOCGWINSZ writes one winsize into `size`.
+        let got = unsafe { libc::ioctl(self.fd, libc::TIOCGWINSZ, &mut size) };
+        (got == 0 && size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
+    }
+}
+
+/// The terminal's input side, read through crossterm's own poll.
+#[cfg(not(unix))]
+struct TerminalInput;
+
+#[cfg(not(unix))]
+impl TerminalInput {
+    fn open() -> TerminalInput {
+        TerminalInput
+    }
+
+    /// Waits up to `timeout` for an event and forwards it to `events`. Ok(false) when the UI
+    /// loop is gone; Err when the terminal is.
+    fn read(&mut self, timeout: Duration, events: &UnboundedSender<Event>) -> Result<bool, String> {
+        match terminal_event::poll(timeout) {
+            Ok(true) => {
+                let event = terminal_event::read()
+                    .map_err(|error| format!("reading terminal input failed: {error}"))?;
+                Ok(events.send(Event::Terminal(event)).is_ok())
+            }
+            Ok(false) => Ok(true),
+            Err(error) => Err(format!("polling terminal input failed: {error}")),
         }
     }
 }

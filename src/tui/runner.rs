@@ -53,7 +53,7 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
     let mut session = TutorSession::start(course, backend, store, force)?;
     let result = {
         let mut guard = TerminalGuard::enter().context("taking over the terminal")?;
-        let input = InputReader::start(session.events_sender());
+        let mut input = InputReader::start(session.events_sender());
         let mut launched_at = Some(launched_at);
         let mut signals = ExitSignals::new();
         let result = loop {
@@ -63,6 +63,12 @@ pub async fn run_tutor(config: TutorConfig) -> anyhow::Result<()> {
                     // Ended from outside (kill, a closed terminal): leave as on a quit, so
                     // the terminal is restored and progress saved.
                     tracing::warn!("{name} received: restoring the terminal, saving progress");
+                    Ok(LoopExit::Quit)
+                }
+                reason = input.lost() => {
+                    // The terminal went away without a signal (or could not be read): nobody
+                    // can type any more, so leave as on a quit.
+                    tracing::warn!("{reason}: saving progress");
                     Ok(LoopExit::Quit)
                 }
             };

@@ -12,6 +12,7 @@ use ratatui::crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use std::io::{self, Stdout};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread::ThreadId;
@@ -26,7 +27,8 @@ pub type RealTerminal = Terminal<CrosstermBackend<Stdout>>;
 
 /// Restores the terminal when dropped, so every exit path (return, `?`, unwinding) cleans up.
 pub struct TerminalGuard {
-    terminal: RealTerminal,
+    /// Dropped by hand: not at all when the terminal has gone away (see the `Drop` impl).
+    terminal: ManuallyDrop<RealTerminal>,
 }
 
 impl TerminalGuard {
@@ -52,7 +54,9 @@ impl TerminalGuard {
             return Err(error);
         }
         match Terminal::new(CrosstermBackend::new(stdout)) {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Ok(terminal) => Ok(TerminalGuard {
+                terminal: ManuallyDrop::new(terminal),
+            }),
             Err(error) => {
                 restore();
                 Err(error)
@@ -85,15 +89,22 @@ impl TerminalGuard {
             EnableFocusChange,
             Clear(ClearType::All)
         )?;
-        self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        *self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok(())
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = self.terminal.show_cursor();
+        let shown = self.terminal.show_cursor().is_ok();
         restore();
+        if shown {
+            // SAFETY: the terminal is dropped once, here, and never used after.
+            unsafe { ManuallyDrop::drop(&mut self.terminal) };
+        }
+        // Otherwise the terminal has gone away (its window or tmux closed): ratatui's own drop
+        // would show the cursor again and print the failure to that dead terminal, which
+        // panics. Its buffers go with the process, which is on its way out.
     }
 }
 
