@@ -112,6 +112,9 @@ Examples:\n  redis-tutor reset one-time-passwords\n  redis-tutor --redis redis:/
 fn main() -> ExitCode {
     let launched_at = Instant::now();
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Tutor | Command::Serve { .. })) {
+        die_quietly_on_broken_pipe();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -134,5 +137,16 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(failure) => cli::fail(failure),
+    }
+}
+
+/// Lets a printing command end quietly when its reader goes away (`redis-tutor list | head`),
+/// as command-line tools do: Rust ignores SIGPIPE, so the next print would panic instead. The
+/// tutor and `serve` keep ignoring it, so that a client gone mid-reply is only an error.
+fn die_quietly_on_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -568,3 +568,30 @@ fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
         "somebody's cart"
     );
 }
+
+/// `redis-tutor list | head -1`: the reader goes away first, and the command ends as
+/// command-line tools do (by SIGPIPE), without a panic on its standard error.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_a_printing_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redis-tutor"))
+        .arg("list")
+        .env("REDIS_TUTOR_HOME", home.path())
+        .env_remove("REDIS_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run redis-tutor");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "{:?}: {}",
+        out.status,
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
