@@ -112,7 +112,10 @@ Examples:\n  redis-tutor reset one-time-passwords\n  redis-tutor --redis redis:/
 fn main() -> ExitCode {
     let launched_at = Instant::now();
     let cli = Cli::parse();
-    if !matches!(cli.command, None | Some(Command::Tutor | Command::Serve { .. })) {
+    if !matches!(
+        cli.command,
+        None | Some(Command::Tutor | Command::Serve { .. })
+    ) {
         die_quietly_on_broken_pipe();
     }
     let runtime = match tokio::runtime::Runtime::new() {

@@ -10,7 +10,7 @@ use crate::course::recipe::{Handler, Recipe};
 use crate::course::scenario::{Action, Client, Expect, Step};
 use crate::course::template::{Binding, Bindings, reply_for_placeholders};
 use crate::resp::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -156,7 +156,13 @@ pub struct Run {
     rng: Rng,
     pub log: Vec<StepLog>,
     dropped: usize,
+    /// The last commands the learner's handlers sent, with their replies: a failed `command`
+    /// step shows them, so that a code written to the wrong key is seen where it went.
+    handler_sends: VecDeque<(String, String)>,
 }
+
+/// How many of the handlers' last commands a failed `command` step shows.
+const SENDS_SHOWN: usize = 6;
 
 impl Run {
     /// A run whose generated data comes from `rng`.
@@ -168,6 +174,7 @@ impl Run {
             rng,
             log: Vec::new(),
             dropped: 0,
+            handler_sends: VecDeque::new(),
         }
     }
 
@@ -403,6 +410,18 @@ impl Run {
             + suffix;
         let learner = self.learner.act(client, handler, &args).await;
         let answer = learner.map_err(|e| self.fail_with(step, &text, e))?;
+        // What the handlers wrote before this step, for a failed inspection of the result.
+        let earlier: Vec<(String, String)> = if handler.is_some() {
+            for sent in &answer.sent {
+                if self.handler_sends.len() == SENDS_SHOWN {
+                    self.handler_sends.pop_front();
+                }
+                self.handler_sends.push_back(sent.clone());
+            }
+            Vec::new()
+        } else {
+            self.handler_sends.iter().cloned().collect()
+        };
         let reference = self
             .reference
             .act(client, handler, &args)
@@ -433,6 +452,15 @@ impl Run {
         };
         let found = render_short(&answer.reply);
         self.judge(text, answer.sent, expected, found, ok, &step.because)
+            .map_err(|StepFailure(mut detail)| {
+                if !earlier.is_empty() {
+                    detail.push_str("\n  before this step, your handlers sent:");
+                    for (command, reply) in &earlier {
+                        detail.push_str(&format!("\n    {command}  →  {reply}"));
+                    }
+                }
+                StepFailure(detail)
+            })
     }
 
     /// Logs a step with an expectation, and fails it when the expectation was not met,
