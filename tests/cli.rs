@@ -479,6 +479,25 @@ fn connected_server_is_graded_as_it_is_and_protected_in_every_db() {
             break;
         }
     }
+    // The answer stored in another database is not the answer, and the verdict says where
+    // it went.
+    redis_cli(&[
+        "-n",
+        "3",
+        "SET",
+        "shop:report:sessions",
+        &sessions.to_string(),
+    ]);
+    let out = tutor(home.path(), &["--redis", &url, "check", "scan-not-keys"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "shop:report:sessions is in database 3 but not in database 15, where this exercise lives"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    redis_cli(&["-n", "3", "DEL", "shop:report:sessions"]);
     redis_cli(&[
         "-n",
         "15",

@@ -28,8 +28,10 @@ use crate::course::recipe::parse_recipe;
 use crate::course::scenario::{Action, Scenario};
 use crate::course::{ExerciseKind, Instance, Solution, WORK_CHECK};
 use crate::engine::{Clock, Engine};
+use crate::resp::Value;
 use generate::Rng;
 use scenario::{Run, Runnable, Side};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -231,9 +233,71 @@ async fn grade_console(
                     elsewhere.join(", ")
                 ));
             }
+            if !report.passed() {
+                // Work done from redis-cli or the learner's own code leaves no transcript:
+                // look for the keys the failed checks read in the other databases.
+                let failed = instance.checks.iter().filter(|check| {
+                    report
+                        .check(&check.id)
+                        .is_some_and(|outcome| !outcome.passed)
+                });
+                let keys: BTreeSet<Vec<u8>> = failed
+                    .flat_map(|check| check.kind.key_names())
+                    .filter(|key| {
+                        instance
+                            .owns
+                            .iter()
+                            .any(|owned| crate::glob::glob_match(owned.as_bytes(), key))
+                    })
+                    .collect();
+                for (key, dbs) in keys_in_other_databases(&mut conn, db, &keys).await {
+                    let dbs: Vec<String> = dbs.iter().map(ToString::to_string).collect();
+                    report.notes.push(format!(
+                        "{} is in database {} but not in database {db}, where this exercise lives (the one your URL names): run your commands there (redis-cli -n {db}, SELECT {db}, or database {db} in your client's URL)",
+                        String::from_utf8_lossy(&key),
+                        dbs.join(", "),
+                    ));
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The `keys` missing from database `db` that other databases hold, with those databases
+/// (looked for with EXISTS only, up to the first database SELECT refuses). The connection is
+/// left in `db`.
+async fn keys_in_other_databases(
+    conn: &mut crate::backend::Connection,
+    db: i64,
+    keys: &BTreeSet<Vec<u8>>,
+) -> Vec<(Vec<u8>, Vec<i64>)> {
+    let exists = |key: &[u8]| [b"EXISTS".to_vec(), key.to_vec()];
+    let mut missing = Vec::new();
+    for key in keys {
+        if let Ok(Value::Integer(0)) = conn.request(&exists(key)).await {
+            missing.push((key.clone(), Vec::new()));
+        }
+    }
+    if missing.is_empty() {
+        return missing;
+    }
+    for other in (0..16).filter(|&other| other != db) {
+        if !matches!(
+            conn.request(&["SELECT", &other.to_string()]).await,
+            Ok(Value::Simple(_))
+        ) {
+            break;
+        }
+        for (key, dbs) in &mut missing {
+            if let Ok(Value::Integer(1)) = conn.request(&exists(key)).await {
+                dbs.push(other);
+            }
+        }
+    }
+    let _ = conn.request(&["SELECT", &db.to_string()]).await;
+    missing.retain(|(_, dbs)| !dbs.is_empty());
+    missing
 }
 
 /// The learner's solution from its workspace file, or the outcome that says why it is not

@@ -128,6 +128,10 @@ impl Kind for Key {
         }
     }
 
+    fn key_names(&self) -> Vec<Vec<u8>> {
+        vec![self.key.as_bytes().to_vec()]
+    }
+
     async fn run(&self, context: &mut Context<'_>) -> Result<Option<String>, GraderError> {
         check_key(context.conn, self.key.as_bytes(), self.key_type, self.ttl).await
     }

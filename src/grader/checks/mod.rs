@@ -14,6 +14,7 @@ use super::GraderError;
 use super::stats::CommandStats;
 use crate::backend::Connection;
 use crate::console::TranscriptEntry;
+use crate::resp::split_args;
 use serde::de::DeserializeOwned;
 
 /// A mistake in a check, at one of its fields (None: the table as a whole).
@@ -67,6 +68,15 @@ pub(crate) trait Kind: Sized {
     /// The command it runs on the server, for the read-only audit.
     fn command(&self) -> Option<&str> {
         None
+    }
+
+    /// The names it may read a key under (the words of its command after the name); a failed
+    /// check's keys are looked for in the other databases.
+    fn key_names(&self) -> Vec<Vec<u8>> {
+        self.command()
+            .and_then(|command| split_args(command.as_bytes()))
+            .map(|args| args.into_iter().skip(1).collect())
+            .unwrap_or_default()
     }
 
     /// Grades: None when the learner's work passes, else what was expected and found.
@@ -127,6 +137,13 @@ macro_rules! kinds {
             pub fn command(&self) -> Option<&str> {
                 match self {
                     $(CheckKind::$variant(kind) => kind.command(),)*
+                }
+            }
+
+            /// The names it may read a key under.
+            pub fn key_names(&self) -> Vec<Vec<u8>> {
+                match self {
+                    $(CheckKind::$variant(kind) => kind.key_names(),)*
                 }
             }
 
