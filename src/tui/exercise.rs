@@ -19,7 +19,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
@@ -52,6 +52,8 @@ struct Cached {
     rows: usize,
     /// The wrapped row to show after a check: the first failed check, or the result line.
     result_row: Option<usize>,
+    /// A quiz's "Question N of M" line: the wrapped row it starts at (counted as below).
+    heading_row: Option<usize>,
     /// A quiz's choices in the order shown: the wrapped rows each takes (`start..end`,
     /// counted from the pane's first row of text, title included).
     choice_rows: Vec<(usize, usize)>,
@@ -201,6 +203,9 @@ impl ExerciseState {
 
     /// The quiz choice (its number as shown, 1-based) on row `row` of the pane's text area.
     pub(super) fn quiz_choice_at(&self, row: usize) -> Option<usize> {
+        if row == 0 && self.question_pinned() {
+            return None;
+        }
         let row = row + self.scroll.min(self.max_scroll());
         self.cache
             .as_ref()?
@@ -213,6 +218,13 @@ impl ExerciseState {
     /// Rows of text visible (for paging).
     pub(super) fn page_rows(&self) -> usize {
         self.height.max(1)
+    }
+
+    /// Whether a quiz's question line is pinned over the pane's first row: the pane is
+    /// scrolled past the question's own heading.
+    fn question_pinned(&self) -> bool {
+        let heading = self.cache.as_ref().and_then(|c| c.heading_row);
+        heading.is_some_and(|heading| self.scroll.min(self.max_scroll()) > heading)
     }
 
     fn max_scroll(&self) -> usize {
@@ -269,15 +281,15 @@ impl ExerciseState {
         };
         if self.cache.as_ref().is_none_or(|cache| cache.key != key) {
             let run = self.runs.get(&exercise);
-            let (lines, result_line, choice_lines) = match (&form, &quiz_cursor) {
+            let (lines, result_line, heading_line, choice_lines) = match (&form, &quiz_cursor) {
                 (Some(form), Some(cursor)) => {
                     let goal = definition.variant(state.variant.unwrap_or(0)).goal;
-                    let (lines, choices) = quiz::body(form, &goal, &state, cursor, width);
-                    (lines, None, choices)
+                    let quiz = quiz::body(form, &goal, &state, cursor, width);
+                    (quiz.lines, None, quiz.heading, quiz.choices)
                 }
                 _ => {
                     let (lines, result_line) = body(course, progress, exercise, width, run);
-                    (lines, result_line, Vec::new())
+                    (lines, result_line, None, Vec::new())
                 }
             };
             let rows_before = |line: usize| {
@@ -287,6 +299,7 @@ impl ExerciseState {
             };
             let rows = rows_before(lines.len());
             let result_row = result_line.map(rows_before);
+            let heading_row = heading_line.map(|line| rows_before(line) + STATUS_ROWS);
             let choice_rows: Vec<(usize, usize)> = choice_lines
                 .iter()
                 .map(|&(first, end)| {
@@ -300,17 +313,22 @@ impl ExerciseState {
                 .as_ref()
                 .and_then(|cursor| choice_rows.get(cursor.selected))
             {
-                // Keep the selected choice (and its explanation) in view.
+                // Keep the selected choice (and its explanation) in view, below the question
+                // line pinned over the first row once the pane scrolls past it.
                 if bottom > self.scroll.saturating_add(self.height) {
                     self.scroll = bottom.saturating_sub(self.height);
                 }
-                self.scroll = self.scroll.min(top);
+                let pinned = heading_row.is_some_and(|heading| self.scroll > heading);
+                if top < self.scroll + usize::from(pinned) {
+                    self.scroll = top.saturating_sub(usize::from(pinned));
+                }
             }
             self.cache = Some(Cached {
                 key,
                 lines,
                 rows,
                 result_row,
+                heading_row,
                 choice_rows,
             });
         }
@@ -390,6 +408,7 @@ impl ExerciseState {
             .scroll
             .min(self.max_scroll())
             .min(usize::from(u16::MAX)) as u16;
+        let inner = block.inner(area);
         frame.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
@@ -397,6 +416,21 @@ impl ExerciseState {
                 .scroll((scroll, 0)),
             area,
         );
+        if self.question_pinned()
+            && let Some((cursor, answers)) = &cache.key.quiz
+            && let Some(quiz) = course.exercises[exercise].kind.quiz()
+        {
+            // The pane scrolled past its header: keep which question this is, and the score.
+            let mut pinned = vec![quiz::question_label(quiz, cursor)];
+            let progress = quiz::progress_spans(quiz, answers, state.best_score);
+            let width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+            if width(&pinned) + width(&progress) <= usize::from(inner.width) {
+                pinned.extend(progress);
+            }
+            let row = Rect { height: 1, ..inner };
+            frame.render_widget(Clear, row);
+            frame.render_widget(Paragraph::new(Line::from(pinned)), row);
+        }
     }
 }
 

@@ -289,33 +289,39 @@ pub(super) fn progress_spans(
     vec![Span::styled(text, theme::dim())]
 }
 
-/// The pane's text below its status line for quiz form `quiz`, and the lines of each choice
-/// in the order shown (`start..end`, its explanation included): the selected one is kept in
-/// view, and a click on one picks it.
+/// The pane's text below its status line for a quiz question.
+pub(super) struct Body {
+    pub lines: Vec<Line<'static>>,
+    /// The line that says which question this is (pinned once the pane scrolls past it).
+    pub heading: Option<usize>,
+    /// The lines of each choice in the order shown (`start..end`, its explanation included):
+    /// the selected one is kept in view, and a click on one picks it.
+    pub choices: Vec<(usize, usize)>,
+}
+
+/// The pane's text below its status line for quiz form `quiz`, at the cursor's question.
 pub(super) fn body(
     quiz: &Quiz,
     goal: &str,
     state: &ExerciseProgress,
     cursor: &Cursor,
     width: u16,
-) -> (Vec<Line<'static>>, Vec<(usize, usize)>) {
+) -> Body {
     let mut lines = vec![Line::default()];
     let Some(question) = quiz.questions.get(cursor.question) else {
-        return (lines, Vec::new());
+        return Body {
+            lines,
+            heading: None,
+            choices: Vec::new(),
+        };
     };
     if cursor.question == 0 && !goal.trim().is_empty() {
         lines.extend(markdown::render(goal, width).lines);
         lines.push(Line::default());
     }
+    let heading = lines.len();
     lines.push(Line::from(vec![
-        Span::styled(
-            format!(
-                "Question {} of {}",
-                cursor.question + 1,
-                quiz.questions.len()
-            ),
-            theme::heading(),
-        ),
+        question_label(quiz, cursor),
         Span::styled(format!(" · {}", question.pick_label()), theme::dim()),
     ]));
     lines.push(strip(quiz, state, cursor.question));
@@ -439,7 +445,23 @@ pub(super) fn body(
         }
         None => {}
     }
-    (lines, choice_lines)
+    Body {
+        lines,
+        heading: Some(heading),
+        choices: choice_lines,
+    }
+}
+
+/// "Question 2 of 6", for the question under the cursor.
+pub(super) fn question_label(quiz: &Quiz, cursor: &Cursor) -> Span<'static> {
+    Span::styled(
+        format!(
+            "Question {} of {}",
+            cursor.question + 1,
+            quiz.questions.len()
+        ),
+        theme::heading(),
+    )
 }
 
 /// One mark per question: ✓ right, ✗ wrong, · not answered; the shown one in brackets.
