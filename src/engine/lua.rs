@@ -10,7 +10,7 @@ use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
 use super::lua_cmsgpack::open_cmsgpack;
-use super::lua_functions::{Functions, check_load_time};
+use super::lua_functions::{Functions, Libraries, check_load_time};
 use super::lua_readonly::protect;
 use super::lua_struct::open_struct;
 use crate::resp::{Protocol, Value, format_double};
@@ -169,12 +169,31 @@ impl Scripting {
 
     /// FUNCTION LOAD [REPLACE]: the library's name, or the error reply.
     pub fn load_library(&mut self, code: &Bytes, replace: bool) -> Result<String, Value> {
-        let (lua, xpcall, handler) = (
-            self.lua.clone(),
-            self.xpcall.clone(),
-            self.error_handler.clone(),
-        );
-        self.functions.load(&lua, &xpcall, &handler, code, replace)
+        let (name, library) = self.functions.compile(
+            &self.lua,
+            &self.xpcall,
+            &self.error_handler,
+            code,
+            &self.functions.libraries,
+            replace,
+        )?;
+        self.functions.libraries.insert(name.clone(), library);
+        Ok(name)
+    }
+
+    /// Loads a library into a set of its own (FUNCTION RESTORE reads a payload's
+    /// libraries so, before they join the server's); no name may repeat.
+    pub fn load_library_into(&self, into: &mut Libraries, code: &Bytes) -> Result<(), Value> {
+        let (name, library) = self.functions.compile(
+            &self.lua,
+            &self.xpcall,
+            &self.error_handler,
+            code,
+            into,
+            false,
+        )?;
+        into.insert(name, library);
+        Ok(())
     }
 
     /// True when a script with this SHA1 is loaded.
@@ -237,7 +256,7 @@ pub fn run_function(
     let Ok(bound) = bound else {
         return Some(Value::error("ERR out of memory"));
     };
-    let label = scripting.functions.find(name)?.name.clone();
+    let label = scripting.functions.libraries.find(name)?.name.clone();
     let what = Running {
         label: &label,
         eval: false,

@@ -30,6 +30,7 @@ pub mod multi;
 pub mod notify;
 pub mod protocol;
 pub mod pubsub;
+pub mod rdb;
 mod server;
 pub mod set_value;
 pub mod slowlog;
