@@ -24,6 +24,7 @@ mod lua_bit;
 mod lua_cjson;
 mod lua_cmsgpack;
 mod lua_functions;
+mod lua_pcall;
 mod lua_readonly;
 mod lua_struct;
 pub mod multi;

@@ -180,6 +180,9 @@ enum RestorePolicy {
 /// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (functionRestoreCommand): the
 /// payload's libraries load into a set of their own, which then replaces the server's
 /// (FLUSH) or joins it, all or nothing.
+///
+/// One difference is deliberate: Redis loads restored libraries without a time limit, so
+/// a payload whose code loops forever hangs it; here they keep FUNCTION LOAD's limit.
 fn function_restore(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() > 4 {
         return subcommand_syntax_error(&args[1]);
