@@ -463,11 +463,6 @@ impl Libraries {
         self.by_name.len()
     }
 
-    /// True when there is no library.
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
-    }
-
     /// The libraries, by name.
     pub fn iter(&self) -> impl Iterator<Item = &Library> {
         self.by_name.values()
