@@ -1,6 +1,7 @@
 //! Lua scripting compared byte for byte with real Redis 7.0.15, RESP2 and RESP3: results and
 //! their conversions, error texts with the script's name and line, the sandbox, the
-//! libraries (cjson, bit), SCRIPT LOAD/EXISTS/FLUSH, read-only scripts, BUSY and SCRIPT KILL,
+//! libraries (cjson, bit) and the errors pcall and xpcall catch from them, SCRIPT
+//! LOAD/EXISTS/FLUSH, read-only scripts, BUSY and SCRIPT KILL,
 //! and the rate-limiting and locking scripts the course teaches, concurrency included.
 
 mod support;
@@ -321,6 +322,79 @@ async fn cjson_and_bit() {
          EVAL "return {bit.band(7, 3), bit.bor(4, 1), bit.bxor(5, 1), bit.bnot(0)}" 0
          EVAL "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.tobit(4294967297)}" 0
          EVAL "return {bit.tohex(255), bit.tohex(255, 2), bit.tohex(255, -4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(1)}" 0"#,
+    )
+    .await;
+}
+
+/// The error values scripts catch: `pcall` and `xpcall` of the libraries' functions give
+/// the message as a string (with the script's position only when a script line called
+/// the function), `pcall` turns error tables into their `err` string (luaRedisPcall, even
+/// called without arguments), and the libraries' argument errors name the function as its
+/// caller did (`?` from pcall). Nesting a thousand levels deep is refused as Redis refuses
+/// it, without running out of stack.
+#[tokio::test]
+async fn errors_caught_by_pcall_and_xpcall() {
+    check_script(
+        r#"EVAL "local ok, e = pcall(cjson.decode, '{bad') return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(cjson.encode) return {tostring(ok), type(e), e}" 0
+         EVAL "local t = {} return {pcall(cjson.encode, function() end)}" 0
+         EVAL "return {pcall(cjson.decode, 5)}" 0
+         EVAL "return {pcall(cjson.decode, {})}" 0
+         EVAL "local ok, e = pcall(cmsgpack.unpack) return {tostring(ok), type(e), e}" 0
+         EVAL "return {pcall(cmsgpack.pack)}" 0
+         EVAL "local ok, e = pcall(struct.unpack, 'i', 'x') return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(struct.pack, 'z') return {tostring(ok), type(e), e}" 0
+         EVAL "return {pcall(struct.unpack, 'i')}" 0
+         EVAL "local ok, e = pcall(bit.tohex) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(bit.band, 'x') return {tostring(ok), type(e), e}" 0
+         EVAL "return {pcall(bit.tobit, {})}" 0
+         EVAL "local ok, e = pcall(function() return cjson.decode('{bad') end) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = xpcall(function() return cjson.decode('{bad') end, function(m) return type(m) .. ':' .. m end) return {tostring(ok), e}" 0
+         EVAL "return {xpcall(cjson.decode, function(m) return type(m) end)}" 0
+         EVAL "return {xpcall(function() return bit.band({}) end, function(m) return m end)}" 0
+         EVAL "return {xpcall(function() error('x') end, function(m) error('y') end)}" 0
+         EVAL "local ok, e = pcall(cjson.decode, '{bad') error(e)" 0
+         EVAL "local ok, e = pcall(cjson.decode, '{bad') return redis.error_reply(e)" 0
+         EVAL "return {pcall(function() local ok, e = pcall(bit.tohex) error(e) end)}" 0
+         EVAL "local ok, e = pcall(redis.call, 'nosuch') return {tostring(ok), type(e), e}" 0
+         EVAL "return {pcall(function() return redis.call('nosuch') end)}" 0
+         EVAL "return {xpcall(function() return redis.call('nosuch') end, function(m) return m.err end)}" 0
+         EVAL "return {pcall(function() error({err='x'}) end)}" 0
+         EVAL "return {pcall(function() error({err=5}) end)}" 0
+         EVAL "return {pcall(function() error({}) end)}" 0
+         EVAL "local ok, e = pcall(error, 'msg', 2) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(error, {1}) return {tostring(ok), type(e)}" 0
+         EVAL "return {pcall(error)}" 0
+         EVAL "return {pcall()}" 0
+         EVAL "local ok, e = pcall(pcall) return {tostring(ok), type(e), e}" 0
+         EVAL "return {pcall(pcall, cjson.decode, '{')}" 0
+         EVAL "local ok, a, b = pcall(function(...) return ... end, 1, 2) return {tostring(ok), a, b}" 0
+         EVAL "return {pcall(cjson.decode, '[1,2]')}" 0
+         EVAL "return {xpcall(cjson.decode)}" 0
+         EVAL "local ok, e = pcall(redis.sha1hex) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(redis.setresp, 5) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(redis.setresp) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(redis.log) return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(redis.log, 99, 'x') return {tostring(ok), type(e), e}" 0
+         EVAL "local ok, e = pcall(redis.log, 'x', 'x') return {tostring(ok), type(e), e}" 0
+         EVAL "return {xpcall(function() return redis.sha1hex() end, function(m) return type(m) end)}" 0
+         EVAL "return redis.sha1hex()" 0
+         EVAL "return redis.setresp(7)" 0
+         EVAL "return redis.log()" 0
+         EVAL "return cjson.encode()" 0
+         EVAL "return cjson.decode()" 0
+         EVAL "return cjson.decode('a', 'b')" 0
+         EVAL "return cjson.decode({})" 0
+         EVAL "return cjson.decode(12.5)" 0
+         EVAL "return bit.band('x')" 0
+         EVAL "local f = bit.band return f(1, {})" 0
+         EVAL "return bit.tohex()" 0
+         EVAL "return bit.bnot(true)" 0
+         EVAL "return bit.lshift(1, 'z')" 0
+         EVAL "local t = {} t[1] = t return {pcall(cjson.encode, t)}" 0
+         EVAL "local t = {} t[1] = t return cjson.encode(t)" 0
+         EVAL "return {pcall(cjson.decode, string.rep('[', 1001))}" 0
+         EVAL "return #cjson.encode(cjson.decode(string.rep('{\"a\":', 999) .. '1' .. string.rep('}', 999)))" 0"#,
     )
     .await;
 }

@@ -10,7 +10,8 @@ use super::command_table::command_table;
 use super::lua_bit::{library_error, open_bit};
 use super::lua_cjson::open_cjson;
 use super::lua_cmsgpack::open_cmsgpack;
-use super::lua_functions::{Functions, check_load_time};
+use super::lua_functions::{Functions, Libraries, check_load_time};
+use super::lua_pcall::open_protected_calls;
 use super::lua_readonly::protect;
 use super::lua_struct::open_struct;
 use crate::resp::{Protocol, Value, format_double};
@@ -121,6 +122,7 @@ impl Scripting {
         open_redis(&lua, &run)?;
         let error_handler = lua.create_function(error_table)?;
         let xpcall: Function = globals.get("xpcall")?;
+        open_protected_calls(&lua)?;
         globals.raw_set("__redis__err__handler", &error_handler)?;
         let sandbox = sandbox(&lua)?;
         protect(&lua, &sandbox)?;
@@ -169,12 +171,31 @@ impl Scripting {
 
     /// FUNCTION LOAD [REPLACE]: the library's name, or the error reply.
     pub fn load_library(&mut self, code: &Bytes, replace: bool) -> Result<String, Value> {
-        let (lua, xpcall, handler) = (
-            self.lua.clone(),
-            self.xpcall.clone(),
-            self.error_handler.clone(),
-        );
-        self.functions.load(&lua, &xpcall, &handler, code, replace)
+        let (name, library) = self.functions.compile(
+            &self.lua,
+            &self.xpcall,
+            &self.error_handler,
+            code,
+            &self.functions.libraries,
+            replace,
+        )?;
+        self.functions.libraries.insert(name.clone(), library);
+        Ok(name)
+    }
+
+    /// Loads a library into a set of its own (FUNCTION RESTORE reads a payload's
+    /// libraries so, before they join the server's); no name may repeat.
+    pub fn load_library_into(&self, into: &mut Libraries, code: &Bytes) -> Result<(), Value> {
+        let (name, library) = self.functions.compile(
+            &self.lua,
+            &self.xpcall,
+            &self.error_handler,
+            code,
+            into,
+            false,
+        )?;
+        into.insert(name, library);
+        Ok(())
     }
 
     /// True when a script with this SHA1 is loaded.
@@ -237,7 +258,7 @@ pub fn run_function(
     let Ok(bound) = bound else {
         return Some(Value::error("ERR out of memory"));
     };
-    let label = scripting.functions.find(name)?.name.clone();
+    let label = scripting.functions.libraries.find(name)?.name.clone();
     let what = Running {
         label: &label,
         eval: false,
@@ -358,11 +379,37 @@ fn script_error(value: &LuaValue, sha: &str) -> Value {
 }
 
 /// The message of an error raised by a Rust callback, without mlua's wrapping.
-fn error_text(e: &mlua::Error) -> String {
+pub(super) fn error_text(e: &mlua::Error) -> String {
     match e {
         mlua::Error::CallbackError { cause, .. } => error_text(cause),
         mlua::Error::RuntimeError(message) => message.clone(),
         other => other.to_string(),
+    }
+}
+
+/// The error of a `redis.*` helper (luaPushError then luaError): Redis raises it as an
+/// error table `{err="ERR <message>"}`.
+#[derive(Debug)]
+struct HelperError(&'static str);
+
+impl std::fmt::Display for HelperError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for HelperError {}
+
+/// A `redis.*` helper's error.
+fn helper_error(message: &'static str) -> mlua::Error {
+    mlua::Error::external(HelperError(message))
+}
+
+/// The message of a `redis.*` helper's error, when `e` is one.
+pub(super) fn helper_error_message(e: &mlua::Error) -> Option<&'static str> {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => helper_error_message(cause),
+        other => other.downcast_ref::<HelperError>().map(|h| h.0),
     }
 }
 
@@ -573,26 +620,22 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
                 };
                 Ok(sha1_hex(&bytes))
             }
-            _ => Err(mlua::Error::runtime("wrong number of arguments")),
+            _ => Err(helper_error("wrong number of arguments")),
         })?,
     )?;
     redis.set(
         "log",
         lua.create_function(|_, args: MultiValue| {
             if args.len() < 2 {
-                return Err(mlua::Error::runtime(
-                    "redis.log() requires two arguments or more.",
-                ));
+                return Err(helper_error("redis.log() requires two arguments or more."));
             }
             match args.front() {
                 Some(LuaValue::Number(n)) if (0.0..=3.0).contains(n) => Ok(()),
                 Some(LuaValue::Integer(n)) if (0..=3).contains(n) => Ok(()),
                 Some(LuaValue::Number(_) | LuaValue::Integer(_)) => {
-                    Err(mlua::Error::runtime("Invalid debug level."))
+                    Err(helper_error("Invalid debug level."))
                 }
-                _ => Err(mlua::Error::runtime(
-                    "First argument must be a number (log level).",
-                )),
+                _ => Err(helper_error("First argument must be a number (log level).")),
             }
         })?,
     )?;
@@ -604,15 +647,13 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
                 Some(LuaValue::Number(n)) if args.len() == 1 => *n as i64,
                 Some(LuaValue::Integer(n)) if args.len() == 1 => *n,
                 _ => {
-                    return Err(mlua::Error::runtime(
-                        "redis.setresp() requires one argument.",
-                    ));
+                    return Err(helper_error("redis.setresp() requires one argument."));
                 }
             };
             let proto = match version {
                 2 => Protocol::Resp2,
                 3 => Protocol::Resp3,
-                _ => return Err(mlua::Error::runtime("RESP version must be 2 or 3.")),
+                _ => return Err(helper_error("RESP version must be 2 or 3.")),
             };
             if let Some(run) = setresp_run.borrow_mut().as_mut() {
                 run.resp = proto;

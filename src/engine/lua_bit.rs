@@ -41,27 +41,29 @@ pub fn type_name(value: Option<&LuaValue>) -> &'static str {
 }
 
 /// LuaBitOp's barg: a number normalized to a signed 32-bit integer.
-fn to_bit(lua: &Lua, value: Option<&LuaValue>, position: usize, name: &str) -> mlua::Result<i32> {
+fn to_bit(lua: &Lua, value: Option<&LuaValue>, position: usize) -> mlua::Result<i32> {
     let n = match value {
         Some(LuaValue::Number(n)) => *n,
         Some(LuaValue::Integer(n)) => *n as f64,
         Some(LuaValue::String(s)) => {
             match s.to_str().ok().and_then(|s| s.trim().parse::<f64>().ok()) {
                 Some(n) => n,
-                None => return Err(bad_argument(lua, position, name)),
+                None => return Err(not_a_number(lua, position, value)),
             }
         }
-        _ => return Err(bad_argument(lua, position, name)),
+        _ => return Err(not_a_number(lua, position, value)),
     };
     // The 2^52 + 2^51 trick LuaBitOp uses: the low 32 bits of the rounded number.
     let rounded = n + 6_755_399_441_055_744.0;
     Ok(rounded.to_bits() as u32 as i32)
 }
 
-fn bad_argument(lua: &Lua, position: usize, name: &str) -> mlua::Error {
-    library_error(
+/// luaL_typerror for a number.
+fn not_a_number(lua: &Lua, position: usize, value: Option<&LuaValue>) -> mlua::Error {
+    arg_error(
         lua,
-        &format!("bad argument #{position} to '{name}' (number expected, got no value)"),
+        position,
+        &format!("number expected, got {}", type_name(value)),
     )
 }
 
@@ -78,9 +80,9 @@ pub fn open_bit(lua: &Lua) -> mlua::Result<()> {
         bit.set(
             name,
             lua.create_function(move |lua, args: MultiValue| {
-                let mut acc = to_bit(lua, args.front(), 1, name)?;
+                let mut acc = to_bit(lua, args.front(), 1)?;
                 for (i, arg) in args.iter().enumerate().skip(1) {
-                    acc = op(acc, to_bit(lua, Some(arg), i + 1, name)?);
+                    acc = op(acc, to_bit(lua, Some(arg), i + 1)?);
                 }
                 Ok(f64::from(acc))
             })?,
@@ -96,7 +98,7 @@ pub fn open_bit(lua: &Lua) -> mlua::Result<()> {
         bit.set(
             name,
             lua.create_function(move |lua, args: MultiValue| {
-                Ok(f64::from(op(to_bit(lua, args.front(), 1, name)?)))
+                Ok(f64::from(op(to_bit(lua, args.front(), 1)?)))
             })?,
         )?;
     }
@@ -112,8 +114,8 @@ pub fn open_bit(lua: &Lua) -> mlua::Result<()> {
         bit.set(
             name,
             lua.create_function(move |lua, args: MultiValue| {
-                let a = to_bit(lua, args.front(), 1, name)?;
-                let n = to_bit(lua, args.get(1), 2, name)? as u32 & 31;
+                let a = to_bit(lua, args.front(), 1)?;
+                let n = to_bit(lua, args.get(1), 2)? as u32 & 31;
                 Ok(f64::from(op(a, n)))
             })?,
         )?;
@@ -121,10 +123,10 @@ pub fn open_bit(lua: &Lua) -> mlua::Result<()> {
     bit.set(
         "tohex",
         lua.create_function(|lua, args: MultiValue| {
-            let a = to_bit(lua, args.front(), 1, "tohex")? as u32;
+            let a = to_bit(lua, args.front(), 1)? as u32;
             let n = match args.get(1) {
                 None | Some(LuaValue::Nil) => 8,
-                Some(v) => to_bit(lua, Some(v), 2, "tohex")?,
+                Some(v) => to_bit(lua, Some(v), 2)?,
             };
             let (upper, width) = if n < 0 {
                 (true, n.unsigned_abs().min(8))

@@ -2,7 +2,7 @@
 //! `\/`, numbers with 14 significant digits, empty tables as objects, sparse arrays refused,
 //! and its error texts.
 
-use super::lua_bit::library_error;
+use super::lua_bit::{arg_error, library_error, type_name};
 use crate::resp::format_g;
 use mlua::{LightUserData, Lua, MultiValue, Table, Value as LuaValue};
 
@@ -16,7 +16,7 @@ pub fn open_cjson(lua: &Lua) -> mlua::Result<()> {
         "encode",
         lua.create_function(|lua, args: MultiValue| {
             if args.len() != 1 {
-                return Err(library_error(lua, "expected 1 argument"));
+                return Err(arg_error(lua, 1, "expected 1 argument"));
             }
             let mut out = Vec::new();
             encode(lua, &args[0], 0, &mut out)?;
@@ -28,13 +28,19 @@ pub fn open_cjson(lua: &Lua) -> mlua::Result<()> {
         lua.create_function(|lua, args: MultiValue| {
             let text = match args.iter().collect::<Vec<_>>().as_slice() {
                 [LuaValue::String(s)] => s.as_bytes().to_vec(),
-                [_] => {
-                    return Err(library_error(
+                // luaL_checklstring: a number is read as its text.
+                [number @ (LuaValue::Integer(_) | LuaValue::Number(_))] => lua
+                    .coerce_string((*number).clone())?
+                    .map(|s| s.as_bytes().to_vec())
+                    .unwrap_or_default(),
+                [other] => {
+                    return Err(arg_error(
                         lua,
-                        "bad argument #1 to 'decode' (string expected)",
+                        1,
+                        &format!("string expected, got {}", type_name(Some(other))),
                     ));
                 }
-                _ => return Err(library_error(lua, "expected 1 argument")),
+                _ => return Err(arg_error(lua, 1, "expected 1 argument")),
             };
             let mut parser = Parser {
                 text: &text,

@@ -9,6 +9,7 @@ use super::lua::compile;
 use super::lua_bit::library_error;
 use crate::glob::glob_match_nocase;
 use crate::resp::Value;
+use crate::resp::split_args;
 use bytes::Bytes;
 use mlua::{Function, Lua, MultiValue, Table, Value as LuaValue};
 use std::cell::{Cell, RefCell};
@@ -49,6 +50,16 @@ pub struct Library {
     pub functions: BTreeMap<String, FunctionInfo>,
 }
 
+/// A set of libraries and the index of their functions (functionsLibCtx): the server's,
+/// or the ones a FUNCTION RESTORE payload holds until they join the server's.
+#[derive(Debug, Default)]
+pub struct Libraries {
+    /// Libraries by name (case-sensitive).
+    by_name: BTreeMap<String, Library>,
+    /// The library of each function, by lower-cased function name (FCALL ignores case).
+    owners: HashMap<String, String>,
+}
+
 /// The functions engine: the libraries, and the Lua environment their code runs in.
 pub struct Functions {
     /// The environment of library code: reads go to the loading API while a library
@@ -63,10 +74,8 @@ pub struct Functions {
     pub load_deadline: Rc<Cell<Option<Instant>>>,
     /// `function(f, keys, args) return function() return f(keys, args) end end`.
     binder: Function,
-    /// Libraries by name (case-sensitive).
-    pub libraries: BTreeMap<String, Library>,
-    /// The library of each function, by lower-cased function name (FCALL ignores case).
-    owners: HashMap<String, String>,
+    /// The server's libraries.
+    pub libraries: Libraries,
 }
 
 impl std::fmt::Debug for Functions {
@@ -239,31 +248,37 @@ fn read_only_view(lua: &Lua, inner: &Table, missing: &Function) -> mlua::Result<
 
 /// The first line of a library's code (functionExtractLibMetaData): the engine and the
 /// library name, and the code after the shebang (from its newline, so lines keep their
-/// numbers).
+/// numbers). The line is split as sdssplitargs splits (quotes allowed), and ends at its
+/// newline unless a NUL byte comes first (Redis reads it as a C string).
 fn metadata(code: &[u8]) -> Result<(String, String, &[u8]), Value> {
     if !code.starts_with(b"#!") {
         return Err(Value::error("ERR Missing library metadata"));
     }
-    let Some(newline) = code.iter().position(|&c| c == b'\n') else {
-        return Err(Value::error("ERR Invalid library metadata"));
-    };
-    let shebang = String::from_utf8_lossy(&code[2..newline]).into_owned();
-    let mut parts = shebang.split_ascii_whitespace();
-    let engine = parts.next().unwrap_or_default().to_string();
+    let invalid = || Value::error("ERR Invalid library metadata");
+    let newline = code
+        .iter()
+        .position(|&c| c == b'\n' || c == 0)
+        .filter(|&at| code[at] == b'\n')
+        .ok_or_else(invalid)?;
+    let parts = split_args(&code[..newline])
+        .filter(|parts| !parts.is_empty())
+        .ok_or_else(invalid)?;
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let engine = text(parts[0].get(2..).unwrap_or_default());
     let mut name = None;
-    for part in parts {
-        match part.strip_prefix("name=") {
-            Some(_) if name.is_some() => {
+    for part in &parts[1..] {
+        if part.len() >= 5 && part[..5].eq_ignore_ascii_case(b"name=") {
+            if name.is_some() {
                 return Err(Value::error(
                     "ERR Invalid metadata value, name argument was given multiple times",
                 ));
             }
-            Some(value) => name = Some(value.to_string()),
-            None => {
-                return Err(Value::error(format!(
-                    "ERR Invalid metadata value given: {part}"
-                )));
-            }
+            name = Some(text(&part[5..]));
+        } else {
+            return Err(Value::error(format!(
+                "ERR Invalid metadata value given: {}",
+                text(part)
+            )));
         }
     }
     let Some(name) = name else {
@@ -342,20 +357,22 @@ impl Functions {
             registered,
             load_deadline: Rc::default(),
             binder,
-            libraries: BTreeMap::new(),
-            owners: HashMap::new(),
+            libraries: Libraries::default(),
         })
     }
 
-    /// FUNCTION LOAD: reads, compiles and runs a library's code; returns its name.
-    pub fn load(
-        &mut self,
+    /// functionsCreateWithLibraryCtx without the linking: reads, compiles and runs a
+    /// library's code, checked against the libraries it is to join (`into`): its name
+    /// must be new unless `replace`, its functions' names must be free.
+    pub fn compile(
+        &self,
         lua: &Lua,
         xpcall: &Function,
         handler: &Function,
         code: &Bytes,
+        into: &Libraries,
         replace: bool,
-    ) -> Result<String, Value> {
+    ) -> Result<(String, Library), Value> {
         let (engine, name, body) = metadata(code)?;
         if !engine.eq_ignore_ascii_case("lua") {
             return Err(Value::error(format!("ERR Engine '{engine}' not found")));
@@ -365,7 +382,7 @@ impl Functions {
                 "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
             ));
         }
-        if !replace && self.libraries.contains_key(&name) {
+        if !replace && into.by_name.contains_key(&name) {
             return Err(Value::error(format!("ERR Library '{name}' already exists")));
         }
         let chunk = compile(
@@ -405,37 +422,94 @@ impl Functions {
             return Err(Value::error("ERR No functions registered"));
         }
         for function in &registered {
-            if let Some(owner) = self.owners.get(&function.name.to_ascii_lowercase())
+            if let Some(owner) = into.owner(&function.name)
                 && *owner != name
             {
-                return Err(Value::error(format!(
-                    "ERR Function {} already exists",
-                    function.name
-                )));
+                return Err(function_exists(&function.name));
             }
-        }
-        self.delete(&name);
-        for function in &registered {
-            self.owners
-                .insert(function.name.to_ascii_lowercase(), name.clone());
         }
         let functions = registered
             .into_iter()
             .map(|f| (f.name.clone(), f))
             .collect();
-        self.libraries.insert(
-            name.clone(),
+        Ok((
+            name,
             Library {
                 code: code.clone(),
                 functions,
             },
-        );
-        Ok(name)
+        ))
+    }
+
+    /// The callback of the function FCALL names.
+    pub fn callback(&self, name: &[u8]) -> Option<Function> {
+        self.libraries.find(name).map(|f| f.callback.clone())
+    }
+
+    /// A function of no arguments that calls `callback(keys, args)`.
+    pub fn bind(&self, callback: &Function, keys: Table, args: Table) -> mlua::Result<Function> {
+        self.binder.call((callback, keys, args))
+    }
+}
+
+/// The error of a function name already taken (by another library).
+fn function_exists(name: &str) -> Value {
+    Value::error(format!("ERR Function {name} already exists"))
+}
+
+impl Libraries {
+    /// The number of libraries.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// The libraries, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Library> {
+        self.by_name.values()
+    }
+
+    /// The name of the library holding the function `name` (any case).
+    fn owner(&self, name: &str) -> Option<&String> {
+        self.owners.get(&name.to_ascii_lowercase())
+    }
+
+    /// Links a compiled library, in place of the one of the same name if any.
+    pub fn insert(&mut self, name: String, library: Library) {
+        self.delete(&name);
+        for function in library.functions.keys() {
+            self.owners
+                .insert(function.to_ascii_lowercase(), name.clone());
+        }
+        self.by_name.insert(name, library);
+    }
+
+    /// libraryJoin (FUNCTION RESTORE APPEND or REPLACE): adds `restored`, all or nothing.
+    /// A library already here is an error, or is replaced when `replace`; a function name
+    /// taken by a library that stays is an error.
+    pub fn join(&mut self, restored: Libraries, replace: bool) -> Result<(), Value> {
+        for name in restored.by_name.keys() {
+            if !replace && self.by_name.contains_key(name) {
+                return Err(Value::error(format!("ERR Library {name} already exists")));
+            }
+        }
+        for library in restored.by_name.values() {
+            for function in library.functions.keys() {
+                if let Some(owner) = self.owner(function)
+                    && !restored.by_name.contains_key(owner)
+                {
+                    return Err(function_exists(function));
+                }
+            }
+        }
+        for (name, library) in restored.by_name {
+            self.insert(name, library);
+        }
+        Ok(())
     }
 
     /// FUNCTION DELETE: false when there is no such library.
     pub fn delete(&mut self, name: &str) -> bool {
-        let Some(library) = self.libraries.remove(name) else {
+        let Some(library) = self.by_name.remove(name) else {
             return false;
         };
         for function in library.functions.keys() {
@@ -446,28 +520,18 @@ impl Functions {
 
     /// FUNCTION FLUSH.
     pub fn flush(&mut self) {
-        self.libraries.clear();
+        self.by_name.clear();
         self.owners.clear();
     }
 
     /// The function FCALL names (any case).
     pub fn find(&self, name: &[u8]) -> Option<&FunctionInfo> {
         let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-        let library = self.libraries.get(self.owners.get(&name)?)?;
+        let library = self.by_name.get(self.owners.get(&name)?)?;
         library
             .functions
             .values()
             .find(|f| f.name.to_ascii_lowercase() == name)
-    }
-
-    /// The callback of the function FCALL names.
-    pub fn callback(&self, name: &[u8]) -> Option<Function> {
-        self.find(name).map(|f| f.callback.clone())
-    }
-
-    /// A function of no arguments that calls `callback(keys, args)`.
-    pub fn bind(&self, callback: &Function, keys: Table, args: Table) -> mlua::Result<Function> {
-        self.binder.call((callback, keys, args))
     }
 
     /// The number of functions in all libraries.
@@ -479,7 +543,7 @@ impl Functions {
     pub fn list(&self, pattern: Option<&[u8]>, with_code: bool) -> Value {
         let bulk = |s: &str| Value::Bulk(Bytes::copy_from_slice(s.as_bytes()));
         let mut libraries = Vec::new();
-        for (name, library) in &self.libraries {
+        for (name, library) in &self.by_name {
             if pattern.is_some_and(|p| !glob_match_nocase(p, name.as_bytes())) {
                 continue;
             }

@@ -12,6 +12,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The event loop thread's stack: scripts recurse in Rust as deep as Redis's C libraries
+/// allow (cjson nests 1000 levels), which the default 2 MiB does not hold in a debug
+/// build. Only the pages used are ever committed.
+const ENGINE_STACK: usize = 64 << 20;
+
 /// A running engine. Dropping it stops the server.
 pub struct Engine {
     addr: SocketAddr,
@@ -33,6 +38,7 @@ impl Engine {
         let (thread_clock, thread_stop) = (clock.clone(), stop.clone());
         std::thread::Builder::new()
             .name("redis-tutor-engine".into())
+            .stack_size(ENGINE_STACK)
             .spawn(
                 move || match EventLoop::new(listener, thread_clock, thread_stop) {
                     Ok((event_loop, waker)) => {

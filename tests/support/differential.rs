@@ -167,6 +167,22 @@ impl Differential {
         real
     }
 
+    /// Sends `args` (any bytes: payloads a script line cannot spell) to both and asserts
+    /// the replies are byte-identical; returns real Redis's.
+    pub async fn same_args(&mut self, args: &[Vec<u8>]) -> Vec<u8> {
+        let real = self.real_conn.request(args).await;
+        let engine = self.engine_conn.request(args).await;
+        let shown: Vec<String> = args.iter().map(|a| show(a)).collect();
+        assert_eq!(
+            show(&engine),
+            show(&real),
+            "[{}] {shown:?}\n  engine (left) vs real Redis (right)",
+            self.label()
+        );
+        self.compared += 1;
+        real
+    }
+
     /// Asserts both replies are equal once array/set elements are sorted.
     pub async fn same_unordered(&mut self, line: &str) {
         let (real, engine) = self.both(line).await;
@@ -307,7 +323,9 @@ fn sorted(v: Value) -> Value {
     match v {
         Value::Array(items) => Value::Array(sort(items)),
         Value::Set(items) => Value::Set(sort(items)),
-        Value::Map(mut pairs) => {
+        Value::Map(pairs) => {
+            let mut pairs: Vec<(Value, Value)> =
+                pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect();
             pairs.sort_by_key(|(k, _)| format!("{k:?}"));
             Value::Map(pairs)
         }

@@ -1,11 +1,16 @@
-//! Function commands: FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL and FCALL, FCALL_RO
-//! (functions.c). The libraries and their Lua side live in `lua_functions`.
+//! Function commands: FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/DUMP/RESTORE and FCALL,
+//! FCALL_RO (functions.c). The libraries and their Lua side live in `lua_functions`; the
+//! payload format of DUMP and RESTORE in `rdb`.
 
 use super::keys::help_reply;
 use crate::engine::args::parse_i64;
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::lua::run_function;
-use crate::engine::lua_functions::NO_WRITES;
+use crate::engine::lua_functions::{Libraries, NO_WRITES};
+use crate::engine::rdb::{
+    FOOTER_LEN, OPCODE_FUNCTION_PRE_GA, OPCODE_FUNCTION2, Reader, finish_dump_payload, save_string,
+    verify_dump_payload,
+};
 use crate::resp::Value;
 use bytes::Bytes;
 
@@ -17,9 +22,19 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("function|stats", function_stats),
     ("function|kill", function_kill),
     ("function|help", function_help),
+    ("function|dump", function_dump),
+    ("function|restore", function_restore),
     ("fcall", fcall),
     ("fcall_ro", fcall_ro),
 ];
+
+/// addReplySubcommandSyntaxError: too many arguments for `subcommand`.
+fn subcommand_syntax_error(subcommand: &[u8]) -> Value {
+    Value::error(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
+        String::from_utf8_lossy(subcommand)
+    ))
+}
 
 /// FUNCTION LOAD [REPLACE] code.
 fn function_load(ctx: &mut Ctx, args: &[Bytes]) -> Value {
@@ -66,12 +81,16 @@ fn function_list(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         }
         i += 1;
     }
-    ctx.store.scripting().functions.list(pattern, with_code)
+    ctx.store
+        .scripting()
+        .functions
+        .libraries
+        .list(pattern, with_code)
 }
 
 fn function_delete(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let name = String::from_utf8_lossy(&args[2]);
-    if ctx.store.scripting().functions.delete(&name) {
+    if ctx.store.scripting().functions.libraries.delete(&name) {
         Value::ok()
     } else {
         Value::error("ERR Library not found")
@@ -80,11 +99,7 @@ fn function_delete(ctx: &mut Ctx, args: &[Bytes]) -> Value {
 
 fn function_flush(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     if args.len() > 3 {
-        // addReplySubcommandSyntaxError.
-        return Value::error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
-            String::from_utf8_lossy(&args[1])
-        ));
+        return subcommand_syntax_error(&args[1]);
     }
     match args.get(2) {
         None => {}
@@ -93,7 +108,7 @@ fn function_flush(ctx: &mut Ctx, args: &[Bytes]) -> Value {
                 && (mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async")) => {}
         Some(_) => return Value::error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"),
     }
-    ctx.store.scripting().functions.flush();
+    ctx.store.scripting().functions.libraries.flush();
     Value::ok()
 }
 
@@ -116,15 +131,15 @@ fn function_stats(ctx: &mut Ctx, _: &[Bytes]) -> Value {
         ]),
         None => Value::Null,
     };
-    let functions = &ctx.store.scripting().functions;
+    let libraries = &ctx.store.scripting().functions.libraries;
     let counts = Value::Map(vec![
         (
             bulk("libraries_count"),
-            Value::Integer(functions.libraries.len() as i64),
+            Value::Integer(libraries.len() as i64),
         ),
         (
             bulk("functions_count"),
-            Value::Integer(functions.function_count() as i64),
+            Value::Integer(libraries.function_count() as i64),
         ),
     ]);
     Value::Map(vec![
@@ -138,6 +153,114 @@ fn function_kill(ctx: &mut Ctx, _: &[Bytes]) -> Value {
     ctx.store.kill_script(false)
 }
 
+/// FUNCTION DUMP (functionDumpCommand): each library's code after RDB_OPCODE_FUNCTION2,
+/// as an RDB string (compressed as `rdbcompression` says), then the DUMP footer.
+fn function_dump(ctx: &mut Ctx, _: &[Bytes]) -> Value {
+    let compress = ctx.store.config.get("rdbcompression") == Some("yes");
+    let mut payload = Vec::new();
+    for library in ctx.store.scripting().functions.libraries.iter() {
+        payload.push(OPCODE_FUNCTION2);
+        save_string(&mut payload, &library.code, compress);
+    }
+    finish_dump_payload(&mut payload);
+    Value::Bulk(payload.into())
+}
+
+/// What FUNCTION RESTORE does with the libraries already loaded.
+#[derive(Clone, Copy, PartialEq)]
+enum RestorePolicy {
+    /// Adds the payload's libraries; one already loaded is an error.
+    Append,
+    /// Adds them, in place of those of the same name.
+    Replace,
+    /// Drops every loaded library first.
+    Flush,
+}
+
+/// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (functionRestoreCommand): the
+/// payload's libraries load into a set of their own, which then replaces the server's
+/// (FLUSH) or joins it, all or nothing.
+///
+/// One difference is deliberate: Redis loads restored libraries without a time limit, so
+/// a payload whose code loops forever hangs it; here they keep FUNCTION LOAD's limit.
+fn function_restore(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    if args.len() > 4 {
+        return subcommand_syntax_error(&args[1]);
+    }
+    let policy = match args.get(3) {
+        None => RestorePolicy::Append,
+        Some(p) if p.eq_ignore_ascii_case(b"append") => RestorePolicy::Append,
+        Some(p) if p.eq_ignore_ascii_case(b"replace") => RestorePolicy::Replace,
+        Some(p) if p.eq_ignore_ascii_case(b"flush") => RestorePolicy::Flush,
+        Some(_) => {
+            return Value::error(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            );
+        }
+    };
+    let payload = &args[2];
+    if verify_dump_payload(payload).is_none() {
+        return Value::error("ERR DUMP payload version or checksum are wrong");
+    }
+    let scripting = ctx.store.scripting();
+    let mut restored = Libraries::default();
+    // The libraries are read up to the footer; the last one's bytes may run into it.
+    let mut reader = Reader::new(payload);
+    while reader.remaining() > FOOTER_LEN {
+        let code = match library_code(&mut reader) {
+            Ok(code) => code,
+            Err(message) => return Value::error(format!("ERR {message}")),
+        };
+        if let Err(error) = scripting.load_library_into(&mut restored, &code) {
+            return error;
+        }
+    }
+    let libraries = &mut scripting.functions.libraries;
+    if policy == RestorePolicy::Flush {
+        *libraries = restored;
+    } else if let Err(error) = libraries.join(restored, policy == RestorePolicy::Replace) {
+        return error;
+    }
+    Value::ok()
+}
+
+/// rdbFunctionLoad's reading: the code of the library at `reader`, or why there is none.
+/// A pre-GA library (name, engine, description, code) gets its shebang back, each part
+/// cut at a NUL byte as Redis's C-string formatting cuts it.
+fn library_code(reader: &mut Reader) -> Result<Bytes, &'static str> {
+    match reader.read_type().ok_or("can not read data type")? {
+        OPCODE_FUNCTION2 => reader
+            .read_string()
+            .map(Bytes::from)
+            .ok_or("Failed loading library payload"),
+        OPCODE_FUNCTION_PRE_GA => {
+            let name = reader.read_string().ok_or("Failed loading library name")?;
+            let engine = reader.read_string().ok_or("Failed loading engine name")?;
+            let has_description = reader
+                .read_len()
+                .ok_or("Failed loading library description indicator")?;
+            if has_description != 0 {
+                reader
+                    .read_string()
+                    .ok_or("Failed loading library description")?;
+            }
+            let body = reader.read_string().ok_or("Failed loading library blob")?;
+            let c_string = |s: &[u8]| s.split(|&c| c == 0).next().unwrap_or_default().to_vec();
+            Ok([
+                &b"#!"[..],
+                &c_string(&engine),
+                b" name=",
+                &c_string(&name),
+                b"\n",
+                &c_string(&body),
+            ]
+            .concat()
+            .into())
+        }
+        _ => Err("given type is not a function"),
+    }
+}
+
 /// fcallCommandGeneric.
 fn fcall_generic(ctx: &mut Ctx, args: &[Bytes], read_only: bool) -> Value {
     // Functions are shown to monitors before the commands they run.
@@ -148,6 +271,7 @@ fn fcall_generic(ctx: &mut Ctx, args: &[Bytes], read_only: bool) -> Value {
         .store
         .scripting()
         .functions
+        .libraries
         .find(&args[1])
         .map(|f| f.flags)
     else {
