@@ -32,7 +32,7 @@ done
 
 # CPU time (nanoseconds, all its threads) a process has used so far: the scheduler's count,
 # where /proc/PID/stat's clock ticks (10 ms) would leave -P 16 values a 0.05 us resolution.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d\n", s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 # One redis-benchmark run against the server on port $1 (process $2) at pipeline depth $3,
 # of the standard test or custom command in the remaining arguments: prints
