@@ -8,7 +8,8 @@ use super::command::Handler;
 use super::command_flags::CommandFlags;
 use super::commands;
 use crate::resp::{Value, parse_value};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const SNAPSHOT: &[u8] = include_bytes!("command_table.resp");
@@ -128,7 +129,9 @@ fn lowercase<'a>(name: &[u8], buf: &'a mut [u8; NAME_MAX]) -> Option<&'a str> {
 /// Every implemented command, by lower-case name.
 #[derive(Debug)]
 pub struct CommandTable {
-    commands: HashMap<String, CommandSpec>,
+    /// Looked up for every request, so hashed with FxHash rather than SipHash: the names
+    /// are fixed, and nobody can add colliding ones.
+    commands: FxHashMap<String, CommandSpec>,
     /// Names in alphabetical order, for listings.
     order: Vec<String>,
     /// Full names (`client|setname`) by `CommandSpec::id`.
@@ -200,7 +203,7 @@ fn build() -> CommandTable {
     };
     let docs: BTreeMap<String, Value> = docs.into_iter().map(|(k, v)| (text(&k), v)).collect();
 
-    let mut commands = HashMap::new();
+    let mut commands = FxHashMap::default();
     let mut names = Vec::new();
     for info in array(&infos) {
         let name = text(&array(info)[0]);

@@ -32,6 +32,31 @@ const WAKER: Token = Token(1);
 /// How much a socket read asks for at a time (Redis's PROTO_IOBUF_LEN).
 const READ_CHUNK: usize = 16 * 1024;
 
+/// What a socket event asks of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ready {
+    /// Input arrived: read what is there.
+    Read,
+    /// The peer closed its side or the socket failed: read to the end, where the hang-up
+    /// is noticed (no further event will come to say it again).
+    ReadToEnd,
+    /// The socket takes output again.
+    Write,
+}
+
+impl Ready {
+    /// The read an event asks for, if any.
+    fn read(event: &mio::event::Event) -> Option<Ready> {
+        if event.is_read_closed() || event.is_error() {
+            Some(Ready::ReadToEnd)
+        } else if event.is_readable() {
+            Some(Ready::Read)
+        } else {
+            None
+        }
+    }
+}
+
 /// One client's socket and the bytes travelling through it.
 struct Connection {
     stream: TcpStream,
@@ -119,7 +144,7 @@ impl EventLoop {
     /// Serves until stopped.
     pub fn run(mut self) {
         let mut next_expiry = Instant::now() + EXPIRY_PERIOD;
-        let mut ready: Vec<(u64, bool)> = Vec::new();
+        let mut ready: Vec<(u64, Ready)> = Vec::new();
         while !self.stop.load(Ordering::SeqCst) {
             let wait = self.wait_until_next_timer(next_expiry);
             {
@@ -134,13 +159,11 @@ impl EventLoop {
                         LISTENER => accept = true,
                         WAKER => {}
                         token => {
-                            let readable =
-                                event.is_readable() || event.is_read_closed() || event.is_error();
                             if event.is_writable() {
-                                ready.push((id_of(token), false));
+                                ready.push((id_of(token), Ready::Write));
                             }
-                            if readable {
-                                ready.push((id_of(token), true));
+                            if let Some(read) = Ready::read(event) {
+                                ready.push((id_of(token), read));
                             }
                         }
                     }
@@ -149,14 +172,14 @@ impl EventLoop {
                     io.accept(&mut self.store);
                 }
             }
-            for &(id, readable) in &ready {
-                if readable {
-                    let complete = self.io.borrow_mut().read(id, &mut self.store);
+            for &(id, what) in &ready {
+                if what == Ready::Write {
+                    self.io.borrow_mut().write_unwritten(id, &mut self.store);
+                } else {
+                    let complete = self.io.borrow_mut().read(id, what, &mut self.store);
                     if complete {
                         self.run_pending(id);
                     }
-                } else {
-                    self.io.borrow_mut().write_unwritten(id, &mut self.store);
                 }
             }
             if Instant::now() >= next_expiry {
@@ -352,7 +375,12 @@ impl Io {
 
     /// Reads what the socket has and queues the complete requests; false when the
     /// connection is gone (the client is then forgotten).
-    fn read(&mut self, id: u64, store: &mut Store) -> bool {
+    ///
+    /// A read that does not fill the buffer took everything the socket held, so for
+    /// `Ready::Read` no second read is tried just to be told it would block (Redis's
+    /// readQueryFromClient also reads once per event): the poll is edge-triggered, and
+    /// input that arrives later raises a new event.
+    fn read(&mut self, id: u64, what: Ready, store: &mut Store) -> bool {
         let Some(connection) = self.connections.get_mut(&id) else {
             return false;
         };
@@ -382,6 +410,7 @@ impl Io {
                 }
                 Ok(n) => {
                     connection.input.extend_from_slice(&self.read_buf[..n]);
+                    let drained = n < self.read_buf.len() && what == Ready::Read;
                     if connection.input.len() > query_limit {
                         if let Some(client) = store.clients.get_mut(&id) {
                             queue_requests(connection, client);
@@ -401,6 +430,9 @@ impl Io {
                             gone = true;
                             break;
                         }
+                    }
+                    if drained {
+                        break;
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -516,15 +548,19 @@ impl Io {
             match event.token() {
                 LISTENER => accept = true,
                 WAKER => {}
-                token if id_of(token) != caller => readable.push(id_of(token)),
+                token if id_of(token) != caller => {
+                    // A writable-only event reads too, as before: to the end, so that
+                    // nothing is left unseen.
+                    readable.push((id_of(token), Ready::read(event).unwrap_or(Ready::ReadToEnd)))
+                }
                 _ => {}
             }
         }
         if accept {
             self.accept(store);
         }
-        for id in readable {
-            if self.read(id, store) {
+        for (id, what) in readable {
+            if self.read(id, what, store) {
                 answer_while_busy(store, id);
             }
         }

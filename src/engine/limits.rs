@@ -175,11 +175,18 @@ impl OutputLimits {
 
 impl BufferLimit {
     /// checkClientOutputBufferLimits: true when a client holding `used` bytes of output must
-    /// be closed. `soft_since` remembers when the soft limit was first reached (ms).
-    pub fn reached(&self, used: u64, soft_since: &mut Option<i64>, now_ms: i64) -> bool {
+    /// be closed. `soft_since` remembers when the soft limit was first reached (ms);
+    /// `now_ms` is asked for the time only then (it is not read on every reply).
+    pub fn reached(
+        &self,
+        used: u64,
+        soft_since: &mut Option<i64>,
+        now_ms: impl FnOnce() -> i64,
+    ) -> bool {
         let hard = self.hard > 0 && used >= self.hard;
         let mut soft = self.soft > 0 && used >= self.soft;
         if soft {
+            let now_ms = now_ms();
             match *soft_since {
                 None => {
                     *soft_since = Some(now_ms);
@@ -311,14 +318,17 @@ mod tests {
             soft_seconds: 2,
         };
         let mut since = None;
-        assert!(limit.reached(100, &mut since, 0), "hard limit");
-        assert!(!limit.reached(50, &mut since, 0), "soft limit: first seen");
-        assert!(!limit.reached(50, &mut since, 2_999));
+        assert!(limit.reached(100, &mut since, || 0), "hard limit");
         assert!(
-            limit.reached(50, &mut since, 3_000),
+            !limit.reached(50, &mut since, || 0),
+            "soft limit: first seen"
+        );
+        assert!(!limit.reached(50, &mut since, || 2_999));
+        assert!(
+            limit.reached(50, &mut since, || 3_000),
             "soft limit held too long"
         );
-        assert!(!limit.reached(5, &mut since, 4_000));
+        assert!(!limit.reached(5, &mut since, || 4_000));
         assert_eq!(since, None, "back under the soft limit");
     }
 }

@@ -20,8 +20,8 @@ use mlua::{
     ChunkMode, Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table,
     Value as LuaValue, VmState,
 };
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -71,7 +71,7 @@ pub struct Scripting {
     xpcall: Function,
     /// `run_protected`.
     runner: Function,
-    scripts: HashMap<Sha, Function>,
+    scripts: FxHashMap<Sha, Function>,
     /// The libraries of FUNCTION LOAD.
     pub functions: Functions,
 }
@@ -137,7 +137,7 @@ impl Scripting {
             },
         )?;
         // SAFETY: run_protected only uses the Lua C API on the stack it is given.
-        let runner = unsafe { lua.create_c_function(run_protected)? };
+        let runner = unsafe { slot_function(&lua, &run, run_protected)? };
         Ok(Scripting {
             runner,
             run,
@@ -145,7 +145,7 @@ impl Scripting {
             sandbox,
             error_handler,
             xpcall,
-            scripts: HashMap::new(),
+            scripts: FxHashMap::default(),
             functions,
         })
     }
@@ -299,6 +299,7 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
     let saved = (client.db, client.deny_blocking);
     client.deny_blocking = true;
     client.script_protocol = Some(Protocol::Resp2);
+    let started = Instant::now();
     ctx.store.script_running = Some(super::store::RunningScript {
         caller: ctx.client_id,
         kill: false,
@@ -316,13 +317,13 @@ fn run(ctx: &mut Ctx, function: Function, what: &Running) -> Value {
             what.label.to_string()
         },
         command: what.command.clone(),
-        started: Instant::now(),
+        started,
     });
     let run = Run {
         ctx: (ctx as *mut Ctx).cast(),
         resp: Protocol::Resp2,
         read_only: what.read_only,
-        started: Instant::now(),
+        started,
         limit,
         arrays: what
             .arrays
@@ -532,11 +533,8 @@ fn check_time(slot: &RunSlot) -> mlua::Result<VmState> {
 unsafe extern "C-unwind" fn run_protected(state: *mut mlua::ffi::lua_State) -> i32 {
     use mlua::ffi;
     unsafe {
-        ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
-        let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
-        ffi::lua_pop(state, 1);
-        // SAFETY: the slot lives as long as the interpreter, and the arrays as the run.
-        let arrays = (*slot).borrow().as_ref().and_then(|run| run.arrays);
+        // SAFETY: the arrays live as long as the run.
+        let arrays = slot_of(state).borrow().as_ref().and_then(|run| run.arrays);
         if let Some((keys, argv)) = arrays {
             set_global_array(state, c"KEYS", &*keys);
             set_global_array(state, c"ARGV", &*argv);
@@ -680,15 +678,11 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
     redis.set("REDIS_VERSION_NUM", 0x00_07_00_0f)?;
     // call and pcall are C functions, as in Redis: a script's `return redis.call(...)` is
     // then no tail call, and a failing command's error keeps the script's line.
-    // The C functions find the running script's slot in the registry; `Scripting` keeps
-    // the slot alive as long as the interpreter.
-    let slot = mlua::LightUserData(Rc::as_ptr(run).cast_mut().cast());
-    lua.set_named_registry_value(RUN_SLOT.to_str().expect("ASCII"), slot)?;
     // SAFETY: both functions only use the Lua C API on the stack they are given.
     let (call, pcall) = unsafe {
         (
-            lua.create_c_function(redis_call_raising)?,
-            lua.create_c_function(redis_call_protected)?,
+            slot_function(lua, run, redis_call_raising)?,
+            slot_function(lua, run, redis_call_protected)?,
         )
     };
     redis.set("call", call)?;
@@ -700,8 +694,40 @@ fn open_redis(lua: &Lua, run: &RunSlot) -> mlua::Result<()> {
 /// errorstats already counted (Redis's ignore_error_stats_update).
 const COUNTED: &str = "ignore_error_stats_update";
 
-/// The registry key of the running script's `RunSlot`, a light userdata.
-const RUN_SLOT: &std::ffi::CStr = c"redis_tutor_run_slot";
+/// A C function with the running script's slot as its upvalue (a light userdata), where
+/// `slot_of` finds it on every call without a lookup. `Scripting` keeps the slot alive as
+/// long as the interpreter.
+///
+/// # Safety
+/// `function` only uses the Lua C API on the stack it is given.
+unsafe fn slot_function(
+    lua: &Lua,
+    run: &RunSlot,
+    function: mlua::ffi::lua_CFunction,
+) -> mlua::Result<Function> {
+    use mlua::ffi;
+    let slot = Rc::as_ptr(run).cast_mut().cast();
+    // SAFETY: pushes the upvalue and makes the closure of it, which `exec_raw` returns.
+    unsafe {
+        lua.exec_raw((), |state| {
+            ffi::lua_pushlightuserdata(state, slot);
+            ffi::lua_pushcclosure(state, function, 1);
+        })
+    }
+}
+
+/// The running script's slot, from the upvalue of a function `slot_function` made.
+///
+/// # Safety
+/// `state` is inside a call of such a function.
+unsafe fn slot_of<'a>(state: *mut mlua::ffi::lua_State) -> &'a RefCell<Option<Run>> {
+    use mlua::ffi;
+    // SAFETY: the upvalue is the slot's address, and the slot outlives the interpreter's
+    // calls (see `slot_function`).
+    unsafe {
+        &*(ffi::lua_touserdata(state, ffi::lua_upvalueindex(1)) as *const RefCell<Option<Run>>)
+    }
+}
 
 /// The registry key where a reply converted by mlua waits to be pushed.
 const CONVERTED: &std::ffi::CStr = c"redis_tutor_converted";
@@ -711,20 +737,15 @@ const CONVERTED: &std::ffi::CStr = c"redis_tutor_converted";
 /// without mlua's conversions: this is EVALSHA's hot path.
 ///
 /// # Safety
-/// `state` is the running Lua state, inside a call from Lua.
+/// `state` is the running Lua state, inside a call from Lua of a function `slot_function`
+/// made.
 unsafe fn call_raw(state: *mut mlua::ffi::lua_State) {
     use mlua::ffi;
     unsafe {
         let nargs = ffi::lua_gettop(state);
         let outcome = match read_args(state, nargs) {
             Err(message) => Err(message),
-            Ok(argv) => {
-                ffi::lua_getfield(state, ffi::LUA_REGISTRYINDEX, RUN_SLOT.as_ptr());
-                let slot = ffi::lua_touserdata(state, -1) as *const RefCell<Option<Run>>;
-                ffi::lua_pop(state, 1);
-                // SAFETY: the slot lives as long as the interpreter (see `open_redis`).
-                script_command(&*slot, argv)
-            }
+            Ok(argv) => script_command(slot_of(state), argv),
         };
         match outcome {
             Err(message) => push_failure(state, message.as_bytes(), false),

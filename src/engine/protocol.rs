@@ -110,9 +110,9 @@ fn multibulk(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
         buf.advance(end + 2);
         return Ok(Some(Vec::new()));
     }
-    // Walk the arguments without consuming until the whole request is here.
+    // Walk the arguments without consuming until the whole request is here (noting
+    // nothing: the walk below takes them out, which spares an allocation per request).
     let mut pos = end + 2;
-    let mut spans = Vec::with_capacity(count.min(1024) as usize);
     for _ in 0..count {
         if pos >= buf.len() {
             return Ok(None);
@@ -137,16 +137,19 @@ fn multibulk(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
         if buf.len() < start + len + 2 {
             return Ok(None);
         }
-        spans.push((start, len));
         pos = start + len + 2;
     }
     let frame = buf.split_to(pos).freeze();
-    Ok(Some(
-        spans
-            .into_iter()
-            .map(|(s, l)| frame.slice(s..s + l))
-            .collect(),
-    ))
+    let mut args = Vec::with_capacity(count as usize);
+    let mut at = end + 2;
+    while at < frame.len() {
+        let line_end = find_crlf(&frame, at).expect("walked above");
+        let len = parse_len(&frame[at + 1..line_end]).expect("walked above") as usize;
+        let start = line_end + 2;
+        args.push(frame.slice(start..start + len));
+        at = start + len + 2;
+    }
+    Ok(Some(args))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::notify::{EventClass, KeyEvent};
 use super::store::Store;
 use crate::glob::glob_match;
-use crate::resp::Value;
+use crate::resp::{Protocol, Value};
 use bytes::{BufMut, Bytes, BytesMut};
 use indexmap::{IndexMap, IndexSet};
 
@@ -104,6 +104,32 @@ impl PubSub {
     /// Distinct patterns subscribed to (PUBSUB NUMPAT).
     pub fn pattern_count(&self) -> usize {
         self.patterns.len()
+    }
+}
+
+/// A message and its encodings, made the first time a subscriber speaking each protocol
+/// needs one.
+struct Encoded {
+    value: Value,
+    resp2: Option<Vec<u8>>,
+    resp3: Option<Vec<u8>>,
+}
+
+impl Encoded {
+    fn new(value: Value) -> Encoded {
+        Encoded {
+            value,
+            resp2: None,
+            resp3: None,
+        }
+    }
+
+    fn encoded(&mut self, protocol: Protocol) -> &[u8] {
+        let slot = match protocol {
+            Protocol::Resp2 => &mut self.resp2,
+            Protocol::Resp3 => &mut self.resp3,
+        };
+        slot.get_or_insert_with(|| self.value.to_bytes(protocol))
     }
 }
 
@@ -211,13 +237,13 @@ impl Store {
         let mut receivers = 0;
         let kind = if shard { Kind::Shard } else { Kind::Channel };
         if let Some(ids) = self.pubsub.of(kind).get(channel).cloned() {
-            let push = Value::Push(vec![
+            let mut push = Encoded::new(Value::Push(vec![
                 Value::bulk(kind.words().2),
                 Value::Bulk(channel.clone()),
                 Value::Bulk(message.clone()),
-            ]);
+            ]));
             for id in ids {
-                self.reply(id, &push);
+                self.deliver(id, &mut push);
                 receivers += 1;
             }
         }
@@ -232,18 +258,26 @@ impl Store {
             .map(|(p, ids)| (p.clone(), ids.clone()))
             .collect();
         for (pattern, ids) in matching {
-            let push = Value::Push(vec![
+            let mut push = Encoded::new(Value::Push(vec![
                 Value::bulk("pmessage"),
                 Value::Bulk(pattern),
                 Value::Bulk(channel.clone()),
                 Value::Bulk(message.clone()),
-            ]);
+            ]));
             for id in ids {
-                self.reply(id, &push);
+                self.deliver(id, &mut push);
                 receivers += 1;
             }
         }
         receivers
+    }
+
+    /// Appends a message to a subscriber's outbox as `reply` would, encoded once per
+    /// protocol however many subscribers receive it.
+    fn deliver(&mut self, client_id: u64, message: &mut Encoded) {
+        if let Some(protocol) = self.replying_to(client_id) {
+            self.reply_encoded(client_id, message.encoded(protocol));
+        }
     }
 
     /// notifyKeyspaceEvent: publishes `event` on `__keyspace@<db>__:<key>` and

@@ -275,22 +275,47 @@ impl Store {
     /// Appends `reply` to a client's output, in the protocol it speaks (nothing while CLIENT
     /// REPLY turned its replies off), holding the client to its output-buffer limit.
     pub fn reply(&mut self, client_id: u64, reply: &Value) {
-        let Some(client) = self.clients.get_mut(&client_id) else {
+        let Some(protocol) = self.replying_to(client_id) else {
             return;
         };
-        if client.close_asap || matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
-            return;
-        }
         // Measured before it is written: a reply over the limit is never encoded.
-        let size = reply.encoded_len(client.protocol);
-        if self.check_output_limit(client_id, size) {
+        if self.check_output_limit(client_id, reply.encoded_len(protocol)) {
             return;
         }
-        let client = self.clients.get_mut(&client_id).expect("checked above");
+        reply.encode(protocol, self.outbox(client_id));
+    }
+
+    /// `reply` of a value the caller already encoded for the client's protocol (a message
+    /// PUBLISH encodes once for all its subscribers).
+    pub fn reply_encoded(&mut self, client_id: u64, encoded: &[u8]) {
+        if self.replying_to(client_id).is_none()
+            || self.check_output_limit(client_id, encoded.len() as u64)
+        {
+            return;
+        }
+        self.outbox(client_id).extend_from_slice(encoded);
+    }
+
+    /// The protocol of a client that takes replies now: None when it is gone, closing for
+    /// its output-buffer limit, or CLIENT REPLY turned its replies off.
+    pub fn replying_to(&self, client_id: u64) -> Option<crate::resp::Protocol> {
+        let client = self.clients.get(&client_id)?;
+        if client.close_asap || matches!(client.reply_mode, ReplyMode::Off | ReplyMode::Skip) {
+            return None;
+        }
+        Some(client.protocol)
+    }
+
+    /// A registered client's outbox, which the event loop is told to write.
+    fn outbox(&mut self, client_id: u64) -> &mut bytes::BytesMut {
+        let client = self
+            .clients
+            .get_mut(&client_id)
+            .expect("the client is registered");
         if client.output.is_empty() {
             self.with_output.push(client_id);
         }
-        reply.encode(client.protocol, &mut client.output);
+        &mut client.output
     }
 
     /// Appends bytes already encoded (a push built for the client's protocol) to a client's
@@ -302,11 +327,7 @@ impl Store {
         if client.close_asap || self.check_output_limit(client_id, bytes.len() as u64) {
             return;
         }
-        let client = self.clients.get_mut(&client_id).expect("checked above");
-        if client.output.is_empty() {
-            self.with_output.push(client_id);
-        }
-        client.output.extend_from_slice(bytes);
+        self.outbox(client_id).extend_from_slice(bytes);
     }
 
     /// CLIENT PAUSE: holds commands until `end_ms`; a longer or stricter pause in force
@@ -409,9 +430,11 @@ impl Store {
                 return false;
             }
         }
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let now_ms = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64)
+        };
         if !limit.reached(used, &mut client.soft_limit_since, now_ms) {
             return false;
         }

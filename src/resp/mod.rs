@@ -156,11 +156,11 @@ impl Value {
     pub fn encoded_len(&self, proto: Protocol) -> u64 {
         let resp3 = proto == Protocol::Resp3;
         let line = |body: usize| body as u64 + 3;
-        let header = |n: usize| line(Digits::of(n as i64).as_bytes().len());
+        let header = |n: usize| line(digit_count(n as u64));
         let bulk = |len: usize| header(len) + len as u64 + 2;
         match self {
             Value::Simple(s) | Value::Error(s) => line(s.len()),
-            Value::Integer(i) => line(Digits::of(*i).as_bytes().len()),
+            Value::Integer(i) => line(usize::from(*i < 0) + digit_count(i.unsigned_abs())),
             Value::Bulk(b) => bulk(b.len()),
             Value::Null | Value::NullArray => {
                 if resp3 {
@@ -191,11 +191,11 @@ impl Value {
                     bulk(t.len())
                 }
             }
-            Value::Boolean(b) => {
+            Value::Boolean(_) => {
                 if resp3 {
                     4
                 } else {
-                    line(Digits::of(*b as i64).as_bytes().len())
+                    line(1)
                 }
             }
             Value::Verbatim { format, text } => {
@@ -230,13 +230,21 @@ fn put_line(out: &mut BytesMut, prefix: u8, body: &[u8]) {
     out.put_slice(b"\r\n");
 }
 
+/// `<prefix><n>\r\n`, copied in one piece: replies are mostly these lines.
 fn put_header(out: &mut BytesMut, prefix: u8, n: i64) {
-    put_line(out, prefix, Digits::of(n).as_bytes());
+    let digits = Digits::of(n);
+    let digits = digits.as_bytes();
+    let mut line = [0u8; 23];
+    let len = digits.len();
+    line[0] = prefix;
+    line[1..=len].copy_from_slice(digits);
+    line[len + 1..len + 3].copy_from_slice(b"\r\n");
+    out.extend_from_slice(&line[..len + 3]);
 }
 
 fn put_bulk(out: &mut BytesMut, b: &[u8]) {
+    out.reserve(b.len() + 25);
     put_header(out, b'$', b.len() as i64);
-    out.reserve(b.len() + 2);
     out.put_slice(b);
     out.put_slice(b"\r\n");
 }
@@ -247,6 +255,19 @@ fn put_aggregate(out: &mut BytesMut, prefix: u8, items: &[Value], proto: Protoco
         v.encode(proto, out);
     }
 }
+
+/// How many decimal digits `n` has.
+fn digit_count(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
+/// "00" to "99": two digits at a time halves the divisions.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// The decimal digits of an integer in a stack buffer, formatted without `fmt`.
 pub struct Digits {
@@ -259,13 +280,19 @@ impl Digits {
         let mut buf = [0u8; 20];
         let mut i = buf.len();
         let mut m = n.unsigned_abs();
-        loop {
+        while m >= 100 {
+            let pair = (m % 100) as usize * 2;
+            m /= 100;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if m >= 10 {
+            let pair = m as usize * 2;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
             i -= 1;
-            buf[i] = b'0' + (m % 10) as u8;
-            m /= 10;
-            if m == 0 {
-                break;
-            }
+            buf[i] = b'0' + m as u8;
         }
         if n < 0 {
             i -= 1;
@@ -299,6 +326,27 @@ mod tests {
             Value::Integer(i64::MIN).to_bytes(Protocol::Resp2),
             b":-9223372036854775808\r\n"
         );
+    }
+
+    #[test]
+    fn digits_are_what_display_writes() {
+        let mut samples = vec![i64::MIN, i64::MAX, i64::MIN + 1, 0, -1];
+        let mut p: i64 = 1;
+        while let Some(next) = p.checked_mul(10) {
+            samples.extend([p - 1, p, p + 1, -p, -(p - 1), -(p + 1)]);
+            p = next;
+        }
+        samples.extend([p - 1, p, -p]);
+        for n in samples {
+            let digits = Digits::of(n);
+            assert_eq!(digits.as_bytes(), n.to_string().as_bytes(), "{n}");
+            let integer = Value::Integer(n);
+            assert_eq!(
+                integer.encoded_len(Protocol::Resp2),
+                integer.to_bytes(Protocol::Resp2).len() as u64,
+                "{n}"
+            );
+        }
     }
 
     /// `encoded_len` agrees with `encode` for every kind of value, in both protocols.
