@@ -32,6 +32,11 @@ const WAKER: Token = Token(1);
 /// How much a socket read asks for at a time (Redis's PROTO_IOBUF_LEN).
 const READ_CHUNK: usize = 16 * 1024;
 
+/// Whether a short read may end a read without a last one that would block: epoll (Linux)
+/// and kqueue (macOS, the BSDs) raise a new edge-triggered event when more input arrives,
+/// while mio on Windows arms a socket again only once an operation returned WouldBlock.
+const SHORT_READ_DRAINS: bool = cfg!(unix);
+
 /// What a socket event asks of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ready {
@@ -379,7 +384,7 @@ impl Io {
     /// A read that does not fill the buffer took everything the socket held, so for
     /// `Ready::Read` no second read is tried just to be told it would block (Redis's
     /// readQueryFromClient also reads once per event): the poll is edge-triggered, and
-    /// input that arrives later raises a new event.
+    /// input that arrives later raises a new event ([`SHORT_READ_DRAINS`]).
     fn read(&mut self, id: u64, what: Ready, store: &mut Store) -> bool {
         let Some(connection) = self.connections.get_mut(&id) else {
             return false;
@@ -410,7 +415,8 @@ impl Io {
                 }
                 Ok(n) => {
                     connection.input.extend_from_slice(&self.read_buf[..n]);
-                    let drained = n < self.read_buf.len() && what == Ready::Read;
+                    let drained =
+                        SHORT_READ_DRAINS && n < self.read_buf.len() && what == Ready::Read;
                     if connection.input.len() > query_limit {
                         if let Some(client) = store.clients.get_mut(&id) {
                             queue_requests(connection, client);
