@@ -319,7 +319,7 @@ impl ExerciseState {
                     self.scroll = bottom.saturating_sub(self.height);
                 }
                 let pinned = heading_row.is_some_and(|heading| self.scroll > heading);
-                if top < self.scroll + usize::from(pinned) {
+                if top < self.scroll.saturating_add(usize::from(pinned)) {
                     self.scroll = top.saturating_sub(usize::from(pinned));
                 }
             }
