@@ -132,3 +132,22 @@ async fn lcs_refuses_a_table_over_proto_max_bulk_len() {
     )
     .await;
 }
+
+/// The command fuzzer found that a client-given key count as large as an i64 (ZINTER's
+/// numkeys) overflowed the key finder behind client tracking, which then panicked instead of
+/// letting the command answer its own error.
+#[tokio::test]
+async fn a_huge_key_count_reaches_the_command_under_tracking() {
+    support::differential::check_script(
+        r#"
+        CLIENT TRACKING on
+        ZINTER 9223372036854775807 a b
+        ZUNION 9223372036854775806 a
+        SINTERCARD 9223372036854775807 a
+        EVAL "return 1" 9223372036854775807 a
+        LMPOP 9223372036854775807 a LEFT
+        GET a
+        "#,
+    )
+    .await;
+}

@@ -213,7 +213,9 @@ pub fn command_keys(spec: &CommandSpec, argv: &[Bytes]) -> Vec<usize> {
                     return Vec::new();
                 };
                 let first = first + int(&find_spec, "firstkey");
-                (first, first + numkeys - 1, int(&find_spec, "keystep"))
+                // numkeys is the client's number: as large as i64 goes.
+                let last = first.saturating_add(numkeys).saturating_sub(1);
+                (first, last, int(&find_spec, "keystep"))
             }
             _ => continue,
         };
