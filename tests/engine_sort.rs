@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::differential::check_script;
+use support::differential::{Differential, check_script};
 
 #[tokio::test]
 async fn numeric_and_alpha_sorting_of_lists() {
@@ -274,4 +274,64 @@ async fn store_types_and_read_only() {
         "#,
     )
     .await;
+}
+
+/// Generated lists (fixed seed) sorted BY weights with many ties, under random LIMITs: with
+/// ALPHA, tied elements come out in the order of Redis's partial quicksort (pqsort) when a
+/// LIMIT narrows the range, and of its stable qsort otherwise.
+#[tokio::test]
+async fn generated_ties_and_limits() {
+    for resp3 in [false, true] {
+        let d = if resp3 {
+            Differential::start_resp3().await
+        } else {
+            Differential::start().await
+        };
+        let Some(mut d) = d else {
+            return;
+        };
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..12 {
+            let len = [5, 7, 8, 20, 41, 60, 150, 300][round % 8];
+            let key = format!("l{round}");
+            let mut push = format!("RPUSH {key}");
+            for i in 0..len {
+                push.push_str(&format!(" e{i}"));
+                let weight = next() % 4;
+                if weight != 3 {
+                    d.same(&format!("SET w{round}_e{i} {weight}")).await;
+                }
+            }
+            d.same(&push).await;
+            for _ in 0..25 {
+                let r = next();
+                let start = (r % (len as u64 + 4)) as i64 - 2;
+                let count = ((r >> 16) % (len as u64 + 4)) as i64 - 2;
+                let alpha = if (r >> 32) % 3 != 0 { " ALPHA" } else { "" };
+                let desc = if (r >> 40) % 2 == 0 { " DESC" } else { "" };
+                let limit = if (r >> 48) % 5 != 0 {
+                    format!(" LIMIT {start} {count}")
+                } else {
+                    String::new()
+                };
+                let get = if (r >> 52) % 4 == 0 {
+                    format!(" GET # GET w{round}_*")
+                } else {
+                    String::new()
+                };
+                let sort = format!("SORT {key} BY w{round}_*{alpha}{desc}{limit}{get}");
+                d.same(&sort).await;
+                if (r >> 56) % 4 == 0 {
+                    d.same(&format!("{sort} STORE dst")).await;
+                    d.same("LRANGE dst 0 -1").await;
+                }
+            }
+        }
+    }
 }

@@ -146,6 +146,149 @@ fn sort_score(value: &[u8]) -> Option<f64> {
     (!erange && !subnormal && !score.is_nan()).then_some(score)
 }
 
+/// pqsort.c's partial quicksort (NetBSD's qsort, skipping the partitions outside the
+/// elements `first..=last`), ported as is: elements that compare equal (ALPHA BY ties) end up
+/// in the order Redis gives them.
+fn partial_sort<T>(v: &mut [T], cmp: &impl Fn(&T, &T) -> Ordering, first: i64, last: i64) {
+    partial_sort_at(v, 0, v.len(), cmp, first, last);
+}
+
+/// Whether `count` elements from `base` hold none of `first..=last`.
+fn outside(base: usize, count: usize, first: i64, last: i64) -> bool {
+    let (base, end) = (base as i64, (base + count) as i64);
+    (first < base && last < base) || (first >= end && last >= end)
+}
+
+fn insertion_sort<T>(v: &mut [T], base: usize, n: usize, cmp: &impl Fn(&T, &T) -> Ordering) {
+    for m in base + 1..base + n {
+        let mut l = m;
+        while l > base && cmp(&v[l - 1], &v[l]) == Ordering::Greater {
+            v.swap(l, l - 1);
+            l -= 1;
+        }
+    }
+}
+
+fn median_of_three<T>(
+    v: &[T],
+    a: usize,
+    b: usize,
+    c: usize,
+    cmp: &impl Fn(&T, &T) -> Ordering,
+) -> usize {
+    let less = |x: usize, y: usize| cmp(&v[x], &v[y]) == Ordering::Less;
+    let greater = |x: usize, y: usize| cmp(&v[x], &v[y]) == Ordering::Greater;
+    if less(a, b) {
+        if less(b, c) {
+            b
+        } else if less(a, c) {
+            c
+        } else {
+            a
+        }
+    } else if greater(b, c) {
+        b
+    } else if less(a, c) {
+        a
+    } else {
+        c
+    }
+}
+
+/// Swaps `n` elements from `a` with `n` from `b`, pair by pair (vecswap).
+fn swap_runs<T>(v: &mut [T], a: usize, b: usize, n: usize) {
+    for i in 0..n {
+        v.swap(a + i, b + i);
+    }
+}
+
+fn partial_sort_at<T>(
+    v: &mut [T],
+    mut base: usize,
+    mut n: usize,
+    cmp: &impl Fn(&T, &T) -> Ordering,
+    first: i64,
+    last: i64,
+) {
+    loop {
+        if n < 7 {
+            insertion_sort(v, base, n, cmp);
+            return;
+        }
+        let mut pm = base + n / 2;
+        if n > 7 {
+            let mut pl = base;
+            let mut pn = base + n - 1;
+            if n > 40 {
+                let d = n / 8;
+                pl = median_of_three(v, pl, pl + d, pl + 2 * d, cmp);
+                pm = median_of_three(v, pm - d, pm, pm + d, cmp);
+                pn = median_of_three(v, pn - 2 * d, pn - d, pn, cmp);
+            }
+            pm = median_of_three(v, pl, pm, pn, cmp);
+        }
+        v.swap(base, pm);
+        let (mut pa, mut pb) = (base + 1, base + 1);
+        let (mut pc, mut pd) = (base + n - 1, base + n - 1);
+        let mut swapped = false;
+        loop {
+            while pb <= pc {
+                match cmp(&v[pb], &v[base]) {
+                    Ordering::Greater => break,
+                    Ordering::Equal => {
+                        swapped = true;
+                        v.swap(pa, pb);
+                        pa += 1;
+                    }
+                    Ordering::Less => {}
+                }
+                pb += 1;
+            }
+            while pb <= pc {
+                match cmp(&v[pc], &v[base]) {
+                    Ordering::Less => break,
+                    Ordering::Equal => {
+                        swapped = true;
+                        v.swap(pc, pd);
+                        pd -= 1;
+                    }
+                    Ordering::Greater => {}
+                }
+                pc -= 1;
+            }
+            if pb > pc {
+                break;
+            }
+            v.swap(pb, pc);
+            swapped = true;
+            pb += 1;
+            pc -= 1;
+        }
+        if !swapped {
+            insertion_sort(v, base, n, cmp);
+            return;
+        }
+        let pn = base + n;
+        let r = (pa - base).min(pb - pa);
+        swap_runs(v, base, pb - r, r);
+        let r = (pd - pc).min(pn - pd - 1);
+        swap_runs(v, pb, pn - r, r);
+        let r = pb - pa;
+        if r > 1 && !outside(base, r, first, last) {
+            partial_sort_at(v, base, r, cmp, first, last);
+        }
+        let r = pd - pc;
+        if r <= 1 {
+            return;
+        }
+        base = pn - r;
+        n = r;
+        if outside(base, n, first, last) {
+            return;
+        }
+    }
+}
+
 /// One element being sorted: its value and what it sorts by.
 struct SortItem {
     element: Bytes,
@@ -320,7 +463,13 @@ fn sort_generic(ctx: &mut Ctx, args: &[Bytes], read_only: bool) -> Value {
                 }
             }
         }
-        items.sort_by(|a, b| compare_items(a, b, &options));
+        let compare = |a: &SortItem, b: &SortItem| compare_items(a, b, &options);
+        if options.by.is_some() && (start != 0 || end != items.len() as i64 - 1) {
+            partial_sort(&mut items, &compare, start, end);
+        } else {
+            // glibc's qsort is a merge sort: stable, as this one.
+            items.sort_by(compare);
+        }
     }
     let picked = (end - start + 1).max(0) as u64;
     let output_len = picked * options.gets.len().max(1) as u64;
