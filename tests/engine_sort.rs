@@ -335,3 +335,24 @@ async fn generated_ties_and_limits() {
         }
     }
 }
+
+/// What the console's hints and completion read: COMMAND INFO and DOCS, and the keys
+/// COMMAND GETKEYS finds, for SORT, SORT_RO, BITFIELD and BITFIELD_RO. (SORT's STORE key
+/// is found by Redis's sortGetKeys, which COMMAND GETKEYS here does not run.)
+#[tokio::test]
+async fn command_metadata() {
+    check_script(
+        r#"
+        COMMAND INFO sort sort_ro bitfield bitfield_ro
+        COMMAND DOCS sort
+        COMMAND DOCS sort_ro
+        COMMAND DOCS bitfield
+        COMMAND DOCS bitfield_ro
+        COMMAND GETKEYS SORT l
+        COMMAND GETKEYS SORT_RO l BY w_*
+        COMMAND GETKEYS BITFIELD k GET u8 0
+        COMMAND GETKEYS BITFIELD_RO k GET u8 0
+        "#,
+    )
+    .await;
+}
