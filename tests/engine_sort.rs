@@ -337,8 +337,8 @@ async fn generated_ties_and_limits() {
 }
 
 /// What the console's hints and completion read: COMMAND INFO and DOCS, and the keys
-/// COMMAND GETKEYS finds, for SORT, SORT_RO, BITFIELD and BITFIELD_RO. (SORT's STORE key
-/// is found by Redis's sortGetKeys, which COMMAND GETKEYS here does not run.)
+/// COMMAND GETKEYS finds (SORT's STORE destination as sortGetKeys finds it), for SORT,
+/// SORT_RO, BITFIELD and BITFIELD_RO.
 #[tokio::test]
 async fn command_metadata() {
     check_script(
@@ -349,6 +349,12 @@ async fn command_metadata() {
         COMMAND DOCS bitfield
         COMMAND DOCS bitfield_ro
         COMMAND GETKEYS SORT l
+        COMMAND GETKEYS SORT l BY w_* GET # STORE dst
+        COMMAND GETKEYS SORT l STORE
+        COMMAND GETKEYS SORT l STORE a STORE b LIMIT 0 1
+        COMMAND GETKEYS SORT l GET store STORE c BY store LIMIT store store
+        COMMAND GETKEYS SORT l LIMIT 0
+        COMMAND GETKEYS SORT
         COMMAND GETKEYS SORT_RO l BY w_*
         COMMAND GETKEYS BITFIELD k GET u8 0
         COMMAND GETKEYS BITFIELD_RO k GET u8 0

@@ -22,6 +22,24 @@ fn sort_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     sort_generic(ctx, args, true)
 }
 
+/// sortGetKeys: the positions of SORT's keys (COMMAND GETKEYS), the sorted key and the last
+/// STORE destination, skipping the arguments of LIMIT, GET and BY.
+pub(super) fn sort_keys(argv: &[Bytes]) -> impl Iterator<Item = usize> {
+    let mut store = None;
+    let mut i = 2;
+    while i < argv.len() {
+        if is_word(&argv[i], "limit") {
+            i += 2;
+        } else if is_word(&argv[i], "get") || is_word(&argv[i], "by") {
+            i += 1;
+        } else if is_word(&argv[i], "store") && i + 1 < argv.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    std::iter::once(1).chain(store)
+}
+
 /// The options after the key, as sortCommandGeneric reads them.
 struct SortOptions {
     desc: bool,
