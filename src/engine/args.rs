@@ -57,6 +57,13 @@ pub fn parse_f64(b: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// The bytes C's string functions (strcasecmp, strchr, strcoll) see: up to the first NUL.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    arg.iter()
+        .position(|&b| b == 0)
+        .map_or(arg, |end| &arg[..end])
+}
+
 /// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE.
 pub fn strtod(s: &[u8]) -> Option<(f64, bool)> {
     let (negative, body) = match s.first() {

@@ -2,7 +2,7 @@
 //! BITFIELD_RO): signed and unsigned integers of 1 to 64 bits at any bit offset.
 
 use super::strings::{check_string_length, check_string_room, string_for_writing, write_string};
-use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{c_str, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::notify::EventClass;
@@ -308,13 +308,6 @@ struct FieldRequest {
 }
 
 const BAD_FIELD_TYPE: &str = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
-
-/// The bytes C's string functions see: up to the first NUL.
-fn c_str(arg: &[u8]) -> &[u8] {
-    arg.iter()
-        .position(|&b| b == 0)
-        .map_or(arg, |end| &arg[..end])
-}
 
 /// getBitfieldTypeFromArgument: `i1`..`i64` or `u1`..`u63`; (signed, bits).
 fn field_type(arg: &[u8]) -> Result<(bool, u32), Value> {

@@ -1,8 +1,13 @@
 //! SORT and SORT_RO (sort.c): the elements of a list, set or sorted set, sorted by their own
 //! value or by keys a `BY` pattern names (numerically, or by bytes with ALPHA), with LIMIT,
 //! `GET` patterns (`#`, `key*`, `hash*->field`) and, for SORT, STORE into a list.
+//!
+//! Two things Redis's results depend on are not modelled: ALPHA compares with strcoll in
+//! redis-server's locale (here: the C and C.UTF-8 order, bytes up to the first NUL), and the
+//! numeric parse tests an errno it never clears, so in Redis an earlier ERANGE can make a
+//! later numeric SORT of non-integer values fail.
 
-use crate::engine::args::{not_integer, parse_i64, strtod, syntax_error, wrongtype};
+use crate::engine::args::{c_str, not_integer, parse_i64, strtod, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::limits;
@@ -51,13 +56,6 @@ struct SortOptions {
     by: Option<Bytes>,
     gets: Vec<Bytes>,
     store: Option<Bytes>,
-}
-
-/// The bytes C's string functions see: up to the first NUL.
-fn c_str(arg: &[u8]) -> &[u8] {
-    arg.iter()
-        .position(|&b| b == 0)
-        .map_or(arg, |end| &arg[..end])
 }
 
 fn is_word(arg: &[u8], word: &str) -> bool {
