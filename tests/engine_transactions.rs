@@ -155,6 +155,14 @@ async fn watch_broken_by_other_clients(resp3: bool) {
         ("GET balance", "a read does not"),
         ("BITFIELD balance SET u8 0 1", "a BITFIELD write breaks it"),
         (
+            "SETBIT balance 7 1",
+            "a SETBIT that changes nothing does not",
+        ),
+        (
+            "SETBIT balance 6 1",
+            "a SETBIT that changes a bit breaks it",
+        ),
+        (
             "BITFIELD balance SET u8 0 49",
             "a BITFIELD SET of the value already there does not",
         ),

@@ -54,13 +54,15 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
     let byte = (offset >> 3) as usize;
     let old_len = match ctx.db().data(&args[1], now) {
-        None => 0,
-        Some(Data::String(b)) => b.len(),
+        None => None,
+        Some(Data::String(b)) => Some(b.len()),
         Some(_) => return wrongtype(),
     };
-    if let Err(e) = check_string_length(ctx, old_len as u64, byte as u64 + 1) {
+    if let Err(e) = check_string_length(ctx, old_len.unwrap_or(0) as u64, byte as u64 + 1) {
         return e;
     }
+    // Created or grown (lookupStringForBitCommand's `dirty`).
+    let dirty = old_len.is_none_or(|len| len <= byte);
     let mut bits = string_for_writing(ctx, &args[1], byte + 1);
     let mask = 1u8 << (7 - (offset & 7));
     let old = bits[byte] & mask != 0;
@@ -70,7 +72,10 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         bits[byte] &= !mask;
     }
     write_string(ctx, &args[1], bits.freeze(), Some("raw"));
-    ctx.modified(EventClass::STRING, "setbit", &args[1]);
+    // Redis 7.0 signals and notifies only when the string changed.
+    if dirty || old != on {
+        ctx.modified(EventClass::STRING, "setbit", &args[1]);
+    }
     Value::Integer(old as i64)
 }
 
