@@ -362,3 +362,48 @@ async fn command_metadata() {
     )
     .await;
 }
+
+/// The keyspace_hits and keyspace_misses lines of an INFO stats reply.
+fn hit_counters(info: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(info)
+        .lines()
+        .filter(|l| l.starts_with("keyspace_hits:") || l.starts_with("keyspace_misses:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// SORT reads its key and every key a BY or GET pattern names as lookups that count as hits
+/// or misses; BITFIELD counts only when it just reads.
+#[tokio::test]
+async fn lookups_count_keyspace_hits_and_misses_like_redis() {
+    let Some(mut d) = Differential::start().await else {
+        return;
+    };
+    for line in [
+        "RPUSH l 3 1 2",
+        "MSET w_1 10 w_2 20",
+        "HSET h_1 f one",
+        "SORT l",
+        "SORT nol",
+        "SORT l BY w_*",
+        "SORT l BY nosort GET # GET w_* GET h_*->f",
+        "SORT l BY w_* GET w_* STORE dst",
+        "SORT_RO l BY w_*->f ALPHA",
+        "SORT l BY w_* LIMIT 0 0",
+        "SORT l FOO",
+        "BITFIELD bf SET u8 0 1",
+        "BITFIELD bf GET u8 0",
+        "BITFIELD nobf GET u8 0",
+        "BITFIELD_RO bf GET u8 0",
+        "BITFIELD bf INCRBY u8 0 1 GET u8 0",
+    ] {
+        d.same(line).await;
+        let (real, engine) = d.both("INFO stats").await;
+        assert_eq!(
+            hit_counters(&engine),
+            hit_counters(&real),
+            "keyspace counters after {line} (engine left, real Redis right)"
+        );
+        d.count_compared(1);
+    }
+}
