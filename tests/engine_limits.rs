@@ -132,6 +132,8 @@ async fn a_reply_over_the_limit_closes_the_connection_as_in_redis() {
         setup.request(&push).await;
         let mut conn = RawConn::connect(addr).await;
         closed_by(&mut conn, "LRANGE list 0 -1").await;
+        let mut conn = RawConn::connect(addr).await;
+        closed_by(&mut conn, "SORT list BY nosort GET # GET # GET #").await;
         let reply = ask(&mut setup, "LRANGE list 0 9").await;
         assert!(reply.starts_with("*10\r\n"), "{name}: {reply}");
         ask(

@@ -79,6 +79,16 @@ fn repeated_big_writes_stop_at_the_memory_safety_limit() {
         message.starts_with("OOM command not allowed: the string would need 2"),
         "{message}"
     );
+    // BITFIELD's growth is refused the same way (its offsets stay under proto-max-bulk-len).
+    let Value::Error(message) = run(&mut store, "BITFIELD huge SET i64 17179869176 -1") else {
+        panic!("BITFIELD built a 2 GB string under a 48 MB limit");
+    };
+    let message = String::from_utf8_lossy(&message);
+    assert!(
+        message.starts_with("OOM command not allowed: the string would need 2"),
+        "{message}"
+    );
+    assert_eq!(run(&mut store, "EXISTS huge"), Value::Integer(0));
     assert!(redis_tutor::heap::peak().unwrap() < before + (1 << 30));
     assert_eq!(run(&mut store, "APPEND small x"), Value::Integer(2));
     limits::set_memory_limit(limits::DEFAULT_MEMORY_LIMIT);

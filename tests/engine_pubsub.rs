@@ -160,6 +160,21 @@ async fn keyspace_notifications(resp3: bool) {
         "ZREMRANGEBYSCORE z 2 3",
         "ZUNIONSTORE z2 1 z",
         "SETBIT bits 3 1",
+        "SETBIT bits 3 1",
+        "SETBIT bits 30 0",
+        "SETBIT bits 30 0",
+        "SETBIT bits 3 0",
+        "BITFIELD bf SET u8 0 200",
+        "BITFIELD bf SET u8 0 200",
+        "BITFIELD bf INCRBY u8 0 1 GET u8 0",
+        "BITFIELD bf OVERFLOW FAIL INCRBY u8 0 100",
+        "BITFIELD bf SET u8 100 0",
+        "BITFIELD_RO bf GET u8 0",
+        "RPUSH src 3 1 2",
+        "SORT src STORE sorted",
+        "SORT src LIMIT 0 0 STORE sorted",
+        "SORT nothing STORE sorted",
+        "SORT_RO src",
         "PFADD hll a b c",
         "GEOADD geo 13.361389 38.115556 Palermo",
         "MOVE geo 1",
@@ -174,6 +189,8 @@ async fn keyspace_notifications(resp3: bool) {
     other.same("CONFIG SET notify-keyspace-events Emn").await;
     notifications_of(&mut d, &mut other, "GET missing").await;
     notifications_of(&mut d, &mut other, "SET fresh v").await;
+    notifications_of(&mut d, &mut other, "SORT src BY w_* GET # GET h_*->f").await;
+    notifications_of(&mut d, &mut other, "BITFIELD nbf SET u8 0 1").await;
     other.same("CONFIG SET notify-keyspace-events Kl").await;
     notifications_of(&mut d, &mut other, "SET ignored v").await;
     notifications_of(&mut d, &mut other, "RPUSH listed v").await;

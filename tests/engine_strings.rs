@@ -529,3 +529,213 @@ async fn incrbyfloat_generated_values_match() {
         d.same(&format!("INCRBYFLOAT {key} {number}")).await;
     }
 }
+
+#[tokio::test]
+async fn bitfield() {
+    check_script(
+        r#"
+        BITFIELD bf SET u8 0 255
+        GET bf
+        OBJECT ENCODING bf
+        BITFIELD bf GET u8 0 GET i8 0 GET u4 0 GET i4 4 GET u1 7 GET i1 7 GET u8 4 GET i8 4
+        BITFIELD bf INCRBY u8 0 1
+        BITFIELD bf INCRBY u8 0 -1
+        BITFIELD bf OVERFLOW SAT INCRBY u8 0 1000 INCRBY u8 0 -1000
+        BITFIELD bf OVERFLOW FAIL INCRBY u8 0 1000 INCRBY u8 0 10 INCRBY u8 0 -11
+        BITFIELD bf OVERFLOW WRAP INCRBY u8 0 1000 INCRBY u8 0 -1000
+        BITFIELD bf SET i8 8 -128 GET i8 8 INCRBY i8 8 -1 OVERFLOW SAT INCRBY i8 8 -1000 INCRBY i8 8 1000 OVERFLOW FAIL INCRBY i8 8 1
+        BITFIELD bf SET i64 0 -1 GET i64 0 GET u63 0 GET u63 1 GET i64 1
+        BITFIELD bf INCRBY i64 0 9223372036854775807 INCRBY i64 0 9223372036854775807
+        BITFIELD bf OVERFLOW SAT INCRBY i64 0 9223372036854775807 INCRBY i64 0 9223372036854775807 INCRBY i64 0 -9223372036854775808 INCRBY i64 0 -9223372036854775808 INCRBY i64 0 -1
+        BITFIELD bf OVERFLOW FAIL INCRBY i64 0 -1 SET i64 0 5 INCRBY i64 0 9223372036854775807 INCRBY i64 0 -9223372036854775808
+        BITFIELD bf OVERFLOW FAIL SET u8 0 256 SET u8 0 -1 SET i8 0 128 SET i8 0 -129 SET i8 0 -128 SET i8 0 127
+        BITFIELD bf OVERFLOW SAT SET u8 0 256 SET u8 0 -1 SET i8 0 128 SET i8 0 -129 SET i8 0 -9223372036854775808 SET i8 0 9223372036854775807 SET u8 0 -9223372036854775808
+        BITFIELD bf OVERFLOW WRAP SET u8 0 256 SET u8 0 -1 SET i8 0 128 SET i8 0 -129 SET i8 0 -9223372036854775808 SET u8 0 -9223372036854775808
+        BITFIELD bf SET u63 0 9223372036854775807 OVERFLOW SAT INCRBY u63 0 1 OVERFLOW WRAP INCRBY u63 0 1 INCRBY u63 0 -1
+        BITFIELD bf OVERFLOW SAT INCRBY u63 0 -9223372036854775808 OVERFLOW WRAP INCRBY u63 0 -9223372036854775808
+        BITFIELD bf SET u4 #1 15 GET u4 #1 GET u4 4 SET i5 #3 -3 GET i5 15 GET i5 #3
+        BITFIELD bf SET u1 #70 1 GET u1 70 INCRBY i1 71 1 INCRBY i1 71 -1 INCRBY u1 72 3
+        GET bf
+        STRLEN bf
+        OBJECT ENCODING bf
+        BITFIELD bf GET i3 5 GET u13 3 GET i17 1 GET u31 9 GET i33 2 GET i64 60 GET u63 65
+        BITFIELD bf GET u8 #-1
+        BITFIELD bf GET u8 #x
+        BITFIELD bf GET u8 #
+        BITFIELD bf GET u8 ##1
+        BITFIELD bf GET u8 -1
+        BITFIELD bf GET u8 +1
+        BITFIELD bf GET u8 01
+        BITFIELD bf GET u8 4294967296
+        BITFIELD bf GET u8 4294967295
+        BITFIELD bf GET u8 #536870912
+        BITFIELD bf GET u8 #536870911
+        BITFIELD bf GET i64 #9223372036854775807
+        BITFIELD bf GET i64 #144115188075855872
+        BITFIELD bf GET u8 1.5
+        BITFIELD bf GET u64 0
+        BITFIELD bf GET i65 0
+        BITFIELD bf GET i0 0
+        BITFIELD bf GET u0 0
+        BITFIELD bf GET I8 0
+        BITFIELD bf GET U8 0
+        BITFIELD bf GET x8 0
+        BITFIELD bf GET i 0
+        BITFIELD bf GET i08 0
+        BITFIELD bf GET i+8 0
+        BITFIELD bf GET i-8 0
+        BITFIELD bf GET "" 0
+        BITFIELD bf GET "i8\x00junk" 0
+        BITFIELD bf SET u8 0 x
+        BITFIELD bf SET u8 0 1.5
+        BITFIELD bf SET u8 0 9223372036854775808
+        BITFIELD bf INCRBY u8 0 ""
+        BITFIELD bf SET u8 0
+        BITFIELD bf GET u8
+        BITFIELD bf INCRBY u8 0
+        BITFIELD bf FOO u8 0
+        BITFIELD bf OVERFLOW
+        BITFIELD bf OVERFLOW FOO GET u8 0
+        BITFIELD bf GET u8 0 OVERFLOW FOO
+        BITFIELD bf OVERFLOW sat
+        BITFIELD bf overflow fail get u8 0 set u8 0 1 incrby u8 0 1
+        BITFIELD bf GET u8 0 FOO
+        BITFIELD bf GET u8 0 SET u8 x 1
+        BITFIELD bf GET u64 0 SET u8 0 x
+        BITFIELD bf SET u8 0 x GET u64 0
+        BITFIELD bf
+        BITFIELD missing GET u8 0 GET i64 100
+        EXISTS missing
+        BITFIELD missing OVERFLOW SAT
+        EXISTS missing
+        BITFIELD new SET u8 100 1
+        STRLEN new
+        BITFIELD new2 INCRBY i16 #10 -5
+        GET new2
+        BITFIELD new3 OVERFLOW FAIL SET u4 0 100
+        EXISTS new3
+        STRLEN new3
+        BITFIELD_RO bf GET u8 0 GET i8 #2
+        BITFIELD_RO bf SET u8 0 1
+        BITFIELD_RO bf INCRBY u8 0 1
+        BITFIELD_RO bf GET u8 0 SET u8 0 1
+        BITFIELD_RO bf OVERFLOW SAT GET u8 0
+        BITFIELD_RO bf OVERFLOW SAT
+        BITFIELD_RO bf SET u8 x 1
+        BITFIELD_RO bf SET u8 0 x
+        BITFIELD_RO bf SET u99 0 1
+        BITFIELD_RO missing GET u8 0
+        BITFIELD_RO missing SET u8 0 1
+        EXISTS missing
+        BITFIELD_RO bf
+        BITFIELD_RO bf GET
+        BITFIELD_RO
+        BITFIELD
+        SET n 12345
+        BITFIELD n GET u8 0 GET u16 8
+        OBJECT ENCODING n
+        BITFIELD_RO n GET u8 0
+        OBJECT ENCODING n
+        BITFIELD n SET u8 0 49
+        OBJECT ENCODING n
+        GET n
+        SET short abc
+        BITFIELD short GET u8 0
+        OBJECT ENCODING short
+        BITFIELD short INCRBY u8 0 0
+        OBJECT ENCODING short
+        GET short
+        RPUSH list a
+        BITFIELD list GET u8 0
+        BITFIELD list SET u8 0 1
+        BITFIELD_RO list GET u8 0
+        BITFIELD list GET u8 x
+        BITFIELD list SET u8 0 x
+        SET t v EX 100
+        BITFIELD t SET u8 0 1
+        TTL t
+        GET t
+        CONFIG SET proto-max-bulk-len 1mb
+        BITFIELD big GET u8 8388607
+        BITFIELD big GET u8 8388608
+        BITFIELD big GET u8 #1048575
+        BITFIELD big GET u8 #1048576
+        BITFIELD big SET i64 8388607 -1
+        STRLEN big
+        BITFIELD big SET u8 8388608 1
+        BITFIELD big GET i64 8388607 GET i64 8388600
+        CONFIG SET proto-max-bulk-len 512mb
+        "#,
+    )
+    .await;
+}
+
+/// Pseudo-random BITFIELD operations (fixed seed) on a few keys: every width, signedness,
+/// overflow mode and offset shape, with the strings compared afterwards.
+#[tokio::test]
+async fn bitfield_generated_operations_match() {
+    for resp3 in [false, true] {
+        let d = if resp3 {
+            Differential::start_resp3().await
+        } else {
+            Differential::start().await
+        };
+        let Some(mut d) = d else {
+            return;
+        };
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const VALUES: &[&str] = &[
+            "0",
+            "1",
+            "-1",
+            "127",
+            "-128",
+            "255",
+            "256",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "4611686018427387904",
+            "-4611686018427387905",
+        ];
+        for i in 0..400 {
+            let mut line = format!("BITFIELD k{}", i % 4);
+            for _ in 0..1 + next() % 4 {
+                let r = next();
+                if r % 7 == 0 {
+                    line.push_str(
+                        [" OVERFLOW WRAP", " OVERFLOW SAT", " OVERFLOW FAIL"]
+                            [(r >> 8) as usize % 3],
+                    );
+                }
+                let signed = (r >> 12) % 2 == 0;
+                let bits = 1 + (r >> 16) % if signed { 64 } else { 63 };
+                let kind = if signed { 'i' } else { 'u' };
+                let offset = if (r >> 24) % 3 == 0 {
+                    format!("#{}", (r >> 32) % 8)
+                } else {
+                    ((r >> 32) % 80).to_string()
+                };
+                let value = if (r >> 28) % 2 == 0 {
+                    VALUES[(r >> 40) as usize % VALUES.len()].to_string()
+                } else {
+                    ((next() as i64) >> ((r >> 44) % 64)).to_string()
+                };
+                match (r >> 4) % 3 {
+                    0 => line.push_str(&format!(" GET {kind}{bits} {offset}")),
+                    1 => line.push_str(&format!(" SET {kind}{bits} {offset} {value}")),
+                    _ => line.push_str(&format!(" INCRBY {kind}{bits} {offset} {value}")),
+                }
+            }
+            d.same(&line).await;
+        }
+        for k in 0..4 {
+            d.same(&format!("GET k{k}")).await;
+        }
+    }
+}

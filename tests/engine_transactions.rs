@@ -153,6 +153,28 @@ async fn watch_broken_by_other_clients(resp3: bool) {
             "even a write that changes nothing breaks it",
         ),
         ("GET balance", "a read does not"),
+        ("BITFIELD balance SET u8 0 1", "a BITFIELD write breaks it"),
+        (
+            "SETBIT balance 7 1",
+            "a SETBIT that changes nothing does not",
+        ),
+        (
+            "SETBIT balance 6 1",
+            "a SETBIT that changes a bit breaks it",
+        ),
+        (
+            "BITFIELD balance SET u8 0 49",
+            "a BITFIELD SET of the value already there does not",
+        ),
+        ("BITFIELD_RO balance GET u8 0", "a BITFIELD read does not"),
+        (
+            "SORT nothing STORE balance",
+            "SORT STORE deleting it breaks it",
+        ),
+        (
+            "SORT nothing STORE other",
+            "SORT STORE to another key does not",
+        ),
         ("DEL balance", "a delete breaks it"),
         ("EXPIRE balance 100", "a new TTL breaks it"),
         ("PERSIST balance", "removing the TTL breaks it"),

@@ -57,6 +57,73 @@ pub fn parse_f64(b: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// The bytes C's string functions (strcasecmp, strchr, strcoll) see: up to the first NUL.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    arg.iter()
+        .position(|&b| b == 0)
+        .map_or(arg, |end| &arg[..end])
+}
+
+/// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE.
+pub fn strtod(s: &[u8]) -> Option<(f64, bool)> {
+    let (negative, body) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let sign = if negative { -1.0 } else { 1.0 };
+    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
+        return Some((sign * f64::INFINITY, false));
+    }
+    if body.eq_ignore_ascii_case(b"nan") {
+        return Some((f64::NAN, false));
+    }
+    if body.len() > 2 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x') {
+        let hex = std::str::from_utf8(&body[2..]).ok()?.to_ascii_lowercase();
+        return parse_hex_float(&hex).map(|v| (sign * v, v.is_infinite()));
+    }
+    if body.is_empty()
+        || matches!(body[0], b'-' | b'+')
+        || !body
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
+    {
+        return None;
+    }
+    let value: f64 = std::str::from_utf8(body).ok()?.parse().ok()?;
+    let mantissa_end = body
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(&b'e'))
+        .unwrap_or(body.len());
+    let underflow = value == 0.0
+        && body[..mantissa_end]
+            .iter()
+            .any(|c| matches!(c, b'1'..=b'9'));
+    Some((sign * value, value.is_infinite() || underflow))
+}
+
+/// A hexadecimal float body (after `0x`): hex digits, an optional fraction and `p` exponent.
+fn parse_hex_float(hex: &str) -> Option<f64> {
+    let (mantissa, exponent) = match hex.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (hex, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars() {
+        value = value * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        value += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(value * 2f64.powi(exponent))
+}
+
 /// The `count [WITH...]` arguments of HRANDFIELD (`withvalues`) and ZRANDMEMBER
 /// (`withscores`), at `args[2..]`: the count and whether the keyword was given, or Redis's
 /// error reply.

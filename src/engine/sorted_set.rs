@@ -294,6 +294,11 @@ impl SortedSet {
                 .all(|m| m.len() <= limits.zset_max_listpack_value);
     }
 
+    /// Turns a listpack into a skiplist for good (SORT does, zsetConvert).
+    pub fn convert_to_skiplist(&mut self) {
+        self.listpack = false;
+    }
+
     /// The name OBJECT ENCODING reports.
     pub fn encoding(&self) -> &'static str {
         if self.listpack {

@@ -203,6 +203,11 @@ const PATTERNS: &[&str] = &[
     "k[0-9]",
     "[]",
     "{t}*",
+    "#",
+    "nosort",
+    "k*->a",
+    "*->field",
+    "k*->",
 ];
 
 /// CONFIG SET parameters worth fuzzing (not `requirepass`, which would lock the fuzzer out).
@@ -382,8 +387,27 @@ fn grammar(rng: &mut Rng, argument: &Value, out: &mut Vec<Vec<u8>>, depth: usize
                     grammar(rng, child, out, depth + 1);
                 }
             }
-            other => out.push(value(rng, other)),
+            other => out.push(named_value(rng, text(argument, "name"), other)),
         }
+    }
+}
+
+/// BITFIELD field types: valid ones at the edges and invalid ones.
+const FIELD_TYPES: &[&str] = &[
+    "i1", "u1", "i8", "u8", "i16", "u32", "i63", "i64", "u63", "u64", "i65", "u0", "I8", "x8",
+];
+
+/// A value for the argument called `name`: BITFIELD's `encoding` gets field types and its
+/// `offset` now and then a `#N` one; any other argument, [`value`] of its type.
+fn named_value(rng: &mut Rng, name: Option<&str>, kind: &str) -> Vec<u8> {
+    match name {
+        Some("encoding") if rng.chance(90) => rng.pick(FIELD_TYPES).as_bytes().to_vec(),
+        Some("offset") if rng.chance(20) => {
+            let mut offset = b"#".to_vec();
+            offset.extend(value(rng, "integer"));
+            offset
+        }
+        _ => value(rng, kind),
     }
 }
 

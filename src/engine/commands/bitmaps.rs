@@ -1,7 +1,8 @@
-//! Bitmap commands on strings: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.
+//! Bitmap commands on strings: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, and BITFIELD (with
+//! BITFIELD_RO): signed and unsigned integers of 1 to 64 bits at any bit offset.
 
-use super::strings::{check_string_length, string_for_writing, write_string};
-use crate::engine::args::{not_integer, parse_i64, syntax_error, wrongtype};
+use super::strings::{check_string_length, check_string_room, string_for_writing, write_string};
+use crate::engine::args::{c_str, not_integer, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::Data;
 use crate::engine::notify::EventClass;
@@ -14,6 +15,8 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("bitcount", bitcount),
     ("bitpos", bitpos),
     ("bitop", bitop),
+    ("bitfield", bitfield),
+    ("bitfield_ro", bitfield_ro),
 ];
 
 const BAD_OFFSET: &str = "ERR bit offset is not an integer or out of range";
@@ -21,9 +24,20 @@ const BAD_BIT: &str = "ERR bit is not an integer or out of range";
 
 /// getBitOffsetFromArgument: a bit offset below proto-max-bulk-len * 8.
 fn bit_offset(ctx: &Ctx, arg: &[u8]) -> Result<u64, Value> {
-    let max_bits = ctx.store.config.proto_max_bulk_len() * 8;
-    match parse_i64(arg) {
-        Some(n) if n >= 0 && (n as u64) < max_bits => Ok(n as u64),
+    field_offset(ctx, arg, None)
+}
+
+/// getBitOffsetFromArgument for BITFIELD too: with the field's `width`, `#N` means N fields
+/// of that width (multiplied as C's long long does, wrapping).
+fn field_offset(ctx: &Ctx, arg: &[u8], width: Option<u32>) -> Result<u64, Value> {
+    let (digits, multiplier) = match (arg.first(), width) {
+        (Some(b'#'), Some(bits)) => (&arg[1..], bits as i64),
+        _ => (arg, 1),
+    };
+    match parse_i64(digits).map(|n| n.wrapping_mul(multiplier)) {
+        Some(n) if n >= 0 && ((n as u64) >> 3) < ctx.store.config.proto_max_bulk_len() => {
+            Ok(n as u64)
+        }
         _ => Err(Value::error(BAD_OFFSET)),
     }
 }
@@ -40,13 +54,15 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     let now = ctx.now_ms();
     let byte = (offset >> 3) as usize;
     let old_len = match ctx.db().data(&args[1], now) {
-        None => 0,
-        Some(Data::String(b)) => b.len(),
+        None => None,
+        Some(Data::String(b)) => Some(b.len()),
         Some(_) => return wrongtype(),
     };
-    if let Err(e) = check_string_length(ctx, old_len as u64, byte as u64 + 1) {
+    if let Err(e) = check_string_length(ctx, old_len.unwrap_or(0) as u64, byte as u64 + 1) {
         return e;
     }
+    // Created or grown (lookupStringForBitCommand's `dirty`).
+    let dirty = old_len.is_none_or(|len| len <= byte);
     let mut bits = string_for_writing(ctx, &args[1], byte + 1);
     let mask = 1u8 << (7 - (offset & 7));
     let old = bits[byte] & mask != 0;
@@ -56,7 +72,10 @@ fn setbit(ctx: &mut Ctx, args: &[Bytes]) -> Value {
         bits[byte] &= !mask;
     }
     write_string(ctx, &args[1], bits.freeze(), Some("raw"));
-    ctx.modified(EventClass::STRING, "setbit", &args[1]);
+    // Redis 7.0 signals and notifies only when the string changed.
+    if dirty || old != on {
+        ctx.modified(EventClass::STRING, "setbit", &args[1]);
+    }
     Value::Integer(old as i64)
 }
 
@@ -264,4 +283,326 @@ fn bitop(ctx: &mut Ctx, args: &[Bytes]) -> Value {
     write_string(ctx, dest, Bytes::from(out), Some("raw"));
     ctx.modified(EventClass::STRING, "set", dest);
     Value::Integer(max_len as i64)
+}
+
+/// What a BITFIELD subcommand does.
+#[derive(Clone, Copy, PartialEq)]
+enum FieldOp {
+    Get,
+    Set,
+    IncrBy,
+}
+
+/// The OVERFLOW behaviour in force for the subcommands after it.
+#[derive(Clone, Copy, PartialEq)]
+enum Overflow {
+    Wrap,
+    Sat,
+    Fail,
+}
+
+/// One parsed BITFIELD operation.
+struct FieldRequest {
+    op: FieldOp,
+    signed: bool,
+    bits: u32,
+    offset: u64,
+    /// The SET value or INCRBY increment.
+    value: i64,
+    overflow: Overflow,
+}
+
+const BAD_FIELD_TYPE: &str = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+
+/// getBitfieldTypeFromArgument: `i1`..`i64` or `u1`..`u63`; (signed, bits).
+fn field_type(arg: &[u8]) -> Result<(bool, u32), Value> {
+    let signed = match arg.first() {
+        Some(b'i') => true,
+        Some(b'u') => false,
+        _ => return Err(Value::error(BAD_FIELD_TYPE)),
+    };
+    let most = if signed { 64 } else { 63 };
+    match parse_i64(c_str(&arg[1..])) {
+        Some(bits) if (1..=most).contains(&bits) => Ok((signed, bits as u32)),
+        _ => Err(Value::error(BAD_FIELD_TYPE)),
+    }
+}
+
+/// Parses the subcommands after the key, as bitfieldGeneric does (the first error wins).
+fn parse_field_requests(ctx: &Ctx, args: &[Bytes]) -> Result<Vec<FieldRequest>, Value> {
+    let mut requests = Vec::new();
+    let mut overflow = Overflow::Wrap;
+    let mut j = 2;
+    while j < args.len() {
+        let left = args.len() - j - 1;
+        let word = c_str(&args[j]);
+        let op = if word.eq_ignore_ascii_case(b"get") && left >= 2 {
+            FieldOp::Get
+        } else if word.eq_ignore_ascii_case(b"set") && left >= 3 {
+            FieldOp::Set
+        } else if word.eq_ignore_ascii_case(b"incrby") && left >= 3 {
+            FieldOp::IncrBy
+        } else if word.eq_ignore_ascii_case(b"overflow") && left >= 1 {
+            let kind = c_str(&args[j + 1]);
+            overflow = if kind.eq_ignore_ascii_case(b"wrap") {
+                Overflow::Wrap
+            } else if kind.eq_ignore_ascii_case(b"sat") {
+                Overflow::Sat
+            } else if kind.eq_ignore_ascii_case(b"fail") {
+                Overflow::Fail
+            } else {
+                return Err(Value::error("ERR Invalid OVERFLOW type specified"));
+            };
+            j += 2;
+            continue;
+        } else {
+            return Err(syntax_error());
+        };
+        let (signed, bits) = field_type(&args[j + 1])?;
+        let offset = field_offset(ctx, &args[j + 2], Some(bits))?;
+        let value = if op == FieldOp::Get {
+            0
+        } else {
+            parse_i64(&args[j + 3]).ok_or_else(not_integer)?
+        };
+        requests.push(FieldRequest {
+            op,
+            signed,
+            bits,
+            offset,
+            value,
+            overflow,
+        });
+        j += if op == FieldOp::Get { 3 } else { 4 };
+    }
+    Ok(requests)
+}
+
+/// getUnsignedBitfield: `bits` bits from bit `offset`, most significant first; bytes past
+/// the end of `s` read as zero.
+fn get_unsigned_field(s: &[u8], offset: u64, bits: u32) -> u64 {
+    (offset..offset + bits as u64).fold(0, |value, pos| {
+        let byte = s.get((pos >> 3) as usize).copied().unwrap_or(0);
+        (value << 1) | ((byte >> (7 - (pos & 7))) & 1) as u64
+    })
+}
+
+/// getSignedBitfield: the field sign-extended from its top bit.
+fn get_signed_field(s: &[u8], offset: u64, bits: u32) -> i64 {
+    let value = get_unsigned_field(s, offset, bits) as i64;
+    if bits < 64 && value & (1 << (bits - 1)) != 0 {
+        value | (-1i64 << bits)
+    } else {
+        value
+    }
+}
+
+/// setUnsignedBitfield: the low `bits` bits of `value` at bit `offset` (within `s`).
+fn set_field(s: &mut [u8], offset: u64, bits: u32, value: u64) {
+    for j in 0..bits as u64 {
+        let on = value & (1 << (bits as u64 - 1 - j)) != 0;
+        let pos = offset + j;
+        let mask = 1u8 << (7 - (pos & 7));
+        let byte = &mut s[(pos >> 3) as usize];
+        if on {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
+    }
+}
+
+/// checkUnsignedBitfieldOverflow: whether `value + incr` leaves a `bits`-bit unsigned field,
+/// and then the value to store under WRAP or SAT (None under FAIL).
+fn unsigned_overflow(value: u64, incr: i64, bits: u32, overflow: Overflow) -> Option<Option<u64>> {
+    let max = if bits == 64 {
+        u64::MAX
+    } else {
+        (1 << bits) - 1
+    };
+    let max_incr = max.wrapping_sub(value) as i64;
+    let min_incr = (value as i64).wrapping_neg();
+    let saturated = if value > max || (incr > 0 && incr > max_incr) {
+        max
+    } else if incr < 0 && incr < min_incr {
+        0
+    } else {
+        return None;
+    };
+    Some(match overflow {
+        Overflow::Wrap => {
+            let mask = if bits == 64 { 0 } else { u64::MAX << bits };
+            Some(value.wrapping_add(incr as u64) & !mask)
+        }
+        Overflow::Sat => Some(saturated),
+        Overflow::Fail => None,
+    })
+}
+
+/// checkSignedBitfieldOverflow, with C's wrapping arithmetic (so a SET far below the
+/// range of a narrow field saturates to its maximum, as Redis 7.0 does).
+fn signed_overflow(value: i64, incr: i64, bits: u32, overflow: Overflow) -> Option<Option<i64>> {
+    let max = if bits == 64 {
+        i64::MAX
+    } else {
+        (1 << (bits - 1)) - 1
+    };
+    let min = -max - 1;
+    let max_incr = max.wrapping_sub(value);
+    let min_incr = min.wrapping_sub(value);
+    let saturated = if value > max
+        || (bits != 64 && incr > max_incr)
+        || (value >= 0 && incr > 0 && incr > max_incr)
+    {
+        max
+    } else if value < min
+        || (bits != 64 && incr < min_incr)
+        || (value < 0 && incr < 0 && incr < min_incr)
+    {
+        min
+    } else {
+        return None;
+    };
+    Some(match overflow {
+        Overflow::Wrap => {
+            let mut c = (value as u64).wrapping_add(incr as u64);
+            if bits < 64 {
+                let mask = u64::MAX << bits;
+                if c & (1 << (bits - 1)) != 0 {
+                    c |= mask;
+                } else {
+                    c &= !mask;
+                }
+            }
+            Some(c as i64)
+        }
+        Overflow::Sat => Some(saturated),
+        Overflow::Fail => None,
+    })
+}
+
+/// Runs one SET or INCRBY on `s`: the reply (None when FAIL refused it) and whether the
+/// field's value changed.
+fn write_field(s: &mut [u8], request: &FieldRequest) -> (Option<i64>, bool) {
+    let (offset, bits) = (request.offset, request.bits);
+    if request.signed {
+        let old = get_signed_field(s, offset, bits);
+        let (checked, incr) = match request.op {
+            FieldOp::IncrBy => (old, request.value),
+            _ => (request.value, 0),
+        };
+        let new = match signed_overflow(checked, incr, bits, request.overflow) {
+            None => checked.wrapping_add(incr),
+            Some(Some(limited)) => limited,
+            Some(None) => return (None, false),
+        };
+        set_field(s, offset, bits, new as u64);
+        let reply = if request.op == FieldOp::IncrBy {
+            new
+        } else {
+            old
+        };
+        (Some(reply), old != new)
+    } else {
+        let old = get_unsigned_field(s, offset, bits);
+        let (checked, incr) = match request.op {
+            FieldOp::IncrBy => (old, request.value),
+            _ => (request.value as u64, 0),
+        };
+        let new = match unsigned_overflow(checked, incr, bits, request.overflow) {
+            None => checked.wrapping_add(incr as u64),
+            Some(Some(limited)) => limited,
+            Some(None) => return (None, false),
+        };
+        set_field(s, offset, bits, new);
+        let reply = if request.op == FieldOp::IncrBy {
+            new
+        } else {
+            old
+        };
+        (Some(reply as i64), old != new)
+    }
+}
+
+/// A GET's value.
+fn read_field(s: &[u8], request: &FieldRequest) -> i64 {
+    if request.signed {
+        get_signed_field(s, request.offset, request.bits)
+    } else {
+        get_unsigned_field(s, request.offset, request.bits) as i64
+    }
+}
+
+fn reply_of(value: Option<i64>) -> Value {
+    value.map_or(Value::Null, Value::Integer)
+}
+
+fn bitfield(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    bitfield_generic(ctx, args, false)
+}
+
+fn bitfield_ro(ctx: &mut Ctx, args: &[Bytes]) -> Value {
+    bitfield_generic(ctx, args, true)
+}
+
+/// bitfieldGeneric: only GETs read the key (a missing key reads as zeros and is not
+/// created); any SET or INCRBY makes room up to the farthest bit written first.
+fn bitfield_generic(ctx: &mut Ctx, args: &[Bytes], read_only: bool) -> Value {
+    let requests = match parse_field_requests(ctx, args) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let highest = requests
+        .iter()
+        .filter(|r| r.op != FieldOp::Get)
+        .map(|r| r.offset + r.bits as u64 - 1)
+        .max();
+    let Some(highest) = highest else {
+        let s = match ctx.read_key(&args[1]) {
+            None => Bytes::new(),
+            Some(Data::String(b)) => b.clone(),
+            Some(_) => return wrongtype(),
+        };
+        return Value::Array(
+            requests
+                .iter()
+                .map(|r| Value::Integer(read_field(&s, r)))
+                .collect(),
+        );
+    };
+    if read_only {
+        return Value::error("ERR BITFIELD_RO only supports the GET subcommand");
+    }
+    let now = ctx.now_ms();
+    let old_len = match ctx.db().data(&args[1], now) {
+        None => None,
+        Some(Data::String(b)) => Some(b.len()),
+        Some(_) => return wrongtype(),
+    };
+    let len = (highest >> 3) as usize + 1;
+    if let Err(e) = check_string_room(old_len.unwrap_or(0) as u64, len as u64) {
+        return e;
+    }
+    let mut s = string_for_writing(ctx, &args[1], len);
+    // lookupStringForBitCommand's `dirty`: the key was created or grown.
+    let dirty = old_len.is_none_or(|old| old < s.len());
+    let mut changes = 0;
+    let replies = requests
+        .iter()
+        .map(|r| {
+            if r.op == FieldOp::Get {
+                return Value::Integer(read_field(&s, r));
+            }
+            let (reply, changed) = write_field(&mut s, r);
+            if reply.is_some() && (dirty || changed) {
+                changes += 1;
+            }
+            reply_of(reply)
+        })
+        .collect();
+    write_string(ctx, &args[1], s.freeze(), Some("raw"));
+    if changes > 0 {
+        ctx.modified(EventClass::STRING, "setbit", &args[1]);
+    }
+    Value::Array(replies)
 }

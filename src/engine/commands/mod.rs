@@ -19,6 +19,7 @@ mod scan;
 mod scripting;
 mod server;
 mod sets;
+mod sort;
 mod sorted_sets;
 mod strings;
 mod transactions;
@@ -28,6 +29,7 @@ const FAMILIES: &[&[(&str, Handler)]] = &[
     connection::COMMANDS,
     lists::COMMANDS,
     sets::COMMANDS,
+    sort::COMMANDS,
     hashes::COMMANDS,
     sorted_sets::COMMANDS,
     strings::COMMANDS,

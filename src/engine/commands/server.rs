@@ -921,6 +921,10 @@ fn command_getkeys(_: &mut Ctx, args: &[Bytes]) -> Value {
     if !spec.arity_ok(argv.len()) {
         return Value::error("ERR Invalid number of arguments specified for command");
     }
+    if spec.name == "sort" {
+        let keys = super::sort::sort_keys(argv);
+        return Value::Array(keys.map(|i| Value::Bulk(argv[i].clone())).collect());
+    }
     let last = if last < 0 {
         argv.len() as i64 + last
     } else {

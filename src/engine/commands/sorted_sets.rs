@@ -6,7 +6,7 @@
 use super::lists::parse_timeout;
 use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{
-    NOT_FLOAT, not_integer, parse_i64, parse_random_count, syntax_error, wrongtype,
+    NOT_FLOAT, not_integer, parse_i64, parse_random_count, strtod, syntax_error, wrongtype,
 };
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
@@ -55,72 +55,12 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("zscan", zscan),
 ];
 
-/// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE.
-fn strtod_whole(s: &[u8]) -> Option<(f64, bool)> {
-    let (negative, body) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let sign = if negative { -1.0 } else { 1.0 };
-    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-        return Some((sign * f64::INFINITY, false));
-    }
-    if body.eq_ignore_ascii_case(b"nan") {
-        return Some((f64::NAN, false));
-    }
-    if body.len() > 2 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x') {
-        let hex = std::str::from_utf8(&body[2..]).ok()?.to_ascii_lowercase();
-        return parse_hex_float(&hex).map(|v| (sign * v, v.is_infinite()));
-    }
-    if body.is_empty()
-        || matches!(body[0], b'-' | b'+')
-        || !body
-            .iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
-    {
-        return None;
-    }
-    let value: f64 = std::str::from_utf8(body).ok()?.parse().ok()?;
-    let mantissa_end = body
-        .iter()
-        .position(|c| c.eq_ignore_ascii_case(&b'e'))
-        .unwrap_or(body.len());
-    let underflow = value == 0.0
-        && body[..mantissa_end]
-            .iter()
-            .any(|c| matches!(c, b'1'..=b'9'));
-    Some((sign * value, value.is_infinite() || underflow))
-}
-
-/// A hexadecimal float body (after `0x`): hex digits, an optional fraction and `p` exponent.
-fn parse_hex_float(hex: &str) -> Option<f64> {
-    let (mantissa, exponent) = match hex.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (hex, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + c.to_digit(16)? as f64;
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
-    }
-    Some(value * 2f64.powi(exponent))
-}
-
 /// A score argument as getDoubleFromObject reads it: no leading space, no overflow, not NaN.
 fn parse_score(arg: &[u8]) -> Option<f64> {
     if arg.first().is_some_and(|c| c.is_ascii_whitespace()) {
         return None;
     }
-    match strtod_whole(arg)? {
+    match strtod(arg)? {
         (v, false) if !v.is_nan() => Some(v),
         _ => None,
     }
@@ -139,7 +79,7 @@ fn parse_range_end(arg: &[u8]) -> Option<(f64, bool)> {
     let start = number
         .iter()
         .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))?;
-    let (value, _) = strtod_whole(&number[start..])?;
+    let (value, _) = strtod(&number[start..])?;
     (!value.is_nan()).then_some((value, exclusive))
 }
 

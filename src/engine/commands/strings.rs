@@ -44,6 +44,12 @@ pub(super) fn check_string_length(ctx: &Ctx, old_len: u64, len: u64) -> Result<(
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
         ));
     }
+    check_string_room(old_len, len)
+}
+
+/// The memory safety limit alone on a string growing from `old_len` to `len` bytes (BITFIELD,
+/// whose offsets are bounded by proto-max-bulk-len but whose last field may reach past it).
+pub(super) fn check_string_room(old_len: u64, len: u64) -> Result<(), Value> {
     let room = limits::memory_room();
     if len > old_len && len > room {
         return Err(Value::error(format!(
