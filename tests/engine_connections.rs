@@ -37,11 +37,7 @@ async fn monitor_lines(monitor: &mut ClientPair, count: usize) {
 }
 
 async fn monitor_shows_commands(resp3: bool) {
-    let d = if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    };
+    let d = Differential::start_with(resp3).await;
     let Some(mut d) = d else {
         return;
     };

@@ -195,15 +195,6 @@ async fn busy_function_and_function_kill() {
     d.same("FUNCTION STATS").await;
 }
 
-/// Both servers, speaking RESP2 or RESP3.
-async fn start(resp3: bool) -> Option<Differential> {
-    if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    }
-}
-
 /// Owned arguments from byte strings.
 fn argv(parts: &[&[u8]]) -> Vec<Vec<u8>> {
     parts.iter().map(|p| p.to_vec()).collect()
@@ -276,7 +267,7 @@ async fn restore(d: &mut Differential, payload: &[u8], rest: &[&str]) -> Vec<u8>
 #[tokio::test]
 async fn function_dump_is_byte_exact() {
     for resp3 in [false, true] {
-        let Some(mut d) = start(resp3).await else {
+        let Some(mut d) = Differential::start_with(resp3).await else {
             return;
         };
         let empty = bulk(&d.same("FUNCTION DUMP").await);
@@ -374,7 +365,7 @@ async fn function_dump_compresses_as_redis_does() {
 #[tokio::test]
 async fn function_restore_policies() {
     for resp3 in [false, true] {
-        let Some(mut d) = start(resp3).await else {
+        let Some(mut d) = Differential::start_with(resp3).await else {
             return;
         };
         load(&mut d, &big_library("mylib", 3), false).await;
@@ -432,7 +423,7 @@ async fn function_restore_policies() {
 #[tokio::test]
 async fn function_restore_refuses_bad_payloads() {
     for resp3 in [false, true] {
-        let Some(mut d) = start(resp3).await else {
+        let Some(mut d) = Differential::start_with(resp3).await else {
             return;
         };
         load(&mut d, &big_library("good", 2), false).await;
@@ -574,7 +565,7 @@ async fn function_restore_refuses_bad_payloads() {
 #[tokio::test]
 async fn dumps_restore_across_servers() {
     for resp3 in [false, true] {
-        let Some(mut d) = start(resp3).await else {
+        let Some(mut d) = Differential::start_with(resp3).await else {
             return;
         };
         for (name, functions) in [("alpha", 1), ("beta", 5), ("gamma", 40)] {

@@ -300,11 +300,7 @@ async fn blocking_commands_without_blocking() {
 }
 
 async fn blocking_flows(resp3: bool) {
-    let started = if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    };
+    let started = Differential::start_with(resp3).await;
     let Some(mut d) = started else {
         return;
     };

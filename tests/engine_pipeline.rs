@@ -14,11 +14,7 @@ async fn ask(conn: &mut RawConn, line: &str) -> String {
 
 /// Requests pipelined after a blocking command wait for it, then run in order, as in Redis.
 async fn requests_wait_behind_a_blocked_command(resp3: bool) {
-    let d = if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    };
+    let d = Differential::start_with(resp3).await;
     let Some(mut d) = d else {
         return;
     };

@@ -6,16 +6,8 @@ mod support;
 
 use support::differential::{ClientPair, Differential, RawConn};
 
-async fn start(resp3: bool) -> Option<Differential> {
-    if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    }
-}
-
 async fn channels_patterns_and_subscribed_mode(resp3: bool) {
-    let Some(mut d) = start(resp3).await else {
+    let Some(mut d) = Differential::start_with(resp3).await else {
         return;
     };
     let mut publisher = ClientPair::connect(&d).await;
@@ -110,7 +102,7 @@ async fn notifications_of(d: &mut Differential, other: &mut ClientPair, command:
 }
 
 async fn keyspace_notifications(resp3: bool) {
-    let Some(mut d) = start(resp3).await else {
+    let Some(mut d) = Differential::start_with(resp3).await else {
         return;
     };
     let mut other = ClientPair::connect(&d).await;

@@ -165,11 +165,7 @@ fn field_names(line: &str) -> Vec<String> {
 #[tokio::test]
 async fn client_list_and_info_format() {
     for resp3 in [false, true] {
-        let d = if resp3 {
-            Differential::start_resp3().await
-        } else {
-            Differential::start().await
-        };
+        let d = Differential::start_with(resp3).await;
         let Some(mut d) = d else {
             return;
         };
@@ -462,11 +458,7 @@ fn info_shape(raw: &[u8]) -> Vec<(String, Vec<String>)> {
 #[tokio::test]
 async fn info_sections_have_redis_fields() {
     for resp3 in [false, true] {
-        let d = if resp3 {
-            Differential::start_resp3().await
-        } else {
-            Differential::start().await
-        };
+        let d = Differential::start_with(resp3).await;
         let Some(mut d) = d else {
             return;
         };
@@ -577,11 +569,7 @@ async fn used_memory_follows_the_dataset() {
 #[tokio::test]
 async fn memory_stats_fields() {
     for resp3 in [false, true] {
-        let d = if resp3 {
-            Differential::start_resp3().await
-        } else {
-            Differential::start().await
-        };
+        let d = Differential::start_with(resp3).await;
         let Some(mut d) = d else {
             return;
         };

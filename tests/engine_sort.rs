@@ -6,6 +6,7 @@
 mod support;
 
 use support::differential::{Differential, check_script};
+use support::fuzz::Rng;
 
 #[tokio::test]
 async fn numeric_and_alpha_sorting_of_lists() {
@@ -282,21 +283,12 @@ async fn store_types_and_read_only() {
 #[tokio::test]
 async fn generated_ties_and_limits() {
     for resp3 in [false, true] {
-        let d = if resp3 {
-            Differential::start_resp3().await
-        } else {
-            Differential::start().await
-        };
+        let d = Differential::start_with(resp3).await;
         let Some(mut d) = d else {
             return;
         };
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         for round in 0..12 {
             let len = [5, 7, 8, 20, 41, 60, 150, 300][round % 8];
             let key = format!("l{round}");

@@ -449,11 +449,7 @@ async fn zscan_wrong_types_and_large_sets() {
 }
 
 async fn blocking_zpops(resp3: bool) {
-    let started = if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    };
+    let started = Differential::start_with(resp3).await;
     let Some(mut d) = started else {
         return;
     };

@@ -4,6 +4,7 @@
 mod support;
 
 use support::differential::{Differential, check_script};
+use support::fuzz::Rng;
 
 #[tokio::test]
 async fn set_and_get_with_options() {
@@ -504,13 +505,8 @@ async fn incrbyfloat_generated_values_match() {
     let Some(mut d) = Differential::start().await else {
         return;
     };
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
+    let mut next = move || rng.next_u64();
     for i in 0..150 {
         let r = next();
         let digits = 1 + (r % 19) as usize;
@@ -675,21 +671,12 @@ async fn bitfield() {
 #[tokio::test]
 async fn bitfield_generated_operations_match() {
     for resp3 in [false, true] {
-        let d = if resp3 {
-            Differential::start_resp3().await
-        } else {
-            Differential::start().await
-        };
+        let d = Differential::start_with(resp3).await;
         let Some(mut d) = d else {
             return;
         };
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         const VALUES: &[&str] = &[
             "0",
             "1",

@@ -7,14 +7,6 @@ mod support;
 
 use support::differential::{ClientPair, Differential, RawConn, args_of};
 
-async fn start(resp3: bool) -> Option<Differential> {
-    if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    }
-}
-
 fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace("\r\n", "\\r\\n")
 }
@@ -176,14 +168,14 @@ async fn default_mode(d: &mut Differential) {
 
 #[tokio::test]
 async fn default_mode_resp2() {
-    if let Some(mut d) = start(false).await {
+    if let Some(mut d) = Differential::start_with(false).await {
         default_mode(&mut d).await;
     }
 }
 
 #[tokio::test]
 async fn default_mode_resp3() {
-    if let Some(mut d) = start(true).await {
+    if let Some(mut d) = Differential::start_with(true).await {
         default_mode(&mut d).await;
     }
 }
@@ -192,7 +184,7 @@ async fn default_mode_resp3() {
 /// the choice lasts one command, or one transaction.
 #[tokio::test]
 async fn optin_optout_and_caching() {
-    let Some(mut d) = start(true).await else {
+    let Some(mut d) = Differential::start_with(true).await else {
         return;
     };
     let mut other = ClientPair::connect(&d).await;
@@ -240,7 +232,7 @@ async fn optin_optout_and_caching() {
 /// written together come in one message; NOLOOP leaves out the client's own writes.
 #[tokio::test]
 async fn broadcast_with_prefixes() {
-    let Some(mut d) = start(true).await else {
+    let Some(mut d) = Differential::start_with(true).await else {
         return;
     };
     let mut other = ClientPair::connect(&d).await;
@@ -295,7 +287,7 @@ async fn hello3(pair: &mut ClientPair) {
 /// REDIRECT: invalidations go to another connection, as RESP3 pushes or (RESP2) messages on
 /// `__redis__:invalidate`; when that connection is gone the tracking client is told.
 async fn redirect(resp3_receiver: bool) {
-    let Some(mut d) = start(false).await else {
+    let Some(mut d) = Differential::start_with(false).await else {
         return;
     };
     let mut receiver = ClientPair::connect(&d).await;
@@ -398,7 +390,7 @@ async fn redirect_to_a_resp3_client() {
 /// does not); its writes invalidate after the script's reply.
 #[tokio::test]
 async fn scripts_track_their_declared_keys() {
-    let Some(mut d) = start(true).await else {
+    let Some(mut d) = Differential::start_with(true).await else {
         return;
     };
     let mut other = ClientPair::connect(&d).await;
@@ -430,7 +422,7 @@ fn flags_and_redir(raw: &[u8]) -> String {
 /// CLIENT INFO shows tracking in its flags (t, B, R) and the redirect in `redir=`.
 #[tokio::test]
 async fn client_info_shows_tracking() {
-    let Some(mut d) = start(true).await else {
+    let Some(mut d) = Differential::start_with(true).await else {
         return;
     };
     let mut receiver = ClientPair::connect(&d).await;
@@ -473,7 +465,7 @@ async fn client_info_shows_tracking() {
 /// A key that expires is invalidated for the clients that read it, like a write.
 #[tokio::test]
 async fn expiry_invalidates() {
-    let Some(mut d) = start(true).await else {
+    let Some(mut d) = Differential::start_with(true).await else {
         return;
     };
     let mut other = ClientPair::connect(&d).await;

@@ -135,11 +135,7 @@ async fn watch_on_one_connection() {
 
 /// Another client's write to a watched key makes EXEC answer a null reply.
 async fn watch_broken_by_other_clients(resp3: bool) {
-    let d = if resp3 {
-        Differential::start_resp3().await
-    } else {
-        Differential::start().await
-    };
+    let d = Differential::start_with(resp3).await;
     let Some(mut d) = d else {
         return;
     };

@@ -132,6 +132,15 @@ impl Differential {
         Some(d)
     }
 
+    /// Starts both servers, with RESP3 connections when `resp3`.
+    pub async fn start_with(resp3: bool) -> Option<Differential> {
+        if resp3 {
+            Differential::start_resp3().await
+        } else {
+            Differential::start().await
+        }
+    }
+
     /// True when the main connections speak RESP3.
     pub fn is_resp3(&self) -> bool {
         self.resp3
