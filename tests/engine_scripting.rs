@@ -321,7 +321,12 @@ async fn cjson_and_bit() {
          EVAL "return cjson.decode('')" 0
          EVAL "return {bit.band(7, 3), bit.bor(4, 1), bit.bxor(5, 1), bit.bnot(0)}" 0
          EVAL "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.tobit(4294967297)}" 0
-         EVAL "return {bit.tohex(255), bit.tohex(255, 2), bit.tohex(255, -4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(1)}" 0"#,
+         EVAL "return {bit.tohex(255), bit.tohex(255, 2), bit.tohex(255, -4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(1)}" 0
+         EVAL "return {bit.band('0x10', 255), bit.bor(' 12 ', 1), bit.tobit('1e3'), bit.tobit('0X7fffffff'), bit.band('  0x1F  ', 7)}" 0
+         EVAL "return bit.band('0x', 1)" 0
+         EVAL "return bit.band('12abc', 1)" 0
+         EVAL "return bit.tobit('inf')" 0
+         EVAL "return bit.tobit('nan')" 0"#,
     )
     .await;
 }

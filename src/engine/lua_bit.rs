@@ -45,12 +45,11 @@ fn to_bit(lua: &Lua, value: Option<&LuaValue>, position: usize) -> mlua::Result<
     let n = match value {
         Some(LuaValue::Number(n)) => *n,
         Some(LuaValue::Integer(n)) => *n as f64,
-        Some(LuaValue::String(s)) => {
-            match s.to_str().ok().and_then(|s| s.trim().parse::<f64>().ok()) {
-                Some(n) => n,
-                None => return Err(not_a_number(lua, position, value)),
-            }
-        }
+        // Lua's own conversion (strtod, then hexadecimal), as luaL_checknumber's: '0x10' is 16.
+        Some(LuaValue::String(s)) => match lua.coerce_number(LuaValue::String(s.clone()))? {
+            Some(n) => n,
+            None => return Err(not_a_number(lua, position, value)),
+        },
         _ => return Err(not_a_number(lua, position, value)),
     };
     // The 2^52 + 2^51 trick LuaBitOp uses: the low 32 bits of the rounded number.
