@@ -319,6 +319,32 @@ async fn cjson_and_bit() {
          EVAL "return cjson.decode('[1,')" 0
          EVAL "return cjson.decode('[1] x')" 0
          EVAL "return cjson.decode('')" 0
+         EVAL "return {cjson.decode('0x10'), cjson.decode('[0x1F, -0x2, +7, 010, 1e2, .5e1]')}" 0
+         EVAL "return {tostring(cjson.decode('inf')), tostring(cjson.decode('-Infinity')), tostring(cjson.decode('[NaN]')[1]), tostring(cjson.decode('nan(abc)'))}" 0
+         EVAL "return cjson.decode('[Infinity]')" 0
+         EVAL "return {1e300, -1e300, 0/0, 1/0, -1/0, 9223372036854775807, -9223372036854775808, 3.99, -3.99}" 0
+         EVAL "return cjson.decode('0x.8p1')" 0
+         EVAL "return cjson.decode('1e')" 0
+         EVAL "return cjson.decode('-x')" 0
+         EVAL "return cjson.decode('[1 +2]')" 0
+         EVAL "return cjson.decode('[1 -]')" 0
+         EVAL "return cjson.decode('[1 inf]')" 0
+         EVAL "return cjson.decode('[1 2]')" 0
+         EVAL "return cjson.decode('[1 {]')" 0
+         EVAL "return cjson.decode('[1 }')" 0
+         EVAL "return cjson.decode('[1 [')" 0
+         EVAL "return cjson.decode('{\"a\" ]')" 0
+         EVAL "return cjson.decode('[1 \"a\"]')" 0
+         EVAL "return cjson.decode('[1 true]')" 0
+         EVAL "return cjson.decode('[1 null]')" 0
+         EVAL "return cjson.decode('[1 :]')" 0
+         EVAL "return cjson.decode('{1:2}')" 0
+         EVAL "return cjson.decode('{\"a\":1 \"b\"}')" 0
+         EVAL "return cjson.decode('{\"a\",}')" 0
+         EVAL "return cjson.decode(',')" 0
+         EVAL "return cjson.decode('+')" 0
+         EVAL "return cjson.decode('infinit')" 0
+         EVAL "return cjson.decode('{\"a\": nan}').a ~= nil" 0
          EVAL "return {bit.band(7, 3), bit.bor(4, 1), bit.bxor(5, 1), bit.bnot(0)}" 0
          EVAL "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.tobit(4294967297)}" 0
          EVAL "return {bit.tohex(255), bit.tohex(255, 2), bit.tohex(255, -4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(1)}" 0

@@ -987,6 +987,18 @@ fn sequence(lua: &Lua, items: &[Value], resp: Protocol) -> mlua::Result<LuaValue
 /// luaReplyToRedisReply: a script's return value as a reply. `proto` is the protocol the
 /// script chose with `redis.setresp` (it decides how booleans convert); nulls and RESP3 types
 /// are then encoded for the calling client.
+/// C's `(long long)` cast of a double, as Redis converts a script's number: on x86 a value
+/// out of range (inf, nan, 1e300) becomes the "integer indefinite", i64::MIN; elsewhere (ARM)
+/// the cast saturates and nan gives 0, which is Rust's `as`.
+fn c_long_long(n: f64) -> i64 {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if cfg!(any(target_arch = "x86", target_arch = "x86_64")) && !(-LIMIT..LIMIT).contains(&n) {
+        i64::MIN
+    } else {
+        n as i64
+    }
+}
+
 fn lua_to_reply(value: &LuaValue, proto: Protocol) -> Value {
     lua_to_reply_at(value, proto, 0)
 }
@@ -998,7 +1010,7 @@ fn lua_to_reply_at(value: &LuaValue, proto: Protocol, depth: usize) -> Value {
         LuaValue::Boolean(false) if proto == Protocol::Resp3 => Value::Boolean(false),
         LuaValue::Boolean(true) => Value::Integer(1),
         LuaValue::Boolean(false) => Value::Null,
-        LuaValue::Number(n) => Value::Integer(*n as i64),
+        LuaValue::Number(n) => Value::Integer(c_long_long(*n)),
         LuaValue::Integer(n) => Value::Integer(*n),
         LuaValue::Table(t) if depth < 1000 => table_to_reply(t, proto, depth),
         LuaValue::Table(_) => Value::error("ERR reached lua stack limit"),

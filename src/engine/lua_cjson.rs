@@ -210,22 +210,42 @@ impl Parser<'_> {
         }
     }
 
-    /// The name lua-cjson gives the token at the current position.
+    /// The name lua-cjson gives the token at the current position in its errors: its token
+    /// type's name, or for a token it could not read, why.
     fn token_name(&self) -> &'static str {
         match self.text.get(self.at) {
             None => "T_END",
-            Some(b'{') => "'{'",
-            Some(b'}') => "'}'",
-            Some(b'[') => "'['",
-            Some(b']') => "']'",
-            Some(b',') => "comma",
-            Some(b':') => "colon",
-            Some(b'"') => "string",
-            Some(b'-' | b'0'..=b'9') => "number",
-            Some(b't' | b'f') if self.literal_at(b"true") || self.literal_at(b"false") => "boolean",
-            Some(b'n') if self.literal_at(b"null") => "null",
+            Some(b'{') => "T_OBJ_BEGIN",
+            Some(b'}') => "T_OBJ_END",
+            Some(b'[') => "T_ARR_BEGIN",
+            Some(b']') => "T_ARR_END",
+            Some(b',') => "T_COMMA",
+            Some(b':') => "T_COLON",
+            Some(b'"') => "T_STRING",
+            Some(b't' | b'f') if self.literal_at(b"true") || self.literal_at(b"false") => {
+                "T_BOOLEAN"
+            }
+            Some(b'n') if self.literal_at(b"null") => "T_NULL",
+            _ if self.at_number() => match strtod_length(&self.text[self.at..]) {
+                0 => "invalid number",
+                _ => "T_NUMBER",
+            },
             _ => "invalid token",
         }
+    }
+
+    /// Whether the token here is read as a number: JSON's (a minus or a digit), or, with
+    /// lua-cjson's decode_invalid_numbers (on in Redis), one that JSON forbids but strtod
+    /// reads: a leading `+`, `inf` or `nan` in any case (json_is_invalid_number).
+    fn at_number(&self) -> bool {
+        let rest = &self.text[self.at..];
+        let unsigned = rest.strip_prefix(b"-").unwrap_or(rest);
+        matches!(rest.first(), Some(b'-' | b'+' | b'0'..=b'9'))
+            || [b"inf", b"nan"].iter().any(|word| {
+                unsigned
+                    .get(..3)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(*word))
+            })
     }
 
     fn literal_at(&self, word: &[u8]) -> bool {
@@ -262,6 +282,7 @@ impl Parser<'_> {
                 self.at += 4;
                 Ok(LuaValue::LightUserData(LightUserData(std::ptr::null_mut())))
             }
+            _ if self.at_number() => self.number(),
             _ => Err(self.unexpected("value")),
         }
     }
@@ -338,24 +359,23 @@ impl Parser<'_> {
         Ok(LuaValue::Table(table))
     }
 
+    /// A number as lua-cjson reads it: with strtod, through Lua's own conversion (which is
+    /// strtod), so hexadecimal, `inf` and `nan` read as in Redis.
     fn number(&mut self) -> mlua::Result<LuaValue> {
-        let start = self.at;
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-        {
-            self.at += 1;
-        }
-        let number = std::str::from_utf8(&self.text[start..self.at])
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok());
+        let length = strtod_length(&self.text[self.at..]);
+        let number = match length {
+            0 => None,
+            _ => self.lua.coerce_number(LuaValue::String(
+                self.lua
+                    .create_string(&self.text[self.at..self.at + length])?,
+            ))?,
+        };
         match number {
-            Some(n) => Ok(LuaValue::Number(n)),
-            None => {
-                self.at = start;
-                Err(self.unexpected("value"))
+            Some(n) => {
+                self.at += length;
+                Ok(LuaValue::Number(n))
             }
+            None => Err(self.unexpected("value")),
         }
     }
 
@@ -434,5 +454,108 @@ impl Parser<'_> {
                 self.at + 1
             ),
         )
+    }
+}
+
+/// How many bytes of `text` C's strtod reads as a number (0: none): an optional sign, then
+/// `inf`/`infinity` or `nan`/`nan(chars)` in any case, a hexadecimal number (`0x1f`, `0x1.8p3`)
+/// or a decimal one (`12`, `.5`, `1e-3`); an exponent counts only with its digits.
+fn strtod_length(text: &[u8]) -> usize {
+    let digits = |from: usize, hex: bool| {
+        text[from..]
+            .iter()
+            .take_while(|c| {
+                if hex {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+            .count()
+    };
+    let word = |from: usize, word: &[u8]| {
+        text.get(from..from + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    let mut at = usize::from(matches!(text.first(), Some(b'+' | b'-')));
+    if word(at, b"infinity") {
+        return at + 8;
+    }
+    if word(at, b"inf") {
+        return at + 3;
+    }
+    if word(at, b"nan") {
+        at += 3;
+        if text.get(at) == Some(&b'(') {
+            let inside = text[at + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
+            if text.get(at + 1 + inside) == Some(&b')') {
+                at += inside + 2;
+            }
+        }
+        return at;
+    }
+    let hex = text.get(at) == Some(&b'0') && matches!(text.get(at + 1), Some(b'x' | b'X')) && {
+        let after = at + 2;
+        digits(after, true) > 0 || (text.get(after) == Some(&b'.') && digits(after + 1, true) > 0)
+    };
+    if hex {
+        at += 2;
+    }
+    let whole = digits(at, hex);
+    at += whole;
+    let mut fraction = 0;
+    if text.get(at) == Some(&b'.') {
+        fraction = digits(at + 1, hex);
+        if whole + fraction > 0 {
+            at += 1 + fraction;
+        }
+    }
+    if whole + fraction == 0 {
+        return 0;
+    }
+    let exponent = if hex { [b'p', b'P'] } else { [b'e', b'E'] };
+    if text.get(at).is_some_and(|c| exponent.contains(c)) {
+        let sign = usize::from(matches!(text.get(at + 1), Some(b'+' | b'-')));
+        let exponent_digits = digits(at + 1 + sign, false);
+        if exponent_digits > 0 {
+            at += 1 + sign + exponent_digits;
+        }
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strtod_length;
+
+    #[test]
+    fn strtod_length_reads_what_c_reads() {
+        for (text, length) in [
+            ("12,", 2),
+            ("-1.5e3]", 6),
+            ("1e", 1),
+            ("1e+", 1),
+            (".5", 2),
+            ("5.", 2),
+            (".", 0),
+            ("-", 0),
+            ("+7", 2),
+            ("0x1F ", 4),
+            ("0x", 1),
+            ("0x.8p1", 6),
+            ("0x1p", 3),
+            ("Infinity", 8),
+            ("-inf]", 4),
+            ("infinit", 3),
+            ("NaN", 3),
+            ("nan(abc_1)x", 10),
+            ("nan(abc", 3),
+            ("x", 0),
+        ] {
+            assert_eq!(strtod_length(text.as_bytes()), length, "{text}");
+        }
     }
 }
