@@ -199,6 +199,12 @@ fn a_resized_terminal_is_redrawn_at_its_new_size() {
     tutor.wait_for("Terminal too small: 50x12");
     tutor.resize(COLUMNS, ROWS);
     tutor.wait_for("127.0.0.1:");
+    // A key typed right after a resize, while the resize's signal is still pending, is read
+    // at once (not held until the next key).
+    tutor.send(SHIFT_TAB);
+    tutor.resize(COLUMNS - 10, ROWS);
+    tutor.send("q");
+    tutor.wait_for("Leave the tutor?");
 }
 
 /// Solve a console exercise by typing, and watch it turn green without asking for a check;

@@ -111,6 +111,10 @@ impl InputReader {
         let paused = Arc::new(AtomicBool::new(false));
         let paused_flag = Arc::clone(&paused);
         let (lost_tx, lost) = oneshot::channel();
+        // crossterm sets its reader up (and starts catching SIGWINCH) on first use: now, so
+        // that a resize right after the first frame is not lost. Events it finds wait in its
+        // queue for the thread.
+        let _ = terminal_event::poll(Duration::ZERO);
         let thread = std::thread::Builder::new()
             .name("terminal-input".into())
             .spawn(move || {
@@ -192,15 +196,19 @@ impl Drop for InputReader {
 /// The terminal's input side, watched with `poll(2)` before crossterm reads it.
 ///
 /// crossterm's reader loops for ever on a terminal that has hung up (each read returns no
-/// bytes, which it does not take for an end), so it is only asked to read once `poll` says
-/// there is input and no hang-up. Resizes are noticed by asking the terminal its size when it
-/// is idle, since crossterm only reports its SIGWINCH from inside a read.
+/// bytes, which it does not take for an end), so it is only asked to read once `poll` has
+/// seen no hang-up. Its poll is edge-triggered, and when a pending SIGWINCH and input come
+/// in one batch it reports the resize and drops the input's edge, leaving the bytes unread
+/// until more arrive: so it is also asked on every idle tick (draining a resize while the
+/// terminal is quiet), and while input it left behind waits, the tutor polls only for a
+/// hang-up and asks crossterm again each tick instead of spinning on a readable terminal.
 #[cfg(unix)]
 struct TerminalInput {
     fd: std::os::fd::RawFd,
     /// `/dev/tty`, when standard input is not the terminal (as crossterm does).
     _tty: Option<std::fs::File>,
-    size: Option<(u16, u16)>,
+    /// crossterm left input unread (its edge went with a resize's).
+    stranded: bool,
 }
 
 #[cfg(unix)]
@@ -216,74 +224,74 @@ impl TerminalInput {
         let fd = tty
             .as_ref()
             .map_or(libc::STDIN_FILENO, |tty| tty.as_raw_fd());
-        let mut input = TerminalInput {
+        TerminalInput {
             fd,
             _tty: tty,
-            size: None,
-        };
-        input.size = input.window_size();
-        input
+            stranded: false,
+        }
     }
 
     /// Waits up to `timeout` for input and forwards every event it makes to `events`. Ok(false)
     /// when the UI loop is gone; Err when the terminal is.
     fn read(&mut self, timeout: Duration, events: &UnboundedSender<Event>) -> Result<bool, String> {
+        let wanted = if self.stranded { 0 } else { libc::POLLIN };
+        let input = match self.poll(wanted, timeout)? {
+            Some(input) => input,
+            None => return Ok(true),
+        };
+        let Some(forwarded) = forward_events(events)? else {
+            return Ok(false);
+        };
+        if input || self.stranded {
+            // Nothing made of readable input: a partial escape sequence (read, waiting for
+            // its end) or input crossterm left behind, which is still there.
+            self.stranded =
+                forwarded == 0 && self.poll(libc::POLLIN, Duration::ZERO)? == Some(true);
+        }
+        Ok(true)
+    }
+
+    /// Polls the terminal for `wanted` (POLLIN, or 0 for a hang-up only): Some(whether input
+    /// waits) after an event or a timeout, None when interrupted, Err when it hung up.
+    fn poll(&self, wanted: libc::c_short, timeout: Duration) -> Result<Option<bool>, String> {
         let mut ready = libc::pollfd {
             fd: self.fd,
-            events: libc::POLLIN,
+            events: wanted,
             revents: 0,
         };
         let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
         // SAFETY: one pollfd, on the stack, for a descriptor that stays open while `self` lives.
-        let polled = unsafe { libc::poll(&mut ready, 1, millis) };
-        if polled < 0 {
+        if unsafe { libc::poll(&mut ready, 1, millis) } < 0 {
             let error = std::io::Error::last_os_error();
             if error.kind() == std::io::ErrorKind::Interrupted {
-                return Ok(true);
+                return Ok(None);
             }
             return Err(format!("watching terminal input failed: {error}"));
         }
         if ready.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
             return Err("terminal closed".to_string());
         }
-        if polled == 0 {
-            let size = self.window_size();
-            if size != self.size {
-                self.size = size;
-                if let Some((columns, rows)) = size {
-                    return Ok(events
-                        .send(Event::Terminal(TerminalEvent::Resize(columns, rows)))
-                        .is_ok());
-                }
-            }
-            return Ok(true);
-        }
-        // The bytes may hold several events (a paste, fast typing) or only part of one: forward
-        // every whole event crossterm makes of them, and wait for the rest of a partial one.
-        loop {
-            match terminal_event::poll(Duration::ZERO) {
-                Ok(true) => {}
-                Ok(false) => return Ok(true),
-                Err(error) => return Err(format!("polling terminal input failed: {error}")),
-            }
-            let event = terminal_event::read()
-                .map_err(|error| format!("reading terminal input failed: {error}"))?;
-            if let TerminalEvent::Resize(columns, rows) = event {
-                self.size = Some((columns, rows));
-            }
-            if events.send(Event::Terminal(event)).is_err() {
-                return Ok(false);
-            }
-        }
+        Ok(Some(ready.revents & libc::POLLIN != 0))
     }
+}
 
-    /// The terminal's size in columns and rows, when it answers.
-    fn window_size(&self) -> Option<(u16, u16)> {
-        // SAFETY: winsize is plain data that TIOCGWINSZ fills on success.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        // SAFETY: TIOCGWINSZ writes one winsize into `size`.
-        let got = unsafe { libc::ioctl(self.fd, libc::TIOCGWINSZ, &mut size) };
-        (got == 0 && size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
+/// Forwards every whole event crossterm can make now (of input read, or a resize), without
+/// waiting: how many, or None when the UI loop is gone.
+#[cfg(unix)]
+fn forward_events(events: &UnboundedSender<Event>) -> Result<Option<usize>, String> {
+    let mut forwarded = 0;
+    loop {
+        match terminal_event::poll(Duration::ZERO) {
+            Ok(true) => {}
+            Ok(false) => return Ok(Some(forwarded)),
+            Err(error) => return Err(format!("polling terminal input failed: {error}")),
+        }
+        let event = terminal_event::read()
+            .map_err(|error| format!("reading terminal input failed: {error}"))?;
+        if events.send(Event::Terminal(event)).is_err() {
+            return Ok(None);
+        }
+        forwarded += 1;
     }
 }
 
