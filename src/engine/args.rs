@@ -64,7 +64,20 @@ pub fn c_str(arg: &[u8]) -> &[u8] {
         .map_or(arg, |end| &arg[..end])
 }
 
-/// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE.
+/// Redis's getDoubleFromObject: strtod over the whole argument, no leading space, not NaN,
+/// and not out of range (overflow to infinity, underflow to zero).
+pub fn parse_double(arg: &[u8]) -> Option<f64> {
+    if arg.first().is_some_and(|c| c.is_ascii_whitespace()) {
+        return None;
+    }
+    match strtod(arg)? {
+        (v, false) if !v.is_nan() => Some(v),
+        _ => None,
+    }
+}
+
+/// C's strtod over the whole of `s` (decimal, hex, inf, nan); the flag reports ERANGE
+/// (overflow to infinity, underflow to zero).
 pub fn strtod(s: &[u8]) -> Option<(f64, bool)> {
     let (negative, body) = match s.first() {
         Some(b'-') => (true, &s[1..]),
@@ -80,7 +93,7 @@ pub fn strtod(s: &[u8]) -> Option<(f64, bool)> {
     }
     if body.len() > 2 && body[0] == b'0' && body[1].eq_ignore_ascii_case(&b'x') {
         let hex = std::str::from_utf8(&body[2..]).ok()?.to_ascii_lowercase();
-        return parse_hex_float(&hex).map(|v| (sign * v, v.is_infinite()));
+        return parse_hex_float(&hex).map(|(v, erange)| (sign * v, erange));
     }
     if body.is_empty()
         || matches!(body[0], b'-' | b'+')
@@ -102,26 +115,31 @@ pub fn strtod(s: &[u8]) -> Option<(f64, bool)> {
     Some((sign * value, value.is_infinite() || underflow))
 }
 
-/// A hexadecimal float body (after `0x`): hex digits, an optional fraction and `p` exponent.
-fn parse_hex_float(hex: &str) -> Option<f64> {
-    let (mantissa, exponent) = match hex.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
-        None => (hex, 0),
+/// A hexadecimal float body (after `0x`, in lower case): hex digits, an optional point, an
+/// optional binary exponent (`p-3`); the flag reports ERANGE.
+fn parse_hex_float(body: &str) -> Option<(f64, bool)> {
+    let (digits, exponent) = match body.split_once('p') {
+        Some((d, e)) => (d, e.parse::<i32>().ok()?),
+        None => (body, 0),
     };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + c.to_digit(16)? as f64;
+    let mut mantissa = 0.0f64;
+    for c in int_part.chars().chain(frac_part.chars()) {
+        mantissa = mantissa * 16.0 + f64::from(c.to_digit(16)?);
     }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
+    let mut scale = exponent.saturating_sub(4 * i32::try_from(frac_part.len()).ok()?);
+    // Scaled in steps: 2^-1074 (a subnormal) must not come out as 1 / 2^1074 = 1 / inf.
+    let mut v = mantissa;
+    while scale.abs() > 1000 && v != 0.0 && v.is_finite() {
+        let step = scale.clamp(-1000, 1000);
+        v *= 2f64.powi(step);
+        scale -= step;
     }
-    Some(value * 2f64.powi(exponent))
+    v *= 2f64.powi(scale);
+    Some((v, v.is_infinite() || (v == 0.0 && mantissa != 0.0)))
 }
 
 /// The `count [WITH...]` arguments of HRANDFIELD (`withvalues`) and ZRANDMEMBER
@@ -150,6 +168,20 @@ pub fn parse_random_count(args: &[bytes::Bytes], keyword: &[u8]) -> Result<(i64,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strtod_reads_hex_floats_and_reports_erange() {
+        assert_eq!(strtod(b"0x1.8p1"), Some((3.0, false)));
+        assert_eq!(strtod(b"-0x10"), Some((-16.0, false)));
+        assert_eq!(strtod(b"0x1p-1074"), Some((f64::from_bits(1), false)));
+        assert_eq!(strtod(b"0x1p-1080"), Some((0.0, true)));
+        assert_eq!(strtod(b"0x1p1024"), Some((f64::INFINITY, true)));
+        assert_eq!(strtod(b"1e-400"), Some((0.0, true)));
+        assert_eq!(parse_double(b"0x1p-1080"), None);
+        assert_eq!(parse_double(b" 1"), None);
+        assert_eq!(parse_double(b"nan"), None);
+        assert_eq!(parse_double(b"-inf"), Some(f64::NEG_INFINITY));
+    }
 
     #[test]
     fn integers_follow_string2ll() {

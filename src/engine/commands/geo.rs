@@ -3,7 +3,7 @@
 //! whose scores are 52-bit geohashes (see `engine::geohash`).
 
 use super::sorted_sets::store_result;
-use crate::engine::args::{not_float, parse_f64, parse_i64, syntax_error, wrongtype};
+use crate::engine::args::{not_float, parse_double, parse_i64, syntax_error, wrongtype};
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
 use crate::engine::geohash::{self, Shape, ShapeKind};
@@ -25,47 +25,6 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("georadiusbymember", georadiusbymember),
     ("georadiusbymember_ro", georadiusbymember_ro),
 ];
-
-/// Redis's getDoubleFromObject: `parse_f64`, plus what glibc's strtod also accepts (hex
-/// floats such as `0x1p4`) and minus what it reports as out of range (overflow to infinity,
-/// underflow to zero).
-fn parse_double(arg: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(arg).ok()?.to_ascii_lowercase();
-    let unsigned = text.trim_start_matches(['-', '+']);
-    if unsigned.starts_with("0x") && text.len() - unsigned.len() <= 1 {
-        let v = parse_hex_float(&unsigned[2..])?;
-        return Some(if text.starts_with('-') { -v } else { v });
-    }
-    let v = parse_f64(arg)?;
-    if v.is_infinite() && !text.contains("inf") {
-        return None;
-    }
-    let mantissa = unsigned.split('e').next().unwrap_or("");
-    if v == 0.0 && mantissa.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        return None;
-    }
-    Some(v)
-}
-
-/// The part of a C hex float after `0x`: hex digits, an optional point, an optional
-/// binary exponent (`p-3`).
-fn parse_hex_float(body: &str) -> Option<f64> {
-    let (digits, exponent) = match body.split_once('p') {
-        Some((d, e)) => (d, e.parse::<i32>().ok()?),
-        None => (body, 0),
-    };
-    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    let mut value = 0.0f64;
-    for c in int_part.chars().chain(frac_part.chars()) {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let scale = exponent - 4 * frac_part.len() as i32;
-    let v = value * 2f64.powi(scale);
-    (v.is_finite() && (v != 0.0 || value == 0.0)).then_some(v)
-}
 
 /// A double argument, or `ERR <message>` (the generic float error when `message` is None).
 fn double_or_reply(arg: &[u8], message: Option<&str>) -> Result<f64, Value> {

@@ -6,7 +6,8 @@
 use super::lists::parse_timeout;
 use super::scan::{empty_scan, parse_cursor, parse_scan_args, scan_reply};
 use crate::engine::args::{
-    NOT_FLOAT, not_integer, parse_i64, parse_random_count, strtod, syntax_error, wrongtype,
+    NOT_FLOAT, not_integer, parse_double, parse_i64, parse_random_count, strtod, syntax_error,
+    wrongtype,
 };
 use crate::engine::command::{Ctx, Handler};
 use crate::engine::data::{Data, SortedSet};
@@ -54,17 +55,6 @@ pub const COMMANDS: &[(&str, Handler)] = &[
     ("zintercard", zintercard),
     ("zscan", zscan),
 ];
-
-/// A score argument as getDoubleFromObject reads it: no leading space, no overflow, not NaN.
-fn parse_score(arg: &[u8]) -> Option<f64> {
-    if arg.first().is_some_and(|c| c.is_ascii_whitespace()) {
-        return None;
-    }
-    match strtod(arg)? {
-        (v, false) if !v.is_nan() => Some(v),
-        _ => None,
-    }
-}
 
 /// One end of a score range as zslParseRange reads it (plain strtod: leading space allowed,
 /// an empty string is 0, overflow is infinity).
@@ -247,7 +237,7 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], incr: bool) -> Value {
     }
     let mut scores = Vec::with_capacity(pairs.len() / 2);
     for pair in pairs.chunks(2) {
-        match parse_score(&pair[0]) {
+        match parse_double(&pair[0]) {
             Some(s) => scores.push(s),
             None => return Value::error(NOT_FLOAT),
         }
@@ -1128,7 +1118,7 @@ fn parse_algebra(
             && opt.eq_ignore_ascii_case(b"weights")
         {
             for i in 0..setnum {
-                request.weights[i] = parse_score(&args[j + 1 + i])
+                request.weights[i] = parse_double(&args[j + 1 + i])
                     .ok_or_else(|| Value::error("ERR weight value is not a float"))?;
             }
             j += 1 + setnum;
