@@ -410,18 +410,14 @@ impl Run {
             + suffix;
         let learner = self.learner.act(client, handler, &args).await;
         let answer = learner.map_err(|e| self.fail_with(step, &text, e))?;
-        // What the handlers wrote before this step, for a failed inspection of the result.
-        let earlier: Vec<(String, String)> = if handler.is_some() {
+        if handler.is_some() {
             for sent in &answer.sent {
                 if self.handler_sends.len() == SENDS_SHOWN {
                     self.handler_sends.pop_front();
                 }
                 self.handler_sends.push_back(sent.clone());
             }
-            Vec::new()
-        } else {
-            self.handler_sends.iter().cloned().collect()
-        };
+        }
         let reference = self
             .reference
             .act(client, handler, &args)
@@ -453,9 +449,10 @@ impl Run {
         let found = render_short(&answer.reply);
         self.judge(text, answer.sent, expected, found, ok, &step.because)
             .map_err(|StepFailure(mut detail)| {
-                if !earlier.is_empty() {
+                // A failed inspection: show where the handlers' writes went.
+                if handler.is_none() && !self.handler_sends.is_empty() {
                     detail.push_str("\n  before this step, your handlers sent:");
-                    for (command, reply) in &earlier {
+                    for (command, reply) in &self.handler_sends {
                         detail.push_str(&format!("\n    {command}  →  {reply}"));
                     }
                 }
